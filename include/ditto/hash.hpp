@@ -1,0 +1,126 @@
+#pragma once
+// ditto's seeded 64-bit hash. Signatures and indexes are stored, so its values are part of the
+// format: known answers are pinned in tests/hash.cpp and must never change silently.
+//
+// Design: the input is read as little-endian 64-bit words (whatever the platform) and folded
+// pairwise with a 128-bit multiply whose high and low halves are xor-ed together. Inputs of up
+// to 16 bytes take one fold plus a finalizing fold; longer inputs run two independent lanes over
+// 32-byte blocks, so the multiplies overlap in the pipeline. The finalizer folds the state once
+// more with the length-mixed seed, which the avalanche test in tests/hash.cpp measures.
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace ditto {
+
+/// The seed used when none is given. Fixed, so results are the same on every run and machine.
+inline constexpr std::uint64_t default_seed = 0x5eed'd177'0c0f'1e55ULL;
+
+namespace detail {
+
+inline constexpr std::uint64_t hash_k0 = 0x9d52490575ffc53dULL;
+inline constexpr std::uint64_t hash_k1 = 0xe2a214e8bbe9c675ULL;
+inline constexpr std::uint64_t hash_k2 = 0x986c39e8c7bb69f7ULL;
+inline constexpr std::uint64_t hash_k3 = 0x83aa3897fcf4c6b7ULL;
+inline constexpr std::uint64_t hash_k4 = 0xe4d4748ca3c77ebfULL;
+
+#if defined(__SIZEOF_INT128__)
+__extension__ typedef unsigned __int128 uint128;
+#endif
+
+/// The high and low halves of the 128-bit product a * b, xor-ed.
+[[nodiscard]] constexpr std::uint64_t fold_multiply(std::uint64_t a, std::uint64_t b) noexcept {
+#if defined(__SIZEOF_INT128__)
+    const uint128 product = static_cast<uint128>(a) * b;
+    return static_cast<std::uint64_t>(product) ^ static_cast<std::uint64_t>(product >> 64);
+#else
+    const std::uint64_t a_lo = a & 0xFFFFFFFFu, a_hi = a >> 32, b_lo = b & 0xFFFFFFFFu, b_hi = b >> 32;
+    const std::uint64_t lo_lo = a_lo * b_lo, hi_lo = a_hi * b_lo, lo_hi = a_lo * b_hi, hi_hi = a_hi * b_hi;
+    const std::uint64_t cross = (lo_lo >> 32) + (hi_lo & 0xFFFFFFFFu) + lo_hi;
+    const std::uint64_t high = (hi_lo >> 32) + (cross >> 32) + hi_hi;
+    const std::uint64_t low = (cross << 32) | (lo_lo & 0xFFFFFFFFu);
+    return low ^ high;
+#endif
+}
+
+[[nodiscard]] constexpr std::uint64_t byte_swap(std::uint64_t x) noexcept {
+    x = ((x & 0x00FF00FF00FF00FFULL) << 8) | ((x >> 8) & 0x00FF00FF00FF00FFULL);
+    x = ((x & 0x0000FFFF0000FFFFULL) << 16) | ((x >> 16) & 0x0000FFFF0000FFFFULL);
+    return (x << 32) | (x >> 32);
+}
+
+[[nodiscard]] inline std::uint64_t read64(const unsigned char* p) noexcept {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    if constexpr (std::endian::native == std::endian::big) v = byte_swap(v);
+    return v;
+}
+
+[[nodiscard]] inline std::uint64_t read32(const unsigned char* p) noexcept {
+    std::uint32_t v;
+    std::memcpy(&v, p, 4);
+    if constexpr (std::endian::native == std::endian::big) v = static_cast<std::uint32_t>(byte_swap(v) >> 32);
+    return v;
+}
+
+}  // namespace detail
+
+/// Mixes a 64-bit value with a seed: a cheap, well-distributed 64-to-64-bit hash.
+[[nodiscard]] constexpr std::uint64_t mix64(std::uint64_t value, std::uint64_t seed = default_seed) noexcept {
+    const std::uint64_t x = detail::fold_multiply(value ^ detail::hash_k0, seed ^ detail::hash_k1);
+    return detail::fold_multiply(x ^ detail::hash_k2, value ^ detail::hash_k3);
+}
+
+/// The 64-bit hash of bytes under seed.
+[[nodiscard]] inline std::uint64_t hash64(std::string_view bytes, std::uint64_t seed = default_seed) noexcept {
+    using detail::fold_multiply;
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    const std::size_t n = bytes.size();
+    std::uint64_t state = fold_multiply(seed ^ detail::hash_k0, static_cast<std::uint64_t>(n) ^ detail::hash_k1);
+    std::uint64_t a = 0, b = 0;
+    if (n <= 16) {
+        if (n >= 8) {
+            a = detail::read64(p);
+            b = detail::read64(p + n - 8);
+        } else if (n >= 4) {
+            a = detail::read32(p);
+            b = detail::read32(p + n - 4);
+        } else if (n > 0) {
+            a = (std::uint64_t{p[0]} << 16) | (std::uint64_t{p[n / 2]} << 8) | p[n - 1];
+        }
+    } else {
+        std::size_t left = n;
+        if (left > 32) {
+            std::uint64_t lane = state ^ detail::hash_k4;
+            do {
+                state = fold_multiply(detail::read64(p) ^ detail::hash_k2, detail::read64(p + 8) ^ state);
+                lane = fold_multiply(detail::read64(p + 16) ^ detail::hash_k3, detail::read64(p + 24) ^ lane);
+                p += 32;
+                left -= 32;
+            } while (left > 32);
+            state ^= lane;
+        }
+        if (left > 16) {
+            state = fold_multiply(detail::read64(p) ^ detail::hash_k2, detail::read64(p + 8) ^ state);
+            p += 16;
+            left -= 16;
+        }
+        // The last 16 bytes, overlapping what was already read when left < 16.
+        a = detail::read64(p + left - 16);
+        b = detail::read64(p + left - 8);
+    }
+    const std::uint64_t x = fold_multiply(a ^ detail::hash_k2, b ^ state);
+    return fold_multiply(x ^ detail::hash_k3, a ^ b ^ state ^ detail::hash_k4);
+}
+
+/// The default hasher type (satisfies ditto::hasher).
+struct default_hasher {
+    [[nodiscard]] std::uint64_t operator()(std::string_view bytes, std::uint64_t seed) const noexcept {
+        return hash64(bytes, seed);
+    }
+};
+
+}  // namespace ditto

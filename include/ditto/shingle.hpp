@@ -1,0 +1,148 @@
+#pragma once
+// Shingles as a stream of 64-bit hashes.
+//
+// Word k-shingles: each token's bytes are hashed once; the hash of k consecutive tokens is the
+// polynomial h[0]*B^(k-1) + ... + h[k-1] (mod 2^64) over their token hashes, updated in O(1) per
+// token as the window slides, then mixed with the seed by ditto::mix64. A text with fewer than k
+// tokens yields exactly one shingle, the same polynomial over all its tokens; an empty text
+// (no tokens) yields none.
+//
+// Character k-grams: the hash of the bytes of k consecutive code points (ill-formed UTF-8 counts
+// one code point per maximal subpart). A non-empty text shorter than k code points yields one
+// k-gram of the whole text.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <ditto/concepts.hpp>
+#include <ditto/error.hpp>
+#include <ditto/hash.hpp>
+#include <ditto/text/tokenize.hpp>
+#include <ditto/text/utf8.hpp>
+
+namespace ditto {
+
+/// The largest shingle size accepted, in tokens or code points.
+inline constexpr std::size_t max_shingle_size = 1024;
+
+namespace detail {
+
+// The multiplier of the word-shingle polynomial: odd, so multiplication by it is a bijection.
+inline constexpr std::uint64_t shingle_base = 0xdc22c46963e968fdULL;
+
+inline void check_shingle_size(const char* who, std::size_t k) {
+    if (k < 1 || k > max_shingle_size)
+        throw_invalid_argument(who, "k", "in [1, 1024]", std::to_string(k));
+}
+
+// A ring of k values: on the stack for the usual small k, on the heap beyond.
+template <class T, class F>
+decltype(auto) with_ring(std::size_t k, F&& f) {
+    constexpr std::size_t small = 32;
+    if (k <= small) {
+        std::array<T, small> ring{};
+        return std::forward<F>(f)(ring.data());
+    }
+    std::vector<T> ring(k);
+    return std::forward<F>(f)(ring.data());
+}
+
+}  // namespace detail
+
+/// Produces the word k-shingle hashes of a text (tokens from T, token bytes hashed by H).
+template <tokenizer T = word_tokenizer, hasher H = default_hasher>
+class word_shingler {
+public:
+    /// Throws std::invalid_argument unless 1 <= k <= max_shingle_size.
+    explicit word_shingler(std::size_t k = 5, std::uint64_t seed = default_seed, T tokenize = {}, H hash = {})
+        : k_(k), seed_(seed), tokenize_(std::move(tokenize)), hash_(std::move(hash)) {
+        detail::check_shingle_size("word_shingler", k);
+        power_ = 1;  // B^(k-1): removes the oldest token from the window
+        for (std::size_t i = 1; i < k; ++i) power_ *= detail::shingle_base;
+    }
+
+    [[nodiscard]] std::size_t k() const noexcept { return k_; }
+    [[nodiscard]] std::uint64_t seed() const noexcept { return seed_; }
+
+    /// Calls sink(hash) for each shingle of text, in text order.
+    template <shingle_sink F>
+    void operator()(std::string_view text, F&& sink) const {
+        detail::with_ring<std::uint64_t>(k_, [&](std::uint64_t* ring) {
+            std::uint64_t window = 0;
+            std::size_t count = 0, slot = 0;
+            for (const auto& t : tokenize_(text)) {
+                const std::uint64_t h = hash_(std::string_view(t.text), seed_);
+                if (count >= k_) window -= ring[slot] * power_;
+                window = window * detail::shingle_base + h;
+                ring[slot] = h;
+                slot = slot + 1 == k_ ? 0 : slot + 1;
+                if (++count >= k_) sink(mix64(window, seed_));
+            }
+            if (count > 0 && count < k_) sink(mix64(window, seed_));
+        });
+    }
+
+    /// The shingle hashes of text, in text order (repeats included).
+    [[nodiscard]] std::vector<std::uint64_t> operator()(std::string_view text) const {
+        std::vector<std::uint64_t> out;
+        (*this)(text, [&](std::uint64_t h) { out.push_back(h); });
+        return out;
+    }
+
+private:
+    std::size_t k_;
+    std::uint64_t seed_;
+    std::uint64_t power_;
+    T tokenize_;
+    H hash_;
+};
+
+/// Produces the hashes of the character k-grams (k code points) of a text.
+template <hasher H = default_hasher>
+class char_shingler {
+public:
+    /// Throws std::invalid_argument unless 1 <= k <= max_shingle_size.
+    explicit char_shingler(std::size_t k = 5, std::uint64_t seed = default_seed, H hash = {})
+        : k_(k), seed_(seed), hash_(std::move(hash)) {
+        detail::check_shingle_size("char_shingler", k);
+    }
+
+    [[nodiscard]] std::size_t k() const noexcept { return k_; }
+    [[nodiscard]] std::uint64_t seed() const noexcept { return seed_; }
+
+    template <shingle_sink F>
+    void operator()(std::string_view text, F&& sink) const {
+        if (text.empty()) return;
+        // ring holds the start offsets of the last k code points.
+        detail::with_ring<std::size_t>(k_, [&](std::size_t* ring) {
+            std::size_t count = 0, slot = 0;
+            for (std::size_t pos = 0; pos < text.size();) {
+                const auto c = static_cast<unsigned char>(text[pos]);
+                const std::size_t next = pos + (c < 0x80 ? 1 : decode_utf8(text, pos).length);
+                ring[slot] = pos;
+                slot = slot + 1 == k_ ? 0 : slot + 1;
+                if (++count >= k_) sink(hash_(text.substr(ring[slot], next - ring[slot]), seed_));
+                pos = next;
+            }
+            if (count < k_) sink(hash_(text, seed_));
+        });
+    }
+
+    [[nodiscard]] std::vector<std::uint64_t> operator()(std::string_view text) const {
+        std::vector<std::uint64_t> out;
+        (*this)(text, [&](std::uint64_t h) { out.push_back(h); });
+        return out;
+    }
+
+private:
+    std::size_t k_;
+    std::uint64_t seed_;
+    H hash_;
+};
+
+}  // namespace ditto

@@ -1,0 +1,416 @@
+#pragma once
+// The text normalizer: what makes two copies of an article compare equal although one was typeset
+// with „typographic quotes“, non-breaking spaces and capitals and the other was not.
+//
+// Per code point, in this order: compatibility folding (optional: fullwidth forms, ligatures),
+// case folding (full by default, so "Straße" and "STRASSE" agree), diacritic stripping (optional),
+// folding of typographic punctuation and spaces to ASCII; then whitespace runs collapse to one
+// space and the ends are trimmed. Optionally it records an offset_map from normalized bytes back
+// to the original's, so later stages can point into the text the user gave.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <ditto/error.hpp>
+#include <ditto/text/unicode.hpp>
+#include <ditto/text/utf8.hpp>
+
+namespace ditto {
+
+enum class case_folding {
+    none,
+    simple,  ///< one code point to one (CaseFolding.txt C + S)
+    full,    ///< may expand, e.g. U+00DF to "ss" (C + F); the default
+};
+
+struct normalize_options {
+    case_folding case_fold = case_folding::full;
+    /// Typographic quotes to ASCII quotes, dashes to '-', U+2026 to "...", exotic spaces to ' ',
+    /// soft hyphen, zero-width space, word joiner and BOM removed.
+    bool fold_punctuation = true;
+    /// Every run of White_Space becomes one ' '; leading and trailing runs are dropped.
+    bool collapse_whitespace = true;
+    /// Remove nonspacing marks with a non-zero combining class, also inside precomposed letters.
+    bool strip_diacritics = false;
+    /// NFKC folding of each code point: fullwidth forms, ligatures, superscripts, circled digits.
+    bool fold_compatibility = false;
+    invalid_utf8 on_invalid = invalid_utf8::replace;
+};
+
+/// A half-open byte range [begin, end).
+struct byte_span {
+    std::size_t begin = 0;
+    std::size_t end = 0;
+    friend bool operator==(const byte_span&, const byte_span&) = default;
+};
+
+/// Maps byte offsets of a normalized text back to its original. Offsets that fall on code point
+/// boundaries of the normalized text map exactly: a span of the normalized text maps to the
+/// original bytes of the code points that produced it, including any characters that the
+/// normalizer removed right after them (stripped marks, soft hyphens).
+class offset_map {
+public:
+    [[nodiscard]] std::size_t normalized_size() const noexcept { return normalized_size_; }
+    [[nodiscard]] std::size_t original_size() const noexcept { return original_size_; }
+
+    /// Original offset where the code point that produced normalized byte pos starts;
+    /// positions at or past the end map to the end of the last kept code point.
+    [[nodiscard]] std::size_t to_original(std::size_t pos) const noexcept {
+        if (pos >= normalized_size_) return segments_.empty() ? 0 : segments_.back().original;
+        const segment& s = *find(pos);
+        return s.linear ? s.original + (pos - s.normalized) : s.original;
+    }
+
+    /// The original bytes that produced the normalized span [begin, end).
+    [[nodiscard]] byte_span to_original(std::size_t begin, std::size_t end) const noexcept {
+        end = std::min(end, normalized_size_);
+        if (begin >= end) {
+            const std::size_t p = to_original(begin);
+            return {p, p};
+        }
+        const segment* s = find(end - 1);
+        const std::size_t last = s->linear ? s->original + (end - s->normalized) : (s + 1)->original;
+        return {to_original(begin), last};
+    }
+
+    /// Number of breakpoints stored (a text changed only by same-length substitutions has one).
+    [[nodiscard]] std::size_t segment_count() const noexcept {
+        return segments_.empty() ? 0 : segments_.size() - 1;
+    }
+
+private:
+    friend class normalizer;
+
+    // A segment starts at a normalized offset. Linear segments map byte for byte; the others map
+    // every byte to their original start and end where the next segment starts. The last
+    // segment is a sentinel at the normalized end.
+    struct segment {
+        std::size_t normalized;
+        std::size_t original;
+        bool linear;
+    };
+
+    [[nodiscard]] const segment* find(std::size_t pos) const noexcept {
+        const auto it = std::upper_bound(segments_.begin(), segments_.end() - 1, pos,
+                                         [](std::size_t p, const segment& s) { return p < s.normalized; });
+        return &*(it - 1);
+    }
+
+    void reset(std::size_t original_size) {
+        segments_.clear();
+        normalized_size_ = 0;
+        original_size_ = original_size;
+        last_unit_normalized_ = 0;
+        last_unit_original_ = 0;
+        last_original_end_ = 0;
+    }
+
+    // Records that output bytes [normalized, normalized + length) come from original
+    // [original, original_end); one_to_one says a single code point became a single one.
+    void add_unit(std::size_t normalized, std::size_t original, std::size_t original_end,
+                  std::size_t length, bool one_to_one) {
+        const bool linear = one_to_one && original_end - original == length;
+        const bool continues = linear && !segments_.empty() && segments_.back().linear &&
+                               segments_.back().original + (normalized - segments_.back().normalized) ==
+                                   original;
+        if (!continues) segments_.push_back({normalized, original, linear});
+        last_unit_normalized_ = normalized;
+        last_unit_original_ = original;
+        last_original_end_ = original_end;
+    }
+
+    // Removed input bytes that end at original_end join the last unit, which becomes non-linear.
+    void attach_removed(std::size_t original_end) {
+        if (segments_.empty()) return;
+        segment& last = segments_.back();
+        if (last.linear) {
+            if (last.normalized == last_unit_normalized_) {
+                last.linear = false;
+            } else {
+                segments_.push_back({last_unit_normalized_, last_unit_original_, false});
+            }
+        }
+        last_original_end_ = original_end;
+    }
+
+    void finish(std::size_t normalized_size) {
+        normalized_size_ = normalized_size;
+        segments_.push_back({normalized_size, last_original_end_, false});
+    }
+
+    std::vector<segment> segments_;
+    std::size_t normalized_size_ = 0;
+    std::size_t original_size_ = 0;
+    std::size_t last_unit_normalized_ = 0;
+    std::size_t last_unit_original_ = 0;
+    std::size_t last_original_end_ = 0;
+};
+
+namespace detail {
+
+// ASCII replacement of typographic punctuation and spaces: nullptr when the code point is not
+// folded, "" when it is removed.
+[[nodiscard]] constexpr const char* punctuation_folding(char32_t cp) noexcept {
+    switch (cp) {
+        case 0x00A0: case 0x1680: case 0x2000: case 0x2001: case 0x2002: case 0x2003: case 0x2004:
+        case 0x2005: case 0x2006: case 0x2007: case 0x2008: case 0x2009: case 0x200A: case 0x202F:
+        case 0x205F: case 0x3000:
+            return " ";
+        case 0x00AB: case 0x00BB: case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2033:
+        case 0x2036: case 0x301D: case 0x301E: case 0x301F:
+            return "\"";
+        case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: case 0x2035: case 0x2039:
+        case 0x203A:
+            return "'";
+        case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212:
+            return "-";
+        case 0x2026:
+            return "...";
+        case 0x00AD: case 0x200B: case 0x2060: case 0xFEFF:
+            return "";
+        default:
+            return nullptr;
+    }
+}
+
+[[nodiscard]] constexpr bool maybe_punctuation(char32_t cp) noexcept {
+    return (cp >= 0xA0 && cp <= 0xBB) || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x2060) || cp == 0x2212 ||
+           (cp >= 0x3000 && cp <= 0x301F) || cp == 0xFEFF;
+}
+
+// A small fixed-capacity sequence of code points for one code point's replacement.
+struct code_point_buffer {
+    static constexpr std::size_t capacity = std::size_t{unicode::data::compat_max_length} *
+                                            unicode::data::full_fold_max_length *
+                                            unicode::data::strip_max_length;
+    char32_t data[capacity];
+    std::size_t size = 0;
+
+    void push(char32_t cp) noexcept { data[size++] = cp; }
+    void append(std::u32string_view s) noexcept {
+        for (char32_t c : s) data[size++] = c;
+    }
+};
+
+struct ascii_tables {
+    char folded[128];
+    bool space[128];
+};
+
+constexpr ascii_tables make_ascii_tables(bool fold) {
+    ascii_tables t{};
+    for (int c = 0; c < 128; ++c) {
+        t.folded[c] = static_cast<char>(fold && c >= 'A' && c <= 'Z' ? c + 32 : c);
+        t.space[c] = c == ' ' || (c >= 0x09 && c <= 0x0D);
+    }
+    return t;
+}
+
+inline constexpr ascii_tables ascii_folding = make_ascii_tables(true);
+inline constexpr ascii_tables ascii_identity = make_ascii_tables(false);
+
+}  // namespace detail
+
+/// Normalizes text under fixed options. Cheap to copy; const member functions are thread-safe.
+class normalizer {
+public:
+    normalizer() = default;
+    explicit normalizer(const normalize_options& options) : options_(options) {}
+
+    [[nodiscard]] const normalize_options& options() const noexcept { return options_; }
+
+    [[nodiscard]] std::string operator()(std::string_view text) const {
+        std::string out;
+        normalize(text, out);
+        return out;
+    }
+
+    /// Writes the normalized text to out, replacing its contents and reusing its capacity.
+    void normalize(std::string_view text, std::string& out) const { run<false>(text, out, nullptr); }
+
+    /// As above, and fills map with the offsets back into text.
+    void normalize(std::string_view text, std::string& out, offset_map& map) const {
+        run<true>(text, out, &map);
+    }
+
+private:
+    template <bool WithMap>
+    void run(std::string_view text, std::string& out, offset_map* map) const;
+
+    // Applies the enabled mappings to one code point; returns false when nothing changes.
+    bool map_code_point(char32_t cp, detail::code_point_buffer& result) const noexcept;
+
+    normalize_options options_{};
+};
+
+inline bool normalizer::map_code_point(char32_t cp, detail::code_point_buffer& result) const noexcept {
+    detail::code_point_buffer a, b;
+    a.push(cp);
+    bool changed = false;
+    if (options_.fold_compatibility && unicode::has_mapping(cp)) {
+        const auto m = unicode::compatibility_folding(cp);
+        if (!m.empty()) {
+            a.size = 0;
+            a.append(m);
+            changed = true;
+        }
+    }
+    if (options_.case_fold != case_folding::none) {
+        b.size = 0;
+        for (std::size_t i = 0; i < a.size; ++i) {
+            const char32_t c = a.data[i];
+            const auto m = !unicode::has_mapping(c)                        ? std::u32string_view{}
+                           : options_.case_fold == case_folding::full ? unicode::full_case_folding(c)
+                                                                      : unicode::simple_case_folding(c);
+            if (m.empty()) {
+                b.push(c);
+            } else {
+                b.append(m);
+                changed = true;
+            }
+        }
+        a = b;
+    }
+    if (options_.strip_diacritics) {
+        b.size = 0;
+        for (std::size_t i = 0; i < a.size; ++i) {
+            const char32_t c = a.data[i];
+            if (unicode::is_strippable_mark(c)) {
+                changed = true;
+                continue;
+            }
+            const auto m = unicode::has_mapping(c) ? unicode::diacritic_stripping(c) : std::u32string_view{};
+            if (m.empty()) {
+                b.push(c);
+            } else {
+                b.append(m);
+                changed = true;
+            }
+        }
+        a = b;
+    }
+    result = a;
+    return changed;
+}
+
+template <bool WithMap>
+void normalizer::run(std::string_view text, std::string& out, offset_map* map) const {
+    constexpr std::size_t slack = 64;
+    const std::size_t n = text.size();
+    out.resize(n + slack);
+    if constexpr (WithMap) map->reset(n);
+    const detail::ascii_tables& ascii =
+        options_.case_fold == case_folding::none ? detail::ascii_identity : detail::ascii_folding;
+    const bool collapse = options_.collapse_whitespace;
+    const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+    char* o = out.data();
+    std::size_t w = 0;    // bytes written
+    std::size_t pos = 0;  // bytes read
+    bool pending_space = false;
+    std::size_t space_begin = 0, space_end = 0;
+
+    // Invariant: out has room for the rest of the input plus slack, since ASCII never grows.
+    const auto reserve = [&](std::size_t extra) {
+        const std::size_t need = w + extra + (n - pos) + slack;
+        if (need > out.size()) {
+            out.resize(std::max(need, out.size() * 2));
+            o = out.data();
+        }
+    };
+    const auto flush_space = [&] {
+        if (!pending_space) return;
+        pending_space = false;
+        if (w == 0) return;  // leading whitespace is dropped
+        if constexpr (WithMap) map->add_unit(w, space_begin, space_end, 1, space_end - space_begin == 1);
+        o[w++] = ' ';
+    };
+
+    while (pos < n) {
+        const unsigned c = in[pos];
+        if (c < 0x80) {
+            if (collapse && ascii.space[c]) {
+                if (!pending_space) {
+                    pending_space = true;
+                    space_begin = pos;
+                }
+                space_end = ++pos;
+                continue;
+            }
+            flush_space();
+            if constexpr (WithMap) map->add_unit(w, pos, pos + 1, 1, true);
+            o[w++] = ascii.folded[c];
+            ++pos;
+            continue;
+        }
+
+        const auto d = decode_utf8(text, pos);
+        const std::size_t next = pos + d.length;
+        if (!d.valid) {
+            if (options_.on_invalid == invalid_utf8::error) detail::throw_parse_error("invalid UTF-8", pos);
+            if (options_.on_invalid == invalid_utf8::skip) {
+                if constexpr (WithMap) map->attach_removed(next);
+                pos = next;
+                continue;
+            }
+        }
+        const char32_t cp = d.code_point;
+        if (collapse && unicode::is_white_space(cp)) {
+            if (!pending_space) {
+                pending_space = true;
+                space_begin = pos;
+            }
+            space_end = pos = next;
+            continue;
+        }
+        const bool punctuation = options_.fold_punctuation && detail::maybe_punctuation(cp);
+        const bool mapped = (unicode::property_byte(cp) & 0xC0) != 0;
+        if (d.valid && !punctuation && !mapped) {
+            flush_space();
+            if constexpr (WithMap) map->add_unit(w, pos, next, d.length, true);
+            std::copy(text.data() + pos, text.data() + next, o + w);
+            w += d.length;
+            pos = next;
+            continue;
+        }
+
+        detail::code_point_buffer seq;
+        if (!mapped || !map_code_point(cp, seq)) {
+            seq.size = 0;
+            seq.push(cp);
+        }
+        char encoded[detail::code_point_buffer::capacity * 4];
+        std::size_t length = 0, code_points = 0;
+        for (std::size_t i = 0; i < seq.size; ++i) {
+            const char* folded = options_.fold_punctuation ? detail::punctuation_folding(seq.data[i]) : nullptr;
+            if (folded == nullptr) {
+                length += encode_utf8(seq.data[i], encoded + length);
+                ++code_points;
+            }
+            for (; folded != nullptr && *folded != '\0'; ++folded, ++code_points) encoded[length++] = *folded;
+        }
+        if (length == 0) {  // the code point was removed
+            if constexpr (WithMap) map->attach_removed(next);
+            pos = next;
+            continue;
+        }
+        flush_space();
+        reserve(length);
+        if constexpr (WithMap) map->add_unit(w, pos, next, length, code_points == 1);
+        std::copy(encoded, encoded + length, o + w);
+        w += length;
+        pos = next;
+    }
+    if constexpr (WithMap) map->finish(w);
+    out.resize(w);
+}
+
+/// Normalizes text with the given options (a convenience over ditto::normalizer).
+[[nodiscard]] inline std::string normalize(std::string_view text, const normalize_options& options = {}) {
+    return normalizer(options)(text);
+}
+
+}  // namespace ditto
