@@ -11,10 +11,13 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include <ditto/detail/swar.hpp>
 #include <ditto/error.hpp>
 #include <ditto/text/unicode.hpp>
 #include <ditto/text/utf8.hpp>
@@ -248,52 +251,59 @@ private:
 };
 
 inline bool normalizer::map_code_point(char32_t cp, detail::code_point_buffer& result) const noexcept {
-    detail::code_point_buffer a, b;
-    a.push(cp);
+    // Each stage reads `from` and writes `to`; the buffers swap roles, nothing is copied whole.
+    detail::code_point_buffer scratch;
+    detail::code_point_buffer* from = &result;
+    detail::code_point_buffer* to = &scratch;
+    result.size = 0;
+    result.push(cp);
     bool changed = false;
     if (options_.fold_compatibility && unicode::has_mapping(cp)) {
         const auto m = unicode::compatibility_folding(cp);
         if (!m.empty()) {
-            a.size = 0;
-            a.append(m);
+            result.size = 0;
+            result.append(m);
             changed = true;
         }
     }
     if (options_.case_fold != case_folding::none) {
-        b.size = 0;
-        for (std::size_t i = 0; i < a.size; ++i) {
-            const char32_t c = a.data[i];
+        to->size = 0;
+        for (std::size_t i = 0; i < from->size; ++i) {
+            const char32_t c = from->data[i];
             const auto m = !unicode::has_mapping(c)                        ? std::u32string_view{}
                            : options_.case_fold == case_folding::full ? unicode::full_case_folding(c)
                                                                       : unicode::simple_case_folding(c);
             if (m.empty()) {
-                b.push(c);
+                to->push(c);
             } else {
-                b.append(m);
+                to->append(m);
                 changed = true;
             }
         }
-        a = b;
+        std::swap(from, to);
     }
     if (options_.strip_diacritics) {
-        b.size = 0;
-        for (std::size_t i = 0; i < a.size; ++i) {
-            const char32_t c = a.data[i];
+        to->size = 0;
+        for (std::size_t i = 0; i < from->size; ++i) {
+            const char32_t c = from->data[i];
             if (unicode::is_strippable_mark(c)) {
                 changed = true;
                 continue;
             }
             const auto m = unicode::has_mapping(c) ? unicode::diacritic_stripping(c) : std::u32string_view{};
             if (m.empty()) {
-                b.push(c);
+                to->push(c);
             } else {
-                b.append(m);
+                to->append(m);
                 changed = true;
             }
         }
-        a = b;
+        std::swap(from, to);
     }
-    result = a;
+    if (from != &result) {
+        std::copy(from->data, from->data + from->size, result.data);
+        result.size = from->size;
+    }
     return changed;
 }
 
@@ -329,7 +339,34 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
         o[w++] = ' ';
     };
 
+    const bool fold_ascii = options_.case_fold != case_folding::none;
     while (pos < n) {
+        // Fast path: 8 ASCII bytes with no control characters and no doubled spaces are copied
+        // (lower-cased) at once. A block ending in a space leaves that space pending, so output
+        // never ends in a space that a following whitespace run would double.
+        if constexpr (!WithMap) {
+            while (!pending_space && pos + 8 <= n) {
+                std::uint64_t word = detail::load8(in + pos);
+                if (word & detail::highs) break;
+                if (collapse) {
+                    const std::uint64_t spaces = detail::bytes_equal(word, ' ');
+                    const bool irregular = detail::bytes_below(word, 0x20) != 0 || (spaces & (spaces >> 8)) != 0 ||
+                                           (w == 0 && (word & 0xFF) == ' ');
+                    if (irregular) break;
+                }
+                if (fold_ascii) word = detail::ascii_lower(word);
+                for (int i = 0; i < 8; ++i) o[w + static_cast<std::size_t>(i)] = static_cast<char>(word >> (8 * i));
+                w += 8;
+                pos += 8;
+                if (collapse && (word >> 56) == ' ') {
+                    --w;
+                    pending_space = true;
+                    space_begin = pos - 1;
+                    space_end = pos;
+                }
+            }
+            if (pos >= n) break;
+        }
         const unsigned c = in[pos];
         if (c < 0x80) {
             if (collapse && ascii.space[c]) {

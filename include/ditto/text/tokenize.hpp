@@ -6,10 +6,12 @@
 // Iterating allocates nothing.
 
 #include <cstddef>
+#include <cstdint>
 #include <iterator>
 #include <ranges>
 #include <string_view>
 
+#include <ditto/detail/swar.hpp>
 #include <ditto/text/unicode.hpp>
 #include <ditto/text/utf8.hpp>
 
@@ -61,6 +63,16 @@ inline constexpr auto ascii_word = [] {
     // Skip separators; ASCII separators are skipped without decoding.
     classified k{token_class::separator, 0};
     for (;;) {
+        // 8 bytes at a time while they are all ASCII separators.
+        while (pos + 8 <= n) {
+            const std::uint64_t word = load8(text.data() + pos);
+            const std::uint64_t stop = ascii_word_bytes(word) | (word & highs);
+            if (stop != 0) {
+                pos += first_marked_byte(stop);
+                break;
+            }
+            pos += 8;
+        }
         while (pos < n && static_cast<unsigned char>(text[pos]) < 0x80 &&
                !ascii_word.word[static_cast<unsigned char>(text[pos])])
             ++pos;
@@ -81,6 +93,16 @@ inline constexpr auto ascii_word = [] {
         return {text.substr(begin, pos - begin), begin};
     }
     while (pos < n) {
+        // 8 bytes at a time while they are all ASCII word bytes.
+        if (pos + 8 <= n) {
+            const std::uint64_t word = load8(text.data() + pos);
+            const std::uint64_t stop = ~ascii_word_bytes(word) & highs;
+            if (stop == 0) {
+                pos += 8;
+                continue;
+            }
+            pos += first_marked_byte(stop);
+        }
         const auto c = static_cast<unsigned char>(text[pos]);
         if (c < 0x80) {
             if (!ascii_word.word[c]) break;

@@ -1,0 +1,58 @@
+#pragma once
+// Byte-parallel tests on 8 bytes in a 64-bit word ("SWAR"), for the ASCII fast paths of the
+// normalizer and the tokenizer: portable C++, no intrinsics. Each test sets the high bit of the
+// bytes that pass it; none lets a carry cross from one byte into the next for ASCII input.
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+
+namespace ditto::detail {
+
+inline constexpr std::uint64_t ones = 0x0101010101010101ULL;
+inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
+
+// High bit of each byte set where the (ASCII) byte is below `bound` (bound <= 0x80).
+[[nodiscard]] constexpr std::uint64_t bytes_below(std::uint64_t word, unsigned bound) noexcept {
+    return ~(word + ones * (0x80 - bound)) & ~word & highs;
+}
+
+// High bit of each byte set where the (ASCII) byte equals `value`.
+[[nodiscard]] constexpr std::uint64_t bytes_equal(std::uint64_t word, unsigned value) noexcept {
+    const std::uint64_t x = word ^ (ones * value);
+    return ~((x & ~highs) + ~highs) & ~x & highs;
+}
+
+// ASCII letters A-Z turned to a-z in all 8 bytes.
+[[nodiscard]] constexpr std::uint64_t ascii_lower(std::uint64_t word) noexcept {
+    const std::uint64_t at_least_a = (word + ones * (0x80 - 'A')) & highs;
+    const std::uint64_t above_z = (word + ones * (0x80 - 'Z' - 1)) & highs;
+    return word | ((at_least_a & ~above_z) >> 2);
+}
+
+// ASCII letters and digits, [0-9A-Za-z]: the bytes an ASCII word is made of.
+[[nodiscard]] constexpr std::uint64_t ascii_word_bytes(std::uint64_t word) noexcept {
+    const std::uint64_t lower = word | (ones * 0x20);  // folds A-Z onto a-z
+    const std::uint64_t letters = bytes_below(lower, 'z' + 1) & ~bytes_below(lower, 'a');
+    const std::uint64_t digits = bytes_below(word, '9' + 1) & ~bytes_below(word, '0');
+    return (letters | digits) & ~word & highs;
+}
+
+// Little-endian load of 8 bytes, so byte i of the text is byte i of the word on every platform.
+[[nodiscard]] inline std::uint64_t load8(const void* p) noexcept {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    if constexpr (std::endian::native == std::endian::big) {
+        v = ((v & 0x00FF00FF00FF00FFULL) << 8) | ((v >> 8) & 0x00FF00FF00FF00FFULL);
+        v = ((v & 0x0000FFFF0000FFFFULL) << 16) | ((v >> 16) & 0x0000FFFF0000FFFFULL);
+        v = (v << 32) | (v >> 32);
+    }
+    return v;
+}
+
+// Index of the first byte whose high bit is set in mask (mask != 0).
+[[nodiscard]] constexpr unsigned first_marked_byte(std::uint64_t mask) noexcept {
+    return static_cast<unsigned>(std::countr_zero(mask)) / 8;
+}
+
+}  // namespace ditto::detail
