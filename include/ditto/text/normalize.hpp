@@ -395,7 +395,11 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
             }
         }
         const char32_t cp = d.code_point;
-        if (collapse && unicode::is_white_space(cp)) {
+        const std::uint8_t property = unicode::property_byte(cp);
+        const auto category = static_cast<unicode::general_category>(property & unicode::detail::category_bits);
+        const bool white_space = cp == 0x85 || category == unicode::general_category::Zs ||
+                                 category == unicode::general_category::Zl || category == unicode::general_category::Zp;
+        if (collapse && white_space) {
             if (!pending_space) {
                 pending_space = true;
                 space_begin = pos;
@@ -404,7 +408,7 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
             continue;
         }
         const bool punctuation = options_.fold_punctuation && detail::maybe_punctuation(cp);
-        const bool mapped = (unicode::property_byte(cp) & 0xC0) != 0;
+        const bool mapped = (property & (unicode::detail::mapped_bit | unicode::detail::strippable_mark_bit)) != 0;
         if (d.valid && !punctuation && !mapped) {
             flush_space();
             if constexpr (WithMap) map->add_unit(w, pos, next, d.length, true);

@@ -37,6 +37,16 @@ struct decoded_code_point {
     const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
     const unsigned lead = byte(pos);
     if (lead < 0x80) return {static_cast<char32_t>(lead), 1, true};
+    // The common well-formed 2- and 3-byte forms first (Cyrillic, Greek, CJK), without the loop.
+    const std::size_t left = text.size() - pos;
+    if (lead >= 0xC2 && lead < 0xE0 && left >= 2) {
+        const unsigned b1 = byte(pos + 1);
+        if ((b1 & 0xC0) == 0x80) return {static_cast<char32_t>(((lead & 0x1F) << 6) | (b1 & 0x3F)), 2, true};
+    } else if (lead > 0xE0 && lead < 0xF0 && lead != 0xED && left >= 3) {
+        const unsigned b1 = byte(pos + 1), b2 = byte(pos + 2);
+        if ((b1 & 0xC0) == 0x80 && (b2 & 0xC0) == 0x80)
+            return {static_cast<char32_t>(((lead & 0x0F) << 12) | ((b1 & 0x3F) << 6) | (b2 & 0x3F)), 3, true};
+    }
     constexpr decoded_code_point bad1{replacement_character, 1, false};
     // Valid range of the second byte and number of continuation bytes, from table 3-7.
     unsigned low = 0x80, high = 0xBF, need;
