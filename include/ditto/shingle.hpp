@@ -52,6 +52,14 @@ decltype(auto) with_ring(std::size_t k, F&& f) {
     return std::forward<F>(f)(ring.data());
 }
 
+// The hashes a shingler streams for text, gathered into a vector.
+template <class Shingler>
+std::vector<std::uint64_t> collect_shingles(const Shingler& shingler, std::string_view text) {
+    std::vector<std::uint64_t> out;
+    shingler(text, [&](std::uint64_t h) { out.push_back(h); });
+    return out;
+}
+
 }  // namespace detail
 
 /// Produces the word k-shingle hashes of a text (tokens from T, token bytes hashed by H).
@@ -89,9 +97,7 @@ public:
 
     /// The shingle hashes of text, in text order (repeats included).
     [[nodiscard]] std::vector<std::uint64_t> operator()(std::string_view text) const {
-        std::vector<std::uint64_t> out;
-        (*this)(text, [&](std::uint64_t h) { out.push_back(h); });
-        return out;
+        return detail::collect_shingles(*this, text);
     }
 
 private:
@@ -133,10 +139,9 @@ public:
         });
     }
 
+    /// The k-gram hashes of text, in text order (repeats included).
     [[nodiscard]] std::vector<std::uint64_t> operator()(std::string_view text) const {
-        std::vector<std::uint64_t> out;
-        (*this)(text, [&](std::uint64_t h) { out.push_back(h); });
-        return out;
+        return detail::collect_shingles(*this, text);
     }
 
 private:

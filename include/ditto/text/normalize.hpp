@@ -266,14 +266,16 @@ inline bool normalizer::map_code_point(char32_t cp, detail::code_point_buffer& r
             changed = true;
         }
     }
-    if (options_.case_fold != case_folding::none) {
+    // One stage: each code point of *from goes to *to, replaced by replacement(c) when that is
+    // not empty; the buffers then swap roles.
+    const auto stage = [&](auto&& replacement, auto&& removed) {
         to->size = 0;
         for (std::size_t i = 0; i < from->size; ++i) {
             const char32_t c = from->data[i];
-            const auto m = !unicode::has_mapping(c)                        ? std::u32string_view{}
-                           : options_.case_fold == case_folding::full ? unicode::full_case_folding(c)
-                                                                      : unicode::simple_case_folding(c);
-            if (m.empty()) {
+            const std::u32string_view m = unicode::has_mapping(c) ? replacement(c) : std::u32string_view{};
+            if (removed(c)) {
+                changed = true;
+            } else if (m.empty()) {
                 to->push(c);
             } else {
                 to->append(m);
@@ -281,25 +283,11 @@ inline bool normalizer::map_code_point(char32_t cp, detail::code_point_buffer& r
             }
         }
         std::swap(from, to);
-    }
-    if (options_.strip_diacritics) {
-        to->size = 0;
-        for (std::size_t i = 0; i < from->size; ++i) {
-            const char32_t c = from->data[i];
-            if (unicode::is_strippable_mark(c)) {
-                changed = true;
-                continue;
-            }
-            const auto m = unicode::has_mapping(c) ? unicode::diacritic_stripping(c) : std::u32string_view{};
-            if (m.empty()) {
-                to->push(c);
-            } else {
-                to->append(m);
-                changed = true;
-            }
-        }
-        std::swap(from, to);
-    }
+    };
+    const auto never = [](char32_t) { return false; };
+    if (options_.case_fold == case_folding::full) stage(unicode::full_case_folding, never);
+    if (options_.case_fold == case_folding::simple) stage(unicode::simple_case_folding, never);
+    if (options_.strip_diacritics) stage(unicode::diacritic_stripping, unicode::is_strippable_mark);
     if (from != &result) {
         std::copy(from->data, from->data + from->size, result.data);
         result.size = from->size;
