@@ -384,10 +384,7 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
         }
         const char32_t cp = d.code_point;
         const std::uint8_t property = unicode::property_byte(cp);
-        const auto category = static_cast<unicode::general_category>(property & unicode::detail::category_bits);
-        const bool white_space = cp == 0x85 || category == unicode::general_category::Zs ||
-                                 category == unicode::general_category::Zl || category == unicode::general_category::Zp;
-        if (collapse && white_space) {
+        if (collapse && unicode::is_white_space(cp, property)) {
             if (!pending_space) {
                 pending_space = true;
                 space_begin = pos;

@@ -73,13 +73,16 @@ inline constexpr std::uint8_t unassigned = static_cast<std::uint8_t>(general_cat
     return (property_byte(cp) & detail::mapped_bit) != 0;
 }
 
-/// The White_Space property (PropList.txt): Zs, Zl, Zp and the controls 9..D and 85.
-[[nodiscard]] constexpr bool is_white_space(char32_t cp) noexcept {
+/// The White_Space property (PropList.txt) from a code point and its property byte, for callers
+/// that already looked the byte up: Zs, Zl, Zp and the controls 9..D and 85.
+[[nodiscard]] constexpr bool is_white_space(char32_t cp, std::uint8_t property) noexcept {
     if (cp < 0x80) return cp == 0x20 || (cp >= 0x09 && cp <= 0x0D);
-    if (cp == 0x85) return true;
-    const auto c = category(cp);
-    return c == general_category::Zs || c == general_category::Zl || c == general_category::Zp;
+    const auto c = static_cast<general_category>(property & detail::category_bits);
+    return cp == 0x85 || c == general_category::Zs || c == general_category::Zl || c == general_category::Zp;
 }
+
+/// The White_Space property (PropList.txt).
+[[nodiscard]] constexpr bool is_white_space(char32_t cp) noexcept { return is_white_space(cp, property_byte(cp)); }
 
 /// Simple case folding (statuses C and S): one code point, or empty when it folds to itself.
 [[nodiscard]] constexpr std::u32string_view simple_case_folding(char32_t cp) noexcept {
