@@ -8,11 +8,11 @@
 // 32-byte blocks, so the multiplies overlap in the pipeline. The finalizer folds the state once
 // more with the length-mixed seed, which the avalanche test in tests/hash.cpp measures.
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
+
+#include <ditto/detail/load.hpp>
 
 namespace ditto {
 
@@ -46,26 +46,6 @@ __extension__ typedef unsigned __int128 uint128;
 #endif
 }
 
-[[nodiscard]] constexpr std::uint64_t byte_swap(std::uint64_t x) noexcept {
-    x = ((x & 0x00FF00FF00FF00FFULL) << 8) | ((x >> 8) & 0x00FF00FF00FF00FFULL);
-    x = ((x & 0x0000FFFF0000FFFFULL) << 16) | ((x >> 16) & 0x0000FFFF0000FFFFULL);
-    return (x << 32) | (x >> 32);
-}
-
-[[nodiscard]] inline std::uint64_t read64(const unsigned char* p) noexcept {
-    std::uint64_t v;
-    std::memcpy(&v, p, 8);
-    if constexpr (std::endian::native == std::endian::big) v = byte_swap(v);
-    return v;
-}
-
-[[nodiscard]] inline std::uint64_t read32(const unsigned char* p) noexcept {
-    std::uint32_t v;
-    std::memcpy(&v, p, 4);
-    if constexpr (std::endian::native == std::endian::big) v = static_cast<std::uint32_t>(byte_swap(v) >> 32);
-    return v;
-}
-
 }  // namespace detail
 
 /// Mixes a 64-bit value with a seed: a cheap, well-distributed 64-to-64-bit hash.
@@ -83,11 +63,11 @@ __extension__ typedef unsigned __int128 uint128;
     std::uint64_t a = 0, b = 0;
     if (n <= 16) {
         if (n >= 8) {
-            a = detail::read64(p);
-            b = detail::read64(p + n - 8);
+            a = detail::load8(p);
+            b = detail::load8(p + n - 8);
         } else if (n >= 4) {
-            a = detail::read32(p);
-            b = detail::read32(p + n - 4);
+            a = detail::load4(p);
+            b = detail::load4(p + n - 4);
         } else if (n > 0) {
             a = (std::uint64_t{p[0]} << 16) | (std::uint64_t{p[n / 2]} << 8) | p[n - 1];
         }
@@ -96,21 +76,21 @@ __extension__ typedef unsigned __int128 uint128;
         if (left > 32) {
             std::uint64_t lane = state ^ detail::hash_k4;
             do {
-                state = fold_multiply(detail::read64(p) ^ detail::hash_k2, detail::read64(p + 8) ^ state);
-                lane = fold_multiply(detail::read64(p + 16) ^ detail::hash_k3, detail::read64(p + 24) ^ lane);
+                state = fold_multiply(detail::load8(p) ^ detail::hash_k2, detail::load8(p + 8) ^ state);
+                lane = fold_multiply(detail::load8(p + 16) ^ detail::hash_k3, detail::load8(p + 24) ^ lane);
                 p += 32;
                 left -= 32;
             } while (left > 32);
             state ^= lane;
         }
         if (left > 16) {
-            state = fold_multiply(detail::read64(p) ^ detail::hash_k2, detail::read64(p + 8) ^ state);
+            state = fold_multiply(detail::load8(p) ^ detail::hash_k2, detail::load8(p + 8) ^ state);
             p += 16;
             left -= 16;
         }
         // The last 16 bytes, overlapping what was already read when left < 16.
-        a = detail::read64(p + left - 16);
-        b = detail::read64(p + left - 8);
+        a = detail::load8(p + left - 16);
+        b = detail::load8(p + left - 8);
     }
     const std::uint64_t x = fold_multiply(a ^ detail::hash_k2, b ^ state);
     return fold_multiply(x ^ detail::hash_k3, a ^ b ^ state ^ detail::hash_k4);

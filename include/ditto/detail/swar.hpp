@@ -5,7 +5,8 @@
 
 #include <bit>
 #include <cstdint>
-#include <cstring>
+
+#include <ditto/detail/load.hpp>
 
 namespace ditto::detail {
 
@@ -36,18 +37,6 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
     const std::uint64_t letters = bytes_below(lower, 'z' + 1) & ~bytes_below(lower, 'a');
     const std::uint64_t digits = bytes_below(word, '9' + 1) & ~bytes_below(word, '0');
     return (letters | digits) & ~word & highs;
-}
-
-// Little-endian load of 8 bytes, so byte i of the text is byte i of the word on every platform.
-[[nodiscard]] inline std::uint64_t load8(const void* p) noexcept {
-    std::uint64_t v;
-    std::memcpy(&v, p, 8);
-    if constexpr (std::endian::native == std::endian::big) {
-        v = ((v & 0x00FF00FF00FF00FFULL) << 8) | ((v >> 8) & 0x00FF00FF00FF00FFULL);
-        v = ((v & 0x0000FFFF0000FFFFULL) << 16) | ((v >> 16) & 0x0000FFFF0000FFFFULL);
-        v = (v << 32) | (v >> 32);
-    }
-    return v;
 }
 
 // Index of the first byte whose high bit is set in mask (mask != 0).

@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -201,15 +200,11 @@ struct code_point_buffer {
 
 struct ascii_tables {
     char folded[128];
-    bool space[128];
 };
 
 constexpr ascii_tables make_ascii_tables(bool fold) {
     ascii_tables t{};
-    for (int c = 0; c < 128; ++c) {
-        t.folded[c] = static_cast<char>(fold && c >= 'A' && c <= 'Z' ? c + 32 : c);
-        t.space[c] = c == ' ' || (c >= 0x09 && c <= 0x0D);
-    }
+    for (int c = 0; c < 128; ++c) t.folded[c] = static_cast<char>(fold && c >= 'A' && c <= 'Z' ? c + 32 : c);
     return t;
 }
 
@@ -319,6 +314,14 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
             o = out.data();
         }
     };
+    // Whitespace in [begin, end) starts or extends the pending run, written at the next output.
+    const auto extend_space = [&](std::size_t begin, std::size_t end) {
+        if (!pending_space) {
+            pending_space = true;
+            space_begin = begin;
+        }
+        space_end = end;
+    };
     const auto flush_space = [&] {
         if (!pending_space) return;
         pending_space = false;
@@ -348,21 +351,16 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
                 pos += 8;
                 if (collapse && (word >> 56) == ' ') {
                     --w;
-                    pending_space = true;
-                    space_begin = pos - 1;
-                    space_end = pos;
+                    extend_space(pos - 1, pos);
                 }
             }
             if (pos >= n) break;
         }
         const unsigned c = in[pos];
         if (c < 0x80) {
-            if (collapse && ascii.space[c]) {
-                if (!pending_space) {
-                    pending_space = true;
-                    space_begin = pos;
-                }
-                space_end = ++pos;
+            if (collapse && unicode::is_white_space(c)) {
+                extend_space(pos, pos + 1);
+                ++pos;
                 continue;
             }
             flush_space();
@@ -385,11 +383,8 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
         const char32_t cp = d.code_point;
         const std::uint8_t property = unicode::property_byte(cp);
         if (collapse && unicode::is_white_space(cp, property)) {
-            if (!pending_space) {
-                pending_space = true;
-                space_begin = pos;
-            }
-            space_end = pos = next;
+            extend_space(pos, next);
+            pos = next;
             continue;
         }
         const bool punctuation = options_.fold_punctuation && detail::maybe_punctuation(cp);

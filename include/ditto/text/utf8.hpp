@@ -7,10 +7,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <string_view>
 
+#include <ditto/detail/load.hpp>
 #include <ditto/error.hpp>
 
 namespace ditto {
@@ -86,11 +86,8 @@ namespace detail {
     const char* const begin = text.data();
     const char* p = begin + pos;
     const char* const end = begin + text.size();
-    for (; end - p >= 8; p += 8) {
-        std::uint64_t word;
-        std::memcpy(&word, p, sizeof word);
-        if (word & 0x8080808080808080ULL) break;
-    }
+    for (; end - p >= 8; p += 8)
+        if (load8(p) & 0x8080808080808080ULL) break;
     while (p != end && static_cast<unsigned char>(*p) < 0x80) ++p;
     return static_cast<std::size_t>(p - begin);
 }
