@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <ranges>
+#include <span>
 #include <string_view>
 #include <type_traits>
 
@@ -50,5 +51,42 @@ concept tokenizer = std::copy_constructible<T> && std::invocable<const T&, std::
 /// Receives 64-bit shingle hashes: f(std::uint64_t) is callable.
 template <class F>
 concept shingle_sink = std::invocable<F&, std::uint64_t>;
+
+/// Computes MinHash-style signatures. Requirements:
+///  1. F is copy-constructible (each worker thread may hold a copy);
+///  2. for a const F f, a std::span<const std::uint64_t> h of shingle hashes and a span out of
+///     std::uint32_t or std::uint64_t slots, f.fill(h, out) is valid;
+///  3. f.fill writes all out.size() slots, depends only on the set of values in h (not on their
+///     order or repeats), and equal slots of two signatures estimate the Jaccard similarity.
+/// Requirement 3 is semantic and cannot be checked by the compiler.
+template <class F>
+concept sketcher = std::copy_constructible<F> &&
+                   requires(const F& f, std::span<const std::uint64_t> h, std::span<std::uint32_t> out32,
+                            std::span<std::uint64_t> out64) {
+                       f.fill(h, out32);
+                       f.fill(h, out64);
+                   };
+
+/// A fixed-size signature that estimates similarity. Requirements:
+///  1. S is a regular type (copyable, default-constructible, equality-comparable);
+///  2. S::size() is its slot count;
+///  3. similarity(a, b), found by argument-dependent lookup, returns a double in [0, 1].
+template <class S>
+concept sketch = std::regular<S> && requires(const S& a, const S& b) {
+    { S::size() } -> std::convertible_to<std::size_t>;
+    { similarity(a, b) } -> std::same_as<double>;
+};
+
+/// Runs n independent tasks. Requirements:
+///  1. for an E e, a std::size_t n and a callable f taking std::size_t, e.bulk(n, f) calls f(i)
+///     once for each i in [0, n), possibly concurrently, and returns when all calls have returned;
+///  2. if calls throw, bulk rethrows the exception of the lowest such i (so errors are deterministic);
+///  3. e.concurrency() is the number of tasks that may run at once (at least 1).
+/// Requirements 1's guarantees and 2 are semantic and cannot be checked by the compiler.
+template <class E>
+concept executor = requires(E& e, std::size_t n, void (*f)(std::size_t)) {
+    e.bulk(n, f);
+    { e.concurrency() } -> std::convertible_to<std::size_t>;
+};
 
 }  // namespace ditto

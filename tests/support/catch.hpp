@@ -6,3 +6,9 @@
 #else
 #include <catch2/catch.hpp>
 #endif
+
+#if !DITTO_CATCH2_V3
+namespace Catch {
+using Detail::Approx;  // v3 spells it Catch::Approx
+}
+#endif

@@ -1,0 +1,118 @@
+#pragma once
+// Clusters of near-duplicates: the connected components of the graph whose edges are the similar
+// pairs, and in each the one copy to keep.
+//
+// Components are single-linkage: if A~B and B~C, all three are one cluster even when A and C
+// are not similar. That is what deduplication wants (a chain of light edits is one story).
+
+#include <cstddef>
+#include <cstdint>
+#include <numeric>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <ditto/error.hpp>
+
+namespace ditto {
+
+/// Disjoint sets over [0, n) with path halving and union by size: near-constant time per
+/// operation.
+class union_find {
+public:
+    explicit union_find(std::size_t n) : parent_(n), size_(n, 1), components_(n) {
+        std::iota(parent_.begin(), parent_.end(), std::size_t{0});
+    }
+
+    [[nodiscard]] std::size_t size() const noexcept { return parent_.size(); }
+    /// The number of disjoint sets.
+    [[nodiscard]] std::size_t components() const noexcept { return components_; }
+
+    /// The representative of x's set.
+    std::size_t find(std::size_t x) noexcept {
+        while (parent_[x] != x) {
+            parent_[x] = parent_[parent_[x]];
+            x = parent_[x];
+        }
+        return x;
+    }
+
+    /// Joins the sets of a and b; returns false when they were already one.
+    bool unite(std::size_t a, std::size_t b) noexcept {
+        a = find(a);
+        b = find(b);
+        if (a == b) return false;
+        if (size_[a] < size_[b]) std::swap(a, b);
+        parent_[b] = a;
+        size_[a] += size_[b];
+        --components_;
+        return true;
+    }
+
+    /// The number of elements in x's set.
+    [[nodiscard]] std::size_t set_size(std::size_t x) noexcept { return size_[find(x)]; }
+
+private:
+    std::vector<std::size_t> parent_;
+    std::vector<std::size_t> size_;
+    std::size_t components_;
+};
+
+/// Which copy of a cluster to keep.
+enum class keep_rule {
+    first,    ///< the earliest in input order
+    longest,  ///< the longest text (in bytes); ties go to the earliest
+};
+
+/// Every element's cluster, named by the index of its kept element, and whether it is kept.
+struct clustering {
+    std::vector<std::size_t> cluster;  ///< cluster[i]: the index of the copy kept in i's cluster
+    std::vector<bool> keep;            ///< keep[i]: i is its cluster's kept copy
+    std::size_t cluster_count = 0;     ///< clusters, singletons included
+};
+
+/// Clusters n elements joined by edges (pairs of indices below n). better(a, b) says element a
+/// is to be kept rather than b (a strict weak order); among equals the lowest index wins. Throws
+/// std::invalid_argument for an edge outside [0, n).
+template <class Edges, class Better>
+[[nodiscard]] clustering cluster(std::size_t n, const Edges& edges, Better better) {
+    union_find sets(n);
+    for (const auto& [a, b] : edges) {
+        const auto ua = static_cast<std::size_t>(a), ub = static_cast<std::size_t>(b);
+        if (ua >= n || ub >= n)
+            detail::throw_invalid_argument("cluster", "edges", "pairs of indices below " + std::to_string(n),
+                                           std::to_string(ua) + ", " + std::to_string(ub));
+        sets.unite(ua, ub);
+    }
+    clustering out;
+    out.cluster.assign(n, 0);
+    out.keep.assign(n, false);
+    out.cluster_count = sets.components();
+    // best[root]: the element to keep so far; scanning in index order lets the lowest index win ties.
+    std::vector<std::size_t> best(n, n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t root = sets.find(i);
+        if (best[root] == n || better(i, best[root])) best[root] = i;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        out.cluster[i] = best[sets.find(i)];
+        out.keep[i] = out.cluster[i] == i;
+    }
+    return out;
+}
+
+/// Clusters with a keep rule; lengths[i] is element i's length (used by keep_rule::longest).
+template <class Edges>
+[[nodiscard]] clustering cluster(std::size_t n, const Edges& edges, keep_rule rule = keep_rule::first,
+                                 std::span<const std::size_t> lengths = {}) {
+    if (rule == keep_rule::longest) {
+        if (lengths.size() != n)
+            detail::throw_invalid_argument("cluster", "lengths", "one length per element (" + std::to_string(n) + ")",
+                                           std::to_string(lengths.size()) + " lengths");
+        return cluster(n, edges, [&](std::size_t a, std::size_t b) { return lengths[a] > lengths[b]; });
+    }
+    return cluster(n, edges, [](std::size_t a, std::size_t b) { return a < b; });
+}
+
+}  // namespace ditto

@@ -1,0 +1,88 @@
+#pragma once
+// What a document is to ditto: anything whose text (and, where needed, id) these customization
+// point objects can reach.
+//
+// ditto::text_of(doc), in order of preference:
+//   1. doc.text, when it converts to std::string_view;
+//   2. text_of(doc), a free function found by argument-dependent lookup;
+//   3. doc.second, for a std::pair<Id, Text>;
+//   4. doc itself, when it converts to std::string_view (a std::string, a string_view).
+// ditto::id_of(doc): doc.id, then an ADL id_of(doc), then doc.first.
+
+#include <concepts>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace ditto {
+
+namespace detail::cpo {
+
+void text_of() = delete;  // only ADL finds a caller's text_of, never ditto's own name
+void id_of() = delete;
+
+template <class D>
+concept has_member_text = requires(const D& d) {
+    { d.text } -> std::convertible_to<std::string_view>;
+};
+template <class D>
+concept has_adl_text = requires(const D& d) {
+    { text_of(d) } -> std::convertible_to<std::string_view>;
+};
+template <class D>
+concept has_pair_text = requires(const D& d) {
+    d.first;
+    { d.second } -> std::convertible_to<std::string_view>;
+};
+
+template <class D>
+concept has_member_id = requires(const D& d) { d.id; };
+template <class D>
+concept has_adl_id = requires(const D& d) { id_of(d); };
+template <class D>
+concept has_pair_id = requires(const D& d) {
+    d.first;
+    d.second;
+};
+
+struct text_of_fn {
+    template <class D>
+        requires has_member_text<D> || has_adl_text<D> || has_pair_text<D> || std::convertible_to<const D&, std::string_view>
+    constexpr std::string_view operator()(const D& doc) const {
+        if constexpr (has_member_text<D>) return std::string_view(doc.text);
+        else if constexpr (has_adl_text<D>) return std::string_view(text_of(doc));
+        else if constexpr (has_pair_text<D>) return std::string_view(doc.second);
+        else return std::string_view(doc);
+    }
+};
+
+struct id_of_fn {
+    template <class D>
+        requires has_member_id<D> || has_adl_id<D> || has_pair_id<D>
+    constexpr decltype(auto) operator()(const D& doc) const {
+        if constexpr (has_member_id<D>) return (doc.id);
+        else if constexpr (has_adl_id<D>) return id_of(doc);
+        else return (doc.first);
+    }
+};
+
+}  // namespace detail::cpo
+
+inline namespace cpo {
+/// The text of a document (see the top of this header).
+inline constexpr detail::cpo::text_of_fn text_of{};
+/// The id of a document (see the top of this header).
+inline constexpr detail::cpo::id_of_fn id_of{};
+}  // namespace cpo
+
+/// A type ditto can read text from: ditto::text_of(d) works for a const D d.
+template <class D>
+concept document = requires(const D& d) {
+    { ditto::text_of(d) } -> std::same_as<std::string_view>;
+};
+
+/// A document that also has an id: ditto::id_of(d) works.
+template <class D>
+concept identified_document = document<D> && requires(const D& d) { ditto::id_of(d); };
+
+}  // namespace ditto

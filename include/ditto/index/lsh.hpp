@@ -1,0 +1,225 @@
+#pragma once
+// Banded LSH over MinHash signatures: an incremental index, and a batch mode for whole corpora.
+//
+// A band's key is the 64-bit hash of its rows' slot values and the band's number; two signatures
+// are candidates when they share a key in some band. The empty signature has no keys: it is
+// never a candidate, matching nothing.
+//
+// lsh_index holds, per band, a bucket map from key to the handles (32-bit numbers) of the
+// documents in it; a caller's id is stored once, in the table that maps it to its handle and
+// keys. The bucket map type is a policy. batch_candidates sorts (key, document) records band by
+// band instead: no hash map, 16 bytes per record, one band's records at a time per worker.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <ditto/concepts.hpp>
+#include <ditto/error.hpp>
+#include <ditto/hash.hpp>
+#include <ditto/index/lsh_params.hpp>
+#include <ditto/sketch/minhash.hpp>
+
+namespace ditto {
+
+/// The key of band `band` of a signature whose slots are `values` (bands * rows of them at least).
+template <slot_value V>
+[[nodiscard]] std::uint64_t band_key(std::span<const V> values, lsh_params params, std::size_t band) noexcept {
+    const auto* bytes = reinterpret_cast<const char*>(values.data() + band * params.rows);
+    return hash64(std::string_view(bytes, params.rows * sizeof(V)), mix64(band, 0x1f83d9abfb41bd6bULL));
+}
+
+/// Writes the band keys of a signature to out (params.bands of them). Throws
+/// std::invalid_argument when the signature has fewer than bands * rows slots.
+template <slot_value V>
+void band_keys(std::span<const V> values, lsh_params params, std::span<std::uint64_t> out) {
+    if (params.bands == 0 || params.rows == 0 || params.bands * params.rows > values.size())
+        detail::throw_invalid_argument("band_keys", "params", "at least 1 x 1 and within the signature's " +
+                                           std::to_string(values.size()) + " slots",
+                                       std::to_string(params.bands) + " x " + std::to_string(params.rows));
+    for (std::size_t b = 0; b < params.bands; ++b) out[b] = band_key(values, params, b);
+}
+
+/// The requirements on lsh_index's bucket map policy:
+///  1. M is default-constructible and movable;
+///  2. m[key] gives a container of std::uint32_t with push_back, begin, end, erase and empty;
+///  3. m.find(key) and m.end() compare, and m.erase(iterator) removes a bucket;
+///  4. const lookups (find) are safe to run concurrently.
+template <class M>
+concept lsh_bucket_map = std::default_initializable<M> && std::movable<M> &&
+                         requires(M& m, const M& cm, std::uint64_t key, std::uint32_t handle) {
+                             m[key].push_back(handle);
+                             { m[key].empty() } -> std::convertible_to<bool>;
+                             cm.find(key) != cm.end();
+                             m.erase(m.find(key));
+                         };
+
+/// An incremental banded LSH index from caller ids (any hashable, equality-comparable type) to
+/// MinHash signatures. Queries are const and may run concurrently while no insert or remove runs.
+template <class Id = std::uint64_t,
+          lsh_bucket_map Buckets = std::unordered_map<std::uint64_t, std::vector<std::uint32_t>>>
+class lsh_index {
+public:
+    /// Throws std::invalid_argument unless bands and rows are at least 1.
+    explicit lsh_index(lsh_params params) : params_(params), buckets_(params.bands) {
+        if (params.bands == 0 || params.rows == 0)
+            detail::throw_invalid_argument("lsh_index", "params", "at least 1 band of 1 row",
+                                           std::to_string(params.bands) + " x " + std::to_string(params.rows));
+    }
+
+    [[nodiscard]] lsh_params params() const noexcept { return params_; }
+    /// The number of ids held.
+    [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
+    [[nodiscard]] bool contains(const Id& id) const { return entries_.find(id) != entries_.end(); }
+
+    /// Adds id with its signature. Throws std::invalid_argument when id is already present or the
+    /// signature has fewer than bands * rows slots. An empty signature is held but in no bucket.
+    template <std::size_t K, slot_value V>
+    void insert(const Id& id, const minhash_signature<K, V>& signature) {
+        check_slots(K);
+        if (contains(id)) detail::throw_invalid_argument("lsh_index::insert", "id", "not already in the index", "a present id");
+        std::vector<std::uint64_t> keys;
+        if (!signature.empty()) {
+            keys.resize(params_.bands);
+            band_keys(std::span<const V>(signature.values()), params_, std::span<std::uint64_t>(keys));
+        }
+        std::uint32_t handle;
+        if (!free_handles_.empty()) {
+            handle = free_handles_.back();
+            free_handles_.pop_back();
+        } else {
+            handle = static_cast<std::uint32_t>(ids_.size());
+            ids_.push_back(nullptr);
+        }
+        auto [it, inserted] = entries_.emplace(id, entry{handle, std::move(keys)});
+        ids_[handle] = &it->first;  // unordered_map keys keep their address across rehashing
+        for (std::size_t b = 0; b < it->second.keys.size(); ++b) buckets_[b][it->second.keys[b]].push_back(handle);
+    }
+
+    /// Removes id; returns false when it was not present.
+    bool remove(const Id& id) {
+        const auto it = entries_.find(id);
+        if (it == entries_.end()) return false;
+        const std::uint32_t handle = it->second.handle;
+        for (std::size_t b = 0; b < it->second.keys.size(); ++b) {
+            const auto bucket = buckets_[b].find(it->second.keys[b]);
+            auto& members = bucket->second;
+            members.erase(std::find(members.begin(), members.end(), handle));
+            if (members.empty()) buckets_[b].erase(bucket);
+        }
+        ids_[handle] = nullptr;
+        free_handles_.push_back(handle);
+        entries_.erase(it);
+        return true;
+    }
+
+    /// The ids sharing at least one band with the signature, each once, in no particular order
+    /// other than being deterministic for a given sequence of inserts and removes.
+    template <std::size_t K, slot_value V>
+    [[nodiscard]] std::vector<Id> query(const minhash_signature<K, V>& signature) const {
+        check_slots(K);
+        std::vector<Id> out;
+        if (signature.empty()) return out;
+        std::vector<std::uint32_t> handles;
+        for (std::size_t b = 0; b < params_.bands; ++b) {
+            const auto bucket = buckets_[b].find(band_key(std::span<const V>(signature.values()), params_, b));
+            if (bucket != buckets_[b].end()) handles.insert(handles.end(), bucket->second.begin(), bucket->second.end());
+        }
+        std::sort(handles.begin(), handles.end());
+        handles.erase(std::unique(handles.begin(), handles.end()), handles.end());
+        out.reserve(handles.size());
+        for (const std::uint32_t h : handles) out.push_back(*ids_[h]);
+        return out;
+    }
+
+private:
+    struct entry {
+        std::uint32_t handle;
+        std::vector<std::uint64_t> keys;  // empty for the empty signature
+    };
+
+    void check_slots(std::size_t k) const {
+        if (params_.bands * params_.rows > k)
+            detail::throw_invalid_argument("lsh_index", "signature size",
+                                           "at least bands x rows = " + std::to_string(params_.bands * params_.rows),
+                                           std::to_string(k));
+    }
+
+    lsh_params params_;
+    std::vector<Buckets> buckets_;
+    std::unordered_map<Id, entry> entries_;
+    std::vector<const Id*> ids_;  // by handle; null for a free handle
+    std::vector<std::uint32_t> free_handles_;
+};
+
+/// A candidate pair of documents, first < second.
+struct candidate_pair {
+    std::uint32_t first;
+    std::uint32_t second;
+    friend constexpr bool operator==(const candidate_pair&, const candidate_pair&) = default;
+    friend constexpr auto operator<=>(const candidate_pair&, const candidate_pair&) = default;
+};
+
+/// Batch LSH: the pairs of documents that share a key in at least one band, sorted, each once.
+/// keys is a row-major matrix of documents.size() rows of `bands` band keys; row i belongs to
+/// document number documents[i] (documents whose signature is empty should have no row).
+/// Each band is sorted as (key, document) records of 16 bytes; bands are spread over the executor.
+template <executor E>
+[[nodiscard]] std::vector<candidate_pair> batch_candidates(std::span<const std::uint64_t> keys, std::size_t bands,
+                                                           std::span<const std::uint32_t> documents, E& exec) {
+    if (bands == 0 || keys.size() != documents.size() * bands)
+        detail::throw_invalid_argument("batch_candidates", "keys", "documents.size() x bands values with bands >= 1",
+                                       std::to_string(keys.size()) + " values for " +
+                                           std::to_string(documents.size()) + " documents and " +
+                                           std::to_string(bands) + " bands");
+    struct record {
+        std::uint64_t key;
+        std::uint32_t document;
+        bool operator<(const record& o) const noexcept {
+            return key != o.key ? key < o.key : document < o.document;
+        }
+    };
+    static_assert(sizeof(record) == 16);
+    const std::size_t n = documents.size();
+    std::vector<std::vector<std::uint64_t>> per_band(bands);  // pairs as (first << 32) | second
+    exec.bulk(bands, [&](std::size_t band) {
+        std::vector<record> records(n);
+        for (std::size_t i = 0; i < n; ++i) records[i] = record{keys[i * bands + band], documents[i]};
+        std::sort(records.begin(), records.end());
+        auto& pairs = per_band[band];
+        for (std::size_t begin = 0; begin < n;) {
+            std::size_t end = begin + 1;
+            while (end < n && records[end].key == records[begin].key) ++end;
+            for (std::size_t i = begin; i < end; ++i)
+                for (std::size_t j = i + 1; j < end; ++j)
+                    if (records[i].document != records[j].document)
+                        pairs.push_back((std::uint64_t{records[i].document} << 32) | records[j].document);
+            begin = end;
+        }
+        std::sort(pairs.begin(), pairs.end());
+        pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+    });
+    std::vector<std::uint64_t> all;
+    std::size_t total = 0;
+    for (const auto& p : per_band) total += p.size();
+    all.reserve(total);
+    for (auto& p : per_band) {
+        all.insert(all.end(), p.begin(), p.end());
+        std::vector<std::uint64_t>().swap(p);
+    }
+    std::sort(all.begin(), all.end());
+    all.erase(std::unique(all.begin(), all.end()), all.end());
+    std::vector<candidate_pair> out(all.size());
+    for (std::size_t i = 0; i < all.size(); ++i)
+        out[i] = candidate_pair{static_cast<std::uint32_t>(all[i] >> 32), static_cast<std::uint32_t>(all[i])};
+    return out;
+}
+
+}  // namespace ditto
