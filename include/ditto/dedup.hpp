@@ -11,6 +11,7 @@
 // same, byte for byte, whatever the executor and its thread count.
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -125,6 +126,33 @@ private:
     std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
+// The shingle sets of the last few documents a verification task needed. Candidates come in
+// families, (a, b), (a, c), (b, c), and are visited family by family, so most sets are needed
+// again soon.
+class recent_sets {
+public:
+    /// The set of doc, made by make(doc, set) unless held; never evicts the set of `keep`.
+    template <class Make>
+    const std::vector<std::uint64_t>& get(std::uint32_t doc, Make& make, std::uint32_t keep) {
+        for (auto& s : slots_)
+            if (s.doc == doc) return s.set;
+        if (slots_[next_].doc == keep) next_ = (next_ + 1) % slots_.size();
+        auto& s = slots_[next_];
+        next_ = (next_ + 1) % slots_.size();
+        s.doc = doc;
+        make(doc, s.set);
+        return s.set;
+    }
+
+private:
+    struct slot {
+        std::uint32_t doc = std::numeric_limits<std::uint32_t>::max();
+        std::vector<std::uint64_t> set;
+    };
+    std::array<slot, 8> slots_{};
+    std::size_t next_ = 0;
+};
+
 inline constexpr std::size_t documents_per_task = 256;
 inline constexpr std::size_t pairs_per_task = 512;
 
@@ -210,9 +238,20 @@ template <std::ranges::random_access_range R, executor E, class Better>
     stats.candidates = candidates.size();
     stats.seconds_candidates = clock.lap();
 
-    // Stage 3: verification. Candidates are sorted by first document, so a task computes each
-    // first document's shingle set once for its run of pairs.
+    // Stage 3: verification from the texts.
     std::vector<double> similarity_of(candidates.size());
+    // Visit the candidates component by component (of the candidate graph), so the documents of
+    // one family of copies are verified together while their sets are still in a task's cache.
+    std::vector<std::uint32_t> order(candidates.size());
+    if (options.exact) {
+        union_find families(n);
+        for (const auto& c : candidates) families.unite(c.first, c.second);
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> keyed(candidates.size());
+        for (std::size_t p = 0; p < candidates.size(); ++p)
+            keyed[p] = {static_cast<std::uint32_t>(families.find(candidates[p].first)), static_cast<std::uint32_t>(p)};
+        std::sort(keyed.begin(), keyed.end());
+        for (std::size_t p = 0; p < keyed.size(); ++p) order[p] = keyed[p].second;
+    }
     const std::size_t verify_tasks = (candidates.size() + detail::pairs_per_task - 1) / detail::pairs_per_task;
     exec.bulk(verify_tasks, [&](std::size_t task) {
         const std::size_t first = task * detail::pairs_per_task;
@@ -228,16 +267,15 @@ template <std::ranges::random_access_range R, executor E, class Better>
             return;
         }
         std::string scratch;
-        std::vector<std::uint64_t> set_a, set_b;
-        std::uint32_t cached = std::numeric_limits<std::uint32_t>::max();
-        for (std::size_t p = first; p < last; ++p) {
-            if (candidates[p].first != cached) {
-                cached = candidates[p].first;
-                shingle_text(text(cached), normalize, shingle, scratch, set_a);
-                make_set(set_a);
-            }
-            shingle_text(text(candidates[p].second), normalize, shingle, scratch, set_b);
-            make_set(set_b);
+        detail::recent_sets recent;
+        auto make = [&](std::uint32_t doc, std::vector<std::uint64_t>& set) {
+            shingle_text(text(doc), normalize, shingle, scratch, set);
+            make_set(set);
+        };
+        for (std::size_t q = first; q < last; ++q) {
+            const std::size_t p = order[q];
+            const auto& set_a = recent.get(candidates[p].first, make, candidates[p].first);
+            const auto& set_b = recent.get(candidates[p].second, make, candidates[p].first);
             similarity_of[p] = jaccard(set_a, set_b);
         }
     });

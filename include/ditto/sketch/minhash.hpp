@@ -210,27 +210,23 @@ public:
         detail::scratch<std::uint64_t> element_buffer(n);
         std::uint64_t* element = element_buffer.data();
         std::size_t filled = 0;
-        // Round 0, keeping each element's hash for the later rounds.
+        // Round 0, keeping each element's hash for the later rounds. The bin comes from the high
+        // bits of a hash, the key's uniform part from its low bits, so the two are independent.
         for (std::size_t i = 0; i < n; ++i) {
+            // A full mix: one multiply alone leaves minima biased on structured input.
             const std::uint64_t h = mix64(hashes[i], seed_);
             element[i] = h;
-            filled += offer(key, detail::reduce(h, k), h >> round_bits);
+            filled += offer(key, detail::reduce(h, k), std::rotl(h, 32) >> round_bits);
         }
         for (std::uint64_t round = 1; filled < k; ++round) {
             const std::uint64_t round_key = round << (64 - round_bits);
-            if (round < k) {
-                const std::uint64_t salt = round * 0x9e3779b97f4a7c15ULL;
-                for (std::size_t i = 0; i < n; ++i) {
-                    const std::uint64_t h = detail::fold_multiply(element[i] ^ salt, 0xd1b54a32d192ed03ULL);
-                    filled += offer(key, detail::reduce(h, k), round_key | (h >> round_bits));
-                }
-            } else {
-                // The sweep: element i visits bin (start_i + round) mod k.
-                for (std::size_t i = 0; i < n; ++i) {
-                    const std::size_t bin = (detail::reduce(element[i], k) + static_cast<std::size_t>(round)) % k;
-                    const std::uint64_t h = detail::fold_multiply(element[i] ^ round, 0xd1b54a32d192ed03ULL);
-                    filled += offer(key, bin, round_key | (h >> round_bits));
-                }
+            const std::uint64_t salt = round * 0x9e3779b97f4a7c15ULL;
+            for (std::size_t i = 0; i < n; ++i) {
+                const std::uint64_t h = detail::fold_multiply(element[i] ^ salt, 0xd1b54a32d192ed03ULL);
+                // Up to round K - 1 the bin is random; then element i sweeps bin (start_i + round) mod K.
+                const std::size_t bin = round < k ? detail::reduce(h, k)
+                                                  : (detail::reduce(element[i], k) + static_cast<std::size_t>(round)) % k;
+                filled += offer(key, bin, round_key | (std::rotl(h, 32) >> round_bits));
             }
         }
         for (std::size_t i = 0; i < k; ++i) out[i] = detail::top_bits<V>(key[i]);
@@ -245,10 +241,11 @@ public:
 
 private:
     // Lowers bin's key to candidate when smaller; returns 1 when the bin was empty before.
+    // Branch-free: whether a random bin improves is unpredictable.
     static std::size_t offer(std::uint64_t* key, std::size_t bin, std::uint64_t candidate) noexcept {
         const std::uint64_t old = key[bin];
-        if (candidate < old) key[bin] = candidate;
-        return old == ~std::uint64_t{0} ? 1 : 0;
+        key[bin] = candidate < old ? candidate : old;
+        return static_cast<std::size_t>(old == ~std::uint64_t{0});
     }
 
     std::uint64_t seed_;
