@@ -4,6 +4,7 @@
 // pairs it reports are exactly those at or above the threshold.
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -16,9 +17,37 @@
 
 namespace ditto {
 
+namespace detail {
+
+// Sorts 64-bit hashes: one counting pass on the top bits, then each bucket alone. Comparison sorts
+// mispredict a branch per comparison on random keys (about 13 us for 330 of them); here buckets
+// hold one or two keys on average. Skewed input only makes buckets larger, which std::sort handles.
+inline void sort_hashes(std::vector<std::uint64_t>& hashes) {
+    const std::size_t n = hashes.size();
+    if (n < 64) {
+        std::sort(hashes.begin(), hashes.end());
+        return;
+    }
+    const int bits = std::min(16, static_cast<int>(std::bit_width(n)));
+    const std::size_t buckets = std::size_t{1} << bits;
+    std::vector<std::uint32_t> start(buckets + 1, 0);
+    for (const std::uint64_t h : hashes) ++start[(h >> (64 - bits)) + 1];
+    for (std::size_t b = 0; b < buckets; ++b) start[b + 1] += start[b];
+    std::vector<std::uint64_t> sorted(n);
+    std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
+    for (const std::uint64_t h : hashes) sorted[fill[h >> (64 - bits)]++] = h;
+    for (std::size_t b = 0; b < buckets; ++b) {
+        auto first = sorted.begin() + start[b], last = sorted.begin() + start[b + 1];
+        if (last - first > 1) std::sort(first, last);
+    }
+    hashes.swap(sorted);
+}
+
+}  // namespace detail
+
 /// Sorts hashes and removes repeats, turning a shingle sequence into a set.
 inline void make_set(std::vector<std::uint64_t>& hashes) {
-    std::sort(hashes.begin(), hashes.end());
+    detail::sort_hashes(hashes);
     hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
 }
 

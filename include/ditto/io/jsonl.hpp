@@ -1,0 +1,381 @@
+#pragma once
+// Strict JSONL records: one JSON object per line (RFC 8259), from which the text field and the id
+// field are taken.
+//
+// The whole line is validated: every value, escape (surrogate pairs included), number and
+// nesting level (at most 512), with nothing but whitespace after the object. A top-level member
+// named like the text field must hold a string; one named like the id field a string or a number;
+// either appearing twice is an error. Other members are validated and otherwise ignored.
+//
+// Strings are decoded in place: every escape is longer than what it stands for, so the decoded
+// text overwrites its escaped form inside the caller's line buffer and nothing is copied. The one
+// case that grows, an ill-formed UTF-8 byte replaced by U+FFFD (3 bytes), moves that string to a
+// side store (a deque, so earlier views stay valid). Errors throw ditto::parse_error with the
+// 1-based line, the 1-based column (in bytes) and the byte offset within the line; the message
+// says what was expected.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <string>
+#include <string_view>
+
+#include <ditto/detail/load.hpp>
+#include <ditto/detail/swar.hpp>
+#include <ditto/error.hpp>
+#include <ditto/text/utf8.hpp>
+
+namespace ditto {
+
+/// Which fields a JSONL record's text and id are, and what to do with ill-formed UTF-8 in them.
+struct jsonl_options {
+    std::string text_field = "text";
+    std::string id_field = "id";                      ///< empty: records have no id
+    invalid_utf8 on_invalid = invalid_utf8::replace;  ///< replace (counted), skip (counted) or error
+};
+
+/// The JSON type of a record's id.
+enum class json_id_kind : unsigned char { none, string, number };
+
+/// What a record holds. Views point into the parsed line buffer or the parser's side store.
+struct jsonl_record {
+    std::string_view text;                    ///< the decoded text field
+    std::string_view id;                      ///< the decoded id string, or the number as written
+    json_id_kind id_kind = json_id_kind::none;
+    std::size_t invalid_utf8 = 0;             ///< ill-formed sequences replaced or skipped in text and id
+};
+
+/// Parses JSONL records. One parser per thread; records stay valid while the line buffers and the
+/// parser (its side store) live.
+class jsonl_parser {
+public:
+    static constexpr std::size_t max_depth = 512;
+
+    /// Throws std::invalid_argument when the text field is empty or equals the id field.
+    explicit jsonl_parser(jsonl_options options) : options_(std::move(options)) {
+        if (options_.text_field.empty())
+            detail::throw_invalid_argument("jsonl_parser", "text_field", "a non-empty name", "\"\"");
+        if (options_.text_field == options_.id_field)
+            detail::throw_invalid_argument("jsonl_parser", "id_field", "different from text_field",
+                                           "\"" + options_.id_field + "\"");
+    }
+
+    [[nodiscard]] const jsonl_options& options() const noexcept { return options_; }
+
+    /// Parses one record in place. line holds the line without its "\n" (a final "\r" is allowed);
+    /// line_number is 1-based, for error messages.
+    jsonl_record parse(char* line, std::size_t size, std::size_t line_number) {
+        begin_ = line;
+        p_ = line;
+        end_ = line + size;
+        if (end_ > begin_ && end_[-1] == '\r') --end_;
+        line_ = line_number;
+        jsonl_record record;
+        record_ = &record;
+        skip_space();
+        if (p_ == end_) fail("blank line: expected a JSON object");
+        if (*p_ != '{') fail("expected a JSON object ('{') at the start of the record");
+        bool has_text = false;
+        ++p_;
+        skip_space();
+        if (p_ < end_ && *p_ == '}') {
+            ++p_;
+        } else {
+            for (;;) {
+                skip_space();
+                if (p_ == end_ || *p_ != '"') fail("expected a string as an object key");
+                const char* key_start = p_;
+                const std::string_view key = string(true, false);
+                skip_space();
+                if (p_ == end_ || *p_ != ':') fail("expected ':' after an object key");
+                ++p_;
+                skip_space();
+                if (key == options_.text_field) {
+                    if (has_text) fail_at(key_start, "duplicate field \"" + options_.text_field + "\"");
+                    has_text = true;
+                    if (p_ == end_ || *p_ != '"')
+                        fail("field \"" + options_.text_field + "\" must be a string, got " + describe_value());
+                    record.text = string(true, true);
+                } else if (!options_.id_field.empty() && key == options_.id_field) {
+                    if (record.id_kind != json_id_kind::none)
+                        fail_at(key_start, "duplicate field \"" + options_.id_field + "\"");
+                    if (p_ < end_ && *p_ == '"') {
+                        record.id = string(true, true);
+                        record.id_kind = json_id_kind::string;
+                    } else if (p_ < end_ && (*p_ == '-' || (*p_ >= '0' && *p_ <= '9'))) {
+                        const char* start = p_;
+                        number();
+                        record.id = std::string_view(start, static_cast<std::size_t>(p_ - start));
+                        record.id_kind = json_id_kind::number;
+                    } else {
+                        fail("field \"" + options_.id_field + "\" must be a string or a number, got " + describe_value());
+                    }
+                } else {
+                    value(1);
+                }
+                skip_space();
+                if (p_ < end_ && *p_ == ',') {
+                    ++p_;
+                    continue;
+                }
+                if (p_ < end_ && *p_ == '}') {
+                    ++p_;
+                    break;
+                }
+                fail("expected ',' or '}' after an object member");
+            }
+        }
+        skip_space();
+        if (p_ != end_) fail("expected the end of the line after the JSON object");
+        if (!has_text) fail_at(begin_, "missing field \"" + options_.text_field + "\"");
+        return record;
+    }
+
+    /// Drops the side store (invalidating records that point into it).
+    void clear_side_store() { side_.clear(); }
+
+private:
+    [[noreturn]] void fail_at(const char* where, const std::string& message) const {
+        const auto offset = static_cast<std::size_t>(where - begin_);
+        throw parse_error(message, offset, line_, offset + 1);
+    }
+    [[noreturn]] void fail(const std::string& message) const { fail_at(p_, message); }
+
+    std::string describe_value() const {
+        if (p_ == end_) return "nothing";
+        switch (*p_) {
+            case '{': return "an object";
+            case '[': return "an array";
+            case '"': return "a string";
+            case 't': case 'f': return "a boolean";
+            case 'n': return "null";
+            default: return (*p_ == '-' || (*p_ >= '0' && *p_ <= '9')) ? "a number" : "an invalid value";
+        }
+    }
+
+    void skip_space() noexcept {
+        while (p_ < end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\r' || *p_ == '\n')) ++p_;
+    }
+
+    void value(std::size_t depth) {
+        if (depth > max_depth) fail("nesting deeper than 512 levels");
+        if (p_ == end_) fail("expected a JSON value");
+        switch (*p_) {
+            case '"': string(false, false); return;
+            case '{': {
+                ++p_;
+                skip_space();
+                if (p_ < end_ && *p_ == '}') { ++p_; return; }
+                for (;;) {
+                    skip_space();
+                    if (p_ == end_ || *p_ != '"') fail("expected a string as an object key");
+                    string(false, false);
+                    skip_space();
+                    if (p_ == end_ || *p_ != ':') fail("expected ':' after an object key");
+                    ++p_;
+                    skip_space();
+                    value(depth + 1);
+                    skip_space();
+                    if (p_ < end_ && *p_ == ',') { ++p_; continue; }
+                    if (p_ < end_ && *p_ == '}') { ++p_; return; }
+                    fail("expected ',' or '}' after an object member");
+                }
+            }
+            case '[': {
+                ++p_;
+                skip_space();
+                if (p_ < end_ && *p_ == ']') { ++p_; return; }
+                for (;;) {
+                    skip_space();
+                    value(depth + 1);
+                    skip_space();
+                    if (p_ < end_ && *p_ == ',') { ++p_; continue; }
+                    if (p_ < end_ && *p_ == ']') { ++p_; return; }
+                    fail("expected ',' or ']' after an array element");
+                }
+            }
+            case 't': literal("true"); return;
+            case 'f': literal("false"); return;
+            case 'n': literal("null"); return;
+            default:
+                if (*p_ == '-' || (*p_ >= '0' && *p_ <= '9')) { number(); return; }
+                fail("expected a JSON value (object, array, string, number, true, false or null)");
+        }
+    }
+
+    void literal(std::string_view word) {
+        if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word)
+            fail("expected a JSON value (object, array, string, number, true, false or null)");
+        p_ += word.size();
+    }
+
+    // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+    void number() {
+        auto digit = [&] { return p_ < end_ && *p_ >= '0' && *p_ <= '9'; };
+        if (*p_ == '-') ++p_;
+        if (!digit()) fail("expected a digit in a number");
+        if (*p_ == '0') {
+            ++p_;
+            if (digit()) fail("a number must not have leading zeros");
+        } else {
+            while (digit()) ++p_;
+        }
+        if (p_ < end_ && *p_ == '.') {
+            ++p_;
+            if (!digit()) fail("expected a digit after the decimal point");
+            while (digit()) ++p_;
+        }
+        if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
+            ++p_;
+            if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+            if (!digit()) fail("expected a digit in the exponent");
+            while (digit()) ++p_;
+        }
+    }
+
+    unsigned hex4() {
+        if (end_ - p_ < 4) fail("expected 4 hexadecimal digits after \\u");
+        unsigned v = 0;
+        for (int i = 0; i < 4; ++i) {
+            const char c = *p_;
+            unsigned d;
+            if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
+            else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F') d = static_cast<unsigned>(c - 'A' + 10);
+            else fail("expected 4 hexadecimal digits after \\u");
+            v = v * 16 + d;
+            ++p_;
+        }
+        return v;
+    }
+
+    // Handles an ill-formed sequence or lone surrogate at `where` under the policy: returns
+    // whether U+FFFD is to be written.
+    bool invalid(const char* where, const char* what, bool counted) {
+        if (options_.on_invalid == invalid_utf8::error) fail_at(where, what);
+        if (counted) ++record_->invalid_utf8;
+        return options_.on_invalid == invalid_utf8::replace;
+    }
+
+    // Parses the string at p_ (on its opening quote). With decode, writes the decoded bytes over
+    // the string's own bytes (or to the side store when they would grow) and returns them.
+    // counted: ill-formed UTF-8 here counts in the record (text and id only).
+    std::string_view string(bool decode, bool counted) {
+        ++p_;  // the opening quote
+        char* out = p_;   // decoded bytes go here while in place
+        std::string* grown = nullptr;
+        auto put = [&](const char* bytes, std::size_t n) {
+            if (!decode) return;
+            if (grown) grown->append(bytes, n);
+            else if (out + n <= p_) { std::memmove(out, bytes, n); out += n; }
+            else {  // would overwrite bytes not yet read: continue in the side store
+                grown = &side_.emplace_back(static_cast<const char*>(string_start_), static_cast<std::size_t>(out - string_start_));
+                grown->append(bytes, n);
+            }
+        };
+        string_start_ = p_;
+        for (;;) {
+            // Copy runs of plain ASCII (not '"', '\\', a control byte or a non-ASCII byte) 8 bytes at a time.
+            const char* run = p_;
+            while (end_ - p_ >= 8) {
+                const std::uint64_t w = detail::load8(p_);
+                const std::uint64_t stop = detail::bytes_equal(w, '"') | detail::bytes_equal(w, '\\') |
+                                           detail::bytes_below(w, 0x20) | (w & detail::highs);
+                if (stop != 0) {
+                    p_ += detail::first_marked_byte(stop);
+                    break;
+                }
+                p_ += 8;
+            }
+            while (p_ < end_) {
+                const auto c = static_cast<unsigned char>(*p_);
+                if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+                ++p_;
+            }
+            if (decode && p_ > run) {
+                if (grown) grown->append(run, static_cast<std::size_t>(p_ - run));
+                else { std::memmove(out, run, static_cast<std::size_t>(p_ - run)); out += p_ - run; }
+            }
+            if (p_ == end_) fail_at(string_start_ - 1, "unterminated string");
+            const auto c = static_cast<unsigned char>(*p_);
+            if (c == '"') {
+                ++p_;
+                if (!decode) return {};
+                if (grown) return *grown;
+                return std::string_view(string_start_, static_cast<std::size_t>(out - string_start_));
+            }
+            if (c < 0x20) fail("control character in a string (it must be escaped)");
+            if (c >= 0x80) {
+                const auto d = decode_utf8(std::string_view(p_, static_cast<std::size_t>(end_ - p_)), 0);
+                const char* at = p_;
+                p_ += d.length;
+                if (d.valid) {
+                    put(at, d.length);
+                } else if (invalid(at, "invalid UTF-8 in a string", counted)) {
+                    char buffer[4];
+                    put(buffer, encode_utf8(replacement_character, buffer));
+                }
+                continue;
+            }
+            // An escape.
+            const char* at = p_;
+            ++p_;
+            if (p_ == end_) fail_at(string_start_ - 1, "unterminated string");
+            const char e = *p_++;
+            char single = 0;
+            switch (e) {
+                case '"': single = '"'; break;
+                case '\\': single = '\\'; break;
+                case '/': single = '/'; break;
+                case 'b': single = '\b'; break;
+                case 'f': single = '\f'; break;
+                case 'n': single = '\n'; break;
+                case 'r': single = '\r'; break;
+                case 't': single = '\t'; break;
+                case 'u': break;
+                default: fail_at(at, "invalid escape (expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u)");
+            }
+            if (e != 'u') {
+                put(&single, 1);
+                continue;
+            }
+            char32_t cp = hex4();
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                // A high surrogate must be followed by an escaped low surrogate.
+                if (end_ - p_ >= 6 && p_[0] == '\\' && p_[1] == 'u') {
+                    const char* save = p_;
+                    p_ += 2;
+                    const unsigned low = hex4();
+                    if (low >= 0xDC00 && low <= 0xDFFF) {
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                    } else {
+                        p_ = save;  // the next escape is read on its own
+                        cp = 0xFFFFFFFF;
+                    }
+                } else {
+                    cp = 0xFFFFFFFF;
+                }
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                cp = 0xFFFFFFFF;
+            }
+            if (cp == 0xFFFFFFFF) {
+                if (!invalid(at, "unpaired surrogate escape in a string", counted)) continue;
+                cp = replacement_character;
+            }
+            char buffer[4];
+            put(buffer, encode_utf8(cp, buffer));
+        }
+    }
+
+    jsonl_options options_;
+    std::deque<std::string> side_;
+    char* begin_ = nullptr;
+    char* p_ = nullptr;
+    char* end_ = nullptr;
+    char* string_start_ = nullptr;
+    std::size_t line_ = 0;
+    jsonl_record* record_ = nullptr;
+};
+
+}  // namespace ditto
