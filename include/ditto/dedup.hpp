@@ -12,10 +12,13 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <mutex>
 #include <ranges>
 #include <span>
 #include <string>
@@ -38,6 +41,14 @@
 
 namespace ditto {
 
+/// Where a running pipeline is: its stage ("sketch", "candidates", "verify", "cluster") and how
+/// many of the stage's items (documents, bands, candidate pairs) are done.
+struct dedup_progress {
+    std::string_view stage;
+    std::size_t done = 0;
+    std::size_t total = 0;
+};
+
 /// The pipeline's parameters. validate() says what is wrong with them.
 struct dedup_options {
     double threshold = 0.8;            ///< report pairs with Jaccard similarity >= this; in (0, 1]
@@ -49,6 +60,9 @@ struct dedup_options {
     bool exact = true;                 ///< verify candidates from the texts; false: signature estimate
     normalize_options normalization{}; ///< how texts are normalized before shingling
     std::uint64_t seed = default_seed; ///< seeds the shingle hashes and the sketcher
+    /// Called now and then while the pipeline runs, from one thread at a time (any thread); must
+    /// not throw. Empty: no reports.
+    std::function<void(const dedup_progress&)> progress;
 
     /// Throws std::invalid_argument naming the first option out of range and its valid range.
     void validate() const {
@@ -153,6 +167,33 @@ private:
     std::size_t next_ = 0;
 };
 
+// Reports progress without making workers wait for each other: a worker that finds the
+// callback busy skips its report.
+class progress_reporter {
+public:
+    explicit progress_reporter(const std::function<void(const dedup_progress&)>& callback) : callback_(callback) {}
+
+    void start(std::string_view stage, std::size_t total) {
+        stage_ = stage;
+        total_ = total;
+        done_.store(0);
+        if (callback_) callback_(dedup_progress{stage_, 0, total_});
+    }
+    void advance(std::size_t n) {
+        if (!callback_) return;
+        const std::size_t done = done_.fetch_add(n) + n;
+        std::unique_lock lock(mutex_, std::try_to_lock);
+        if (lock) callback_(dedup_progress{stage_, done, total_});
+    }
+
+private:
+    const std::function<void(const dedup_progress&)>& callback_;
+    std::mutex mutex_;
+    std::atomic<std::size_t> done_{0};
+    std::string_view stage_;
+    std::size_t total_ = 0;
+};
+
 inline constexpr std::size_t documents_per_task = 256;
 inline constexpr std::size_t pairs_per_task = 512;
 
@@ -192,6 +233,8 @@ template <std::ranges::random_access_range R, executor E, class Better>
         std::size_t bytes = 0, shingles = 0;
     };
     std::vector<task_counts> counts(sketch_tasks);
+    detail::progress_reporter progress(options.progress);
+    progress.start("sketch", n);
     exec.bulk(sketch_tasks, [&](std::size_t task) {
         std::string scratch;
         std::vector<std::uint64_t> hashes;
@@ -211,6 +254,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
             band_keys(std::span<const std::uint32_t>(slots), lsh, std::span<std::uint64_t>(keys.data() + i * bands, bands));
             if (!options.exact) std::copy(slots.begin(), slots.end(), signatures.begin() + static_cast<std::ptrdiff_t>(i * k));
         }
+        progress.advance(last - first);
     });
     for (const auto& c : counts) {
         stats.bytes += c.bytes;
@@ -232,6 +276,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
     keys.resize(rows.size() * bands);
     stats.index_bytes = keys.size() * sizeof(std::uint64_t) + rows.size() * sizeof(std::uint32_t) +
                         std::min(bands, exec.concurrency()) * rows.size() * 16;
+    progress.start("candidates", bands);
     const std::vector<candidate_pair> candidates =
         batch_candidates(std::span<const std::uint64_t>(keys), bands, std::span<const std::uint32_t>(rows), exec);
     std::vector<std::uint64_t>().swap(keys);
@@ -252,6 +297,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
         std::sort(keyed.begin(), keyed.end());
         for (std::size_t p = 0; p < keyed.size(); ++p) order[p] = keyed[p].second;
     }
+    progress.start("verify", candidates.size());
     const std::size_t verify_tasks = (candidates.size() + detail::pairs_per_task - 1) / detail::pairs_per_task;
     exec.bulk(verify_tasks, [&](std::size_t task) {
         const std::size_t first = task * detail::pairs_per_task;
@@ -264,6 +310,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
                 for (std::size_t s = 0; s < k; ++s) equal += a[s] == b[s] ? 1u : 0u;
                 similarity_of[p] = static_cast<double>(equal) / static_cast<double>(k);
             }
+            progress.advance(last - first);
             return;
         }
         std::string scratch;
@@ -278,6 +325,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
             const auto& set_b = recent.get(candidates[p].second, make, candidates[p].first);
             similarity_of[p] = jaccard(set_a, set_b);
         }
+        progress.advance(last - first);
     });
     for (std::size_t p = 0; p < candidates.size(); ++p)
         if (similarity_of[p] >= options.threshold)
@@ -286,6 +334,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
     stats.seconds_verify = clock.lap();
 
     // Stage 4: clusters.
+    progress.start("cluster", result.pairs.size());
     std::vector<std::pair<std::size_t, std::size_t>> edges;
     edges.reserve(result.pairs.size());
     for (const similar_pair& p : result.pairs) edges.emplace_back(p.first, p.second);

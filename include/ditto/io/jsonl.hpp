@@ -112,7 +112,7 @@ public:
                         fail("field \"" + options_.id_field + "\" must be a string or a number, got " + describe_value());
                     }
                 } else {
-                    value(1);
+                    value(2);  // the record object is level 1
                 }
                 skip_space();
                 if (p_ < end_ && *p_ == ',') {
@@ -344,7 +344,7 @@ private:
             if (cp >= 0xD800 && cp <= 0xDBFF) {
                 // A high surrogate must be followed by an escaped low surrogate.
                 if (end_ - p_ >= 6 && p_[0] == '\\' && p_[1] == 'u') {
-                    const char* save = p_;
+                    char* save = p_;
                     p_ += 2;
                     const unsigned low = hex4();
                     if (low >= 0xDC00 && low <= 0xDFFF) {

@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the `ditto` program: output modes on inputs with known answers, errors
+with their exit codes and messages, atomic output files, thread-count independence, and odd
+inputs (empty, CRLF, no final newline, stdin, a very long document, a million documents).
+
+Usage: test_cli.py DITTO SOURCE_DIR WORK_DIR [LARGE_BYTES]
+LARGE_BYTES bounds the size of the large inputs (smaller under sanitizers)."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+DITTO, SOURCE, WORK = (os.path.abspath(a) for a in sys.argv[1:4])
+LARGE = int(sys.argv[4]) if len(sys.argv) > 4 else 1 << 30
+failures = []
+
+
+def run(args, stdin=None, check=None):
+    p = subprocess.run([DITTO] + args, input=stdin, capture_output=True, cwd=WORK)
+    if check is not None and p.returncode != check:
+        raise AssertionError(f"ditto {' '.join(args)}: exit {p.returncode}, expected {check}\n{p.stderr.decode()}")
+    return p
+
+
+def write(name, data):
+    path = os.path.join(WORK, name)
+    with open(path, "wb") as f:
+        f.write(data.encode() if isinstance(data, str) else data)
+    return path
+
+
+def case(fn):
+    try:
+        fn()
+        print(f"ok    {fn.__name__}")
+    except Exception as e:  # report every failing case, not just the first
+        failures.append(fn.__name__)
+        print(f"FAIL  {fn.__name__}: {e}")
+    return fn
+
+
+def expect(cond, message):
+    if not cond:
+        raise AssertionError(message)
+
+
+# Shingle arithmetic used below (5-word shingles): "w1 … w6" has 2 shingles; adding w7 gives 3,
+# of which 2 are shared: J = 2/3. Texts shorter than 5 words are one shingle of all their words.
+SIX = "alpha beta gamma delta epsilon zeta"
+SEVEN = SIX + " eta"
+
+
+def jsonl(*records):
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+if os.path.isdir(WORK):
+    shutil.rmtree(WORK)
+os.makedirs(WORK)
+
+
+@case
+def sample_corpus_clusters_match_the_readme():
+    readme = open(os.path.join(SOURCE, "examples/data/README.md"), encoding="utf-8").read()
+    section = readme.split("## Expected clusters", 1)[1]
+    expected = [re.findall(r"`([^`]+)`", line) for line in section.splitlines() if line.startswith("- `")]
+    expect(len(expected) == 15, f"README lists {len(expected)} clusters")
+    p = run(["dedup", "--clusters", "--quiet", os.path.join(SOURCE, "examples/data/news.jsonl")], check=0)
+    got = {}
+    for line in p.stdout.decode().splitlines():
+        r = json.loads(line)
+        got.setdefault(r["cluster"], []).append((r["id"], r["keep"]))
+    for members in expected:
+        kept = members[0]
+        expect(kept in got, f"no cluster kept as {kept}")
+        expect(sorted(i for i, _ in got[kept]) == sorted(members), f"cluster {kept}: {got[kept]} != {members}")
+        expect([i for i, k in got[kept] if k] == [kept], f"cluster {kept}: kept flags {got[kept]}")
+    expect(len(got) == len(expected), f"{len(got)} clusters, expected {len(expected)}")
+
+
+@case
+def default_output_is_the_kept_lines_byte_for_byte():
+    # CRLF lines, odd spacing and an extra field are copied as they were; the last line has no newline.
+    lines = [
+        '{"id": "a", "text": "' + SIX + '", "extra": [1, 2, {"x": null}]}\r\n',
+        '{"id":"b","text":"' + SIX.upper() + '"}\n',  # same words after case folding: a duplicate
+        '  {"text": "something else entirely here", "id": "c"}  \n',
+        '{"id": "d", "text": "' + SIX + '"}',
+    ]
+    path = write("lines.jsonl", "".join(lines))
+    p = run(["dedup", "--quiet", path], check=0)
+    expect(p.stdout.decode() == lines[0] + lines[2], f"got {p.stdout!r}")
+    expect(p.stderr == b"", f"--quiet wrote {p.stderr!r}")
+    # Without --quiet: a one-line summary on stderr (not a terminal here, so no progress).
+    p = run(["dedup", path], check=0)
+    expect(p.stderr.decode().startswith("ditto: 4 documents, 2 clusters, 2 duplicates removed, 0 lines skipped"),
+           p.stderr.decode())
+
+
+@case
+def pairs_are_sorted_tsv_with_four_decimals():
+    path = write("pairs.jsonl", jsonl({"id": "z", "text": SEVEN}, {"id": "m", "text": SIX},
+                                      {"id": "a", "text": SIX}, {"id": "q", "text": "nothing in common here"}))
+    p = run(["dedup", "--pairs", "--threshold", "0.6", "--quiet", path], check=0)
+    expect(p.stdout.decode() == "a\tm\t1.0000\na\tz\t0.6667\nm\tz\t0.6667\n", f"got {p.stdout!r}")
+    p = run(["dedup", "--pairs", "--quiet", path], check=0)  # 0.8: only the identical pair
+    expect(p.stdout.decode() == "a\tm\t1.0000\n", f"got {p.stdout!r}")
+
+
+@case
+def clusters_are_jsonl_in_input_order_with_ids_as_given():
+    path = write("clusters.jsonl", jsonl({"id": 7, "text": SIX}, {"id": "x\"y", "text": "unrelated words only"},
+                                        {"id": 3.5, "text": SIX}, {"text": "no id, so the line number"}))
+    p = run(["dedup", "--clusters", "--quiet", path], check=0)
+    expect(p.stdout.decode() ==
+           '{"id": 7, "cluster": 7, "keep": true}\n'
+           '{"id": "x\\"y", "cluster": "x\\"y", "keep": true}\n'
+           '{"id": 3.5, "cluster": 7, "keep": false}\n'
+           '{"id": 4, "cluster": 4, "keep": true}\n', f"got {p.stdout!r}")
+
+
+@case
+def keep_longest_and_text_and_id_fields():
+    path = write("fields.jsonl", jsonl({"key": "s", "body": SIX}, {"key": "l", "body": SIX + " " + SIX}))
+    p = run(["dedup", "--clusters", "--quiet", "--text-field", "body", "--id-field=key", "--keep", "longest",
+             "--threshold", "0.3", path], check=0)
+    expect(p.stdout.decode() == '{"id": "s", "cluster": "l", "keep": false}\n{"id": "l", "cluster": "l", "keep": true}\n',
+           f"got {p.stdout!r}")
+
+
+@case
+def report_lists_clusters_for_people():
+    p = run(["dedup", "--report", "--quiet", os.path.join(SOURCE, "examples/data/news.jsonl")], check=0)
+    out = p.stdout.decode()
+    expect("Cluster 1: 5 copies" in out and "keep       en-bike" in out, out[:300])
+    expect(out.rstrip().endswith("34 documents, 15 clusters, 19 duplicates"), out[-200:])
+
+
+@case
+def stdin_empty_input_and_output_file():
+    data = jsonl({"id": "a", "text": SIX}, {"id": "b", "text": SIX})
+    p = run(["dedup", "--quiet", "-"], stdin=data.encode(), check=0)
+    expect(p.stdout.decode() == data.splitlines(True)[0], f"got {p.stdout!r}")
+    p = run(["dedup", "--quiet"], stdin=data.encode(), check=0)  # no FILE: stdin
+    expect(p.stdout.decode() == data.splitlines(True)[0], f"got {p.stdout!r}")
+    empty = write("empty.jsonl", "")
+    p = run(["dedup", empty], check=0)
+    expect(p.stdout == b"" and "0 documents" in p.stderr.decode(), p.stderr.decode())
+    out = os.path.join(WORK, "out.jsonl")
+    run(["dedup", "--quiet", "-o", out, write("in.jsonl", data)], check=0)
+    expect(open(out).read() == data.splitlines(True)[0], "output file content")
+
+
+def error(args, code, pattern, stdin=None):
+    p = run(args, stdin=stdin, check=code)
+    message = p.stderr.decode()
+    expect(re.search(pattern, message), f"message {message!r} does not match {pattern!r}")
+    expect(p.stdout == b"", f"wrote {p.stdout!r} to stdout on error")
+
+
+@case
+def data_errors_name_the_place_and_exit_1():
+    bad = write("bad.jsonl", jsonl({"id": 1, "text": SIX}) + '{"id": 2, "text": "ok"}\n' + '{"id": 3 "text": "x"}\n')
+    error(["dedup", bad], 1, r"bad\.jsonl:3:10: expected ',' or '}' after an object member")
+    error(["dedup", write("notobj.jsonl", '["a"]\n')], 1, r"notobj\.jsonl:1:1: expected a JSON object")
+    error(["dedup", write("blank.jsonl", jsonl({"text": SIX}) + "\n")], 1, r"blank\.jsonl:2:1: blank line")
+    error(["dedup", write("missing.jsonl", '{"id": 1, "body": "x"}\n')], 1, r'missing\.jsonl:1:1: missing field "text"')
+    error(["dedup", write("number.jsonl", '{"id": 1, "text": 42}\n')], 1,
+          r'number\.jsonl:1:19: field "text" must be a string, got a number')
+    error(["dedup", write("dup.jsonl", jsonl({"id": "a", "text": SIX}, {"id": "b", "text": "x"}, {"id": "a", "text": "y"}))],
+          1, r'dup\.jsonl:3: duplicate id "a" \(first on line 1\)')
+    error(["dedup", write("escape.jsonl", '{"text": "bad \\q escape"}\n')], 1, r"escape\.jsonl:1:15: invalid escape")
+    error(["dedup", write("control.jsonl", '{"text": "tab\there"}\n')], 1, r"control character in a string")
+    error(["dedup", write("trailing.jsonl", '{"text": "x"} x\n')], 1, r"expected the end of the line")
+    error(["dedup", write("leading0.jsonl", '{"id": 01, "text": "x"}\n')], 1, r"leading zeros")
+    error(["dedup", os.path.join(WORK, "does-not-exist.jsonl")], 1, r"cannot open .*does-not-exist\.jsonl")
+
+
+@case
+def invalid_utf8_is_replaced_and_counted_or_an_error():
+    raw = b'{"id": "u", "text": "caf\xe9 au lait \xff and more words here"}\n'
+    path = write("utf8.jsonl", raw)
+    p = run(["dedup", path], check=0)
+    expect("2 invalid UTF-8 sequences replaced" in p.stderr.decode(), p.stderr.decode())
+    expect(p.stdout == raw, "the kept line is copied as it was")
+    error(["dedup", "--invalid-utf8=error", path], 1, r"utf8\.jsonl:1:25: invalid UTF-8 in a string")
+    # Escaped surrogates: a pair decodes, a lone one is ill-formed.
+    ok = write("pair.jsonl", '{"text": "emoji \\ud83d\\ude00 here"}\n')
+    run(["dedup", "--invalid-utf8=error", ok], check=0)
+    error(["dedup", "--invalid-utf8=error", write("lone.jsonl", '{"text": "x \\ud83d y"}\n')], 1, r"unpaired surrogate")
+
+
+@case
+def skip_invalid_skips_and_counts():
+    path = write("skip.jsonl", jsonl({"id": "a", "text": SIX}) + "not json\n\n" + '{"id": "b"}\n' + jsonl({"id": "c", "text": SIX}))
+    p = run(["dedup", "--skip-invalid", path], check=0)
+    expect(p.stdout.decode() == jsonl({"id": "a", "text": SIX}), f"got {p.stdout!r}")
+    expect("3 lines skipped" in p.stderr.decode() and "first skipped line 2" in p.stderr.decode(), p.stderr.decode())
+
+
+@case
+def usage_errors_name_the_option_and_exit_2():
+    f = write("u.jsonl", jsonl({"text": SIX}))
+    error(["dedup", "--threshold", "0", f], 2, r"--threshold must be a number in \(0, 1\], got '0'")
+    error(["dedup", "--threshold=1.5", f], 2, r"--threshold must be a number in \(0, 1\], got '1.5'")
+    error(["dedup", "--threshold", "abc", f], 2, r"--threshold must be a number")
+    error(["dedup", "--ngram", "0", f], 2, r"--ngram must be an integer in \[1, 1024\], got '0'")
+    error(["dedup", "--sketch-size", "5000", f], 2, r"--sketch-size must be an integer in \[1, 4096\]")
+    error(["dedup", "--recall", "1", f], 2, r"--recall must be a number in \(0, 1\), got '1'")
+    error(["dedup", "--keep", "last", f], 2, r"--keep must be 'first' or 'longest', got 'last'")
+    error(["dedup", "--threads", "0", f], 2, r"--threads must be an integer in \[1, 4096\]")
+    error(["dedup", "--invalid-utf8", "skip", f], 2, r"--invalid-utf8 must be 'replace' or 'error'")
+    error(["dedup", "--pairs", "--clusters", f], 2, r"exclude each other")
+    error(["dedup", "--threshold"], 2, r"--threshold needs a value")
+    error(["dedup", "--bogus", f], 2, r"unknown option '--bogus'")
+    error(["dedup", f, f], 2, r"more than one input file")
+    error(["dedup", "--text-field", "id", f], 2, r"--text-field and --id-field must differ")
+    error(["frobnicate"], 2, r"unknown command 'frobnicate'")
+    error([], 2, r"Usage: ditto")
+    p = run(["--version"], check=0)
+    expect(re.fullmatch(r"ditto \d+\.\d+\.\d+\n", p.stdout.decode()), p.stdout.decode())
+    expect("Usage: ditto COMMAND" in run(["--help"], check=0).stdout.decode(), "ditto --help")
+    expect("--threshold T" in run(["dedup", "--help"], check=0).stdout.decode(), "ditto dedup --help")
+
+
+@case
+def errors_leave_no_output_file():
+    out = os.path.join(WORK, "never.jsonl")
+    bad = write("bad2.jsonl", jsonl({"text": SIX}) + "{oops}\n")
+    error(["dedup", "-o", out, bad], 1, r"bad2\.jsonl:2:2")
+    expect(not os.path.exists(out), "output file exists after an error")
+    expect(not [n for n in os.listdir(WORK) if n.startswith("never.jsonl.tmp")], "temporary file left behind")
+    # An existing file is left untouched by a failed run.
+    write("never.jsonl", "previous\n")
+    error(["dedup", "-o", out, bad], 1, r"bad2\.jsonl:2:2")
+    expect(open(out).read() == "previous\n", "a failed run replaced the previous output")
+
+
+@case
+def output_does_not_depend_on_threads():
+    # The sample corpus plus a generated one with planted copies.
+    words = [f"w{i}" for i in range(3000)]
+    state = 12345
+    docs = []
+    for d in range(1500):
+        state = (state * 6364136223846793005 + 1442695040888963407) % (1 << 64)
+        base = [words[(state >> (8 + (i % 40))) % 3000 if i % 3 else (state + i * 7919) % 3000] for i in range(60)]
+        docs.append({"id": f"d{d}", "text": " ".join(base)})
+        if d % 3 == 0:
+            copy = base[:]
+            copy[d % 60] = "changed"
+            docs.append({"id": f"d{d}c", "text": " ".join(copy) + " read more"})
+    gen = write("gen.jsonl", jsonl(*docs))
+    for path in (os.path.join(SOURCE, "examples/data/news.jsonl"), gen):
+        for mode in ([], ["--pairs"], ["--clusters"]):
+            outputs = {run(["dedup", "--quiet", "--threads", t] + mode + [path], check=0).stdout for t in ("1", "2", "8")}
+            expect(len(outputs) == 1, f"{os.path.basename(path)} {mode}: outputs differ between 1, 2 and 8 threads")
+
+
+@case
+def a_very_long_document_and_a_million_documents():
+    size = min(100_000_000, LARGE // 8)
+    vocabulary = [f"word{i}" for i in range(5000)]
+    text = " ".join(vocabulary[(i * i + 7 * i) % 5000] for i in range(size // 9))
+    big = write("big.jsonl", jsonl({"id": "big", "text": text}, {"id": "big2", "text": text + " end"}))
+    p = run(["dedup", "--pairs", "--quiet", big], check=0)
+    # About 5,000 distinct shingles (the word pattern repeats) plus one: J = 0.9998 or so.
+    expect(re.fullmatch(r"big\tbig2\t0\.99\d\d\n", p.stdout.decode()), f"got {p.stdout[:200]!r}")
+    count = 1_000_000 if LARGE >= (1 << 30) else 100_000
+    lines = "".join(f'{{"text":"doc {i} has its own words {i * 7} {i * 13}"}}\n' for i in range(count))
+    many = write("many.jsonl", lines)
+    p = run(["dedup", many], check=0)
+    expect(f"ditto: {count} documents, {count} clusters, 0 duplicates removed" in p.stderr.decode(), p.stderr.decode())
+    expect(len(p.stdout) == len(lines.encode()), "every line kept")
+
+
+print(f"{len(failures)} failed" if failures else "all passed")
+sys.exit(1 if failures else 0)

@@ -1,0 +1,171 @@
+// Option values, input files and atomic output for the ditto program.
+#include "cli.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace ditto_cli {
+
+namespace {
+
+std::string describe_range(double low, bool low_open, double high, bool high_open) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%c%g, %g%c", low_open ? '(' : '[', low, high, high_open ? ')' : ']');
+    return buffer;
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+}  // namespace
+
+double parse_double(std::string_view option, std::string_view text, double low, bool low_open, double high,
+                    bool high_open) {
+    const std::string s(text);
+    char* end = nullptr;
+    errno = 0;
+    const double v = s.empty() ? NAN : std::strtod(s.c_str(), &end);
+    const bool parsed = !s.empty() && end == s.c_str() + s.size() && errno == 0 && std::isfinite(v);
+    const bool in_range = parsed && (low_open ? v > low : v >= low) && (high_open ? v < high : v <= high);
+    if (!in_range)
+        throw usage_error(std::string(option) + " must be a number in " + describe_range(low, low_open, high, high_open) +
+                              ", got '" + s + "'",
+                          "ditto dedup --help");
+    return v;
+}
+
+std::size_t parse_size(std::string_view option, std::string_view text, std::size_t low, std::size_t high) {
+    const std::string s(text);
+    std::size_t v = 0;
+    bool parsed = !s.empty() && s.size() <= 9;
+    for (const char c : s) {
+        if (c < '0' || c > '9') parsed = false;
+        else v = v * 10 + static_cast<std::size_t>(c - '0');
+    }
+    if (!parsed || v < low || v > high)
+        throw usage_error(std::string(option) + " must be an integer in [" + std::to_string(low) + ", " +
+                              std::to_string(high) + "], got '" + s + "'",
+                          "ditto dedup --help");
+    return v;
+}
+
+input_file::input_file(const std::string& path) {
+    if (path == "-") {
+        // Standard input is copied to a temporary file: the kept lines are read again at the end.
+        display_name_ = "<stdin>";
+        const char* dir = std::getenv("TMPDIR");
+        std::string pattern = std::string(dir && *dir ? dir : "/tmp") + "/ditto-stdin-XXXXXX";
+        const int fd = mkstemp(pattern.data());
+        if (fd < 0) throw data_error("cannot create a temporary file for standard input: " + errno_text());
+        path_ = pattern;
+        temporary_ = true;
+        std::vector<char> chunk(1 << 20);
+        for (;;) {
+            const ssize_t got = ::read(0, chunk.data(), chunk.size());
+            if (got < 0) {
+                if (errno == EINTR) continue;
+                ::close(fd);
+                throw data_error("error reading standard input: " + errno_text());
+            }
+            if (got == 0) break;
+            bytes_.insert(bytes_.end(), chunk.data(), chunk.data() + got);
+            for (ssize_t done = 0; done < got;) {
+                const ssize_t w = ::write(fd, chunk.data() + done, static_cast<std::size_t>(got - done));
+                if (w < 0 && errno == EINTR) continue;
+                if (w < 0) {
+                    ::close(fd);
+                    throw data_error("cannot write the temporary copy of standard input: " + errno_text());
+                }
+                done += w;
+            }
+        }
+        if (::close(fd) != 0) throw data_error("cannot write the temporary copy of standard input: " + errno_text());
+        return;
+    }
+    path_ = path;
+    display_name_ = path;
+    std::FILE* in = std::fopen(path.c_str(), "rb");
+    if (!in) throw data_error("cannot open " + path + ": " + errno_text());
+    if (std::fseek(in, 0, SEEK_END) == 0) {
+        const long size = std::ftell(in);
+        if (size > 0) bytes_.reserve(static_cast<std::size_t>(size));
+        std::rewind(in);
+    }
+    std::vector<char> chunk(1 << 20);
+    for (;;) {
+        const std::size_t got = std::fread(chunk.data(), 1, chunk.size(), in);
+        if (got == 0) break;
+        bytes_.insert(bytes_.end(), chunk.data(), chunk.data() + got);
+    }
+    const bool failed = std::ferror(in) != 0;
+    std::fclose(in);
+    if (failed) throw data_error("error reading " + path);
+}
+
+input_file::~input_file() {
+    if (temporary_) ::unlink(path_.c_str());
+}
+
+output::output(const std::string& path) : path_(path) {
+    if (path.empty()) {
+        file_ = stdout;
+        return;
+    }
+    temporary_ = path + ".tmp-XXXXXX";
+    const int fd = mkstemp(temporary_.data());
+    if (fd < 0) throw data_error("cannot create a temporary file next to " + path + ": " + errno_text());
+    // mkstemp makes the file private; give it the permissions a plain new file would have.
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    ::fchmod(fd, 0666 & ~mask);
+    file_ = fdopen(fd, "wb");
+    if (!file_) {
+        ::close(fd);
+        ::unlink(temporary_.c_str());
+        throw data_error("cannot open " + temporary_ + ": " + errno_text());
+    }
+}
+
+output::~output() {
+    if (file_ && file_ != stdout) {
+        std::fclose(file_);
+        if (!committed_) ::unlink(temporary_.c_str());
+    }
+}
+
+void output::write(std::string_view bytes) {
+    buffer_.append(bytes);
+    if (buffer_.size() >= (1 << 20)) flush();
+}
+
+void output::flush() {
+    if (buffer_.empty()) return;
+    if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size())
+        throw data_error("cannot write " + (path_.empty() ? std::string("standard output") : path_) + ": " + errno_text());
+    buffer_.clear();
+}
+
+void output::commit() {
+    flush();
+    if (std::fflush(file_) != 0)
+        throw data_error("cannot write " + (path_.empty() ? std::string("standard output") : path_) + ": " + errno_text());
+    if (file_ == stdout) return;
+    const int closed = std::fclose(file_);
+    file_ = nullptr;
+    if (closed != 0) {
+        ::unlink(temporary_.c_str());
+        throw data_error("cannot write " + path_ + ": " + errno_text());
+    }
+    if (std::rename(temporary_.c_str(), path_.c_str()) != 0) {
+        ::unlink(temporary_.c_str());
+        throw data_error("cannot rename " + temporary_ + " to " + path_ + ": " + errno_text());
+    }
+    committed_ = true;
+}
+
+}  // namespace ditto_cli

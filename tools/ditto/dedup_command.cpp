@@ -1,0 +1,447 @@
+// `ditto dedup`: read a JSONL corpus, find the near-duplicate documents, and print the kept lines,
+// the similar pairs, the clusters, or a report for people.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <unistd.h>
+
+#include <ditto/dedup.hpp>
+#include <ditto/io/jsonl.hpp>
+#include <ditto/verify.hpp>
+
+#include "cli.hpp"
+
+namespace ditto_cli {
+
+namespace {
+
+enum class output_mode { lines, pairs, clusters, report };
+
+struct dedup_arguments {
+    std::string input = "-";
+    std::string output_path;
+    output_mode mode = output_mode::lines;
+    ditto::jsonl_options jsonl;
+    ditto::dedup_options dedup;
+    std::size_t threads = 0;
+    bool skip_invalid = false;
+    bool quiet = false;
+};
+
+constexpr const char* help_command = "ditto dedup --help";
+
+dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool& help) {
+    dedup_arguments a;
+    bool have_input = false;
+    bool only_operands = false;
+    auto set_mode = [&](output_mode m, std::string_view flag) {
+        if (a.mode != output_mode::lines && a.mode != m)
+            throw usage_error("--pairs, --clusters and --report exclude each other (" + std::string(flag) + ")",
+                              help_command);
+        a.mode = m;
+    };
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string_view arg = args[i];
+        if (only_operands || arg == "-" || arg.empty() || arg[0] != '-') {
+            if (have_input) throw usage_error("more than one input file ('" + std::string(arg) + "')", help_command);
+            a.input = std::string(arg);
+            have_input = true;
+            continue;
+        }
+        if (arg == "--") {
+            only_operands = true;
+            continue;
+        }
+        // --name=value or --name value
+        std::string_view name = arg, value;
+        bool inline_value = false;
+        if (const auto eq = arg.find('='); eq != std::string_view::npos && arg.starts_with("--")) {
+            name = arg.substr(0, eq);
+            value = arg.substr(eq + 1);
+            inline_value = true;
+        }
+        auto take_value = [&]() -> std::string_view {
+            if (inline_value) return value;
+            if (i + 1 >= args.size()) throw usage_error(std::string(name) + " needs a value", help_command);
+            return args[++i];
+        };
+        auto no_value = [&] {
+            if (inline_value) throw usage_error(std::string(name) + " takes no value", help_command);
+        };
+        if (name == "-h" || name == "--help") {
+            no_value();
+            help = true;
+        } else if (name == "--threshold") {
+            a.dedup.threshold = parse_double(name, take_value(), 0.0, true, 1.0, false);
+        } else if (name == "--ngram") {
+            a.dedup.ngram = parse_size(name, take_value(), 1, 1024);
+        } else if (name == "--sketch-size") {
+            a.dedup.sketch_size = parse_size(name, take_value(), 1, 4096);
+        } else if (name == "--recall") {
+            a.dedup.recall = parse_double(name, take_value(), 0.0, true, 1.0, true);
+        } else if (name == "--keep") {
+            const std::string_view v = take_value();
+            if (v == "first") a.dedup.keep = ditto::keep_rule::first;
+            else if (v == "longest") a.dedup.keep = ditto::keep_rule::longest;
+            else throw usage_error("--keep must be 'first' or 'longest', got '" + std::string(v) + "'", help_command);
+        } else if (name == "--threads") {
+            a.threads = parse_size(name, take_value(), 1, 4096);
+        } else if (name == "--text-field") {
+            const std::string_view v = take_value();
+            if (v.empty()) throw usage_error("--text-field must be a non-empty name", help_command);
+            a.jsonl.text_field = std::string(v);
+        } else if (name == "--id-field") {
+            const std::string_view v = take_value();
+            if (v.empty()) throw usage_error("--id-field must be a non-empty name", help_command);
+            a.jsonl.id_field = std::string(v);
+        } else if (name == "--invalid-utf8") {
+            const std::string_view v = take_value();
+            if (v == "replace") a.jsonl.on_invalid = ditto::invalid_utf8::replace;
+            else if (v == "error") a.jsonl.on_invalid = ditto::invalid_utf8::error;
+            else throw usage_error("--invalid-utf8 must be 'replace' or 'error', got '" + std::string(v) + "'", help_command);
+        } else if (name == "--skip-invalid") {
+            no_value();
+            a.skip_invalid = true;
+        } else if (name == "--pairs") {
+            no_value();
+            set_mode(output_mode::pairs, name);
+        } else if (name == "--clusters") {
+            no_value();
+            set_mode(output_mode::clusters, name);
+        } else if (name == "--report") {
+            no_value();
+            set_mode(output_mode::report, name);
+        } else if (name == "-o" || name == "--output") {
+            const std::string_view v = take_value();
+            if (v.empty()) throw usage_error(std::string(name) + " needs a file name", help_command);
+            a.output_path = std::string(v);
+        } else if (name == "-q" || name == "--quiet") {
+            no_value();
+            a.quiet = true;
+        } else {
+            throw usage_error("unknown option '" + std::string(arg) + "'", help_command);
+        }
+    }
+    if (a.jsonl.text_field == a.jsonl.id_field)
+        throw usage_error("--text-field and --id-field must differ, both are '" + a.jsonl.text_field + "'", help_command);
+    return a;
+}
+
+// One document of the corpus.
+struct record {
+    std::string_view text;
+    std::string_view id;  // decoded string or number literal; for none, the line number text lives in line_ids
+    ditto::json_id_kind id_kind;
+    std::size_t line;
+};
+
+// Document view for ditto::dedup.
+struct document {
+    std::string_view text;
+};
+
+// An id as the pairs and report outputs print it.
+std::string tsv_id(const record& r) {
+    std::string out;
+    for (const char c : r.id) {
+        switch (c) {
+            case '\\': out += "\\\\"; break;
+            case '\t': out += "\\t"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+// An id as JSON.
+std::string json_id(const record& r) {
+    if (r.id_kind != ditto::json_id_kind::string) return std::string(r.id);
+    std::string out = "\"";
+    for (const char c : r.id) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"') out += "\\\"";
+        else if (c == '\\') out += "\\\\";
+        else if (c == '\n') out += "\\n";
+        else if (c == '\r') out += "\\r";
+        else if (c == '\t') out += "\\t";
+        else if (u < 0x20) {
+            char buffer[8];
+            std::snprintf(buffer, sizeof buffer, "\\u%04x", u);
+            out += buffer;
+        } else {
+            out += c;
+        }
+    }
+    return out + "\"";
+}
+
+// The first characters of a text on one line, for the report.
+std::string preview(std::string_view text, std::size_t width) {
+    std::string out;
+    std::size_t chars = 0;
+    bool space = false;
+    for (std::size_t i = 0; i < text.size() && chars < width; ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) {
+            out += ' ';
+            ++chars;
+            space = false;
+        }
+        out += static_cast<char>(c);
+        if ((c & 0xC0) != 0x80) ++chars;  // count code points, not bytes
+    }
+    // Do not cut a UTF-8 sequence in two.
+    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
+    if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0) out.pop_back();
+    return chars >= width ? out + "..." : out;
+}
+
+class progress_display {
+public:
+    explicit progress_display(bool enabled, double megabytes) : enabled_(enabled), megabytes_(megabytes) {}
+
+    void operator()(std::string_view stage, std::size_t done, std::size_t total) {
+        if (!enabled_) return;
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_ < std::chrono::milliseconds(200) && done != total) return;
+        last_ = now;
+        const double seconds = std::chrono::duration<double>(now - start_).count();
+        std::fprintf(stderr, "\r\033[Kditto: %.*s %zu/%zu, %.1f s, %.0f MB/s overall", static_cast<int>(stage.size()),
+                     stage.data(), done, total, seconds, seconds > 0 ? megabytes_ / seconds : 0.0);
+        std::fflush(stderr);
+    }
+    void finish() {
+        if (enabled_) std::fputs("\r\033[K", stderr);
+    }
+
+private:
+    bool enabled_;
+    double megabytes_;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point last_{};
+};
+
+}  // namespace
+
+void print_dedup_help(std::FILE* out) {
+    std::fputs(
+        "Usage: ditto dedup [OPTIONS] [FILE|-]\n"
+        "Find the documents of a JSONL corpus (one JSON object per line; FILE or '-' for standard\n"
+        "input, the default) whose word-shingle Jaccard similarity is at least a threshold, group\n"
+        "them into clusters and keep one copy of each.\n"
+        "\n"
+        "Output (standard output, or FILE with -o):\n"
+        "  (default)           the kept input lines, byte for byte, in input order\n"
+        "  --pairs             TSV: id_a <TAB> id_b <TAB> similarity, one line per similar pair,\n"
+        "                      id_a < id_b bytewise, sorted\n"
+        "  --clusters          JSONL: {\"id\": ..., \"cluster\": ..., \"keep\": true|false} per document;\n"
+        "                      cluster is the id of the kept copy\n"
+        "  --report            for people: each cluster of copies with similarity and first words\n"
+        "  -o, --output FILE   write FILE (through a temporary file renamed at the end)\n"
+        "\n"
+        "Input:\n"
+        "  --text-field NAME   the field holding the text (default: text)\n"
+        "  --id-field NAME     the field holding the id (default: id); a string or a number; when a\n"
+        "                      record lacks it, its 1-based line number is its id\n"
+        "  --invalid-utf8 replace|error\n"
+        "                      ill-formed UTF-8 in the text or id: replace with U+FFFD and count\n"
+        "                      (default), or stop with an error\n"
+        "  --skip-invalid      skip (and count) lines that are blank, not valid JSON objects, or lack\n"
+        "                      a string text field, instead of stopping\n"
+        "\n"
+        "Similarity:\n"
+        "  --threshold T       report pairs with Jaccard similarity >= T, 0 < T <= 1 (default 0.8)\n"
+        "  --ngram K           words per shingle, 1..1024 (default 5)\n"
+        "  --sketch-size N     MinHash slots, 1..4096 (default 128)\n"
+        "  --recall R          chance that a pair at the threshold is examined, 0 < R < 1\n"
+        "                      (default 0.99); every examined pair is verified exactly\n"
+        "  --keep first|longest  the copy to keep in each cluster (default first)\n"
+        "\n"
+        "Running:\n"
+        "  --threads N         worker threads, 1..4096 (default: all cores)\n"
+        "  -q, --quiet         no progress and no summary on standard error\n"
+        "  -h, --help          show this help\n"
+        "\n"
+        "Exit status: 0 success, 1 invalid data or I/O error, 2 invalid usage.\n",
+        out);
+}
+
+int run_dedup(const std::vector<std::string_view>& args) {
+    bool help = false;
+    dedup_arguments a = parse_arguments(args, help);
+    if (help) {
+        print_dedup_help(stdout);
+        return 0;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    input_file input(a.input);
+    std::vector<char>& bytes = input.bytes();
+
+    // Parse every line.
+    ditto::jsonl_parser parser(a.jsonl);
+    std::vector<record> records;
+    std::vector<std::string> line_ids;  // ids of records without one: their line numbers
+    std::size_t skipped = 0, invalid_utf8 = 0;
+    std::size_t line = 0;
+    std::size_t first_skipped_line = 0;
+    std::string first_skip_reason;
+    for (std::size_t pos = 0; pos < bytes.size();) {
+        const void* found = std::memchr(bytes.data() + pos, '\n', bytes.size() - pos);
+        const std::size_t end = found ? static_cast<std::size_t>(static_cast<const char*>(found) - bytes.data()) : bytes.size();
+        ++line;
+        try {
+            const ditto::jsonl_record r = parser.parse(bytes.data() + pos, end - pos, line);
+            invalid_utf8 += r.invalid_utf8;
+            records.push_back(record{r.text, r.id, r.id_kind, line});
+        } catch (const ditto::parse_error& e) {
+            const std::string where = input.display_name() + ":" + std::to_string(e.line()) + ":" +
+                                      std::to_string(e.column()) + ": " + e.what();
+            if (!a.skip_invalid) throw data_error(where);
+            if (skipped++ == 0) {
+                first_skipped_line = line;
+                first_skip_reason = where;
+            }
+        }
+        pos = end + 1;
+    }
+    // Ids: line numbers where missing; duplicates are an error naming both lines.
+    line_ids.reserve(records.size());
+    for (auto& r : records) {
+        if (r.id_kind != ditto::json_id_kind::none) continue;
+        line_ids.push_back(std::to_string(r.line));
+    }
+    {
+        std::size_t next = 0;
+        for (auto& r : records)
+            if (r.id_kind == ditto::json_id_kind::none) r.id = line_ids[next++];
+    }
+    {
+        // String ids and number ids are different ids even when spelled alike ("5" and 5).
+        std::unordered_map<std::string_view, std::size_t> seen_strings, seen_others;
+        seen_strings.reserve(records.size());
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            auto& seen = records[i].id_kind == ditto::json_id_kind::string ? seen_strings : seen_others;
+            const auto [it, inserted] = seen.emplace(records[i].id, i);
+            if (inserted) continue;
+            throw data_error(input.display_name() + ":" + std::to_string(records[i].line) + ": duplicate id " +
+                             json_id(records[i]) + " (first on line " + std::to_string(records[it->second].line) + ")");
+        }
+    }
+
+    // Deduplicate.
+    const double megabytes = static_cast<double>(bytes.size()) / 1e6;
+    progress_display progress(!a.quiet && ::isatty(2) == 1, megabytes);
+    a.dedup.progress = [&](const ditto::dedup_progress& p) { progress(p.stage, p.done, p.total); };
+    std::vector<document> docs(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) docs[i].text = records[i].text;
+    ditto::thread_pool pool(a.threads);
+    const ditto::dedup_result result = ditto::dedup(docs, a.dedup, pool);
+    progress.finish();
+
+    // Write.
+    output out(a.output_path);
+    const auto& clusters = result.clusters;
+    if (a.mode == output_mode::lines) {
+        // The kept lines, copied from the file as it was (the parsed buffer was decoded in place).
+        std::vector<bool> keep_line(line + 1, false);
+        for (std::size_t i = 0; i < records.size(); ++i)
+            if (clusters.keep[i]) keep_line[records[i].line] = true;
+        input.for_each_original_line([&](std::size_t n, std::string_view bytes_of_line) {
+            if (n < keep_line.size() && keep_line[n]) out.write(bytes_of_line);
+        });
+    } else if (a.mode == output_mode::pairs) {
+        struct row {
+            std::string a, b;
+            double similarity;
+        };
+        std::vector<row> rows;
+        rows.reserve(result.pairs.size());
+        for (const auto& p : result.pairs) {
+            std::string x = tsv_id(records[p.first]), y = tsv_id(records[p.second]);
+            if (y < x) std::swap(x, y);
+            rows.push_back({std::move(x), std::move(y), p.similarity});
+        }
+        std::sort(rows.begin(), rows.end(), [](const row& l, const row& r) {
+            return l.a != r.a ? l.a < r.a : l.b < r.b;
+        });
+        char number[32];
+        for (const auto& r : rows) {
+            std::snprintf(number, sizeof number, "%.4f\n", r.similarity);
+            out.write(r.a);
+            out.write("\t");
+            out.write(r.b);
+            out.write("\t");
+            out.write(number);
+        }
+    } else if (a.mode == output_mode::clusters) {
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            out.write("{\"id\": ");
+            out.write(json_id(records[i]));
+            out.write(", \"cluster\": ");
+            out.write(json_id(records[clusters.cluster[i]]));
+            out.write(clusters.keep[i] ? ", \"keep\": true}\n" : ", \"keep\": false}\n");
+        }
+    } else {
+        // The report: clusters with more than one member, largest first, then by kept position.
+        std::vector<std::vector<std::size_t>> members(records.size());
+        for (std::size_t i = 0; i < records.size(); ++i) members[clusters.cluster[i]].push_back(i);
+        std::vector<std::size_t> order;
+        for (std::size_t i = 0; i < records.size(); ++i)
+            if (members[i].size() > 1) order.push_back(i);
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t x, std::size_t y) { return members[x].size() > members[y].size(); });
+        const ditto::normalizer normalize(a.dedup.normalization);
+        const ditto::word_shingler<> shingle(a.dedup.ngram, a.dedup.seed);
+        char line_buffer[64];
+        std::size_t number = 0;
+        for (const std::size_t kept : order) {
+            std::snprintf(line_buffer, sizeof line_buffer, "Cluster %zu: %zu copies\n", ++number, members[kept].size());
+            out.write(line_buffer);
+            const auto kept_set = ditto::shingle_set(records[kept].text, normalize, shingle);
+            for (const std::size_t m : members[kept]) {
+                if (m == kept) {
+                    out.write("  keep       ");
+                } else {
+                    const double j = ditto::jaccard(kept_set, ditto::shingle_set(records[m].text, normalize, shingle));
+                    std::snprintf(line_buffer, sizeof line_buffer, "  copy %.2f  ", j);
+                    out.write(line_buffer);
+                }
+                out.write(tsv_id(records[m]));
+                out.write("  ");
+                out.write(preview(records[m].text, 60));
+                out.write("\n");
+            }
+            out.write("\n");
+        }
+        std::snprintf(line_buffer, sizeof line_buffer, "%zu documents, %zu clusters, %zu duplicates\n",
+                      records.size(), result.stats.clusters, result.stats.duplicates);
+        out.write(line_buffer);
+    }
+    out.commit();
+
+    if (!a.quiet) {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::fprintf(stderr,
+                     "ditto: %zu documents, %zu clusters, %zu duplicates removed, %zu lines skipped, "
+                     "%zu invalid UTF-8 sequences replaced, %.2f s\n",
+                     records.size(), result.stats.clusters, result.stats.duplicates, skipped, invalid_utf8, seconds);
+        if (skipped > 0)
+            std::fprintf(stderr, "ditto: first skipped line %zu: %s\n", first_skipped_line, first_skip_reason.c_str());
+    }
+    return 0;
+}
+
+}  // namespace ditto_cli

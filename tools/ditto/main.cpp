@@ -1,0 +1,68 @@
+// ditto: find near-duplicate texts in a corpus.
+//
+//   ditto dedup [options] [FILE|-]     (see `ditto dedup --help`)
+//   ditto --help | --version
+
+#include <cstdio>
+#include <exception>
+#include <string_view>
+#include <vector>
+
+#include <ditto/version.hpp>
+
+#include "cli.hpp"
+
+namespace {
+
+void print_help(std::FILE* out) {
+    std::fputs(
+        "Usage: ditto COMMAND [OPTIONS] [ARGS]\n"
+        "Find text that was copied, republished or lightly rewritten.\n"
+        "\n"
+        "Commands:\n"
+        "  dedup     find near-duplicate documents in a JSONL corpus; print the kept lines,\n"
+        "            the similar pairs, or the clusters\n"
+        "\n"
+        "Options:\n"
+        "  -h, --help     show this help\n"
+        "  -V, --version  show the version\n"
+        "\n"
+        "Run 'ditto COMMAND --help' for a command's options.\n"
+        "Exit status: 0 success, 1 invalid data or I/O error, 2 invalid usage.\n",
+        out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string_view> args(argv + 1, argv + argc);
+    try {
+        if (args.empty()) {
+            print_help(stderr);
+            return ditto_cli::exit_usage;
+        }
+        const std::string_view command = args[0];
+        if (command == "-h" || command == "--help") {
+            print_help(stdout);
+            return 0;
+        }
+        if (command == "-V" || command == "--version") {
+            std::printf("ditto %s\n", DITTO_VERSION_STRING);
+            return 0;
+        }
+        if (command == "dedup") return ditto_cli::run_dedup(std::vector<std::string_view>(args.begin() + 1, args.end()));
+        throw ditto_cli::usage_error("unknown command '" + std::string(command) + "'");
+    } catch (const ditto_cli::usage_error& e) {
+        std::fprintf(stderr, "ditto: %s\nTry '%s'.\n", e.what(), e.help_command.c_str());
+        return ditto_cli::exit_usage;
+    } catch (const ditto_cli::data_error& e) {
+        std::fprintf(stderr, "ditto: %s\n", e.what());
+        return ditto_cli::exit_data;
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "ditto: out of memory\n");
+        return ditto_cli::exit_data;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "ditto: %s\n", e.what());
+        return ditto_cli::exit_data;
+    }
+}
