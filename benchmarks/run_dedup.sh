@@ -18,7 +18,7 @@ mkdir -p "$data"
 if [ ! -s "$corpus" ] || [ ! -s "$truth" ]; then
     "$build/benchmarks/corpus_gen" --megabytes "$megabytes" "$corpus" "$truth"
 fi
-bytes=$(stat -c %s "$corpus")
+bytes=$(stat -L -c %s "$corpus")
 documents=$(wc -l < "$corpus")
 
 if [ ! -x /usr/bin/time ]; then

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -55,8 +56,10 @@ std::size_t parse_size(std::string_view option, std::string_view text, std::size
 }
 
 input_file::input_file(const std::string& path) {
+    path_ = path;
+    display_name_ = path;
     if (path == "-") {
-        // Standard input is copied to a temporary file: the kept lines are read again at the end.
+        // Standard input is copied to a temporary file first: the kept lines are read again at the end.
         display_name_ = "<stdin>";
         const char* dir = std::getenv("TMPDIR");
         std::string pattern = std::string(dir && *dir ? dir : "/tmp") + "/ditto-stdin-XXXXXX";
@@ -67,13 +70,12 @@ input_file::input_file(const std::string& path) {
         std::vector<char> chunk(1 << 20);
         for (;;) {
             const ssize_t got = ::read(0, chunk.data(), chunk.size());
+            if (got < 0 && errno == EINTR) continue;
             if (got < 0) {
-                if (errno == EINTR) continue;
                 ::close(fd);
                 throw data_error("error reading standard input: " + errno_text());
             }
             if (got == 0) break;
-            bytes_.insert(bytes_.end(), chunk.data(), chunk.data() + got);
             for (ssize_t done = 0; done < got;) {
                 const ssize_t w = ::write(fd, chunk.data() + done, static_cast<std::size_t>(got - done));
                 if (w < 0 && errno == EINTR) continue;
@@ -85,26 +87,28 @@ input_file::input_file(const std::string& path) {
             }
         }
         if (::close(fd) != 0) throw data_error("cannot write the temporary copy of standard input: " + errno_text());
-        return;
     }
-    path_ = path;
-    display_name_ = path;
-    std::FILE* in = std::fopen(path.c_str(), "rb");
-    if (!in) throw data_error("cannot open " + path + ": " + errno_text());
-    if (std::fseek(in, 0, SEEK_END) == 0) {
-        const long size = std::ftell(in);
-        if (size > 0) bytes_.reserve(static_cast<std::size_t>(size));
-        std::rewind(in);
+    // One read into one uninitialized buffer of the file's size: no copy, no zeroing.
+    const int fd = ::open(path_.c_str(), O_RDONLY);
+    if (fd < 0) throw data_error("cannot open " + display_name_ + ": " + errno_text());
+    struct stat info {};
+    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+        ::close(fd);
+        throw data_error("cannot read " + display_name_ + ": not a regular file");
     }
-    std::vector<char> chunk(1 << 20);
-    for (;;) {
-        const std::size_t got = std::fread(chunk.data(), 1, chunk.size(), in);
-        if (got == 0) break;
-        bytes_.insert(bytes_.end(), chunk.data(), chunk.data() + got);
+    size_ = static_cast<std::size_t>(info.st_size);
+    bytes_.reset(new char[size_ + 1]);
+    std::size_t done = 0;
+    while (done < size_) {
+        const ssize_t got = ::read(fd, bytes_.get() + done, std::min<std::size_t>(size_ - done, std::size_t{1} << 30));
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            ::close(fd);
+            throw data_error("error reading " + display_name_ + (got < 0 ? ": " + errno_text() : ": file shrank"));
+        }
+        done += static_cast<std::size_t>(got);
     }
-    const bool failed = std::ferror(in) != 0;
-    std::fclose(in);
-    if (failed) throw data_error("error reading " + path);
+    ::close(fd);
 }
 
 input_file::~input_file() {

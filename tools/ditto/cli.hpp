@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -45,7 +46,8 @@ public:
     /// The name for messages ("<stdin>" for standard input).
     [[nodiscard]] const std::string& display_name() const { return display_name_; }
     /// The bytes, mutable (the JSONL parser decodes strings in place).
-    [[nodiscard]] std::vector<char>& bytes() { return bytes_; }
+    [[nodiscard]] char* data() { return bytes_.get(); }
+    [[nodiscard]] std::size_t size() const { return size_; }
     /// Calls f(line_number, begin_offset, length_with_terminator) for each line of the original
     /// file, reading it again from disk, in order.
     template <class F>
@@ -56,7 +58,8 @@ private:
     std::string path_;          // the file read (a temporary for stdin)
     std::string display_name_;
     bool temporary_ = false;
-    std::vector<char> bytes_;
+    std::unique_ptr<char[]> bytes_;  // not value-initialized: the read fills it
+    std::size_t size_ = 0;
 };
 
 /// Output to a file (through a temporary renamed at commit) or to stdout.

@@ -33,6 +33,7 @@ struct dedup_arguments {
     std::size_t threads = 0;
     bool skip_invalid = false;
     bool quiet = false;
+    bool verbose = false;
 };
 
 constexpr const char* help_command = "ditto dedup --help";
@@ -125,6 +126,9 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
         } else if (name == "-q" || name == "--quiet") {
             no_value();
             a.quiet = true;
+        } else if (name == "-v" || name == "--verbose") {
+            no_value();
+            a.verbose = true;
         } else {
             throw usage_error("unknown option '" + std::string(arg) + "'", help_command);
         }
@@ -273,6 +277,7 @@ void print_dedup_help(std::FILE* out) {
         "Running:\n"
         "  --threads N         worker threads, 1..4096 (default: all cores)\n"
         "  -q, --quiet         no progress and no summary on standard error\n"
+        "  -v, --verbose       also print the time of each stage and the LSH shape\n"
         "  -h, --help          show this help\n"
         "\n"
         "Exit status: 0 success, 1 invalid data or I/O error, 2 invalid usage.\n",
@@ -287,8 +292,16 @@ int run_dedup(const std::vector<std::string_view>& args) {
         return 0;
     }
     const auto start = std::chrono::steady_clock::now();
+    auto lap = [last = start]() mutable {
+        const auto now = std::chrono::steady_clock::now();
+        const double s = std::chrono::duration<double>(now - last).count();
+        last = now;
+        return s;
+    };
     input_file input(a.input);
-    std::vector<char>& bytes = input.bytes();
+    char* const bytes = input.data();
+    const std::size_t byte_count = input.size();
+    const double seconds_read = lap();
 
     // Parse every line.
     ditto::jsonl_parser parser(a.jsonl);
@@ -298,12 +311,12 @@ int run_dedup(const std::vector<std::string_view>& args) {
     std::size_t line = 0;
     std::size_t first_skipped_line = 0;
     std::string first_skip_reason;
-    for (std::size_t pos = 0; pos < bytes.size();) {
-        const void* found = std::memchr(bytes.data() + pos, '\n', bytes.size() - pos);
-        const std::size_t end = found ? static_cast<std::size_t>(static_cast<const char*>(found) - bytes.data()) : bytes.size();
+    for (std::size_t pos = 0; pos < byte_count;) {
+        const void* found = std::memchr(bytes + pos, '\n', byte_count - pos);
+        const std::size_t end = found ? static_cast<std::size_t>(static_cast<const char*>(found) - bytes) : byte_count;
         ++line;
         try {
-            const ditto::jsonl_record r = parser.parse(bytes.data() + pos, end - pos, line);
+            const ditto::jsonl_record r = parser.parse(bytes + pos, end - pos, line);
             invalid_utf8 += r.invalid_utf8;
             records.push_back(record{r.text, r.id, r.id_kind, line});
         } catch (const ditto::parse_error& e) {
@@ -341,8 +354,10 @@ int run_dedup(const std::vector<std::string_view>& args) {
         }
     }
 
+    const double seconds_parse = lap();
+
     // Deduplicate.
-    const double megabytes = static_cast<double>(bytes.size()) / 1e6;
+    const double megabytes = static_cast<double>(byte_count) / 1e6;
     progress_display progress(!a.quiet && ::isatty(2) == 1, megabytes);
     a.dedup.progress = [&](const ditto::dedup_progress& p) { progress(p.stage, p.done, p.total); };
     std::vector<document> docs(records.size());
@@ -350,6 +365,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
     ditto::thread_pool pool(a.threads);
     const ditto::dedup_result result = ditto::dedup(docs, a.dedup, pool);
     progress.finish();
+    const double seconds_dedup = lap();
 
     // Write.
     output out(a.output_path);
@@ -401,8 +417,9 @@ int run_dedup(const std::vector<std::string_view>& args) {
         std::vector<std::size_t> order;
         for (std::size_t i = 0; i < records.size(); ++i)
             if (members[i].size() > 1) order.push_back(i);
-        std::stable_sort(order.begin(), order.end(),
-                         [&](std::size_t x, std::size_t y) { return members[x].size() > members[y].size(); });
+        std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+            return members[x].size() != members[y].size() ? members[x].size() > members[y].size() : x < y;
+        });
         const ditto::normalizer normalize(a.dedup.normalization);
         const ditto::word_shingler<> shingle(a.dedup.ngram, a.dedup.seed);
         char line_buffer[64];
@@ -431,6 +448,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
         out.write(line_buffer);
     }
     out.commit();
+    const double seconds_write = lap();
 
     if (!a.quiet) {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -440,6 +458,16 @@ int run_dedup(const std::vector<std::string_view>& args) {
                      records.size(), result.stats.clusters, result.stats.duplicates, skipped, invalid_utf8, seconds);
         if (skipped > 0)
             std::fprintf(stderr, "ditto: first skipped line %zu: %s\n", first_skipped_line, first_skip_reason.c_str());
+        if (a.verbose) {
+            const auto& st = result.stats;
+            std::fprintf(stderr,
+                         "ditto: read %.2f s, parse %.2f s, sketch %.2f s, candidates %.2f s, verify %.2f s, "
+                         "cluster %.2f s, write %.2f s (pipeline %.2f s on %zu threads)\n"
+                         "ditto: LSH %zu bands x %zu rows, %zu candidate pairs, %zu similar pairs, %zu empty texts\n",
+                         seconds_read, seconds_parse, st.seconds_sketch, st.seconds_candidates, st.seconds_verify,
+                         st.seconds_cluster, seconds_write, seconds_dedup, st.threads, st.lsh.bands, st.lsh.rows,
+                         st.candidates, st.similar_pairs, st.empty_documents);
+        }
     }
     return 0;
 }
