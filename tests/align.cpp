@@ -228,6 +228,21 @@ TEST_CASE("Cyrillic and CJK spans point at the original bytes", "[align]") {
     CHECK(slice(jb, j.shared[0].b) == slice(ja, j.shared[0].a));
 }
 
+TEST_CASE("short runs between passages are found too", "[align]") {
+    // Runs of 5 tokens (k) around one inserted word: below the winnowing guarantee (k + w - 1 = 8),
+    // found by comparing every k-gram of the aligned gaps.
+    const std::string a = "one two three four five XX six seven eight nine ten";
+    const std::string b = "one two three four five six seven eight nine ten";
+    const auto d = ditto::diff(a, b);
+    REQUIRE(d.shared.size() == 2);
+    CHECK(slice(a, d.shared[0].a) == "one two three four five");
+    CHECK(slice(a, d.shared[1].a) == "six seven eight nine ten");
+    CHECK(d.deleted == std::vector<ditto::byte_span>{{24, 26}});
+    CHECK(d.inserted.empty());
+    // Four tokens in common are not a passage (k = 5).
+    CHECK(ditto::diff("one two three four XX", "one two three four YY").shared.empty());
+}
+
 TEST_CASE("identical, unrelated and empty texts", "[align]") {
     const std::string t = "one two three four five six seven eight nine ten";
     const auto same = ditto::diff(t, t);

@@ -7,7 +7,9 @@
 // recorded once while it stays the least), so any run of at least k + w - 1 equal tokens shares a
 // fingerprint. Common fingerprints seed passages, extended both ways to maximal runs of equal
 // tokens, in any order (a moved paragraph is a passage too). Overlapping passages are resolved
-// longest first; a passage cut below k tokens by that is dropped. The tokens of each text not in a
+// longest first; a passage cut below k tokens by that is dropped. Then, between passages that
+// follow each other in both texts, all k-grams are compared, so shorter runs of at least k tokens
+// there are found as well. The tokens of each text not in a
 // passage form its deleted (A) or inserted (B) spans. Between two passages that follow each other
 // in both texts, the numbers on the two sides are paired in order; pairs whose values differ
 // (read in either locale: "7,1" = "7.1", "30.000" = "30,000" = "30 000") are changed figures.
@@ -328,6 +330,46 @@ inline std::vector<number_span> numbers_in(std::string_view text, byte_span span
         std::fill_n(used_b.begin() + static_cast<std::ptrdiff_t>(r.b + best_begin), best_length, std::uint8_t{1});
     }
     std::sort(kept.begin(), kept.end(), [](const run& x, const run& y) { return x.a < y.a; });
+    // Winnowing may miss runs shorter than k + w - 1 tokens. Between passages that follow each
+    // other in both texts (and where there is none, across the whole texts) every k-gram of the
+    // two gaps is compared, so shorter shared runs of at least k tokens there are found too.
+    {
+        std::vector<run> extra;
+        auto match_gap = [&](std::size_t a0, std::size_t a1, std::size_t b0, std::size_t b1) {
+            if (a1 - a0 < o.k || b1 - b0 < o.k) return;
+            std::unordered_map<std::uint64_t, std::vector<std::size_t>> grams;
+            for (std::size_t j = b0; j + o.k <= b1; ++j) grams[sb.kgrams[j]].push_back(j);
+            for (std::size_t i = a0; i + o.k <= a1;) {
+                const auto it = grams.find(sa.kgrams[i]);
+                std::size_t advance = 1;
+                if (it != grams.end()) {
+                    for (const std::size_t j : it->second) {
+                        if (used_b[j]) continue;
+                        std::size_t length = 0;
+                        while (i + length < a1 && j + length < b1 && !used_b[j + length] &&
+                               sa.token_hashes[i + length] == sb.token_hashes[j + length])
+                            ++length;
+                        if (length < o.k) continue;
+                        extra.push_back({i, j, length});
+                        std::fill_n(used_a.begin() + static_cast<std::ptrdiff_t>(i), length, std::uint8_t{1});
+                        std::fill_n(used_b.begin() + static_cast<std::ptrdiff_t>(j), length, std::uint8_t{1});
+                        advance = length;
+                        break;
+                    }
+                }
+                i += advance;
+            }
+        };
+        std::size_t prev_a = 0, prev_b = 0;
+        for (std::size_t p = 0; p <= kept.size(); ++p) {
+            const bool last = p == kept.size();
+            const std::size_t next_a = last ? out.a_tokens : kept[p].a, next_b = last ? out.b_tokens : kept[p].b;
+            if (next_b >= prev_b) match_gap(prev_a, next_a, prev_b, next_b);
+            if (!last) prev_a = kept[p].a + kept[p].length, prev_b = kept[p].b + kept[p].length;
+        }
+        kept.insert(kept.end(), extra.begin(), extra.end());
+        std::sort(kept.begin(), kept.end(), [](const run& x, const run& y) { return x.a < y.a; });
+    }
     std::size_t covered = 0;
     for (const run& r : kept) {
         const token_span ta{r.a, r.a + r.length}, tb{r.b, r.b + r.length};

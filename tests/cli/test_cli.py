@@ -277,5 +277,68 @@ def a_very_long_document_and_a_million_documents():
     expect(len(p.stdout) == len(lines.encode()), "every line kept")
 
 
+@case
+def diff_for_people_and_as_json():
+    a = "Nach tagelangem Regen ist der Pegel des Flusses am Mittwoch auf 7,1 Meter gestiegen, den höchsten Stand seit Jahren."
+    b = "Eilmeldung! " + a.replace("7,1", "7,3") + " Weiterlesen auf unserer Seite."
+    fa, fb = write("a.txt", a), write("b.txt", b)
+    p = run(["diff", "--color=never", fa, fb], check=0)
+    out = p.stdout.decode()
+    expect("{+Eilmeldung+}" in out, out)
+    expect("7,[-1-]{+3+} Meter" in out, out)
+    expect("{+Weiterlesen auf unserer Seite+}" in out, out)
+    expect("7,1 \u2192 7,3" in out, out)
+    j = json.loads(run(["diff", "--json", fa, fb], check=0).stdout)
+    ab, bb = a.encode(), b.encode()
+    expect(j["a"] == {"id": fa, "bytes": len(ab)} and j["b"] == {"id": fb, "bytes": len(bb)}, str(j["a"]))
+    expect(set(j["similarity"]) >= {"jaccard", "containment_a_in_b", "containment_b_in_a"}, str(j["similarity"]))
+    # The measures against a shingle computation of our own (word tokens, case folded, 5-grams).
+    def shingles(t):
+        w = re.findall(r"\w+", t.casefold())
+        return {tuple(w[i:i + 5]) for i in range(len(w) - 4)}
+    sa, sb = shingles(a), shingles(b)
+    common = len(sa & sb)
+    expect(j["similarity"]["jaccard"] == round(common / len(sa | sb), 4), str(j["similarity"]))
+    expect(j["similarity"]["containment_a_in_b"] == round(common / len(sa), 4), str(j["similarity"]))
+    expect(j["similarity"]["containment_b_in_a"] == round(common / len(sb), 4), str(j["similarity"]))
+    expect([bb[s:e].decode() for s, e in j["inserted"]] == ["Eilmeldung", "3", "Weiterlesen auf unserer Seite"], str(j["inserted"]))
+    expect([ab[s:e].decode() for s, e in j["deleted"]] == ["1"], str(j["deleted"]))
+    fig = j["changed_figures"]
+    expect(len(fig) == 1 and fig[0]["old"] == "7,1" and fig[0]["new"] == "7,3", str(fig))
+    expect(ab[fig[0]["a"][0]:fig[0]["a"][1]] == b"7,1" and bb[fig[0]["b"][0]:fig[0]["b"][1]] == b"7,3", str(fig))
+    for part in j["shared"]:
+        expect(ab[part["a"][0]:part["a"][1]] == bb[part["b"][0]:part["b"][1]], str(part))
+    # FILE.jsonl#ID references, by id and, without an id field, by line number.
+    news = os.path.join(SOURCE, "examples/data/news.jsonl")
+    j = json.loads(run(["diff", "--json", news + "#ru-metro", news + "#ru-metro-figure"], check=0).stdout)
+    expect([(f["old"], f["new"]) for f in j["changed_figures"]] == [("96", "98")], str(j["changed_figures"]))
+    lines = write("noid.jsonl", jsonl({"text": SIX + " one"}, {"text": SIX + " two"}))
+    j = json.loads(run(["diff", "--json", lines + "#1", lines + "#2"], check=0).stdout)
+    expect(j["similarity"]["jaccard"] == 0.5, str(j["similarity"]))
+    error(["diff", news + "#no-such-id", fa], 1, r'no record with id "no-such-id"')
+    error(["diff", fa], 2, r"need two texts to compare, got 1")
+    error(["diff", "--ngram", "0", fa, fb], 2, r"--ngram must be an integer in \[1, 1024\]")
+    error(["diff", "--color", "sometimes", fa, fb], 2, r"--color must be 'always', 'never' or 'auto'")
+    error(["diff", fa, os.path.join(WORK, "missing.txt")], 1, r"cannot open")
+
+
+@case
+def dedup_explain_diffs_every_copy_against_its_kept_one():
+    news = os.path.join(SOURCE, "examples/data/news.jsonl")
+    p = run(["dedup", "--explain", "--quiet", news], check=0)
+    rows = [json.loads(l) for l in p.stdout.decode().splitlines()]
+    expect(len(rows) == 19, f"{len(rows)} rows")
+    texts = {json.loads(l)["id"]: json.loads(l)["text"].encode() for l in open(news, encoding="utf-8")}
+    by_copy = {r["b"]["id"]: r for r in rows}
+    promo = by_copy["en-bike-promo"]
+    expect(promo["cluster"] == "en-bike" and promo["a"]["id"] == "en-bike", str(promo["a"]))
+    inserted = [texts["en-bike-promo"][s:e].decode() for s, e in promo["inserted"]]
+    expect(inserted == ["Join our Telegram channel for breaking news and exclusive stories, every day"], str(inserted))
+    figure = by_copy["de-hochwasser-weiterlesen"]["changed_figures"]
+    expect([(f["old"], f["new"]) for f in figure] == [("7,1", "7,3")], str(figure))
+    outputs = {run(["dedup", "--explain", "--quiet", "--threads", t, news], check=0).stdout for t in ("1", "2", "8")}
+    expect(len(outputs) == 1, "--explain output depends on --threads")
+
+
 print(f"{len(failures)} failed" if failures else "all passed")
 sys.exit(1 if failures else 0)

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include <ditto/align.hpp>
+
 namespace ditto_cli {
 
 /// Exit codes: 0 success, 1 bad data or I/O, 2 bad usage.
@@ -115,7 +117,15 @@ void input_file::for_each_original_line(F&& f) const {
     if (!pending.empty()) f(++line, std::string_view(pending));
 }
 
+/// s as a JSON string literal (quotes, backslashes and control characters escaped).
+std::string json_string(std::string_view s);
+
 int run_dedup(const std::vector<std::string_view>& args);
 void print_dedup_help(std::FILE* out);
+int run_diff(const std::vector<std::string_view>& args);
+/// The JSON form of a diff (ids already JSON), as `ditto diff --json` and `ditto dedup --explain` print it.
+std::string diff_json(std::string_view a_id_json, std::size_t a_bytes, std::string_view b_id_json, std::size_t b_bytes,
+                      const ditto::text_diff& d);
+void print_diff_help(std::FILE* out);
 
 }  // namespace ditto_cli

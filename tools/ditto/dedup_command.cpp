@@ -12,6 +12,7 @@
 
 #include <unistd.h>
 
+#include <ditto/align.hpp>
 #include <ditto/dedup.hpp>
 #include <ditto/io/jsonl.hpp>
 #include <ditto/verify.hpp>
@@ -22,7 +23,7 @@ namespace ditto_cli {
 
 namespace {
 
-enum class output_mode { lines, pairs, clusters, report };
+enum class output_mode { lines, pairs, clusters, report, explain };
 
 struct dedup_arguments {
     std::string input = "-";
@@ -44,7 +45,7 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
     bool only_operands = false;
     auto set_mode = [&](output_mode m, std::string_view flag) {
         if (a.mode != output_mode::lines && a.mode != m)
-            throw usage_error("--pairs, --clusters and --report exclude each other (" + std::string(flag) + ")",
+            throw usage_error("--pairs, --clusters, --report and --explain exclude each other (" + std::string(flag) + ")",
                               help_command);
         a.mode = m;
     };
@@ -119,6 +120,9 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
         } else if (name == "--report") {
             no_value();
             set_mode(output_mode::report, name);
+        } else if (name == "--explain") {
+            no_value();
+            set_mode(output_mode::explain, name);
         } else if (name == "-o" || name == "--output") {
             const std::string_view v = take_value();
             if (v.empty()) throw usage_error(std::string(name) + " needs a file name", help_command);
@@ -168,24 +172,7 @@ std::string tsv_id(const record& r) {
 
 // An id as JSON.
 std::string json_id(const record& r) {
-    if (r.id_kind != ditto::json_id_kind::string) return std::string(r.id);
-    std::string out = "\"";
-    for (const char c : r.id) {
-        const auto u = static_cast<unsigned char>(c);
-        if (c == '"') out += "\\\"";
-        else if (c == '\\') out += "\\\\";
-        else if (c == '\n') out += "\\n";
-        else if (c == '\r') out += "\\r";
-        else if (c == '\t') out += "\\t";
-        else if (u < 0x20) {
-            char buffer[8];
-            std::snprintf(buffer, sizeof buffer, "\\u%04x", u);
-            out += buffer;
-        } else {
-            out += c;
-        }
-    }
-    return out + "\"";
+    return r.id_kind == ditto::json_id_kind::string ? json_string(r.id) : std::string(r.id);
 }
 
 // The first characters of a text on one line, for the report.
@@ -254,6 +241,9 @@ void print_dedup_help(std::FILE* out) {
         "  --clusters          JSONL: {\"id\": ..., \"cluster\": ..., \"keep\": true|false} per document;\n"
         "                      cluster is the id of the kept copy\n"
         "  --report            for people: each cluster of copies with similarity and first words\n"
+        "  --explain           JSONL: for every copy, its diff against the kept copy of its cluster\n"
+        "                      (as 'ditto diff --json', plus \"cluster\"; byte offsets into the\n"
+        "                      decoded texts)\n"
         "  -o, --output FILE   write FILE (through a temporary file renamed at the end)\n"
         "\n"
         "Input:\n"
@@ -410,6 +400,23 @@ int run_dedup(const std::vector<std::string_view>& args) {
             out.write(json_id(records[clusters.cluster[i]]));
             out.write(clusters.keep[i] ? ", \"keep\": true}\n" : ", \"keep\": false}\n");
         }
+    } else if (a.mode == output_mode::explain) {
+        // Every copy against its kept copy, diffed in parallel, written in input order.
+        std::vector<std::size_t> copies;
+        for (std::size_t i = 0; i < records.size(); ++i)
+            if (!clusters.keep[i]) copies.push_back(i);
+        std::vector<std::string> lines(copies.size());
+        ditto::align_options align;
+        align.k = a.dedup.ngram;
+        align.normalization = a.dedup.normalization;
+        pool.bulk(copies.size(), [&](std::size_t c) {
+            const record& copy = records[copies[c]];
+            const record& kept = records[clusters.cluster[copies[c]]];
+            const ditto::text_diff d = ditto::diff(kept.text, copy.text, align);
+            std::string json = diff_json(json_id(kept), kept.text.size(), json_id(copy), copy.text.size(), d);
+            lines[c] = "{\"cluster\": " + json_id(kept) + ", " + json.substr(1) + "\n";
+        });
+        for (const auto& l : lines) out.write(l);
     } else {
         // The report: clusters with more than one member, largest first, then by kept position.
         std::vector<std::vector<std::size_t>> members(records.size());

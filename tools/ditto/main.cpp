@@ -1,6 +1,7 @@
 // ditto: find near-duplicate texts in a corpus.
 //
 //   ditto dedup [options] [FILE|-]     (see `ditto dedup --help`)
+//   ditto diff [options] A B           (see `ditto diff --help`)
 //   ditto --help | --version
 
 #include <cstdio>
@@ -21,7 +22,9 @@ void print_help(std::FILE* out) {
         "\n"
         "Commands:\n"
         "  dedup     find near-duplicate documents in a JSONL corpus; print the kept lines,\n"
-        "            the similar pairs, or the clusters\n"
+        "            the similar pairs, the clusters, or what differs within each cluster\n"
+        "  diff      show what differs between two copies: shared passages, deleted and\n"
+        "            inserted text, changed figures\n"
         "\n"
         "Options:\n"
         "  -h, --help     show this help\n"
@@ -51,6 +54,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (command == "dedup") return ditto_cli::run_dedup(std::vector<std::string_view>(args.begin() + 1, args.end()));
+        if (command == "diff") return ditto_cli::run_diff(std::vector<std::string_view>(args.begin() + 1, args.end()));
         throw ditto_cli::usage_error("unknown command '" + std::string(command) + "'");
     } catch (const ditto_cli::usage_error& e) {
         std::fprintf(stderr, "ditto: %s\nTry '%s'.\n", e.what(), e.help_command.c_str());
