@@ -132,8 +132,9 @@ struct aligned_side {
         token_bytes.clear();
         for_each_token(scratch, [&](const token& t) {
             token_hashes.push_back(hash64(t.text, o.seed));
-            token_bytes.push_back(map.to_original(t.offset, t.offset + t.text.size()));
+            token_bytes.push_back({t.offset, t.offset + t.text.size()});
         });
+        map.to_original(token_bytes, token_bytes);  // in place: one pass, spans in text order
         kgrams.clear();
         if (token_hashes.size() < o.k) return;
         std::uint64_t power = 1;
@@ -275,26 +276,34 @@ inline std::vector<number_span> numbers_in(std::string_view text, byte_span span
         out.measures.containment_b_in_a = set_b.empty() ? 0.0 : static_cast<double>(common) / static_cast<double>(set_b.size());
     }
 
-    // Seeds: fingerprints of A found among B's fingerprints.
+    // Seeds: A's fingerprints looked up among B's (sorted). A hash that stands more than 64 times
+    // in B (repeated boilerplate) seeds nothing: its runs are found from their neighbours'
+    // fingerprints or in the gap pass below.
     struct run {
         std::size_t a, b, length;
     };
     std::vector<run> runs;
     if (!sa.kgrams.empty() && !sb.kgrams.empty()) {
-        const auto fa = winnow(sa.kgrams, o.window), fb = winnow(sb.kgrams, o.window);
-        std::unordered_map<std::uint64_t, std::vector<std::size_t>> in_b;
-        in_b.reserve(fb.size());
-        for (const auto& f : fb) in_b[f.hash].push_back(f.position);
-        // Extended runs by diagonal (a - b), so seeds inside a found run are skipped.
-        std::unordered_map<std::int64_t, std::size_t> reach;  // diagonal -> end (in A) of its last run
+        const auto fa = winnow(sa.kgrams, o.window);
+        auto fb = winnow(sb.kgrams, o.window);
+        const auto by_hash = [](const fingerprint& x, const fingerprint& y) {
+            return x.hash != y.hash ? x.hash < y.hash : x.position < y.position;
+        };
+        detail::bucket_sort(fb, [](const fingerprint& f) { return f.hash; }, by_hash);
+        // A's fingerprints in text order; a seed inside the run last found on its diagonal
+        // (a - b, offset by |B| to stay non-negative) is skipped.
+        std::unordered_map<std::size_t, std::size_t> reach;
         const auto& ta = sa.token_hashes;
         const auto& tb = sb.token_hashes;
-        for (const auto& f : fa) {
-            const auto it = in_b.find(f.hash);
-            if (it == in_b.end()) continue;
-            for (const std::size_t pb : it->second) {
-                const std::size_t pa = f.position;
-                const auto diagonal = static_cast<std::int64_t>(pa) - static_cast<std::int64_t>(pb);
+        constexpr std::size_t max_repeats = 64;
+        for (const fingerprint& f : fa) {
+            const auto first = std::lower_bound(fb.begin(), fb.end(), fingerprint{f.hash, 0}, by_hash);
+            auto last = first;
+            while (last != fb.end() && last->hash == f.hash) ++last;
+            if (last - first > static_cast<std::ptrdiff_t>(max_repeats)) continue;
+            for (auto it = first; it != last; ++it) {
+                const std::size_t pa = f.position, pb = it->position;
+                const std::size_t diagonal = pa + out.b_tokens - pb;
                 const auto r = reach.find(diagonal);
                 if (r != reach.end() && pa < r->second) continue;
                 std::size_t begin_a = pa, begin_b = pb;
@@ -337,25 +346,25 @@ inline std::vector<number_span> numbers_in(std::string_view text, byte_span span
         std::vector<run> extra;
         auto match_gap = [&](std::size_t a0, std::size_t a1, std::size_t b0, std::size_t b1) {
             if (a1 - a0 < o.k || b1 - b0 < o.k) return;
-            std::unordered_map<std::uint64_t, std::vector<std::size_t>> grams;
-            for (std::size_t j = b0; j + o.k <= b1; ++j) grams[sb.kgrams[j]].push_back(j);
+            std::vector<std::pair<std::uint64_t, std::size_t>> grams;  // (k-gram hash, position in B), sorted
+            for (std::size_t j = b0; j + o.k <= b1; ++j) grams.emplace_back(sb.kgrams[j], j);
+            std::sort(grams.begin(), grams.end());
             for (std::size_t i = a0; i + o.k <= a1;) {
-                const auto it = grams.find(sa.kgrams[i]);
+                auto it = std::lower_bound(grams.begin(), grams.end(), std::pair<std::uint64_t, std::size_t>{sa.kgrams[i], 0});
                 std::size_t advance = 1;
-                if (it != grams.end()) {
-                    for (const std::size_t j : it->second) {
-                        if (used_b[j]) continue;
-                        std::size_t length = 0;
-                        while (i + length < a1 && j + length < b1 && !used_b[j + length] &&
-                               sa.token_hashes[i + length] == sb.token_hashes[j + length])
-                            ++length;
-                        if (length < o.k) continue;
-                        extra.push_back({i, j, length});
-                        std::fill_n(used_a.begin() + static_cast<std::ptrdiff_t>(i), length, std::uint8_t{1});
-                        std::fill_n(used_b.begin() + static_cast<std::ptrdiff_t>(j), length, std::uint8_t{1});
-                        advance = length;
-                        break;
-                    }
+                for (; it != grams.end() && it->first == sa.kgrams[i]; ++it) {
+                    const std::size_t j = it->second;
+                    if (used_b[j]) continue;
+                    std::size_t length = 0;
+                    while (i + length < a1 && j + length < b1 && !used_b[j + length] &&
+                           sa.token_hashes[i + length] == sb.token_hashes[j + length])
+                        ++length;
+                    if (length < o.k) continue;
+                    extra.push_back({i, j, length});
+                    std::fill_n(used_a.begin() + static_cast<std::ptrdiff_t>(i), length, std::uint8_t{1});
+                    std::fill_n(used_b.begin() + static_cast<std::ptrdiff_t>(j), length, std::uint8_t{1});
+                    advance = length;
+                    break;
                 }
                 i += advance;
             }

@@ -87,12 +87,18 @@ void check_round_trip(const std::string& original, const normalize_options& opti
     REQUIRE(out == n(original));
     REQUIRE(map.normalized_size() == out.size());
     REQUIRE(map.original_size() == original.size());
-    // Tokens, the spans later stages point with, map exactly.
+    // Tokens, the spans later stages point with, map exactly; the one-pass batch form agrees.
+    std::vector<ditto::byte_span> token_spans, one_by_one;
     for (const auto& t : ditto::word_tokenizer{}(out)) {
         const auto span = map.to_original(t.offset, t.offset + t.text.size());
         INFO("token '" << t.text << "' maps to [" << span.begin << ", " << span.end << ")");
         REQUIRE(n(original.substr(span.begin, span.end - span.begin)) == t.text);
+        token_spans.push_back({t.offset, t.offset + t.text.size()});
+        one_by_one.push_back(span);
     }
+    std::vector<ditto::byte_span> batch(token_spans.size());
+    map.to_original(token_spans, batch);
+    REQUIRE(batch == one_by_one);
     std::vector<std::size_t> boundaries;
     for (std::size_t i = 0; i <= out.size(); ++i)
         if (i == out.size() || (static_cast<unsigned char>(out[i]) & 0xC0) != 0x80) boundaries.push_back(i);

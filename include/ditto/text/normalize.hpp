@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -79,6 +80,36 @@ public:
         return {to_original(begin), last};
     }
 
+    /// Maps many spans at once: spans must be in increasing order of begin (tokens in text order);
+    /// out[i] = to_original(spans[i].begin, spans[i].end). One pass over the segments instead of
+    /// a binary search per span.
+    void to_original(std::span<const byte_span> spans, std::span<byte_span> out) const noexcept {
+        if (segments_.empty()) {
+            for (std::size_t i = 0; i < spans.size(); ++i) out[i] = {0, 0};
+            return;
+        }
+        const segment* s = segments_.data();
+        const segment* const last = segments_.data() + segments_.size() - 1;  // the sentinel
+        auto seek = [&](const segment* from, std::size_t pos) {
+            while (from + 1 < last && (from + 1)->normalized <= pos) ++from;
+            return from;
+        };
+        auto start_of = [&](const segment* seg, std::size_t pos) {
+            return seg->linear ? seg->original + (pos - seg->normalized) : seg->original;
+        };
+        for (std::size_t i = 0; i < spans.size(); ++i) {
+            const std::size_t begin = spans[i].begin, end = std::min(spans[i].end, normalized_size_);
+            if (begin >= normalized_size_ || begin >= end) {
+                out[i] = to_original(begin, end);
+                continue;
+            }
+            s = seek(s, begin);
+            const segment* e = seek(s, end - 1);
+            const std::size_t stop = e->linear ? e->original + (end - e->normalized) : (e + 1)->original;
+            out[i] = {start_of(s, begin), stop};
+        }
+    }
+
     /// Number of breakpoints stored (a text changed only by same-length substitutions has one).
     [[nodiscard]] std::size_t segment_count() const noexcept {
         return segments_.empty() ? 0 : segments_.size() - 1;
@@ -123,6 +154,15 @@ private:
         last_unit_normalized_ = normalized;
         last_unit_original_ = original;
         last_original_end_ = original_end;
+    }
+
+    // Records `length` ASCII bytes copied one to one (the 8-byte fast path): a linear stretch
+    // whose last byte is the last unit, as if each byte had been added alone.
+    void add_run(std::size_t normalized, std::size_t original, std::size_t length) {
+        add_unit(normalized, original, original + 1, 1, true);
+        last_unit_normalized_ = normalized + length - 1;
+        last_unit_original_ = original + length - 1;
+        last_original_end_ = original + length;
     }
 
     // Removed input bytes that end at original_end join the last unit, which becomes non-linear.
@@ -335,7 +375,7 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
         // Fast path: 8 ASCII bytes with no control characters and no doubled spaces are copied
         // (lower-cased) at once. A block ending in a space leaves that space pending, so output
         // never ends in a space that a following whitespace run would double.
-        if constexpr (!WithMap) {
+        {
             while (!pending_space && pos + 8 <= n) {
                 std::uint64_t word = detail::load8(in + pos);
                 if (word & detail::highs) break;
@@ -347,12 +387,13 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
                 }
                 if (fold_ascii) word = detail::ascii_lower(word);
                 for (int i = 0; i < 8; ++i) o[w + static_cast<std::size_t>(i)] = static_cast<char>(word >> (8 * i));
+                const std::size_t run_start = w;
                 w += 8;
                 pos += 8;
-                if (collapse && (word >> 56) == ' ') {
-                    --w;
-                    extend_space(pos - 1, pos);
-                }
+                const bool ends_in_space = collapse && (word >> 56) == ' ';
+                if (ends_in_space) --w;
+                if constexpr (WithMap) map->add_run(run_start, pos - 8, w - run_start);
+                if (ends_in_space) extend_space(pos - 1, pos);
             }
             if (pos >= n) break;
         }
