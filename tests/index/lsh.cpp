@@ -11,6 +11,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/catch.hpp"
@@ -209,4 +210,27 @@ TEST_CASE("batch candidates equal the pairs the index finds", "[lsh]") {
     CHECK(got == expected);
     CHECK_THROWS_AS(ditto::batch_candidates(std::span<const std::uint64_t>(keys), 3, std::span<const std::uint32_t>(rows), one),
                     std::invalid_argument);
+}
+
+TEST_CASE("concurrent queries on an index agree with a single thread", "[lsh]") {
+    // Queries are const; several threads may run them while no insert or remove runs (TSan checks
+    // this test in CI).
+    const lsh_params p{8, 4};
+    std::mt19937_64 rng(21);
+    std::vector<ditto::minhash_signature<32>> sigs(200);
+    for (auto& sg : sigs)
+        for (auto& v : sg.values()) v = static_cast<std::uint32_t>(rng() % 3);
+    ditto::lsh_index<std::size_t> index(p);
+    for (std::size_t i = 0; i < sigs.size(); ++i) index.insert(i, sigs[i]);
+    std::vector<std::vector<std::size_t>> expected(sigs.size());
+    for (std::size_t i = 0; i < sigs.size(); ++i) expected[i] = index.query(sigs[i]);
+    std::vector<std::vector<std::vector<std::size_t>>> got(4, std::vector<std::vector<std::size_t>>(sigs.size()));
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+            for (std::size_t i = 0; i < sigs.size(); ++i) got[t][i] = index.query(sigs[(i + t * 50) % sigs.size()]);
+        });
+    for (auto& th : threads) th.join();
+    for (std::size_t t = 0; t < 4; ++t)
+        for (std::size_t i = 0; i < sigs.size(); ++i) REQUIRE(got[t][i] == expected[(i + t * 50) % sigs.size()]);
 }
