@@ -26,7 +26,7 @@ std::string errno_text() { return std::strerror(errno); }
 }  // namespace
 
 double parse_double(std::string_view option, std::string_view text, double low, bool low_open, double high,
-                    bool high_open) {
+                    bool high_open, const std::string& help_command) {
     const std::string s(text);
     char* end = nullptr;
     errno = 0;
@@ -36,11 +36,12 @@ double parse_double(std::string_view option, std::string_view text, double low, 
     if (!in_range)
         throw usage_error(std::string(option) + " must be a number in " + describe_range(low, low_open, high, high_open) +
                               ", got '" + s + "'",
-                          "ditto dedup --help");
+                          help_command);
     return v;
 }
 
-std::size_t parse_size(std::string_view option, std::string_view text, std::size_t low, std::size_t high) {
+std::size_t parse_size(std::string_view option, std::string_view text, std::size_t low, std::size_t high,
+                       const std::string& help_command) {
     const std::string s(text);
     std::size_t v = 0;
     bool parsed = !s.empty() && s.size() <= 9;
@@ -51,8 +52,45 @@ std::size_t parse_size(std::string_view option, std::string_view text, std::size
     if (!parsed || v < low || v > high)
         throw usage_error(std::string(option) + " must be an integer in [" + std::to_string(low) + ", " +
                               std::to_string(high) + "], got '" + s + "'",
-                          "ditto dedup --help");
+                          help_command);
     return v;
+}
+
+bool argument_reader::next() {
+    for (;;) {
+        if (started_) ++index_;
+        started_ = true;
+        if (index_ >= args_.size()) return false;
+        const std::string_view arg = args_[index_];
+        if (!only_operands_ && arg == "--") {
+            only_operands_ = true;
+            continue;
+        }
+        operand_ = only_operands_ || arg == "-" || arg.empty() || arg[0] != '-';
+        name_ = arg;
+        value_ = {};
+        inline_value_ = false;
+        if (const auto eq = arg.find('='); !operand_ && eq != std::string_view::npos && arg.starts_with("--")) {
+            name_ = arg.substr(0, eq);
+            value_ = arg.substr(eq + 1);
+            inline_value_ = true;
+        }
+        return true;
+    }
+}
+
+std::string_view argument_reader::value() {
+    if (inline_value_) return value_;
+    if (index_ + 1 >= args_.size()) throw usage_error(std::string(name_) + " needs a value", help_);
+    return args_[++index_];
+}
+
+void argument_reader::flag() const {
+    if (inline_value_) throw usage_error(std::string(name_) + " takes no value", help_);
+}
+
+void argument_reader::unknown() const {
+    throw usage_error("unknown option '" + std::string(args_[index_]) + "'", help_);
 }
 
 std::string json_string(std::string_view s) {

@@ -31,10 +31,40 @@ struct data_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+/// Walks a command's arguments: options as "--name value", "--name=value" or "-x value", flags,
+/// and operands ("-", anything not starting with '-', and everything after "--").
+class argument_reader {
+public:
+    argument_reader(const std::vector<std::string_view>& args, std::string help_command)
+        : args_(args), help_(std::move(help_command)) {}
+
+    /// Moves to the next argument; false at the end.
+    bool next();
+    [[nodiscard]] bool is_operand() const { return operand_; }
+    /// The operand, or the option as written.
+    [[nodiscard]] std::string_view argument() const { return args_[index_]; }
+    /// The option's name, without any "=value".
+    [[nodiscard]] std::string_view name() const { return name_; }
+    /// The option's value: after '=' or the next argument. Throws usage_error when there is none.
+    std::string_view value();
+    /// Checks that a flag was not given a value.
+    void flag() const;
+    [[noreturn]] void unknown() const;
+    [[nodiscard]] const std::string& help_command() const { return help_; }
+
+private:
+    const std::vector<std::string_view>& args_;
+    std::string help_;
+    std::size_t index_ = 0;
+    bool started_ = false, operand_ = false, only_operands_ = false, inline_value_ = false;
+    std::string_view name_, value_;
+};
+
 /// Parses a number for an option; throws usage_error naming the option and the range.
 double parse_double(std::string_view option, std::string_view text, double low, bool low_open, double high,
-                    bool high_open);
-std::size_t parse_size(std::string_view option, std::string_view text, std::size_t low, std::size_t high);
+                    bool high_open, const std::string& help_command);
+std::size_t parse_size(std::string_view option, std::string_view text, std::size_t low, std::size_t high,
+                       const std::string& help_command);
 
 /// An input file read whole (stdin is first copied to a temporary file, so it can be re-read).
 class input_file {

@@ -42,99 +42,70 @@ constexpr const char* help_command = "ditto dedup --help";
 dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool& help) {
     dedup_arguments a;
     bool have_input = false;
-    bool only_operands = false;
     auto set_mode = [&](output_mode m, std::string_view flag) {
         if (a.mode != output_mode::lines && a.mode != m)
             throw usage_error("--pairs, --clusters, --report and --explain exclude each other (" + std::string(flag) + ")",
                               help_command);
         a.mode = m;
     };
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        std::string_view arg = args[i];
-        if (only_operands || arg == "-" || arg.empty() || arg[0] != '-') {
-            if (have_input) throw usage_error("more than one input file ('" + std::string(arg) + "')", help_command);
-            a.input = std::string(arg);
+    auto field_name = [](argument_reader& r) {
+        const std::string_view v = r.value();
+        if (v.empty()) throw usage_error(std::string(r.name()) + " must be a non-empty name", help_command);
+        return std::string(v);
+    };
+    argument_reader r(args, help_command);
+    while (r.next()) {
+        const std::string_view name = r.name();
+        if (r.is_operand()) {
+            if (have_input) throw usage_error("more than one input file ('" + std::string(r.argument()) + "')", help_command);
+            a.input = std::string(r.argument());
             have_input = true;
-            continue;
-        }
-        if (arg == "--") {
-            only_operands = true;
-            continue;
-        }
-        // --name=value or --name value
-        std::string_view name = arg, value;
-        bool inline_value = false;
-        if (const auto eq = arg.find('='); eq != std::string_view::npos && arg.starts_with("--")) {
-            name = arg.substr(0, eq);
-            value = arg.substr(eq + 1);
-            inline_value = true;
-        }
-        auto take_value = [&]() -> std::string_view {
-            if (inline_value) return value;
-            if (i + 1 >= args.size()) throw usage_error(std::string(name) + " needs a value", help_command);
-            return args[++i];
-        };
-        auto no_value = [&] {
-            if (inline_value) throw usage_error(std::string(name) + " takes no value", help_command);
-        };
-        if (name == "-h" || name == "--help") {
-            no_value();
+        } else if (name == "-h" || name == "--help") {
+            r.flag();
             help = true;
         } else if (name == "--threshold") {
-            a.dedup.threshold = parse_double(name, take_value(), 0.0, true, 1.0, false);
+            a.dedup.threshold = parse_double(name, r.value(), 0.0, true, 1.0, false, r.help_command());
         } else if (name == "--ngram") {
-            a.dedup.ngram = parse_size(name, take_value(), 1, 1024);
+            a.dedup.ngram = parse_size(name, r.value(), 1, 1024, r.help_command());
         } else if (name == "--sketch-size") {
-            a.dedup.sketch_size = parse_size(name, take_value(), 1, 4096);
+            a.dedup.sketch_size = parse_size(name, r.value(), 1, 4096, r.help_command());
         } else if (name == "--recall") {
-            a.dedup.recall = parse_double(name, take_value(), 0.0, true, 1.0, true);
+            a.dedup.recall = parse_double(name, r.value(), 0.0, true, 1.0, true, r.help_command());
         } else if (name == "--keep") {
-            const std::string_view v = take_value();
+            const std::string_view v = r.value();
             if (v == "first") a.dedup.keep = ditto::keep_rule::first;
             else if (v == "longest") a.dedup.keep = ditto::keep_rule::longest;
             else throw usage_error("--keep must be 'first' or 'longest', got '" + std::string(v) + "'", help_command);
         } else if (name == "--threads") {
-            a.threads = parse_size(name, take_value(), 1, 4096);
+            a.threads = parse_size(name, r.value(), 1, 4096, r.help_command());
         } else if (name == "--text-field") {
-            const std::string_view v = take_value();
-            if (v.empty()) throw usage_error("--text-field must be a non-empty name", help_command);
-            a.jsonl.text_field = std::string(v);
+            a.jsonl.text_field = field_name(r);
         } else if (name == "--id-field") {
-            const std::string_view v = take_value();
-            if (v.empty()) throw usage_error("--id-field must be a non-empty name", help_command);
-            a.jsonl.id_field = std::string(v);
+            a.jsonl.id_field = field_name(r);
         } else if (name == "--invalid-utf8") {
-            const std::string_view v = take_value();
+            const std::string_view v = r.value();
             if (v == "replace") a.jsonl.on_invalid = ditto::invalid_utf8::replace;
             else if (v == "error") a.jsonl.on_invalid = ditto::invalid_utf8::error;
             else throw usage_error("--invalid-utf8 must be 'replace' or 'error', got '" + std::string(v) + "'", help_command);
         } else if (name == "--skip-invalid") {
-            no_value();
+            r.flag();
             a.skip_invalid = true;
-        } else if (name == "--pairs") {
-            no_value();
-            set_mode(output_mode::pairs, name);
-        } else if (name == "--clusters") {
-            no_value();
-            set_mode(output_mode::clusters, name);
-        } else if (name == "--report") {
-            no_value();
-            set_mode(output_mode::report, name);
-        } else if (name == "--explain") {
-            no_value();
-            set_mode(output_mode::explain, name);
+        } else if (name == "--pairs" || name == "--clusters" || name == "--report" || name == "--explain") {
+            r.flag();
+            set_mode(name == "--pairs" ? output_mode::pairs : name == "--clusters" ? output_mode::clusters
+                     : name == "--report" ? output_mode::report : output_mode::explain, name);
         } else if (name == "-o" || name == "--output") {
-            const std::string_view v = take_value();
+            const std::string_view v = r.value();
             if (v.empty()) throw usage_error(std::string(name) + " needs a file name", help_command);
             a.output_path = std::string(v);
         } else if (name == "-q" || name == "--quiet") {
-            no_value();
+            r.flag();
             a.quiet = true;
         } else if (name == "-v" || name == "--verbose") {
-            no_value();
+            r.flag();
             a.verbose = true;
         } else {
-            throw usage_error("unknown option '" + std::string(arg) + "'", help_command);
+            r.unknown();
         }
     }
     if (a.jsonl.text_field == a.jsonl.id_field)

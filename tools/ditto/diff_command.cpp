@@ -192,43 +192,33 @@ int run_diff(const std::vector<std::string_view>& args) {
     int color = -1;  // auto
     ditto::align_options align;
     ditto::jsonl_options jsonl;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        std::string_view arg = args[i], name = arg, value;
-        bool inline_value = false;
-        if (arg.size() < 2 || arg[0] != '-') {
-            operands.emplace_back(arg);
-            continue;
-        }
-        if (const auto eq = arg.find('='); eq != std::string_view::npos && arg.starts_with("--")) {
-            name = arg.substr(0, eq);
-            value = arg.substr(eq + 1);
-            inline_value = true;
-        }
-        auto take = [&]() -> std::string_view {
-            if (inline_value) return value;
-            if (i + 1 >= args.size()) throw usage_error(std::string(name) + " needs a value", help_command);
-            return args[++i];
-        };
-        if (name == "-h" || name == "--help") help = true;
-        else if (name == "--json") json = true;
-        else if (name == "--color" || name == "--colour") {
-            const std::string_view v = take();
+    argument_reader r(args, help_command);
+    while (r.next()) {
+        const std::string_view name = r.name();
+        if (r.is_operand()) {
+            operands.emplace_back(r.argument());
+        } else if (name == "-h" || name == "--help") {
+            r.flag();
+            help = true;
+        } else if (name == "--json") {
+            r.flag();
+            json = true;
+        } else if (name == "--color" || name == "--colour") {
+            const std::string_view v = r.value();
             if (v == "always") color = 1;
             else if (v == "never") color = 0;
             else if (v == "auto") color = -1;
             else throw usage_error("--color must be 'always', 'never' or 'auto', got '" + std::string(v) + "'", help_command);
         } else if (name == "--ngram") {
-            align.k = parse_size(name, take(), 1, 1024);
+            align.k = parse_size(name, r.value(), 1, 1024, r.help_command());
         } else if (name == "--window") {
-            align.window = parse_size(name, take(), 1, 1024);
-        } else if (name == "--text-field") {
-            jsonl.text_field = std::string(take());
-            if (jsonl.text_field.empty()) throw usage_error("--text-field must be a non-empty name", help_command);
-        } else if (name == "--id-field") {
-            jsonl.id_field = std::string(take());
-            if (jsonl.id_field.empty()) throw usage_error("--id-field must be a non-empty name", help_command);
+            align.window = parse_size(name, r.value(), 1, 1024, r.help_command());
+        } else if (name == "--text-field" || name == "--id-field") {
+            const std::string_view v = r.value();
+            if (v.empty()) throw usage_error(std::string(name) + " must be a non-empty name", help_command);
+            (name == "--text-field" ? jsonl.text_field : jsonl.id_field) = std::string(v);
         } else {
-            throw usage_error("unknown option '" + std::string(arg) + "'", help_command);
+            r.unknown();
         }
     }
     if (help) {

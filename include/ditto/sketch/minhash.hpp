@@ -113,6 +113,37 @@ inline void check_slot_count(const char* who, std::size_t k) {
         throw_invalid_argument(who, "slot count", "in [1, 1048576]", std::to_string(k));
 }
 
+// The start of every fill: checks the slot count and empties the slots; false for an empty set
+// (whose signature is then complete).
+template <slot_value V>
+bool start_fill(const char* who, std::span<const std::uint64_t> hashes, std::span<V> out) {
+    check_slot_count(who, out.size());
+    std::fill(out.begin(), out.end(), empty_slot<V>);
+    return !hashes.empty();
+}
+
+// What every sketcher holds: its seed.
+class seeded {
+public:
+    constexpr seeded() noexcept = default;
+    explicit constexpr seeded(std::uint64_t seed) noexcept : seed_(seed) {}
+    [[nodiscard]] constexpr std::uint64_t seed() const noexcept { return seed_; }
+
+protected:
+    std::uint64_t seed_ = default_seed;
+};
+
+// Sketchers whose slots are minima of per-element keys: the union's signature is the slot-wise
+// minimum.
+struct mergeable {
+    /// The signature of the union of the two sets.
+    template <std::size_t K, slot_value V>
+    [[nodiscard]] static constexpr minhash_signature<K, V> merge(const minhash_signature<K, V>& a,
+                                                                 const minhash_signature<K, V>& b) noexcept {
+        return slotwise_min(a, b);
+    }
+};
+
 // Scratch space: on the stack for the usual slot counts, on the heap beyond.
 template <class T, std::size_t Small = 1024>
 class scratch {
@@ -129,19 +160,16 @@ private:
 
 /// One-permutation hashing with fast densification (see the top of this file). Cheap to copy;
 /// const member functions are thread-safe.
-class oph_sketcher {
+class oph_sketcher : public detail::seeded {
 public:
-    explicit constexpr oph_sketcher(std::uint64_t seed = default_seed) noexcept : seed_(seed) {}
-    [[nodiscard]] constexpr std::uint64_t seed() const noexcept { return seed_; }
+    using seeded::seeded;
 
     /// Writes the signature of the set of hashes (repeats allowed) to out; out.size() is the slot
     /// count, in [1, 2^20]. An empty set gives all empty_slot<V>.
     template <slot_value V>
     void fill(std::span<const std::uint64_t> hashes, std::span<V> out) const {
+        if (!detail::start_fill("oph_sketcher::fill", hashes, out)) return;
         const std::size_t k = out.size();
-        detail::check_slot_count("oph_sketcher::fill", k);
-        std::fill(out.begin(), out.end(), empty_slot<V>);
-        if (hashes.empty()) return;
         for (const std::uint64_t x : hashes) {
             const std::uint64_t h = mix64(x, seed_);
             // The bin comes from the high bits of h, the value from the low bits: independent.
@@ -176,8 +204,6 @@ private:
             }
         }
     }
-
-    std::uint64_t seed_;
 };
 
 /// Rounds of one-permutation hashing, after "Fast Similarity Sketching" (Dahlgaard, Knudsen,
@@ -189,19 +215,15 @@ private:
 /// short sets keep MinHash's variance. The least key of a bin over the union of two sets belongs
 /// to one element; both sets hold it exactly when that element is in both, so the estimate is
 /// unbiased, and slot-wise minima merge exactly. Cheap to copy; thread-safe.
-class fast_sketcher {
+class fast_sketcher : public detail::seeded, public detail::mergeable {
 public:
-    explicit constexpr fast_sketcher(std::uint64_t seed = default_seed) noexcept : seed_(seed) {}
-    [[nodiscard]] constexpr std::uint64_t seed() const noexcept { return seed_; }
+    using seeded::seeded;
 
     /// As oph_sketcher::fill.
     template <slot_value V>
     void fill(std::span<const std::uint64_t> hashes, std::span<V> out) const {
-        const std::size_t k = out.size();
-        detail::check_slot_count("fast_sketcher::fill", k);
-        std::fill(out.begin(), out.end(), empty_slot<V>);
-        const std::size_t n = hashes.size();
-        if (n == 0) return;
+        if (!detail::start_fill("fast_sketcher::fill", hashes, out)) return;
+        const std::size_t k = out.size(), n = hashes.size();
         // Keys: the round in the top round_bits, then uniform bits, so integer order is round order.
         const int round_bits = static_cast<int>(std::bit_width(2 * k - 1));
         detail::scratch<std::uint64_t> key_buffer(k);
@@ -232,13 +254,6 @@ public:
         for (std::size_t i = 0; i < k; ++i) out[i] = detail::top_bits<V>(key[i]);
     }
 
-    /// The signature of the union of the two sets (the slot-wise minimum).
-    template <std::size_t K, slot_value V>
-    [[nodiscard]] static minhash_signature<K, V> merge(const minhash_signature<K, V>& a,
-                                                       const minhash_signature<K, V>& b) noexcept {
-        return detail::slotwise_min(a, b);
-    }
-
 private:
     // Lowers bin's key to candidate when smaller; returns 1 when the bin was empty before.
     // Branch-free: whether a random bin improves is unpredictable.
@@ -247,23 +262,18 @@ private:
         key[bin] = candidate < old ? candidate : old;
         return static_cast<std::size_t>(old == ~std::uint64_t{0});
     }
-
-    std::uint64_t seed_;
 };
 
 /// SuperMinHash (Ertl 2017). Cheap to copy; const member functions are thread-safe.
-class superminhash_sketcher {
+class superminhash_sketcher : public detail::seeded, public detail::mergeable {
 public:
-    explicit constexpr superminhash_sketcher(std::uint64_t seed = default_seed) noexcept : seed_(seed) {}
-    [[nodiscard]] constexpr std::uint64_t seed() const noexcept { return seed_; }
+    using seeded::seeded;
 
     /// As oph_sketcher::fill.
     template <slot_value V>
     void fill(std::span<const std::uint64_t> hashes, std::span<V> out) const {
+        if (!detail::start_fill("superminhash_sketcher::fill", hashes, out)) return;
         const std::size_t k = out.size();
-        detail::check_slot_count("superminhash_sketcher::fill", k);
-        std::fill(out.begin(), out.end(), empty_slot<V>);
-        if (hashes.empty()) return;
         // Keys are (j, r) with j the position in the element's random permutation and r a 64-bit
         // uniform: j in the high bits, then the high bits of r, so integer order is (j + r) order.
         const int j_bits = static_cast<int>(std::bit_width(k - 1));
@@ -307,13 +317,6 @@ public:
         for (std::size_t i = 0; i < k; ++i) out[i] = detail::top_bits<V>(key[i]);
     }
 
-    /// The signature of the union of the two sets (the slot-wise minimum).
-    template <std::size_t K, slot_value V>
-    [[nodiscard]] static minhash_signature<K, V> merge(const minhash_signature<K, V>& a,
-                                                       const minhash_signature<K, V>& b) noexcept {
-        return detail::slotwise_min(a, b);
-    }
-
 private:
     // splitmix64: a cheap stream of uniform 64-bit values from a per-element state.
     static constexpr std::uint64_t next(std::uint64_t& state) noexcept {
@@ -323,26 +326,21 @@ private:
         z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
         return z ^ (z >> 31);
     }
-
-    std::uint64_t seed_;
 };
 
 /// Classic MinHash with K universal hash functions modulo the Mersenne prime 2^61 - 1. O(n K):
 /// the reference, not for large corpora. Cheap to copy; thread-safe.
-class classic_minhash_sketcher {
+class classic_minhash_sketcher : public detail::seeded, public detail::mergeable {
 public:
     static constexpr std::uint64_t prime = (std::uint64_t{1} << 61) - 1;
 
-    explicit constexpr classic_minhash_sketcher(std::uint64_t seed = default_seed) noexcept : seed_(seed) {}
-    [[nodiscard]] constexpr std::uint64_t seed() const noexcept { return seed_; }
+    using seeded::seeded;
 
     /// As oph_sketcher::fill.
     template <slot_value V>
     void fill(std::span<const std::uint64_t> hashes, std::span<V> out) const {
+        if (!detail::start_fill("classic_minhash_sketcher::fill", hashes, out)) return;
         const std::size_t k = out.size();
-        detail::check_slot_count("classic_minhash_sketcher::fill", k);
-        std::fill(out.begin(), out.end(), empty_slot<V>);
-        if (hashes.empty()) return;
         // Linear functions are only 2-universal: on structured inputs (consecutive integers) the
         // minima they pick are biased, so the elements are mixed first.
         detail::scratch<std::uint64_t> mixed_buffer(hashes.size());
@@ -357,13 +355,6 @@ public:
             // 61-bit values moved to the top of the word, so top_bits keeps their order.
             out[i] = detail::top_bits<V>(best << 3);
         }
-    }
-
-    /// The signature of the union of the two sets (the slot-wise minimum).
-    template <std::size_t K, slot_value V>
-    [[nodiscard]] static minhash_signature<K, V> merge(const minhash_signature<K, V>& a,
-                                                       const minhash_signature<K, V>& b) noexcept {
-        return detail::slotwise_min(a, b);
     }
 
     /// (a * x + b) mod (2^61 - 1), for x reduced modulo the prime first.
@@ -387,8 +378,6 @@ private:
         const std::uint64_t folded = (lo & prime) + ((lo >> 61) | (hi << 3));
         return folded >= prime ? folded - prime : folded;
     }
-
-    std::uint64_t seed_;
 };
 
 /// The default sketcher (chosen by measurement; see docs/design.md).
