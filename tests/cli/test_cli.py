@@ -135,7 +135,10 @@ def keep_longest_and_text_and_id_fields():
 def report_lists_clusters_for_people():
     p = run(["dedup", "--report", "--quiet", os.path.join(SOURCE, "examples/data/news.jsonl")], check=0)
     out = p.stdout.decode()
-    expect("Cluster 1: 5 copies" in out and "keep       en-bike" in out, out[:300])
+    expect("Cluster 1: 5 copies\n  keep  en-bike  The city council on Tuesday" in out, out[:300])
+    expect("copy  en-bike-figure  0.86  figures 4.2 \u2192 4.6, 9,000 \u2192 9,500" in out, out[:600])
+    expect('copy  en-bike-promo  0.88  adds "Join our Telegram channel' in out, out[:600])
+    expect('copy  ru-metro-short  0.93  drops "из-за чего в час пик образуются очереди"\n' in out, out)
     expect(out.rstrip().endswith("34 documents, 15 clusters, 19 duplicates"), out[-200:])
 
 

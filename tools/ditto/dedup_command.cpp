@@ -15,6 +15,7 @@
 #include <ditto/align.hpp>
 #include <ditto/dedup.hpp>
 #include <ditto/io/jsonl.hpp>
+#include <ditto/text/utf8.hpp>
 #include <ditto/verify.hpp>
 
 #include "cli.hpp"
@@ -146,29 +147,31 @@ std::string json_id(const record& r) {
     return r.id_kind == ditto::json_id_kind::string ? json_string(r.id) : std::string(r.id);
 }
 
-// The first characters of a text on one line, for the report.
+// The first `width` characters of a text on one line (whitespace runs as one space), for the
+// report; "..." when cut.
 std::string preview(std::string_view text, std::size_t width) {
     std::string out;
     std::size_t chars = 0;
     bool space = false;
-    for (std::size_t i = 0; i < text.size() && chars < width; ++i) {
+    for (std::size_t i = 0; i < text.size();) {
         const auto c = static_cast<unsigned char>(text[i]);
+        const std::size_t length = c < 0x80 ? 1 : ditto::decode_utf8(text, i).length;
         if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
             space = !out.empty();
+            ++i;
             continue;
         }
+        if (chars + (space ? 1 : 0) >= width) return out + "...";
         if (space) {
             out += ' ';
             ++chars;
             space = false;
         }
-        out += static_cast<char>(c);
-        if ((c & 0xC0) != 0x80) ++chars;  // count code points, not bytes
+        out.append(text, i, length);
+        ++chars;
+        i += length;
     }
-    // Do not cut a UTF-8 sequence in two.
-    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
-    if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0) out.pop_back();
-    return chars >= width ? out + "..." : out;
+    return out;
 }
 
 class progress_display {
@@ -211,7 +214,9 @@ void print_dedup_help(std::FILE* out) {
         "                      id_a < id_b bytewise, sorted\n"
         "  --clusters          JSONL: {\"id\": ..., \"cluster\": ..., \"keep\": true|false} per document;\n"
         "                      cluster is the id of the kept copy\n"
-        "  --report            for people: each cluster of copies with similarity and first words\n"
+        "  --report            for people: each cluster, its kept copy's first words, and for each\n"
+        "                      other copy its similarity and what changed (figures, added and\n"
+        "                      dropped text)\n"
         "  --explain           JSONL: for every copy, its diff against the kept copy of its cluster\n"
         "                      (as 'ditto diff --json', plus \"cluster\"; byte offsets into the\n"
         "                      decoded texts)\n"
@@ -398,25 +403,54 @@ int run_dedup(const std::vector<std::string_view>& args) {
         std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
             return members[x].size() != members[y].size() ? members[x].size() > members[y].size() : x < y;
         });
-        const ditto::normalizer normalize(a.dedup.normalization);
-        const ditto::word_shingler<> shingle(a.dedup.ngram, a.dedup.seed);
+        // Each copy: its similarity to the kept copy and what changed (diff against the kept one).
+        ditto::align_options align;
+        align.k = a.dedup.ngram;
+        align.normalization = a.dedup.normalization;
+        auto describe = [&](std::string_view kept_text, std::string_view copy_text) {
+            const ditto::text_diff d = ditto::diff(kept_text, copy_text, align);
+            std::string what;
+            auto add = [&](const std::string& part) { what += (what.empty() ? "" : "; ") + part; };
+            auto quote = [](std::string_view text, const std::vector<ditto::byte_span>& spans) {
+                std::string q = "\"" + preview(text.substr(spans[0].begin, spans[0].end - spans[0].begin), 48) + "\"";
+                if (spans.size() > 1) q += " and " + std::to_string(spans.size() - 1) + " more";
+                return q;
+            };
+            if (!d.changed_figures.empty()) {
+                std::string figures = "figures ";
+                for (std::size_t f = 0; f < d.changed_figures.size() && f < 4; ++f)
+                    figures += (f ? ", " : "") + d.changed_figures[f].old_text + " \xe2\x86\x92 " + d.changed_figures[f].new_text;
+                if (d.changed_figures.size() > 4) figures += ", ...";
+                add(figures);
+            }
+            // Added and dropped text, less the pieces of changed figures already named.
+            auto beyond_figures = [&](const std::vector<ditto::byte_span>& spans, bool in_copy) {
+                std::vector<ditto::byte_span> rest;
+                for (const auto& span : spans) {
+                    const bool figure = std::any_of(d.changed_figures.begin(), d.changed_figures.end(), [&](const auto& f) {
+                        const ditto::byte_span at = in_copy ? f.b : f.a;
+                        return span.begin >= at.begin && span.end <= at.end;
+                    });
+                    if (!figure) rest.push_back(span);
+                }
+                return rest;
+            };
+            if (const auto added = beyond_figures(d.inserted, true); !added.empty()) add("adds " + quote(copy_text, added));
+            if (const auto dropped = beyond_figures(d.deleted, false); !dropped.empty()) add("drops " + quote(kept_text, dropped));
+            if (what.empty()) what = d.shared.size() > 1 ? "passages reordered" : "same words";
+            char head[32];
+            std::snprintf(head, sizeof head, "%.2f  ", d.measures.jaccard);
+            return std::string(head) + what;
+        };
         char line_buffer[64];
         std::size_t number = 0;
         for (const std::size_t kept : order) {
             std::snprintf(line_buffer, sizeof line_buffer, "Cluster %zu: %zu copies\n", ++number, members[kept].size());
             out.write(line_buffer);
-            const auto kept_set = ditto::shingle_set(records[kept].text, normalize, shingle);
             for (const std::size_t m : members[kept]) {
-                if (m == kept) {
-                    out.write("  keep       ");
-                } else {
-                    const double j = ditto::jaccard(kept_set, ditto::shingle_set(records[m].text, normalize, shingle));
-                    std::snprintf(line_buffer, sizeof line_buffer, "  copy %.2f  ", j);
-                    out.write(line_buffer);
-                }
+                out.write(m == kept ? "  keep  " : "  copy  ");
                 out.write(tsv_id(records[m]));
-                out.write("  ");
-                out.write(preview(records[m].text, 60));
+                out.write(m == kept ? "  " + preview(records[m].text, 60) : "  " + describe(records[kept].text, records[m].text));
                 out.write("\n");
             }
             out.write("\n");
