@@ -149,6 +149,14 @@ def stdin_empty_input_and_output_file():
     expect(p.stdout.decode() == data.splitlines(True)[0], f"got {p.stdout!r}")
     p = run(["dedup", "--quiet"], stdin=data.encode(), check=0)  # no FILE: stdin
     expect(p.stdout.decode() == data.splitlines(True)[0], f"got {p.stdout!r}")
+    # A named pipe (as with process substitution) is read like standard input.
+    fifo = os.path.join(WORK, "fifo.jsonl")
+    os.mkfifo(fifo)
+    writer = subprocess.Popen(["sh", "-c", f"cat > '{fifo}'"], stdin=subprocess.PIPE)
+    reader = subprocess.Popen([DITTO, "dedup", "--quiet", fifo], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    writer.communicate(data.encode())
+    out, err = reader.communicate()
+    expect(reader.returncode == 0 and out.decode() == data.splitlines(True)[0], f"fifo: {out!r} {err!r}")
     empty = write("empty.jsonl", "")
     p = run(["dedup", empty], check=0)
     expect(p.stdout == b"" and "0 documents" in p.stderr.decode(), p.stderr.decode())
@@ -180,6 +188,7 @@ def data_errors_name_the_place_and_exit_1():
     error(["dedup", write("trailing.jsonl", '{"text": "x"} x\n')], 1, r"expected the end of the line")
     error(["dedup", write("leading0.jsonl", '{"id": 01, "text": "x"}\n')], 1, r"leading zeros")
     error(["dedup", os.path.join(WORK, "does-not-exist.jsonl")], 1, r"cannot open .*does-not-exist\.jsonl")
+    error(["dedup", WORK], 1, r"error reading .*: Is a directory")
 
 
 @case

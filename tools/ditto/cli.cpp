@@ -113,47 +113,72 @@ std::string json_string(std::string_view s) {
     return out + "\"";
 }
 
+namespace {
+
+// Copies everything readable from fd into a new temporary file; returns its path.
+std::string spool(int fd, const std::string& display_name) {
+    const char* dir = std::getenv("TMPDIR");
+    std::string pattern = std::string(dir && *dir ? dir : "/tmp") + "/ditto-input-XXXXXX";
+    const int out = mkstemp(pattern.data());
+    if (out < 0) throw data_error("cannot create a temporary copy of " + display_name + ": " + errno_text());
+    std::vector<char> chunk(1 << 20);
+    for (;;) {
+        const ssize_t got = ::read(fd, chunk.data(), chunk.size());
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            const std::string why = errno_text();
+            ::close(out);
+            ::unlink(pattern.c_str());
+            throw data_error("error reading " + display_name + ": " + why);
+        }
+        if (got == 0) break;
+        for (ssize_t done = 0; done < got;) {
+            const ssize_t w = ::write(out, chunk.data() + done, static_cast<std::size_t>(got - done));
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0) {
+                const std::string why = errno_text();
+                ::close(out);
+                ::unlink(pattern.c_str());
+                throw data_error("cannot write the temporary copy of " + display_name + ": " + why);
+            }
+            done += w;
+        }
+    }
+    if (::close(out) != 0) {
+        ::unlink(pattern.c_str());
+        throw data_error("cannot write the temporary copy of " + display_name + ": " + errno_text());
+    }
+    return pattern;
+}
+
+}  // namespace
+
 input_file::input_file(const std::string& path) {
     path_ = path;
-    display_name_ = path;
-    if (path == "-") {
-        // Standard input is copied to a temporary file first: the kept lines are read again at the end.
-        display_name_ = "<stdin>";
-        const char* dir = std::getenv("TMPDIR");
-        std::string pattern = std::string(dir && *dir ? dir : "/tmp") + "/ditto-stdin-XXXXXX";
-        const int fd = mkstemp(pattern.data());
-        if (fd < 0) throw data_error("cannot create a temporary file for standard input: " + errno_text());
-        path_ = pattern;
-        temporary_ = true;
-        std::vector<char> chunk(1 << 20);
-        for (;;) {
-            const ssize_t got = ::read(0, chunk.data(), chunk.size());
-            if (got < 0 && errno == EINTR) continue;
-            if (got < 0) {
-                ::close(fd);
-                throw data_error("error reading standard input: " + errno_text());
-            }
-            if (got == 0) break;
-            for (ssize_t done = 0; done < got;) {
-                const ssize_t w = ::write(fd, chunk.data() + done, static_cast<std::size_t>(got - done));
-                if (w < 0 && errno == EINTR) continue;
-                if (w < 0) {
-                    ::close(fd);
-                    throw data_error("cannot write the temporary copy of standard input: " + errno_text());
-                }
-                done += w;
-            }
-        }
-        if (::close(fd) != 0) throw data_error("cannot write the temporary copy of standard input: " + errno_text());
-    }
-    // One read into one uninitialized buffer of the file's size: no copy, no zeroing.
-    const int fd = ::open(path_.c_str(), O_RDONLY);
+    display_name_ = path == "-" ? "<stdin>" : path;
+    int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY);
     if (fd < 0) throw data_error("cannot open " + display_name_ + ": " + errno_text());
     struct stat info {};
-    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-        ::close(fd);
-        throw data_error("cannot read " + display_name_ + ": not a regular file");
+    if (::fstat(fd, &info) != 0) {
+        const std::string why = errno_text();
+        if (fd != 0) ::close(fd);
+        throw data_error("cannot read " + display_name_ + ": " + why);
     }
+    if (!S_ISREG(info.st_mode)) {
+        // Standard input, a pipe or a process substitution: copied to a temporary file first,
+        // since the kept lines are read again at the end.
+        try {
+            path_ = spool(fd, display_name_);
+        } catch (...) {
+            if (fd != 0) ::close(fd);
+            throw;
+        }
+        temporary_ = true;
+        if (fd != 0) ::close(fd);
+        fd = ::open(path_.c_str(), O_RDONLY);
+        if (fd < 0 || ::fstat(fd, &info) != 0) throw data_error("cannot reopen the copy of " + display_name_);
+    }
+    // One read into one uninitialized buffer of the file's size: no copy, no zeroing.
     size_ = static_cast<std::size_t>(info.st_size);
     bytes_.reset(new char[size_ + 1]);
     std::size_t done = 0;
@@ -161,12 +186,13 @@ input_file::input_file(const std::string& path) {
         const ssize_t got = ::read(fd, bytes_.get() + done, std::min<std::size_t>(size_ - done, std::size_t{1} << 30));
         if (got < 0 && errno == EINTR) continue;
         if (got <= 0) {
-            ::close(fd);
-            throw data_error("error reading " + display_name_ + (got < 0 ? ": " + errno_text() : ": file shrank"));
+            const std::string why = got < 0 ? ": " + errno_text() : ": the file shrank while being read";
+            if (fd != 0) ::close(fd);
+            throw data_error("error reading " + display_name_ + why);
         }
         done += static_cast<std::size_t>(got);
     }
-    ::close(fd);
+    if (fd != 0) ::close(fd);
 }
 
 input_file::~input_file() {

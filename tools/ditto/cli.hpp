@@ -66,7 +66,8 @@ double parse_double(std::string_view option, std::string_view text, double low, 
 std::size_t parse_size(std::string_view option, std::string_view text, std::size_t low, std::size_t high,
                        const std::string& help_command);
 
-/// An input file read whole (stdin is first copied to a temporary file, so it can be re-read).
+/// An input file read whole. Standard input and other non-regular files (pipes, process
+/// substitution) are first copied to a temporary file, so the input can be read again.
 class input_file {
 public:
     /// path "-" is standard input. Throws data_error when it cannot be read.
