@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -83,13 +84,18 @@ public:
         detail::with_ring<std::uint64_t>(k_, [&](std::uint64_t* ring) {
             std::uint64_t window = 0;
             std::size_t count = 0, slot = 0;
-            for (const auto& t : tokenize_(text)) {
+            auto step = [&](const auto& t) {
                 const std::uint64_t h = hash_(std::string_view(t.text), seed_);
                 if (count >= k_) window -= ring[slot] * power_;
                 window = window * detail::shingle_base + h;
                 ring[slot] = h;
                 slot = slot + 1 == k_ ? 0 : slot + 1;
                 if (++count >= k_) sink(mix64(window, seed_));
+            };
+            if constexpr (std::is_same_v<T, word_tokenizer>) {
+                for_each_token(text, step);  // the block-scanning loop form of the same tokens
+            } else {
+                for (const auto& t : tokenize_(text)) step(t);
             }
             if (count > 0 && count < k_) sink(mix64(window, seed_));
         });

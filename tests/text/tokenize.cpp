@@ -2,6 +2,7 @@
 
 #include <ditto/text/normalize.hpp>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -93,4 +94,30 @@ TEST_CASE("tokenize: range and loop forms agree", "[tokenize]") {
     ++it;
     CHECK(copy->text == "Один");
     CHECK(it->text == "2");
+}
+
+TEST_CASE("tokenize: the block-scanning loop form equals the range form on random text", "[tokenize]") {
+    // Pieces that exercise the 64-byte ASCII blocks: long words that straddle block edges, runs of
+    // separators, and non-ASCII letters, marks, ideographs and bad bytes that send a block to
+    // the byte-wise scanner, at every alignment.
+    const std::vector<std::string> pieces = {"a", "word", "Alphabetic", std::string(70, 'x'), std::string(130, 'Q'),
+                                             " ", "  ", ", ", ".\n", "7", "30.000", "ä", "Straße", "Ж", "слово",
+                                             "e\u0301", "漢", "字", "か\u3099", "😀", "\xFF", std::string(1, '\0'),
+                                             std::string(63, ' '), std::string(64, '-')};
+    std::mt19937 rng(2024);
+    for (int round = 0; round < 2000; ++round) {
+        std::string text;
+        const int length = 1 + static_cast<int>(rng() % 80);
+        const bool ascii_only = round % 3 == 0;
+        for (int i = 0; i < length; ++i) {
+            const std::string& piece = pieces[rng() % pieces.size()];
+            if (ascii_only && static_cast<unsigned char>(piece[0]) >= 0x80) continue;
+            text += piece;
+        }
+        std::vector<ditto::token> a, b;
+        for (const auto& t : ditto::word_tokenizer{}(text)) a.push_back(t);
+        ditto::for_each_token(text, [&](const ditto::token& t) { b.push_back(t); });
+        INFO("round " << round << ", " << text.size() << " bytes");
+        REQUIRE(a == b);
+    }
 }

@@ -5,6 +5,7 @@
 // ill-formed UTF-8 separates tokens too. Each token carries its byte offset in the text.
 // Iterating allocates nothing.
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -170,15 +171,116 @@ struct word_tokenizer {
     [[nodiscard]] token_range operator()(std::string_view text) const noexcept { return token_range(text); }
 };
 
-/// Calls f(token) for each token of text: the loop form, for when a range is not needed.
+namespace detail {
+
+// The word bytes ([0-9A-Za-z]) and the non-ASCII bytes of 64 bytes, one bit per byte.
+struct block_masks {
+    std::uint64_t word = 0;
+    std::uint64_t non_ascii = 0;
+};
+
+[[nodiscard]] inline block_masks classify_block(const char* p) noexcept {
+    block_masks m;
+    for (int i = 0; i < 8; ++i) {
+        const std::uint64_t w = load8(p + 8 * i);
+        // The high bit of each byte, gathered into 8 bits: (x >> 7) keeps one bit per byte,
+        // and the multiply moves byte k's bit to bit 56 + k.
+        const auto gather = [](std::uint64_t marks) {
+            return ((marks >> 7) * 0x0102040810204080ULL) >> 56;
+        };
+        m.word |= gather(ascii_word_bytes(w)) << (8 * i);
+        m.non_ascii |= gather(w & highs) << (8 * i);
+    }
+    return m;
+}
+
+}  // namespace detail
+
+/// Calls f(token) for each token of text: the loop form, for when a range is not needed. Same
+/// tokens as the range form. The text is scanned 64 bytes at a time as bit masks (word bytes,
+/// non-ASCII bytes), so ASCII token boundaries come from bit arithmetic rather than from a byte
+/// load per boundary; only non-ASCII characters (and the byte after one, whose mask bit a carry
+/// may have spoilt) are looked at one by one.
 template <class F>
 void for_each_token(std::string_view text, F&& f) {
-    for (std::size_t pos = 0;;) {
-        const token t = detail::next_token(text, pos);
-        if (t.text.empty()) return;
-        f(t);
-        pos = t.offset + t.text.size();
+    const std::size_t n = text.size();
+    std::size_t pos = 0;
+    bool in_token = false;  // a token started at `start` continues at pos
+    std::size_t start = 0;
+    // Continues or ends the current token at pos, looking at one character.
+    const auto step_in_token = [&](std::size_t at) {
+        const auto c = static_cast<unsigned char>(text[at]);
+        if (c < 0x80) {
+            if (detail::ascii_word.word[c]) return at + 1;
+        } else {
+            const auto k = detail::classify(text, at);
+            if (k.cls == detail::token_class::word || k.cls == detail::token_class::mark) return at + k.length;
+        }
+        f(token{text.substr(start, at - start), start});
+        in_token = false;
+        return at;
+    };
+    // Outside a token: skips one character or starts a token with it (a standalone character
+    // and the marks after it are a whole token).
+    const auto step_outside = [&](std::size_t at) {
+        const auto c = static_cast<unsigned char>(text[at]);
+        if (c < 0x80) {
+            if (detail::ascii_word.word[c]) {
+                start = at;
+                in_token = true;
+            }
+            return at + 1;
+        }
+        const auto k = detail::classify(text, at);
+        if (k.cls == detail::token_class::separator) return at + k.length;
+        if (k.cls != detail::token_class::standalone) {
+            start = at;
+            in_token = true;
+            return at + k.length;
+        }
+        std::size_t end = at + k.length;
+        while (end < n) {
+            const auto m = detail::classify(text, end);
+            if (m.cls != detail::token_class::mark) break;
+            end += m.length;
+        }
+        f(token{text.substr(at, end - at), at});
+        return end;
+    };
+    while (pos < n) {
+        const std::size_t block = pos & ~std::size_t{63};
+        if (block + 64 > n) {  // the tail, one character at a time
+            pos = in_token ? step_in_token(pos) : step_outside(pos);
+            continue;
+        }
+        const detail::block_masks m = detail::classify_block(text.data() + block);
+        const std::uint64_t uncertain = m.non_ascii | (m.non_ascii << 1);
+        const std::uint64_t word = m.word & ~uncertain;
+        const std::size_t end = block + 64;
+        while (pos < end) {
+            const unsigned offset = static_cast<unsigned>(pos - block);
+            // The next position that needs a decision: where a token ends (in a token) or starts
+            // (outside), or a byte that must be looked at.
+            const std::uint64_t interesting = ((in_token ? ~word : word) | uncertain) >> offset;
+            if (interesting == 0) {
+                pos = end;
+                break;
+            }
+            const std::size_t at = pos + static_cast<std::size_t>(std::countr_zero(interesting));
+            if ((uncertain >> (at - block)) & 1) {
+                pos = in_token ? step_in_token(at) : step_outside(at);
+            } else if (in_token) {
+                f(token{text.substr(start, at - start), start});
+                in_token = false;
+                pos = at;
+            } else {
+                start = at;
+                in_token = true;
+                pos = at;
+            }
+        }
     }
+    if (in_token) f(token{text.substr(start, n - start), start});
 }
 
 }  // namespace ditto
