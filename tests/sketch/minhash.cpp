@@ -5,7 +5,7 @@
 // estimate's mean has standard error sqrt(J(1-J)/(K S)) when each slot is a Bernoulli(J) draw,
 // the classic MinHash variance; a mean within 4.5 standard errors is "unbiased" (the seeds are
 // fixed, so this never flakes; a real bias of a few percent fails it). The variance is checked as
-// the mean of (estimate - J)^2 / (J(1-J)/K) pooled over the J values of one set size: the issue's
+// the mean of (estimate - J)^2 / (J(1-J)/K) pooled over the J values of one set size: the
 // bar is 1.10, allowed 3 standard errors of that mean (sqrt(2/N) for N samples) above it.
 #include <ditto/sketch/minhash.hpp>
 
