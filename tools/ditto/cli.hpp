@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -81,8 +82,24 @@ public:
     /// The bytes, mutable (the JSONL parser decodes strings in place).
     [[nodiscard]] char* data() { return bytes_.get(); }
     [[nodiscard]] std::size_t size() const { return size_; }
-    /// Calls f(line_number, begin_offset, length_with_terminator) for each line of the original
-    /// file, reading it again from disk, in order.
+    /// Calls f(line_number, line, length) for each line of the bytes in memory (without its
+    /// "\n"), in order, while f returns true.
+    template <class F>
+    void for_each_line(F&& f) {
+        std::size_t line = 0;
+        for (std::size_t pos = 0; pos < size_;) {
+            const void* found = std::memchr(bytes_.get() + pos, '\n', size_ - pos);
+            const std::size_t end = found ? static_cast<std::size_t>(static_cast<const char*>(found) - bytes_.get()) : size_;
+            if (!f(++line, bytes_.get() + pos, end - pos)) return;
+            pos = end + 1;
+        }
+    }
+    /// A parse error as "file:line:column: message".
+    [[nodiscard]] std::string located(const ditto::parse_error& e) const {
+        return display_name_ + ":" + std::to_string(e.line()) + ":" + std::to_string(e.column()) + ": " + e.what();
+    }
+    /// Calls f(line_number, bytes_with_terminator) for each line of the original file, reading it
+    /// again from disk, in order.
     template <class F>
     void for_each_original_line(F&& f) const;
     [[nodiscard]] const std::string& path() const { return path_; }

@@ -265,8 +265,6 @@ int run_dedup(const std::vector<std::string_view>& args) {
         return s;
     };
     input_file input(a.input);
-    char* const bytes = input.data();
-    const std::size_t byte_count = input.size();
     const double seconds_read = lap();
 
     // Parse every line.
@@ -277,25 +275,22 @@ int run_dedup(const std::vector<std::string_view>& args) {
     std::size_t line = 0;
     std::size_t first_skipped_line = 0;
     std::string first_skip_reason;
-    for (std::size_t pos = 0; pos < byte_count;) {
-        const void* found = std::memchr(bytes + pos, '\n', byte_count - pos);
-        const std::size_t end = found ? static_cast<std::size_t>(static_cast<const char*>(found) - bytes) : byte_count;
-        ++line;
+    input.for_each_line([&](std::size_t number, char* text, std::size_t length) {
+        line = number;
         try {
-            const ditto::jsonl_record r = parser.parse(bytes + pos, end - pos, line);
+            const ditto::jsonl_record r = parser.parse(text, length, number);
             invalid_utf8 += r.invalid_utf8;
-            records.push_back(record{r.text, r.id, r.id_kind, line});
+            records.push_back(record{r.text, r.id, r.id_kind, number});
         } catch (const ditto::parse_error& e) {
-            const std::string where = input.display_name() + ":" + std::to_string(e.line()) + ":" +
-                                      std::to_string(e.column()) + ": " + e.what();
+            const std::string where = input.located(e);
             if (!a.skip_invalid) throw data_error(where);
             if (skipped++ == 0) {
-                first_skipped_line = line;
+                first_skipped_line = number;
                 first_skip_reason = where;
             }
         }
-        pos = end + 1;
-    }
+        return true;
+    });
     // Ids: line numbers where missing; duplicates are an error naming both lines.
     line_ids.reserve(records.size());
     for (auto& r : records) {
@@ -323,7 +318,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
     const double seconds_parse = lap();
 
     // Deduplicate.
-    const double megabytes = static_cast<double>(byte_count) / 1e6;
+    const double megabytes = static_cast<double>(input.size()) / 1e6;
     progress_display progress(!a.quiet && ::isatty(2) == 1, megabytes);
     a.dedup.progress = [&](const ditto::dedup_progress& p) { progress(p.stage, p.done, p.total); };
     std::vector<document> docs(records.size());

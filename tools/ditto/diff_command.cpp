@@ -48,25 +48,18 @@ side load(const std::string& reference, const ditto::jsonl_options& jsonl) {
     const std::string path = reference.substr(0, hash), id = reference.substr(hash + 1);
     input_file in(path);
     ditto::jsonl_parser parser(jsonl);
-    char* bytes = in.data();
-    std::size_t line = 0;
-    for (std::size_t pos = 0; pos < in.size();) {
-        const void* found = std::memchr(bytes + pos, '\n', in.size() - pos);
-        const std::size_t end = found ? static_cast<std::size_t>(static_cast<const char*>(found) - bytes) : in.size();
-        ++line;
+    bool found = false;
+    in.for_each_line([&](std::size_t line, char* text, std::size_t length) {
         try {
-            const ditto::jsonl_record r = parser.parse(bytes + pos, end - pos, line);
-            const bool match = r.id_kind == ditto::json_id_kind::none ? id == std::to_string(line) : r.id == id;
-            if (match) {
-                s.text.assign(r.text);
-                return s;
-            }
+            const ditto::jsonl_record r = parser.parse(text, length, line);
+            found = r.id_kind == ditto::json_id_kind::none ? id == std::to_string(line) : r.id == id;
+            if (found) s.text.assign(r.text);
         } catch (const ditto::parse_error& e) {
-            throw data_error(in.display_name() + ":" + std::to_string(e.line()) + ":" + std::to_string(e.column()) +
-                             ": " + e.what());
+            throw data_error(in.located(e));
         }
-        pos = end + 1;
-    }
+        return !found;
+    });
+    if (found) return s;
     throw data_error("no record with id " + json_string(id) + " in " + path);
 }
 
