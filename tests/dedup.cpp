@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <ranges>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -47,11 +48,12 @@ score compare(const ditto::dedup_result& got, const std::vector<ditto_test::refe
     std::map<std::pair<std::size_t, std::size_t>, double> truth;
     for (const auto& p : expected) truth[{p.first, p.second}] = p.similarity;
     std::size_t correct = 0;
-    for (const auto& p : got.pairs) {
+    const std::vector<ditto::similar_pair> pairs = ditto::expand_pairs(got);
+    for (const auto& p : pairs) {
         const auto it = truth.find({p.first, p.second});
         if (it != truth.end() && it->second == p.similarity) ++correct;
     }
-    const double precision = got.pairs.empty() ? 1.0 : static_cast<double>(correct) / static_cast<double>(got.pairs.size());
+    const double precision = pairs.empty() ? 1.0 : static_cast<double>(correct) / static_cast<double>(pairs.size());
     const double recall = truth.empty() ? 1.0 : static_cast<double>(correct) / static_cast<double>(truth.size());
     return {precision, recall, truth.size() - correct, truth.size()};
 }
@@ -91,27 +93,125 @@ TEST_CASE("pipeline finds the planted near-duplicates exactly (threshold 0.8)", 
         return std::pair(a.first, a.second) < std::pair(b.first, b.second);
     }));
 
-    // Empty texts are never similar, not even to each other; they stay alone and are kept.
+    // Texts without tokens are similar only to texts with the same normalized form (their exact
+    // duplicates), and join the earliest of them.
+    const ditto::normalizer normalize;
     std::size_t empties = 0;
     for (std::size_t i = 0; i < docs.size(); ++i) {
         if (!ditto::shingle_set(docs[i]).empty()) continue;
         ++empties;
-        CHECK(result.clusters.cluster[i] == i);
-        CHECK(result.clusters.keep[i]);
+        std::size_t earliest = i;
+        for (std::size_t j = 0; j < i; ++j)
+            if (normalize(docs[j]) == normalize(docs[i])) {
+                earliest = j;
+                break;
+            }
+        CHECK(result.clusters.cluster[i] == earliest);
+        CHECK(result.exact_of[i] == earliest);
     }
     CHECK(empties == result.stats.empty_documents);
-    CHECK(empties > 0);
+    CHECK(empties > 2);
 
-    // Clusters: both ends of every pair share a cluster, and it is named by its earliest member.
+    // Greedy clusters: named by their earliest member (keep first), and every removed copy is
+    // similar to its kept copy by the brute-force measure.
+    std::map<std::pair<std::size_t, std::size_t>, double> truth;
+    for (const auto& p : expected) truth[{p.first, p.second}] = p.similarity;
     std::map<std::size_t, std::size_t> earliest;
     for (std::size_t i = 0; i < docs.size(); ++i) {
         const std::size_t c = result.clusters.cluster[i];
         if (!earliest.count(c)) earliest[c] = i;
         CHECK(result.clusters.keep[i] == (c == i));
+        if (c != i) CHECK(truth.count({c, i}) == 1);
     }
     for (const auto& [c, first] : earliest) CHECK(c == first);
-    for (const auto& p : result.pairs) CHECK(result.clusters.cluster[p.first] == result.clusters.cluster[p.second]);
     CHECK(result.stats.duplicates == docs.size() - result.stats.clusters);
+}
+
+namespace {
+
+// Brute-force clusters from the reference pairs: greedy in keep order, or connected components.
+std::vector<std::size_t> reference_clusters(std::size_t n, const std::vector<ditto_test::reference_pair>& pairs,
+                                            ditto::cluster_rule rule, const std::vector<std::size_t>& order) {
+    std::vector<std::set<std::size_t>> similar(n);
+    for (const auto& p : pairs) {
+        similar[p.first].insert(p.second);
+        similar[p.second].insert(p.first);
+    }
+    std::vector<std::size_t> cluster(n, n);
+    if (rule == ditto::cluster_rule::greedy) {
+        std::vector<std::size_t> kept;  // in keep order
+        for (const std::size_t v : order) {
+            for (const std::size_t u : kept)
+                if (similar[v].count(u)) {
+                    cluster[v] = u;
+                    break;
+                }
+            if (cluster[v] == n) {
+                cluster[v] = v;
+                kept.push_back(v);
+            }
+        }
+        return cluster;
+    }
+    for (const std::size_t start : order) {  // the first of a component in keep order names it
+        if (cluster[start] != n) continue;
+        std::vector<std::size_t> stack{start};
+        cluster[start] = start;
+        while (!stack.empty()) {
+            const std::size_t x = stack.back();
+            stack.pop_back();
+            for (const std::size_t y : similar[x])
+                if (cluster[y] == n) {
+                    cluster[y] = start;
+                    stack.push_back(y);
+                }
+        }
+    }
+    return cluster;
+}
+
+}  // namespace
+
+TEST_CASE("clusters match brute force: greedy and connected, with and without pairs", "[dedup][ground-truth]") {
+    ditto_test::corpus_options o;
+    o.seed = 4242;
+    o.max_edit_rate = 0.08;  // copies across the threshold, so the rules differ
+    const std::vector<std::string> docs = ditto_test::make_corpus(o);
+    const auto expected = ditto_test::brute_force_pairs(docs, 5, 0.8);
+    std::vector<std::size_t> by_index(docs.size()), by_length(docs.size());
+    for (std::size_t i = 0; i < docs.size(); ++i) by_index[i] = by_length[i] = i;
+    std::stable_sort(by_length.begin(), by_length.end(),
+                     [&](std::size_t a, std::size_t b) { return docs[a].size() > docs[b].size(); });
+    ditto::thread_pool two(2);
+    bool rules_differ = false;
+    for (const auto keep : {ditto::keep_rule::first, ditto::keep_rule::longest}) {
+        std::vector<std::size_t> greedy;
+        for (const auto rule : {ditto::cluster_rule::greedy, ditto::cluster_rule::connected}) {
+            const auto want = reference_clusters(docs.size(), expected, rule,
+                                                 keep == ditto::keep_rule::first ? by_index : by_length);
+            for (const bool pairs : {true, false}) {
+                ditto::dedup_options options;
+                options.keep = keep;
+                options.clustering = rule;
+                options.collect_pairs = pairs;
+                // Every pair at 0.8 a candidate (P = 1 - (1 - 0.8^4)^32 > 1 - 1e-7), none prefiltered:
+                // then the clusters are exactly the brute-force ones.
+                options.bands_rows = {32, 4};
+                options.prefilter_miss = 0;
+                const auto r = ditto::dedup(docs, options, two);
+                INFO("keep " << static_cast<int>(keep) << ", rule " << static_cast<int>(rule) << ", pairs " << pairs);
+                CHECK(r.clusters.cluster == want);
+                if (rule == ditto::cluster_rule::greedy) greedy = r.clusters.cluster;
+                else rules_differ = rules_differ || r.clusters.cluster != greedy;
+                // With the default prefilter the clusters barely move (none here: no pair sits at 0.8).
+                options.prefilter_miss = 1e-4;
+                const auto f = ditto::dedup(docs, options, two);
+                CHECK(f.clusters.cluster == want);
+                if (!pairs) CHECK(f.stats.candidates <= r.stats.candidates);
+            }
+        }
+    }
+    CHECK(rules_differ);  // the corpus has chains where the two rules part
 }
 
 TEST_CASE("pipeline recall at thresholds 0.5 and 0.95", "[dedup][ground-truth]") {
@@ -136,22 +236,82 @@ TEST_CASE("output is identical on 1, 2 and 8 threads", "[dedup]") {
     o.seed = 9;
     o.originals = 120;
     const std::vector<std::string> docs = ditto_test::make_corpus(o);
-    for (const bool exact : {true, false}) {
+    for (int variant = 0; variant < 5; ++variant) {
         ditto::dedup_options options;
-        options.exact = exact;
+        options.exact = variant != 4;
         options.keep = ditto::keep_rule::longest;
+        options.clustering = variant % 2 == 0 ? ditto::cluster_rule::greedy : ditto::cluster_rule::connected;
+        options.collect_pairs = variant < 2 || variant == 4;
+        options.shingle_memory = variant == 1 ? 20000 : options.shingle_memory;  // most sets recomputed
         ditto::inline_executor inline_exec;
         const auto reference = ditto::dedup(docs, options, inline_exec);
-        REQUIRE(!reference.pairs.empty());
+        REQUIRE(reference.stats.duplicates > 0);
+        if (options.collect_pairs) REQUIRE(!reference.pairs.empty());
+        if (variant == 1) REQUIRE(reference.stats.recomputed_sets > 0);
         for (const std::size_t threads : {1u, 2u, 8u}) {
             ditto::thread_pool pool(threads);
             const auto r = ditto::dedup(docs, options, pool);
+            INFO("variant " << variant << ", threads " << threads);
             CHECK(r.pairs == reference.pairs);
             CHECK(r.clusters.cluster == reference.clusters.cluster);
             CHECK(r.clusters.keep == reference.clusters.keep);
             CHECK(r.stats.candidates == reference.stats.candidates);
+            CHECK(r.stats.verified == reference.stats.verified);
         }
     }
+}
+
+TEST_CASE("storms: 100,000 copies of one text and a family of 20,000 near-copies stay linear", "[dedup]") {
+    // One short text 100,000 times (with case and spacing variants), a template with a counter
+    // 20,000 times (101 words, 97 shingles of which 5 hold the counter: every two at J = 92/102), and 500 distinct texts.
+    std::vector<std::string> docs;
+    std::string head, tail;
+    for (int w = 0; w < 100; ++w) (w < 50 ? head : tail).append("w").append(std::to_string(w * 7919 % 1000)).append(" ");
+    for (std::size_t i = 0; i < 100000; ++i)
+        docs.push_back(i % 1000 == 1 ? "Page  NOT found" : i % 1000 == 2 ? "page not FOUND" : "page not found");
+    for (std::size_t i = 0; i < 20000; ++i) {
+        docs.push_back(std::string(head).append("n").append(std::to_string(i)).append(" ").append(tail));
+    }
+    for (std::size_t i = 0; i < 500; ++i) {
+        std::string t;
+        for (int w = 0; w < 30; ++w) t.append("d").append(std::to_string(i)).append("x").append(std::to_string(w)).append(" ");
+        docs.push_back(std::move(t));
+    }
+    ditto::thread_pool two(2);
+    for (const auto rule : {ditto::cluster_rule::greedy, ditto::cluster_rule::connected}) {
+        ditto::dedup_options options;
+        options.clustering = rule;
+        options.collect_pairs = false;
+        const auto r = ditto::dedup(docs, options, two);
+        INFO("rule " << static_cast<int>(rule));
+        CHECK(r.stats.exact_duplicates == 99999 + 0);
+        CHECK(r.stats.units == 1 + 20000 + 500);
+        CHECK(r.clusters.cluster_count == 1 + 1 + 500);
+        CHECK(r.clusters.cluster[100000 + 19999] == 100000);
+        CHECK(r.clusters.cluster[99999] == 0);
+        // Linear work: about one examined candidate per near-copy, not 20,000^2 / 2.
+        CHECK(r.stats.candidates <= 3 * 20000);
+    }
+    // Pairs in compact form: one per exact duplicate, every pair of the family.
+    ditto::dedup_options options;
+    const std::vector<std::string> family(docs.begin() + 100000, docs.begin() + 102000);
+    const auto p = ditto::dedup(family, options, two);
+    CHECK(p.pairs.size() == 2000u * 1999u / 2u);
+    for (const auto& pair : p.pairs) CHECK(pair.similarity == 92.0 / 102.0);
+}
+
+TEST_CASE("ranges that yield temporaries are refused at compile time", "[dedup]") {
+    std::vector<std::string> owned{"a b c"};
+    auto copies = owned | std::views::transform([](const std::string& s) { return s; });
+    auto views = owned | std::views::transform([](const std::string& s) { return std::string_view(s); });
+    struct viewing { std::string_view text; };
+    auto viewing_docs = owned | std::views::transform([](const std::string& s) { return viewing{s}; });
+    static_assert(!ditto::stable_document_range<decltype(copies)>);
+    static_assert(ditto::stable_document_range<decltype(views)>);
+    static_assert(ditto::stable_document_range<decltype(viewing_docs)>);
+    static_assert(ditto::stable_document_range<std::vector<std::string>&>);
+    ditto::inline_executor one;
+    CHECK(ditto::dedup(views, {}, one).clusters.cluster_count == 1);
 }
 
 TEST_CASE("keep rules in the pipeline", "[dedup]") {
@@ -206,16 +366,23 @@ TEST_CASE("odd inputs: no documents, one, all empty, all identical", "[dedup]") 
     CHECK(r0.clusters.cluster.empty());
     const std::vector<std::string> single{"just one document here"};
     CHECK(ditto::dedup(single, {}, one).clusters.keep == std::vector<bool>{true});
-    const std::vector<std::string> empties{"", "  ", "...", ""};
+    // Texts without tokens: equal normalized forms are exact duplicates ("" and "  " both
+    // normalize to ""), others match nothing.
+    const std::vector<std::string> empties{"", "  ", "...", "", "\xf0\x9f\x99\x82", "\xf0\x9f\x99\x82", "!!"};
     const auto re = ditto::dedup(empties, {}, one);
-    CHECK(re.pairs.empty());
-    CHECK(re.stats.empty_documents == 4);
-    CHECK(re.clusters.cluster_count == 4);
+    CHECK(re.stats.empty_documents == 7);
+    CHECK(re.clusters.cluster == std::vector<std::size_t>{0, 0, 2, 0, 4, 4, 6});
+    CHECK(re.exact_of == std::vector<std::size_t>{0, 0, 2, 0, 4, 4, 6});
+    CHECK(ditto::expand_pairs(re).size() == 3 + 1);
+    CHECK(re.pairs.size() == 3);  // compact: (0, 1), (0, 3), (4, 5)
     const std::vector<std::string> same(30, "one two three four five six seven");
     const auto rs = ditto::dedup(same, {}, one);
-    CHECK(rs.pairs.size() == 30 * 29 / 2);
+    CHECK(rs.pairs.size() == 29);
+    CHECK(ditto::expand_pairs(rs).size() == 30 * 29 / 2);
     CHECK(rs.clusters.cluster_count == 1);
     CHECK(rs.stats.duplicates == 29);
+    CHECK(rs.stats.exact_duplicates == 29);
+    CHECK(rs.stats.candidates == 0);
     // Shorter than the shingle size: the whole text is one shingle.
     const std::vector<std::string> tiny{"hello world", "Hello, World!", "hello there"};
     const auto rt = ditto::dedup(tiny, {}, one);

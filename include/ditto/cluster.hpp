@@ -1,10 +1,16 @@
 #pragma once
-// Clusters of near-duplicates: the connected components of the graph whose edges are the similar
-// pairs, and in each the one copy to keep.
+// Clusters of near-duplicates from the graph whose edges are the similar pairs, and in each the
+// one copy to keep. Two rules:
 //
-// Components are single-linkage: if A~B and B~C, all three are one cluster even when A and C
-// are not similar. That is what deduplication wants (a chain of light edits is one story).
+//  - greedy (the pipeline's default): elements are visited in keep order; one with an edge to an
+//    element already kept joins the first such kept element (in keep order), otherwise it is kept.
+//    Every removed element has an edge to the kept element of its cluster, so with similarity
+//    edges every removed copy is similar to the copy that replaces it.
+//  - connected: the connected components (single linkage). If A~B and B~C, all three are one
+//    cluster even when A and C are not similar: a chain of light edits is one story, but its
+//    ends can be far apart.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <numeric>
@@ -65,12 +71,37 @@ enum class keep_rule {
     longest,  ///< the longest text (in bytes); ties go to the earliest
 };
 
+/// How elements joined by edges form clusters (see the top of this header).
+enum class cluster_rule {
+    greedy,     ///< every removed element has an edge to its cluster's kept element
+    connected,  ///< connected components (single linkage)
+};
+
 /// Every element's cluster, named by the index of its kept element, and whether it is kept.
 struct clustering {
     std::vector<std::size_t> cluster;  ///< cluster[i]: the index of the copy kept in i's cluster
     std::vector<bool> keep;            ///< keep[i]: i is its cluster's kept copy
     std::size_t cluster_count = 0;     ///< clusters, singletons included
 };
+
+namespace detail {
+
+inline void check_edge(std::size_t a, std::size_t b, std::size_t n) {
+    if (a >= n || b >= n)
+        throw_invalid_argument("cluster", "edges", "pairs of indices below " + std::to_string(n),
+                               std::to_string(a) + ", " + std::to_string(b));
+}
+
+// Elements sorted best first: better(a, b) says a is kept rather than b; ties keep the lower index.
+template <class Better>
+std::vector<std::size_t> keep_order(std::size_t n, Better& better) {
+    std::vector<std::size_t> order(n);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return better(a, b); });
+    return order;
+}
+
+}  // namespace detail
 
 /// Clusters n elements joined by edges (pairs of indices below n). better(a, b) says element a
 /// is to be kept rather than b (a strict weak order); among equals the lowest index wins. Throws
@@ -80,9 +111,7 @@ template <class Edges, class Better>
     union_find sets(n);
     for (const auto& [a, b] : edges) {
         const auto ua = static_cast<std::size_t>(a), ub = static_cast<std::size_t>(b);
-        if (ua >= n || ub >= n)
-            detail::throw_invalid_argument("cluster", "edges", "pairs of indices below " + std::to_string(n),
-                                           std::to_string(ua) + ", " + std::to_string(ub));
+        detail::check_edge(ua, ub, n);
         sets.unite(ua, ub);
     }
     clustering out;
@@ -100,6 +129,55 @@ template <class Edges, class Better>
         out.keep[i] = out.cluster[i] == i;
     }
     return out;
+}
+
+
+/// Greedy clusters: elements are visited in keep order (better(a, b): a before b; ties by
+/// index); an element with an edge to an already kept element joins the first of them in keep
+/// order, otherwise it is kept. Linear in n plus the edges, after sorting. Throws
+/// std::invalid_argument for an edge outside [0, n).
+template <class Edges, class Better>
+[[nodiscard]] clustering cluster_greedy(std::size_t n, const Edges& edges, Better better) {
+    // Adjacency in compressed rows.
+    std::vector<std::size_t> start(n + 1, 0);
+    for (const auto& [a, b] : edges) {
+        detail::check_edge(static_cast<std::size_t>(a), static_cast<std::size_t>(b), n);
+        ++start[static_cast<std::size_t>(a) + 1];
+        ++start[static_cast<std::size_t>(b) + 1];
+    }
+    for (std::size_t i = 0; i < n; ++i) start[i + 1] += start[i];
+    std::vector<std::size_t> next(start.begin(), start.end() - 1), neighbour(start[n]);
+    for (const auto& [a, b] : edges) {
+        neighbour[next[static_cast<std::size_t>(a)]++] = static_cast<std::size_t>(b);
+        neighbour[next[static_cast<std::size_t>(b)]++] = static_cast<std::size_t>(a);
+    }
+    const std::vector<std::size_t> order = detail::keep_order(n, better);
+    std::vector<std::size_t> rank(n);
+    for (std::size_t r = 0; r < n; ++r) rank[order[r]] = r;
+    clustering out;
+    out.cluster.assign(n, n);
+    out.keep.assign(n, false);
+    for (const std::size_t v : order) {
+        std::size_t best = n;  // the kept neighbour first in keep order
+        for (std::size_t e = start[v]; e < start[v + 1]; ++e) {
+            const std::size_t u = neighbour[e];
+            if (out.keep[u] && (best == n || rank[u] < rank[best])) best = u;
+        }
+        if (best == n) {
+            out.keep[v] = true;
+            out.cluster[v] = v;
+            ++out.cluster_count;
+        } else {
+            out.cluster[v] = best;
+        }
+    }
+    return out;
+}
+
+/// Clusters by rule: cluster_greedy or connected components (cluster).
+template <class Edges, class Better>
+[[nodiscard]] clustering cluster(std::size_t n, const Edges& edges, Better better, cluster_rule rule) {
+    return rule == cluster_rule::greedy ? cluster_greedy(n, edges, better) : cluster(n, edges, better);
 }
 
 /// Clusters with a keep rule; lengths[i] is element i's length (used by keep_rule::longest).

@@ -2,10 +2,19 @@
 // The corpus pipeline: every pair of documents whose word-shingle Jaccard similarity is at or
 // above a threshold, their clusters, and the copy of each cluster to keep.
 //
-//   normalize -> shingle -> sketch -> band keys   (parallel over documents)
-//   -> batch LSH candidates                       (parallel over bands)
-//   -> exact verification from the texts          (parallel over candidates)
-//   -> union-find clusters and the keep rule
+//   exact duplicates: byte-identical texts, then identical normalized texts, collapse to one
+//     "unit" each (128-bit content hash, confirmed by comparison); they are similar with 1
+//   normalize -> shingle -> sketch -> band keys, once per unit   (parallel over units)
+//   -> LSH buckets                                               (parallel over bands)
+//   -> sorted shingle sets of the units in a bucket, under a memory budget (parallel)
+//   -> candidates: the signature prefilter, then exact Jaccard by merging two sorted sets
+//   -> clusters (greedy or connected) and the keep rule
+//
+// Work after LSH is bounded by what the output needs, not by the squares of the bucket sizes:
+// with pairs asked for, every candidate pair of units is examined once (the output may be that
+// large); for clusters alone, a unit is compared only with the kept units of its buckets
+// (greedy) or with one member at a time of each other component in its buckets (connected),
+// and a pair already joined is never examined.
 //
 // Every stage writes results by index and merges them in a fixed order, so the result is the
 // same, byte for byte, whatever the executor and its thread count.
@@ -30,10 +39,12 @@
 #include <ditto/concepts.hpp>
 #include <ditto/document.hpp>
 #include <ditto/error.hpp>
+#include <ditto/exact_duplicates.hpp>
 #include <ditto/hash.hpp>
 #include <ditto/index/lsh.hpp>
 #include <ditto/index/lsh_params.hpp>
 #include <ditto/parallel.hpp>
+#include <ditto/prefilter.hpp>
 #include <ditto/shingle.hpp>
 #include <ditto/sketch/minhash.hpp>
 #include <ditto/text/normalize.hpp>
@@ -41,8 +52,8 @@
 
 namespace ditto {
 
-/// Where a running pipeline is: its stage ("sketch", "candidates", "verify", "cluster") and how
-/// many of the stage's items (documents, bands, candidate pairs) are done.
+/// Where a running pipeline is: its stage ("exact", "sketch", "candidates", "sets", "verify",
+/// "cluster") and how many of the stage's items (documents, bands, units) are done.
 struct dedup_progress {
     std::string_view stage;
     std::size_t done = 0;
@@ -57,7 +68,18 @@ struct dedup_options {
     double recall = 0.99;              ///< P(candidate) for a pair at the threshold; in (0, 1)
     lsh_params bands_rows{};           ///< {0, 0}: chosen from threshold and recall; else used as given
     keep_rule keep = keep_rule::first; ///< which copy of a cluster to keep
-    bool exact = true;                 ///< verify candidates from the texts; false: signature estimate
+    /// greedy: every removed copy is similar to its cluster's kept copy; connected: single linkage.
+    cluster_rule clustering = cluster_rule::greedy;
+    /// Collect the similar pairs (dedup_result::pairs). false: clusters only, which examines
+    /// far fewer candidates on corpora with large families of near-copies.
+    bool collect_pairs = true;
+    bool exact = true;                 ///< verify candidates from the shingle sets; false: signature estimate
+    /// The signature prefilter drops a candidate before exact verification when a pair at the
+    /// threshold would show as few equal slots with probability at most this; in [0, 0.5]; 0: off.
+    double prefilter_miss = 1e-4;
+    /// Bytes of sorted shingle sets kept for verification (8 per shingle); the sets of units
+    /// beyond it are recomputed from their texts when needed.
+    std::size_t shingle_memory = std::size_t{1} << 30;
     normalize_options normalization{}; ///< how texts are normalized before shingling
     std::uint64_t seed = default_seed; ///< seeds the shingle hashes and the sketcher
     /// Called now and then while the pipeline runs, from one thread at a time (any thread); must
@@ -72,9 +94,12 @@ struct dedup_options {
             detail::throw_invalid_argument("dedup", "ngram", "in [1, 1024]", std::to_string(ngram));
         if (sketch_size < 1 || sketch_size > 4096)
             detail::throw_invalid_argument("dedup", "sketch_size", "in [1, 4096]", std::to_string(sketch_size));
+        if (!(prefilter_miss >= 0.0 && prefilter_miss <= 0.5))
+            detail::throw_invalid_argument("dedup", "prefilter_miss", "in [0, 0.5]", detail::format_double(prefilter_miss));
         if (bands_rows.bands == 0 && bands_rows.rows == 0) {
             if (!(recall > 0.0 && recall < 1.0))
                 detail::throw_invalid_argument("dedup", "recall", "in (0, 1)", detail::format_double(recall));
+            (void)lsh();  // throws when no LSH shape reaches the recall with these slots
         } else if (bands_rows.bands == 0 || bands_rows.rows == 0 || bands_rows.bands * bands_rows.rows > sketch_size) {
             detail::throw_invalid_argument("dedup", "bands_rows",
                                            "{0, 0} or at least 1 x 1 with bands x rows <= sketch_size (" +
@@ -102,28 +127,66 @@ struct similar_pair {
 struct dedup_stats {
     std::size_t documents = 0;
     std::size_t bytes = 0;              ///< of text, before normalization
-    std::size_t empty_documents = 0;    ///< no shingles: never similar to anything
-    std::size_t shingles = 0;           ///< over all documents, repeats included
+    std::size_t exact_duplicates = 0;   ///< documents whose normalized text an earlier one has
+    std::size_t units = 0;              ///< distinct normalized texts
+    std::size_t empty_documents = 0;    ///< no shingles: similar only to exact duplicates
+    std::size_t shingles = 0;           ///< over all units, repeats included
     lsh_params lsh{};
-    std::size_t candidates = 0;         ///< distinct candidate pairs from LSH
-    std::size_t similar_pairs = 0;      ///< candidates at or above the threshold
+    std::size_t buckets = 0;            ///< LSH buckets of two or more units
+    std::size_t largest_bucket = 0;
+    std::size_t candidates = 0;         ///< candidate pairs of units examined
+    std::size_t prefiltered = 0;        ///< of those, dropped by the signature prefilter
+    std::size_t verified = 0;           ///< of those, verified exactly (or estimated, exact = false)
+    std::size_t similar_pairs = 0;      ///< pairs listed in dedup_result::pairs
     std::size_t clusters = 0;           ///< singletons included
     std::size_t duplicates = 0;         ///< documents not kept
     std::size_t index_bytes = 0;        ///< peak bytes of band keys and sort records
+    std::size_t set_bytes = 0;          ///< bytes of shingle sets kept for verification
+    std::size_t recomputed_sets = 0;    ///< shingle sets recomputed past shingle_memory
     std::size_t threads = 1;
+    double seconds_exact = 0;
     double seconds_sketch = 0;
     double seconds_candidates = 0;
-    double seconds_verify = 0;
-    double seconds_cluster = 0;
+    double seconds_sets = 0;
+    double seconds_verify = 0;          ///< examining candidates, and clustering
     double seconds_total = 0;
 };
 
 /// The pipeline's answer.
 struct dedup_result {
-    std::vector<similar_pair> pairs;  ///< sorted by (first, second)
+    /// With collect_pairs: the similar pairs, sorted by (first, second), in compact form: a
+    /// document whose normalized text equals an earlier document's (exact_of[i] != i) appears in
+    /// one pair only, (exact_of[i], i, 1.0); every other pair it has is its representative's.
+    /// expand_pairs() lists every pair.
+    std::vector<similar_pair> pairs;
     clustering clusters;              ///< per document: its cluster (kept index) and keep flag
+    /// Per document: the lowest index of a document with the same normalized text (itself when
+    /// none comes before it).
+    std::vector<std::size_t> exact_of;
     dedup_stats stats;
 };
+
+/// Every similar pair of a result in full, sorted by (first, second): the compact pairs with
+/// every exact duplicate standing in for its representative too. Its size is the true number of
+/// similar pairs, which grows with the square of exact-duplicate groups: use it on small corpora.
+[[nodiscard]] inline std::vector<similar_pair> expand_pairs(const dedup_result& r) {
+    const std::size_t n = r.exact_of.size();
+    std::vector<std::vector<std::size_t>> members(n);
+    for (std::size_t i = 0; i < n; ++i) members[r.exact_of[i]].push_back(i);
+    std::vector<similar_pair> out;
+    for (std::size_t g = 0; g < n; ++g)
+        for (std::size_t x = 0; x < members[g].size(); ++x)
+            for (std::size_t y = x + 1; y < members[g].size(); ++y) out.push_back({members[g][x], members[g][y], 1.0});
+    for (const similar_pair& p : r.pairs) {
+        if (r.exact_of[p.second] != p.second) continue;  // an exact-duplicate pair, listed above
+        for (const std::size_t a : members[p.first])
+            for (const std::size_t b : members[p.second]) out.push_back({std::min(a, b), std::max(a, b), p.similarity});
+    }
+    std::sort(out.begin(), out.end(), [](const similar_pair& a, const similar_pair& b) {
+        return a.first != b.first ? a.first < b.first : a.second < b.second;
+    });
+    return out;
+}
 
 namespace detail {
 
@@ -140,27 +203,27 @@ private:
     std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
-// The shingle sets of the last few documents a verification task needed. Candidates come in
-// families, (a, b), (a, c), (b, c), and are visited family by family, so most sets are needed
-// again soon.
+// The shingle sets of the last few units a task needed that are not kept in memory.
 class recent_sets {
 public:
-    /// The set of doc, made by make(doc, set) unless held; never evicts the set of `keep`.
+    /// The set of unit, made by make(unit, set) unless held; never evicts the set of `keep`.
     template <class Make>
-    const std::vector<std::uint64_t>& get(std::uint32_t doc, Make& make, std::uint32_t keep) {
+    std::span<const std::uint64_t> get(std::uint32_t unit, Make& make, std::uint32_t keep) {
         for (auto& s : slots_)
-            if (s.doc == doc) return s.set;
-        if (slots_[next_].doc == keep) next_ = (next_ + 1) % slots_.size();
+            if (s.unit == unit) return s.set;
+        if (slots_[next_].unit == keep) next_ = (next_ + 1) % slots_.size();
         auto& s = slots_[next_];
         next_ = (next_ + 1) % slots_.size();
-        s.doc = doc;
-        make(doc, s.set);
+        s.unit = unit;
+        make(unit, s.set);
+        ++made;
         return s.set;
     }
+    std::size_t made = 0;
 
 private:
     struct slot {
-        std::uint32_t doc = std::numeric_limits<std::uint32_t>::max();
+        std::uint32_t unit = std::numeric_limits<std::uint32_t>::max();
         std::vector<std::uint64_t> set;
     };
     std::array<slot, 8> slots_{};
@@ -195,7 +258,21 @@ private:
 };
 
 inline constexpr std::size_t documents_per_task = 256;
-inline constexpr std::size_t pairs_per_task = 512;
+inline constexpr std::size_t units_per_task = 64;
+
+// Runs f(first, last) over [0, n) in chunks of `chunk` on exec.
+template <executor E, class F>
+void for_chunks(E& exec, std::size_t n, std::size_t chunk, F&& f) {
+    exec.bulk((n + chunk - 1) / chunk, [&](std::size_t task) {
+        const std::size_t first = task * chunk;
+        f(first, std::min(n, first + chunk));
+    });
+}
+
+// A 16-bit slot for the prefilter from a 32-bit one: a hash, so the 16 bits are uniform.
+[[nodiscard]] inline std::uint16_t prefilter_slot(std::uint32_t slot) noexcept {
+    return static_cast<std::uint16_t>(mix64(slot, 0x243f6a8885a308d3ULL) >> 48);
+}
 
 }  // namespace detail
 
@@ -206,9 +283,15 @@ inline constexpr std::size_t pairs_per_task = 512;
 template <std::ranges::random_access_range R, executor E, class Better>
     requires document<std::ranges::range_value_t<R>>
 [[nodiscard]] dedup_result dedup(const R& documents, const dedup_options& options, E& exec, Better better) {
+    static_assert(stable_document_range<const R&>,
+                  "ditto::dedup: the range yields documents by value, so each document's text would be read "
+                  "after the temporary holding it is gone. Pass a range of lvalues (e.g. a std::vector of the "
+                  "documents), or, when the document type only views text owned elsewhere, specialize "
+                  "ditto::enable_borrowed_text<Document> as true.");
     options.validate();
+    using u32 = std::uint32_t;
     const std::size_t n = static_cast<std::size_t>(std::ranges::size(documents));
-    if (n > std::numeric_limits<std::uint32_t>::max() - 1)
+    if (n > std::numeric_limits<u32>::max() - 1)
         detail::throw_invalid_argument("dedup", "documents", "at most 4294967294", std::to_string(n));
     detail::stopwatch clock, total;
     dedup_result result;
@@ -223,36 +306,55 @@ template <std::ranges::random_access_range R, executor E, class Better>
     const normalizer normalize(options.normalization);
     const word_shingler<> shingle(options.ngram, options.seed);
     const minhash_sketcher sketcher(mix64(options.seed, 0x5ce7c4e5));
+    detail::progress_reporter progress(options.progress);
 
-    // Stage 1: band keys (and, without exact verification, the signatures).
-    std::vector<std::uint64_t> keys(n * bands);
-    std::vector<std::uint32_t> signatures(options.exact ? 0 : n * k);
-    std::vector<std::uint8_t> is_empty(n, 0);
-    const std::size_t sketch_tasks = (n + detail::documents_per_task - 1) / detail::documents_per_task;
+    // Stage 1: byte-identical texts. first_raw[i]: the first document with i's bytes.
+    progress.start("exact", n);
+    std::vector<content_hash> raw_hash(n);
+    detail::for_chunks(exec, n, detail::documents_per_task, [&](std::size_t first, std::size_t last) {
+        for (std::size_t i = first; i < last; ++i) raw_hash[i] = hash128(text(i));
+    });
+    std::vector<u32> first_raw = first_with_same_hash(raw_hash);
+    std::vector<content_hash>().swap(raw_hash);
+    detail::for_chunks(exec, n, detail::documents_per_task, [&](std::size_t first, std::size_t last) {
+        for (std::size_t i = first; i < last; ++i)
+            if (first_raw[i] != i && text(i) != text(first_raw[i])) first_raw[i] = static_cast<u32>(i);  // a collision
+        progress.advance(last - first);
+    });
+    std::vector<u32> distinct;  // the first document of each distinct byte string, ascending
+    for (std::size_t i = 0; i < n; ++i)
+        if (first_raw[i] == i) distinct.push_back(static_cast<u32>(i));
+    const std::size_t d_count = distinct.size();
+    stats.seconds_exact = clock.lap();
+
+    // Stage 2: per distinct text: normalized-text hash, shingle count, band keys, prefilter slots.
+    std::vector<content_hash> norm_hash(d_count);
+    std::vector<std::uint64_t> keys(d_count * bands);
+    std::vector<std::uint16_t> slots16(d_count * k);
+    std::vector<u32> shingle_count(d_count);
     struct task_counts {
         std::size_t bytes = 0, shingles = 0;
     };
-    std::vector<task_counts> counts(sketch_tasks);
-    detail::progress_reporter progress(options.progress);
-    progress.start("sketch", n);
-    exec.bulk(sketch_tasks, [&](std::size_t task) {
+    std::vector<task_counts> counts((d_count + detail::documents_per_task - 1) / detail::documents_per_task);
+    progress.start("sketch", d_count);
+    detail::for_chunks(exec, d_count, detail::documents_per_task, [&](std::size_t first, std::size_t last) {
         std::string scratch;
         std::vector<std::uint64_t> hashes;
         std::vector<std::uint32_t> slots(k);
-        const std::size_t first = task * detail::documents_per_task;
-        const std::size_t last = std::min(n, first + detail::documents_per_task);
-        for (std::size_t i = first; i < last; ++i) {
-            const std::string_view t = text(i);
-            counts[task].bytes += t.size();
-            shingle_text(t, normalize, shingle, scratch, hashes);
-            counts[task].shingles += hashes.size();
-            if (hashes.empty()) {
-                is_empty[i] = 1;
-                continue;
-            }
+        auto& c = counts[first / detail::documents_per_task];
+        for (std::size_t d = first; d < last; ++d) {
+            const std::string_view t = text(distinct[d]);
+            c.bytes += t.size();
+            normalize.normalize(t, scratch);
+            norm_hash[d] = hash128(scratch);
+            hashes.clear();
+            shingle(std::string_view(scratch), [&](std::uint64_t h) { hashes.push_back(h); });
+            shingle_count[d] = static_cast<u32>(std::min<std::size_t>(hashes.size(), std::numeric_limits<u32>::max()));
+            c.shingles += hashes.size();
+            if (hashes.empty()) continue;
             sketcher.fill(std::span<const std::uint64_t>(hashes), std::span<std::uint32_t>(slots));
-            band_keys(std::span<const std::uint32_t>(slots), lsh, std::span<std::uint64_t>(keys.data() + i * bands, bands));
-            if (!options.exact) std::copy(slots.begin(), slots.end(), signatures.begin() + static_cast<std::ptrdiff_t>(i * k));
+            band_keys(std::span<const std::uint32_t>(slots), lsh, std::span<std::uint64_t>(keys.data() + d * bands, bands));
+            for (std::size_t s = 0; s < k; ++s) slots16[d * k + s] = detail::prefilter_slot(slots[s]);
         }
         progress.advance(last - first);
     });
@@ -260,88 +362,335 @@ template <std::ranges::random_access_range R, executor E, class Better>
         stats.bytes += c.bytes;
         stats.shingles += c.shingles;
     }
+    // Identical normalized texts: confirmed by normalizing both (a task remembers the last
+    // representative it normalized, as groups are usually met together).
+    std::vector<u32> first_norm = first_with_same_hash(norm_hash);
+    std::vector<content_hash>().swap(norm_hash);
+    detail::for_chunks(exec, d_count, detail::documents_per_task, [&](std::size_t first, std::size_t last) {
+        std::string mine, theirs;
+        std::size_t theirs_of = std::numeric_limits<std::size_t>::max();
+        for (std::size_t d = first; d < last; ++d) {
+            const std::size_t f = first_norm[d];
+            if (f == d) continue;
+            if (theirs_of != f) {
+                normalize.normalize(text(distinct[f]), theirs);
+                theirs_of = f;
+            }
+            normalize.normalize(text(distinct[d]), mine);
+            if (mine != theirs) first_norm[d] = static_cast<u32>(d);  // a collision
+        }
+    });
     stats.seconds_sketch = clock.lap();
 
-    // Stage 2: candidates. Rows of empty documents are dropped (they match nothing).
-    std::vector<std::uint32_t> rows;
-    rows.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        if (is_empty[i]) continue;
-        if (rows.size() != i)
-            std::copy_n(keys.begin() + static_cast<std::ptrdiff_t>(i * bands), bands,
-                        keys.begin() + static_cast<std::ptrdiff_t>(rows.size() * bands));
-        rows.push_back(static_cast<std::uint32_t>(i));
+    // Units: distinct normalized texts, numbered in the order of their first documents.
+    std::vector<u32> unit_of_distinct(d_count);
+    std::vector<u32> unit_doc;  // the first document of each unit
+    std::vector<u32> unit_count_shingles;
+    std::size_t units = 0;
+    for (std::size_t d = 0; d < d_count; ++d) {
+        if (first_norm[d] != d) {
+            unit_of_distinct[d] = unit_of_distinct[first_norm[d]];
+            continue;
+        }
+        unit_of_distinct[d] = static_cast<u32>(units);
+        if (units != d) {  // compact the unit's rows in place (units <= d)
+            std::copy_n(keys.begin() + static_cast<std::ptrdiff_t>(d * bands), bands,
+                        keys.begin() + static_cast<std::ptrdiff_t>(units * bands));
+            std::copy_n(slots16.begin() + static_cast<std::ptrdiff_t>(d * k), k,
+                        slots16.begin() + static_cast<std::ptrdiff_t>(units * k));
+        }
+        unit_doc.push_back(distinct[d]);
+        unit_count_shingles.push_back(shingle_count[d]);
+        ++units;
     }
-    stats.empty_documents = n - rows.size();
+    std::vector<u32>().swap(first_norm);
+    std::vector<u32>().swap(shingle_count);
+    keys.resize(units * bands);
+    slots16.resize(units * k);
+    slots16.shrink_to_fit();
+    std::vector<u32> unit_of_doc(n);
+    {
+        std::vector<u32> ordinal(n, 0);
+        for (std::size_t d = 0; d < d_count; ++d) ordinal[distinct[d]] = static_cast<u32>(d);
+        for (std::size_t i = 0; i < n; ++i) unit_of_doc[i] = unit_of_distinct[ordinal[first_raw[i]]];
+    }
+    std::vector<u32>().swap(first_raw);
+    std::vector<u32>().swap(distinct);
+    std::vector<u32>().swap(unit_of_distinct);
+    stats.units = units;
+    stats.exact_duplicates = n - units;
+    result.exact_of.resize(n);
+    for (std::size_t i = 0; i < n; ++i) result.exact_of[i] = unit_doc[unit_of_doc[i]];
+    for (std::size_t i = 0; i < n; ++i)
+        if (unit_count_shingles[unit_of_doc[i]] == 0) ++stats.empty_documents;
+
+    // Stage 3: LSH buckets over the units with shingles.
+    std::vector<u32> rows;
+    rows.reserve(units);
+    for (std::size_t u = 0; u < units; ++u) {
+        if (unit_count_shingles[u] == 0) continue;
+        if (rows.size() != u)
+            std::copy_n(keys.begin() + static_cast<std::ptrdiff_t>(u * bands), bands,
+                        keys.begin() + static_cast<std::ptrdiff_t>(rows.size() * bands));
+        rows.push_back(static_cast<u32>(u));
+    }
     keys.resize(rows.size() * bands);
-    stats.index_bytes = keys.size() * sizeof(std::uint64_t) + rows.size() * sizeof(std::uint32_t) +
+    stats.index_bytes = keys.size() * sizeof(std::uint64_t) + rows.size() * sizeof(u32) +
                         std::min(bands, exec.concurrency()) * rows.size() * 16;
     progress.start("candidates", bands);
-    const std::vector<candidate_pair> candidates =
-        batch_candidates(std::span<const std::uint64_t>(keys), bands, std::span<const std::uint32_t>(rows), exec);
+    const lsh_buckets buckets = batch_buckets(std::span<const std::uint64_t>(keys), bands, std::span<const u32>(rows),
+                                              units, exec, [&] { progress.advance(1); });
     std::vector<std::uint64_t>().swap(keys);
-    stats.candidates = candidates.size();
+    std::vector<u32>().swap(rows);
+    stats.buckets = buckets.bucket_count();
+    stats.largest_bucket = buckets.largest();
+    stats.index_bytes = std::max(stats.index_bytes, buckets.members.size() * 8 + buckets.start.size() * 8 +
+                                                        buckets.document_start.size() * 8);
     stats.seconds_candidates = clock.lap();
 
-    // Stage 3: verification from the texts.
-    std::vector<double> similarity_of(candidates.size());
-    // Visit the candidates component by component (of the candidate graph), so the documents of
-    // one family of copies are verified together while their sets are still in a task's cache.
-    std::vector<std::uint32_t> order(candidates.size());
-    if (options.exact) {
-        union_find families(n);
-        for (const auto& c : candidates) families.unite(c.first, c.second);
-        std::vector<std::pair<std::uint32_t, std::uint32_t>> keyed(candidates.size());
-        for (std::size_t p = 0; p < candidates.size(); ++p)
-            keyed[p] = {static_cast<std::uint32_t>(families.find(candidates[p].first)), static_cast<std::uint32_t>(p)};
-        std::sort(keyed.begin(), keyed.end());
-        for (std::size_t p = 0; p < keyed.size(); ++p) order[p] = keyed[p].second;
-    }
-    progress.start("verify", candidates.size());
-    const std::size_t verify_tasks = (candidates.size() + detail::pairs_per_task - 1) / detail::pairs_per_task;
-    exec.bulk(verify_tasks, [&](std::size_t task) {
-        const std::size_t first = task * detail::pairs_per_task;
-        const std::size_t last = std::min(candidates.size(), first + detail::pairs_per_task);
-        if (!options.exact) {
-            for (std::size_t p = first; p < last; ++p) {
-                const std::uint32_t* a = signatures.data() + std::size_t{candidates[p].first} * k;
-                const std::uint32_t* b = signatures.data() + std::size_t{candidates[p].second} * k;
-                std::size_t equal = 0;
-                for (std::size_t s = 0; s < k; ++s) equal += a[s] == b[s] ? 1u : 0u;
-                similarity_of[p] = static_cast<double>(equal) / static_cast<double>(k);
+    // Stage 4: sorted shingle sets of the units in a bucket, in unit order while the budget lasts.
+    const std::size_t budget = options.shingle_memory / sizeof(std::uint64_t);
+    std::vector<std::size_t> set_start(units + 1, 0);  // stored sets: pool[set_start[u] .. + set_size[u])
+    std::vector<u32> set_size(units, 0);
+    std::vector<std::uint8_t> stored(units, 0);
+    std::vector<u32> to_store;
+    {
+        std::size_t used = 0;
+        for (std::size_t u = 0; u < units; ++u) {
+            set_start[u] = used;
+            if (options.exact && !buckets.of(u).empty() && used + unit_count_shingles[u] <= budget) {
+                stored[u] = 1;
+                used += unit_count_shingles[u];
+                to_store.push_back(static_cast<u32>(u));
             }
-            progress.advance(last - first);
-            return;
         }
+        set_start[units] = used;
+    }
+    std::vector<std::uint64_t> pool(set_start[units]);
+    stats.set_bytes = pool.size() * sizeof(std::uint64_t);
+    progress.start("sets", to_store.size());
+    detail::for_chunks(exec, to_store.size(), detail::units_per_task, [&](std::size_t first, std::size_t last) {
         std::string scratch;
-        detail::recent_sets recent;
-        auto make = [&](std::uint32_t doc, std::vector<std::uint64_t>& set) {
-            shingle_text(text(doc), normalize, shingle, scratch, set);
+        std::vector<std::uint64_t> set;
+        for (std::size_t t = first; t < last; ++t) {
+            const u32 u = to_store[t];
+            shingle_text(text(unit_doc[u]), normalize, shingle, scratch, set);
             make_set(set);
-        };
-        for (std::size_t q = first; q < last; ++q) {
-            const std::size_t p = order[q];
-            const auto& set_a = recent.get(candidates[p].first, make, candidates[p].first);
-            const auto& set_b = recent.get(candidates[p].second, make, candidates[p].first);
-            similarity_of[p] = jaccard(set_a, set_b);
+            std::copy(set.begin(), set.end(), pool.begin() + static_cast<std::ptrdiff_t>(set_start[u]));
+            set_size[u] = static_cast<u32>(set.size());
         }
         progress.advance(last - first);
     });
-    for (std::size_t p = 0; p < candidates.size(); ++p)
-        if (similarity_of[p] >= options.threshold)
-            result.pairs.push_back(similar_pair{candidates[p].first, candidates[p].second, similarity_of[p]});
-    stats.similar_pairs = result.pairs.size();
-    stats.seconds_verify = clock.lap();
+    std::vector<u32>().swap(to_store);
+    stats.seconds_sets = clock.lap();
 
-    // Stage 4: clusters.
-    progress.start("cluster", result.pairs.size());
-    std::vector<std::pair<std::size_t, std::size_t>> edges;
-    edges.reserve(result.pairs.size());
-    for (const similar_pair& p : result.pairs) edges.emplace_back(p.first, p.second);
-    result.clusters = cluster(n, edges, better);
+    // Stage 5: candidates. judge(u, v) is the similarity, or -1 when the prefilter drops the pair.
+    const std::size_t min_matches = options.exact ? prefilter_min_matches(options.threshold, k, options.prefilter_miss) : 0;
+    const double threshold = options.threshold;
+    struct judge_counts {
+        std::size_t candidates = 0, prefiltered = 0, verified = 0, recomputed = 0;
+    };
+    struct judge_state {
+        std::string scratch;
+        detail::recent_sets recent;
+        judge_counts counts;
+    };
+    auto make_set_of = [&](judge_state& st) {
+        return [&](std::uint32_t u, std::vector<std::uint64_t>& set) {
+            shingle_text(text(unit_doc[u]), normalize, shingle, st.scratch, set);
+            make_set(set);
+        };
+    };
+    auto judge = [&](u32 a, u32 b, judge_state& st) -> double {
+        ++st.counts.candidates;
+        const std::uint16_t* sa = slots16.data() + std::size_t{a} * k;
+        const std::uint16_t* sb = slots16.data() + std::size_t{b} * k;
+        std::size_t equal = 0;
+        for (std::size_t s = 0; s < k; ++s) equal += static_cast<std::size_t>(sa[s] == sb[s]);
+        if (!options.exact) {
+            ++st.counts.verified;
+            return static_cast<double>(equal) / static_cast<double>(k);
+        }
+        if (equal < min_matches) {
+            ++st.counts.prefiltered;
+            return -1.0;
+        }
+        ++st.counts.verified;
+        auto make = make_set_of(st);
+        const std::span<const std::uint64_t> set_a =
+            stored[a] ? std::span<const std::uint64_t>(pool.data() + set_start[a], set_size[a]) : st.recent.get(a, make, a);
+        const std::span<const std::uint64_t> set_b =
+            stored[b] ? std::span<const std::uint64_t>(pool.data() + set_start[b], set_size[b]) : st.recent.get(b, make, a);
+        return jaccard(set_a, set_b);
+    };
+    judge_counts all_counts;
+    auto add_counts = [&](const judge_state& st) {
+        all_counts.candidates += st.counts.candidates;
+        all_counts.prefiltered += st.counts.prefiltered;
+        all_counts.verified += st.counts.verified;
+        all_counts.recomputed += st.recent.made;
+    };
+
+    // Documents' keep order is lifted to units: a unit is as good as its best document.
+    std::vector<u32> best_doc(unit_doc.begin(), unit_doc.end());
+    for (std::size_t i = 0; i < n; ++i)
+        if (better(i, best_doc[unit_of_doc[i]])) best_doc[unit_of_doc[i]] = static_cast<u32>(i);
+    auto unit_better = [&](std::size_t a, std::size_t b) { return better(best_doc[a], best_doc[b]); };
+
+    clustering unit_clusters;
+    progress.start("verify", units);
+    if (options.collect_pairs) {
+        // Every candidate pair (u, v), u < v, examined once: v gathers the smaller members of its
+        // buckets. Tasks keep their similar pairs; concatenated in task order they are sorted by v.
+        struct pair_found {
+            u32 u, v;
+            double similarity;
+        };
+        const std::size_t tasks = (units + detail::units_per_task - 1) / detail::units_per_task;
+        std::vector<std::vector<pair_found>> found(tasks);
+        std::vector<judge_counts> task_counts(tasks);
+        std::mutex counts_mutex;
+        exec.bulk(tasks, [&](std::size_t task) {
+            judge_state st;
+            std::vector<u32> candidates;
+            const std::size_t first = task * detail::units_per_task, last = std::min(units, first + detail::units_per_task);
+            for (std::size_t v = first; v < last; ++v) {
+                candidates.clear();
+                for (const u32 b : buckets.of(v))
+                    for (const u32 u : buckets.bucket(b)) {
+                        if (u >= v) break;
+                        candidates.push_back(u);
+                    }
+                std::sort(candidates.begin(), candidates.end());
+                candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+                for (const u32 u : candidates) {
+                    const double s = judge(u, static_cast<u32>(v), st);
+                    if (s >= threshold) found[task].push_back({u, static_cast<u32>(v), s});
+                }
+            }
+            std::lock_guard lock(counts_mutex);
+            add_counts(st);
+            progress.advance(last - first);
+        });
+        std::vector<std::pair<std::size_t, std::size_t>> edges;
+        for (const auto& f : found)
+            for (const pair_found& p : f) {
+                edges.emplace_back(p.u, p.v);
+                result.pairs.push_back(similar_pair{unit_doc[p.u], unit_doc[p.v], p.similarity});
+            }
+        std::vector<std::vector<pair_found>>().swap(found);
+        unit_clusters = cluster(units, edges, unit_better, options.clustering);
+        for (std::size_t i = 0; i < n; ++i)
+            if (result.exact_of[i] != i) result.pairs.push_back(similar_pair{result.exact_of[i], i, 1.0});
+        std::sort(result.pairs.begin(), result.pairs.end(), [](const similar_pair& a, const similar_pair& b) {
+            return a.first != b.first ? a.first < b.first : a.second < b.second;
+        });
+        stats.similar_pairs = result.pairs.size();
+    } else if (options.clustering == cluster_rule::greedy) {
+        // Units in keep order; each is compared with the kept units of its buckets, in keep
+        // order, and joins the first similar one, or is kept.
+        const std::vector<std::size_t> order = detail::keep_order(units, unit_better);
+        std::vector<std::size_t> rank(units);
+        for (std::size_t r = 0; r < units; ++r) rank[order[r]] = r;
+        std::vector<std::vector<u32>> kept(buckets.bucket_count());
+        std::vector<std::size_t> seen(units, std::numeric_limits<std::size_t>::max());
+        unit_clusters.cluster.assign(units, 0);
+        unit_clusters.keep.assign(units, false);
+        judge_state st;
+        std::vector<u32> candidates;
+        for (std::size_t r = 0; r < units; ++r) {
+            const std::size_t v = order[r];
+            candidates.clear();
+            for (const u32 b : buckets.of(v))
+                for (const u32 u : kept[b])
+                    if (seen[u] != v) {
+                        seen[u] = v;
+                        candidates.push_back(u);
+                    }
+            std::sort(candidates.begin(), candidates.end(), [&](u32 x, u32 y) { return rank[x] < rank[y]; });
+            std::size_t joined = units;
+            for (const u32 u : candidates)
+                if (judge(u, static_cast<u32>(v), st) >= threshold) {
+                    joined = u;
+                    break;
+                }
+            if (joined == units) {
+                unit_clusters.keep[v] = true;
+                unit_clusters.cluster[v] = v;
+                ++unit_clusters.cluster_count;
+                for (const u32 b : buckets.of(v)) kept[b].push_back(static_cast<u32>(v));
+            } else {
+                unit_clusters.cluster[v] = joined;
+            }
+            if ((r & 1023) == 1023) progress.advance(1024);
+        }
+        add_counts(st);
+    } else {
+        // Connected components. Each bucket keeps its members grouped by component; a unit is
+        // compared with the members of each other component of its buckets until one is similar,
+        // so a bucket whose members are all one component costs one look per unit.
+        union_find components(units);
+        std::vector<std::vector<std::vector<u32>>> groups(buckets.bucket_count());
+        std::vector<std::size_t> seen(units, std::numeric_limits<std::size_t>::max());
+        judge_state st;
+        for (std::size_t v = 0; v < units; ++v) {
+            for (const u32 b : buckets.of(v)) {
+                for (const auto& group : groups[b]) {
+                    if (components.find(group.front()) == components.find(v)) continue;
+                    for (const u32 u : group) {
+                        if (seen[u] == v) continue;  // examined through another bucket
+                        seen[u] = v;
+                        if (judge(u, static_cast<u32>(v), st) >= threshold) {
+                            components.unite(u, v);
+                            break;
+                        }
+                    }
+                }
+            }
+            // Join v to its buckets, merging the groups that are now its component.
+            for (const u32 b : buckets.of(v)) {
+                auto& gs = groups[b];
+                std::size_t into = gs.size();  // members of one group are always one component
+                for (std::size_t g = 0; g < gs.size();) {
+                    if (components.find(gs[g].front()) != components.find(v)) {
+                        ++g;
+                    } else if (into == gs.size()) {
+                        into = g++;
+                    } else {  // into < g: append group g to it and fill slot g from the back
+                        gs[into].insert(gs[into].end(), gs[g].begin(), gs[g].end());
+                        gs[g].swap(gs.back());
+                        gs.pop_back();
+                    }
+                }
+                if (into == gs.size()) gs.push_back({static_cast<u32>(v)});
+                else gs[into].push_back(static_cast<u32>(v));
+            }
+            if ((v & 1023) == 1023) progress.advance(1024);
+        }
+        add_counts(st);
+        std::vector<std::pair<std::size_t, std::size_t>> edges;
+        for (std::size_t u = 0; u < units; ++u)
+            if (components.find(u) != u) edges.emplace_back(components.find(u), u);
+        unit_clusters = cluster(units, edges, unit_better);
+    }
+    stats.candidates = all_counts.candidates;
+    stats.prefiltered = all_counts.prefiltered;
+    stats.verified = all_counts.verified;
+    stats.recomputed_sets = all_counts.recomputed;
+
+    // Documents: the best document of the kept unit names the cluster.
+    progress.start("cluster", n);
+    result.clusters.cluster.resize(n);
+    result.clusters.keep.assign(n, false);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t kept_doc = best_doc[unit_clusters.cluster[unit_of_doc[i]]];
+        result.clusters.cluster[i] = kept_doc;
+        result.clusters.keep[i] = kept_doc == i;
+    }
+    result.clusters.cluster_count = unit_clusters.cluster_count;
     stats.clusters = result.clusters.cluster_count;
     stats.duplicates = n - stats.clusters;
-    stats.seconds_cluster = clock.lap();
+    stats.seconds_verify = clock.lap();
     stats.seconds_total = total.lap();
     return result;
 }

@@ -10,6 +10,7 @@
 // ditto::id_of(doc): doc.id, then an ADL id_of(doc), then doc.first.
 
 #include <concepts>
+#include <ranges>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -80,6 +81,34 @@ template <class D>
 concept document = requires(const D& d) {
     { ditto::text_of(d) } -> std::same_as<std::string_view>;
 };
+
+namespace detail {
+template <class D>
+concept has_view_member_text = requires(const D& d) {
+    requires std::same_as<std::remove_cvref_t<decltype(d.text)>, std::string_view>;
+};
+template <class D>
+concept has_view_pair_text = requires(const D& d) {
+    d.first;
+    requires std::same_as<std::remove_cvref_t<decltype(d.second)>, std::string_view>;
+};
+}  // namespace detail
+
+/// Whether a document's text stays valid after the document object is destroyed, because it
+/// only views text owned elsewhere: true for std::string_view, const char*, and types whose
+/// `.text` (or a pair's `.second`) is a std::string_view. Specialize it as true for your own
+/// view-like document types. The pipeline uses it to refuse ranges that yield documents by value
+/// whose text would die with them.
+template <class D>
+inline constexpr bool enable_borrowed_text =
+    std::same_as<std::remove_cv_t<D>, std::string_view> || std::same_as<std::remove_cv_t<D>, const char*> ||
+    detail::has_view_member_text<D> || detail::has_view_pair_text<D>;
+
+/// A range whose documents can be read by index for as long as the range lives: it yields
+/// lvalues, or documents whose text is borrowed (enable_borrowed_text).
+template <class R>
+concept stable_document_range =
+    std::is_lvalue_reference_v<std::ranges::range_reference_t<R>> || enable_borrowed_text<std::ranges::range_value_t<R>>;
 
 /// A document that also has an id: ditto::id_of(d) works.
 template <class D>

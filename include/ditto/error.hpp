@@ -6,6 +6,7 @@
 // ditto::format_error. Throwing lives in [[noreturn]] helpers so hot loops stay small.
 
 #include <cstddef>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -45,6 +46,13 @@ namespace detail {
     message.append(function).append(": ").append(parameter).append(" must be ");
     message.append(requirement).append(", got ").append(value);
     throw std::invalid_argument(message);
+}
+
+/// A number as "%g" writes it, for messages.
+inline std::string format_double(double v) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", v);
+    return buffer;
 }
 
 [[noreturn]] inline void throw_parse_error(std::string_view message, std::size_t byte_offset) {

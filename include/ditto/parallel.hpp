@@ -15,6 +15,7 @@
 #include <functional>
 #include <limits>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,26 +49,28 @@ public:
 class thread_pool {
 public:
     /// threads: how many tasks run at once, the calling thread included; 0 means
-    /// std::thread::hardware_concurrency(). Throws std::invalid_argument above 4096.
+    /// std::thread::hardware_concurrency(). Throws std::invalid_argument above 4096, and
+    /// std::runtime_error (after joining the threads it did start) when a thread cannot start.
     explicit thread_pool(std::size_t threads = 0) {
         if (threads == 0) threads = std::max<std::size_t>(1, std::thread::hardware_concurrency());
         if (threads > 4096) detail::throw_invalid_argument("thread_pool", "threads", "in [0, 4096]", std::to_string(threads));
         concurrency_ = threads;
         workers_.reserve(threads - 1);
-        for (std::size_t i = 1; i < threads; ++i) workers_.emplace_back([this] { work(); });
+        try {
+            for (std::size_t i = 1; i < threads; ++i) workers_.emplace_back([this] { work(); });
+        } catch (const std::exception& e) {
+            // Threads that started wait for work: stop and join them before reporting.
+            const std::size_t started = workers_.size();
+            stop_and_join();
+            throw std::runtime_error("thread_pool: could not start thread " + std::to_string(started + 2) + " of " +
+                                     std::to_string(threads) + " (" + e.what() + "); use fewer threads");
+        }
     }
 
     thread_pool(const thread_pool&) = delete;
     thread_pool& operator=(const thread_pool&) = delete;
 
-    ~thread_pool() {
-        {
-            std::lock_guard lock(mutex_);
-            stopping_ = true;
-        }
-        wake_.notify_all();
-        for (auto& w : workers_) w.join();
-    }
+    ~thread_pool() { stop_and_join(); }
 
     [[nodiscard]] std::size_t concurrency() const noexcept { return concurrency_; }
 
@@ -93,6 +96,16 @@ public:
     }
 
 private:
+    void stop_and_join() noexcept {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        wake_.notify_all();
+        for (auto& w : workers_) w.join();
+        workers_.clear();
+    }
+
     struct job {
         std::size_t count = 0;
         std::function<void(std::size_t)> task;

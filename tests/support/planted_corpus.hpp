@@ -122,7 +122,8 @@ inline std::vector<std::string> make_corpus(const corpus_options& o) {
 
 /// The exact similar pairs by brute force: every pair's Jaccard similarity over shingle sets
 /// built as sets of token strings (k tokens joined by a space; the whole text when shorter),
-/// independent of ditto's hashing, sketching and LSH.
+/// independent of ditto's hashing, sketching and LSH. Texts whose normalized forms are equal are
+/// exact duplicates, similarity 1, also when they have no tokens.
 struct reference_pair {
     std::size_t first, second;
     double similarity;
@@ -133,8 +134,9 @@ inline std::vector<reference_pair> brute_force_pairs(const std::vector<std::stri
     const ditto::normalizer normalize;
     std::map<std::string, std::uint64_t> ids;
     std::vector<std::vector<std::uint64_t>> sets(docs.size());
+    std::vector<std::string> normalized(docs.size());
     for (std::size_t d = 0; d < docs.size(); ++d) {
-        const std::string text = normalize(docs[d]);
+        const std::string text = normalized[d] = normalize(docs[d]);
         std::vector<std::string> tokens;
         for (const auto& t : ditto::word_tokenizer{}(text)) tokens.emplace_back(t.text);
         auto add = [&](std::size_t from, std::size_t count) {
@@ -149,7 +151,7 @@ inline std::vector<reference_pair> brute_force_pairs(const std::vector<std::stri
     std::vector<reference_pair> out;
     for (std::size_t a = 0; a < docs.size(); ++a)
         for (std::size_t b = a + 1; b < docs.size(); ++b) {
-            const double j = ditto::jaccard(sets[a], sets[b]);
+            const double j = normalized[a] == normalized[b] ? 1.0 : ditto::jaccard(sets[a], sets[b]);
             if (j >= threshold) out.push_back({a, b, j});
         }
     return out;

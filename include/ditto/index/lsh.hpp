@@ -7,13 +7,17 @@
 //
 // lsh_index holds, per band, a bucket map from key to the handles (32-bit numbers) of the
 // documents in it; a caller's id is stored once, in the table that maps it to its handle and
-// keys. The bucket map type is a policy. batch_candidates sorts (key, document) records band by
-// band instead: no hash map, 16 bytes per record, one band's records at a time per worker.
+// keys. The bucket map type is a policy. batch_buckets sorts (key, document) records band by
+// band instead: no hash map, 16 bytes per record, one band's records at a time per worker, and
+// keeps the buckets themselves (linear in the documents, whatever the bucket sizes), so a caller
+// decides which pairs of a bucket to look at. batch_candidates lists every pair of every bucket:
+// m(m-1)/2 pairs for a bucket of m documents, so only for corpora without large buckets.
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -90,17 +94,27 @@ public:
             keys.resize(params_.bands);
             band_keys(std::span<const V>(signature.values()), params_, std::span<std::uint64_t>(keys));
         }
-        std::uint32_t handle;
-        if (!free_handles_.empty()) {
-            handle = free_handles_.back();
-            free_handles_.pop_back();
-        } else {
-            handle = static_cast<std::uint32_t>(ids_.size());
-            ids_.push_back(nullptr);
-        }
-        auto [it, inserted] = entries_.emplace(id, entry{handle, std::move(keys)});
+        // Strong guarantee: everything that can throw happens before the index changes, or is
+        // undone. Capacity first, so the commit and the undo below cannot fail.
+        const bool reuse = !free_handles_.empty();
+        const std::uint32_t handle = reuse ? free_handles_.back() : static_cast<std::uint32_t>(ids_.size());
+        if (!reuse) ids_.reserve(ids_.size() + 1);
+        free_handles_.reserve(free_handles_.size() + 1);
+        const auto it = entries_.emplace(id, entry{handle, std::move(keys)}).first;
+        if (reuse) free_handles_.pop_back();
+        else ids_.push_back(nullptr);
         ids_[handle] = &it->first;  // unordered_map keys keep their address across rehashing
-        for (std::size_t b = 0; b < it->second.keys.size(); ++b) buckets_[b][it->second.keys[b]].push_back(handle);
+        std::size_t b = 0;
+        try {
+            for (; b < it->second.keys.size(); ++b) buckets_[b][it->second.keys[b]].push_back(handle);
+        } catch (...) {
+            for (std::size_t done = 0; done < b; ++done) unlink(done, it->second.keys[done], handle);
+            ids_[handle] = nullptr;
+            if (reuse) free_handles_.push_back(handle);
+            else ids_.pop_back();
+            entries_.erase(it);
+            throw;
+        }
     }
 
     /// Removes id; returns false when it was not present.
@@ -108,12 +122,7 @@ public:
         const auto it = entries_.find(id);
         if (it == entries_.end()) return false;
         const std::uint32_t handle = it->second.handle;
-        for (std::size_t b = 0; b < it->second.keys.size(); ++b) {
-            const auto bucket = buckets_[b].find(it->second.keys[b]);
-            auto& members = bucket->second;
-            members.erase(std::find(members.begin(), members.end(), handle));
-            if (members.empty()) buckets_[b].erase(bucket);
-        }
+        for (std::size_t b = 0; b < it->second.keys.size(); ++b) unlink(b, it->second.keys[b], handle);
         ids_[handle] = nullptr;
         free_handles_.push_back(handle);
         entries_.erase(it);
@@ -144,6 +153,14 @@ private:
         std::uint32_t handle;
         std::vector<std::uint64_t> keys;  // empty for the empty signature
     };
+
+    // Takes handle out of band b's bucket for key (erasing the bucket when it empties).
+    void unlink(std::size_t b, std::uint64_t key, std::uint32_t handle) {
+        const auto bucket = buckets_[b].find(key);
+        auto& members = bucket->second;
+        members.erase(std::find(members.begin(), members.end(), handle));
+        if (members.empty()) buckets_[b].erase(bucket);
+    }
 
     void check_slots(std::size_t k) const {
         if (params_.bands * params_.rows > k)
@@ -220,6 +237,108 @@ template <executor E>
     for (std::size_t i = 0; i < all.size(); ++i)
         out[i] = candidate_pair{static_cast<std::uint32_t>(all[i] >> 32), static_cast<std::uint32_t>(all[i])};
     return out;
+}
+
+}  // namespace ditto
+
+namespace ditto {
+
+/// The buckets of batch LSH: per band, every run of two or more documents sharing a key, and for
+/// every document the buckets it is in. Bucket ids run band by band; members are ascending.
+struct lsh_buckets {
+    std::vector<std::uint32_t> members;       ///< bucket b's documents: members[start[b]] .. members[start[b + 1] - 1]
+    std::vector<std::size_t> start{0};        ///< bucket_count() + 1 offsets into members
+    std::vector<std::size_t> document_start;  ///< document d's buckets: buckets_of[document_start[d]] ..
+    std::vector<std::uint32_t> buckets_of;    ///< bucket ids per document, ascending
+
+    [[nodiscard]] std::size_t bucket_count() const noexcept { return start.size() - 1; }
+    /// The documents of bucket b, ascending.
+    [[nodiscard]] std::span<const std::uint32_t> bucket(std::size_t b) const noexcept {
+        return {members.data() + start[b], start[b + 1] - start[b]};
+    }
+    /// The buckets document d is in (none when it shares no key with any other document).
+    [[nodiscard]] std::span<const std::uint32_t> of(std::size_t d) const noexcept {
+        return {buckets_of.data() + document_start[d], document_start[d + 1] - document_start[d]};
+    }
+    /// The size of the largest bucket.
+    [[nodiscard]] std::size_t largest() const noexcept {
+        std::size_t m = 0;
+        for (std::size_t b = 0; b + 1 < start.size(); ++b) m = std::max(m, start[b + 1] - start[b]);
+        return m;
+    }
+};
+
+/// Batch LSH buckets. keys is a row-major matrix of documents.size() rows of `bands` band keys;
+/// row i belongs to document documents[i] < document_count (documents with an empty signature
+/// should have no row). Bands are sorted in parallel on exec; band_done() is called (from any one
+/// thread at a time) after each band. Memory: the buckets, plus 16 bytes per row for each band
+/// being sorted at once.
+template <executor E, class BandDone>
+[[nodiscard]] lsh_buckets batch_buckets(std::span<const std::uint64_t> keys, std::size_t bands,
+                                        std::span<const std::uint32_t> documents, std::size_t document_count, E& exec,
+                                        BandDone band_done) {
+    if (bands == 0 || keys.size() != documents.size() * bands)
+        detail::throw_invalid_argument("batch_buckets", "keys", "documents.size() x bands values with bands >= 1",
+                                       std::to_string(keys.size()) + " values for " +
+                                           std::to_string(documents.size()) + " documents and " +
+                                           std::to_string(bands) + " bands");
+    for (const std::uint32_t d : documents)
+        if (d >= document_count)
+            detail::throw_invalid_argument("batch_buckets", "documents", "below document_count (" +
+                                               std::to_string(document_count) + ")", std::to_string(d));
+    struct record {
+        std::uint64_t key;
+        std::uint32_t document;
+        bool operator<(const record& o) const noexcept { return key != o.key ? key < o.key : document < o.document; }
+    };
+    struct band_buckets {
+        std::vector<std::uint32_t> members;
+        std::vector<std::size_t> sizes;
+    };
+    const std::size_t n = documents.size();
+    std::vector<band_buckets> per_band(bands);
+    std::mutex report;
+    exec.bulk(bands, [&](std::size_t band) {
+        std::vector<record> records(n);
+        for (std::size_t i = 0; i < n; ++i) records[i] = record{keys[i * bands + band], documents[i]};
+        std::sort(records.begin(), records.end());
+        auto& out = per_band[band];
+        for (std::size_t begin = 0; begin < n;) {
+            std::size_t end = begin + 1;
+            while (end < n && records[end].key == records[begin].key) ++end;
+            if (end - begin >= 2) {
+                for (std::size_t i = begin; i < end; ++i) out.members.push_back(records[i].document);
+                out.sizes.push_back(end - begin);
+            }
+            begin = end;
+        }
+        std::lock_guard lock(report);
+        band_done();
+    });
+    lsh_buckets result;
+    std::size_t total = 0, count = 0;
+    for (const auto& b : per_band) {
+        total += b.members.size();
+        count += b.sizes.size();
+    }
+    result.members.reserve(total);
+    result.start.reserve(count + 1);
+    for (auto& b : per_band) {
+        result.members.insert(result.members.end(), b.members.begin(), b.members.end());
+        for (const std::size_t size : b.sizes) result.start.push_back(result.start.back() + size);
+        std::vector<std::uint32_t>().swap(b.members);
+        std::vector<std::size_t>().swap(b.sizes);
+    }
+    // Every document's buckets, in bucket order (compressed rows).
+    result.document_start.assign(document_count + 1, 0);
+    for (const std::uint32_t d : result.members) ++result.document_start[std::size_t{d} + 1];
+    for (std::size_t d = 0; d < document_count; ++d) result.document_start[d + 1] += result.document_start[d];
+    result.buckets_of.resize(result.members.size());
+    std::vector<std::size_t> next(result.document_start.begin(), result.document_start.end() - 1);
+    for (std::size_t b = 0; b < result.bucket_count(); ++b)
+        for (std::size_t m = result.start[b]; m < result.start[b + 1]; ++m)
+            result.buckets_of[next[result.members[m]]++] = static_cast<std::uint32_t>(b);
+    return result;
 }
 
 }  // namespace ditto

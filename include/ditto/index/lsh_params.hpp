@@ -48,12 +48,6 @@ double integrate(F f, double from, double to) {
     return sum * h / 3.0;
 }
 
-inline std::string format_double(double v) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%g", v);
-    return buffer;
-}
-
 inline void check_lsh_arguments(const char* who, double threshold, std::size_t slots) {
     if (!(threshold > 0.0 && threshold <= 1.0))
         detail::throw_invalid_argument(who, "threshold", "in (0, 1]", format_double(threshold));

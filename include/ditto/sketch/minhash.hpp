@@ -99,6 +99,17 @@ template <slot_value V>
     return v == empty_slot<V> ? static_cast<V>(v - 1) : v;
 }
 
+// A slot value from a sketcher's 64-bit key whose top bits hold a round or level number. 32- and
+// 64-bit slots take the key's top bits (order kept, so merging stays exact). 16 bits would be
+// mostly that number for large K (8 of 16 bits at K = 128), so two different winning keys would
+// agree by chance far too often; a 16-bit slot is a hash of the whole key instead: uniform, at
+// the price of merge (16-bit signatures of these sketchers cannot be merged).
+template <slot_value V>
+[[nodiscard]] constexpr V key_slot(std::uint64_t key) noexcept {
+    if constexpr (sizeof(V) == 2) return top_bits<V>(mix64(key, 0x452821e638d01377ULL));
+    else return top_bits<V>(key);
+}
+
 // The signature of a union for schemes whose slots are minima of per-element values.
 template <std::size_t K, slot_value V>
 [[nodiscard]] constexpr minhash_signature<K, V> slotwise_min(const minhash_signature<K, V>& a,
@@ -140,6 +151,9 @@ struct mergeable {
     template <std::size_t K, slot_value V>
     [[nodiscard]] static constexpr minhash_signature<K, V> merge(const minhash_signature<K, V>& a,
                                                                  const minhash_signature<K, V>& b) noexcept {
+        static_assert(sizeof(V) >= 4,
+                      "merge: 16-bit slots hold a hash of each slot's winning key, whose minima say nothing about "
+                      "the union; sketch with 32- or 64-bit slots to merge");
         return slotwise_min(a, b);
     }
 };
@@ -251,7 +265,7 @@ public:
                 filled += offer(key, bin, round_key | (std::rotl(h, 32) >> round_bits));
             }
         }
-        for (std::size_t i = 0; i < k; ++i) out[i] = detail::top_bits<V>(key[i]);
+        for (std::size_t i = 0; i < k; ++i) out[i] = detail::key_slot<V>(key[i]);
     }
 
 private:
@@ -314,7 +328,7 @@ public:
                 }
             }
         }
-        for (std::size_t i = 0; i < k; ++i) out[i] = detail::top_bits<V>(key[i]);
+        for (std::size_t i = 0; i < k; ++i) out[i] = detail::key_slot<V>(key[i]);
     }
 
 private:
