@@ -53,3 +53,46 @@ TEST_CASE("thread pool of 1, 2 and 8 threads", "[parallel]") {
     CHECK(all.concurrency() >= 1);
     CHECK_THROWS_AS(ditto::thread_pool(5000), std::invalid_argument);
 }
+
+#if defined(__linux__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#if !defined(__has_feature)
+#define DITTO_NO_SANITIZER 1
+#elif !__has_feature(address_sanitizer) && !__has_feature(thread_sanitizer)
+#define DITTO_NO_SANITIZER 1
+#endif
+#endif
+
+#ifdef DITTO_NO_SANITIZER
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+TEST_CASE("a thread pool whose threads cannot start throws instead of hanging", "[parallel]") {
+    // In a child process: cap the address space just above what is in use, so thread stacks
+    // cannot be mapped; the constructor must join what started and throw, and the child exits.
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        alarm(20);  // a hang ends the child with SIGALRM, which the parent reports
+        rlimit limit{};
+        limit.rlim_cur = limit.rlim_max = 64ull << 20;  // far below 64 stacks of 8 MiB
+        for (rlim_t cap = 64ull << 20; cap <= (4ull << 30); cap += 64ull << 20) {
+            limit.rlim_cur = limit.rlim_max = cap;
+            if (setrlimit(RLIMIT_AS, &limit) == 0) break;
+        }
+        try {
+            ditto::thread_pool pool(256);
+            _exit(3);  // started every thread: the cap was too generous
+        } catch (const std::runtime_error& e) {
+            _exit(std::string(e.what()).find("could not start thread") != std::string::npos ? 0 : 4);
+        } catch (...) {
+            _exit(5);
+        }
+    }
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    INFO("status " << status);
+    REQUIRE(WIFEXITED(status));
+    CHECK((WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3));
+}
+#endif

@@ -3,6 +3,8 @@
 #include <ditto/index/lsh.hpp>
 #include <ditto/index/lsh_params.hpp>
 #include <ditto/parallel.hpp>
+#include <ditto/sketch/minhash.hpp>
+#include <ditto/hash.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -210,6 +212,130 @@ TEST_CASE("batch candidates equal the pairs the index finds", "[lsh]") {
     CHECK(got == expected);
     CHECK_THROWS_AS(ditto::batch_candidates(std::span<const std::uint64_t>(keys), 3, std::span<const std::uint32_t>(rows), one),
                     std::invalid_argument);
+}
+
+TEST_CASE("batch buckets: every pair of a bucket is a candidate, and only those", "[lsh]") {
+    const lsh_params p{8, 4};
+    std::mt19937_64 rng(12);
+    const std::size_t n = 300;
+    std::vector<std::uint64_t> keys;
+    std::vector<std::uint32_t> rows;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        if (i % 40 == 0) continue;
+        for (std::size_t b = 0; b < p.bands; ++b) keys.push_back(rng() % 5 == 0 ? 7 : rng() % 40);
+        rows.push_back(i);
+    }
+    ditto::thread_pool two(2);
+    const auto candidates = ditto::batch_candidates(std::span<const std::uint64_t>(keys), p.bands, std::span<const std::uint32_t>(rows), two);
+    std::size_t bands_done = 0;
+    const auto buckets = ditto::batch_buckets(std::span<const std::uint64_t>(keys), p.bands, std::span<const std::uint32_t>(rows), n, two,
+                                              [&] { ++bands_done; });
+    CHECK(bands_done == p.bands);
+    std::set<std::pair<std::uint32_t, std::uint32_t>> from_buckets;
+    std::size_t largest = 0;
+    for (std::size_t b = 0; b < buckets.bucket_count(); ++b) {
+        const auto members = buckets.bucket(b);
+        REQUIRE(members.size() >= 2);
+        largest = std::max(largest, members.size());
+        CHECK(std::is_sorted(members.begin(), members.end()));
+        for (std::size_t x = 0; x < members.size(); ++x)
+            for (std::size_t y = x + 1; y < members.size(); ++y) from_buckets.emplace(members[x], members[y]);
+        // The per-document lists name this bucket.
+        for (const std::uint32_t d : members) {
+            const auto of = buckets.of(d);
+            CHECK(std::count(of.begin(), of.end(), static_cast<std::uint32_t>(b)) == 1);
+        }
+    }
+    CHECK(largest == buckets.largest());
+    std::set<std::pair<std::uint32_t, std::uint32_t>> expected;
+    for (const auto& c : candidates) expected.emplace(c.first, c.second);
+    CHECK(from_buckets == expected);
+    CHECK(buckets.of(0).empty());  // no row
+}
+
+TEST_CASE("recall where it is defined: pairs planted at J = t become candidates with P >= recall", "[lsh][statistics]") {
+    // 20,000 pairs of 100-element sets at exactly J = t, sketched with the default sketcher; the
+    // share sharing a band key must reach the S-curve at t (which is >= the recall target) less
+    // 4 standard errors.
+    constexpr std::size_t k = 128, pairs = 20000;
+    const ditto::minhash_sketcher sketcher(99);
+    for (const double t : {0.5, 0.8, 0.9}) {
+        const lsh_params p = ditto::recall_lsh_params(t, k, 0.99);
+        const double theory = ditto::lsh_probability(t, p);
+        REQUIRE(theory >= 0.99);
+        std::size_t found = 0;
+        std::vector<std::uint64_t> a, b, ka(p.bands), kb(p.bands);
+        std::vector<std::uint32_t> sa(k), sb(k);
+        for (std::size_t i = 0; i < pairs; ++i) {
+            const auto common = static_cast<std::size_t>(std::llround(t * 100));
+            a.clear();
+            b.clear();
+            std::uint64_t x = ditto::mix64(i, 3);
+            for (std::size_t j = 0; j < common; ++j, ++x) a.push_back(x), b.push_back(x);
+            for (std::size_t j = common; j < 100; ++j, ++x) (j % 2 ? a : b).push_back(x);
+            sketcher.fill(std::span<const std::uint64_t>(a), std::span<std::uint32_t>(sa));
+            sketcher.fill(std::span<const std::uint64_t>(b), std::span<std::uint32_t>(sb));
+            ditto::band_keys(std::span<const std::uint32_t>(sa), p, std::span<std::uint64_t>(ka));
+            ditto::band_keys(std::span<const std::uint32_t>(sb), p, std::span<std::uint64_t>(kb));
+            bool shared = false;
+            for (std::size_t band = 0; band < p.bands; ++band) shared = shared || ka[band] == kb[band];
+            found += shared ? 1 : 0;
+        }
+        const double measured = static_cast<double>(found) / pairs;
+        const double se = std::sqrt(theory * (1 - theory) / pairs);
+        INFO("t " << t << ", " << p.bands << " x " << p.rows << ": theory " << theory << ", measured " << measured);
+        // The S-curve assumes independent slots; the default sketcher's are negatively correlated
+        // on small sets (lower variance), which only raises the share: one-sided checks.
+        CHECK(measured >= 0.99 - 4 * se);
+        CHECK(measured >= theory - 4 * se);
+    }
+}
+
+namespace {
+
+// A bucket map whose buckets throw on the n-th push_back overall: for the strong guarantee.
+int push_budget = 1000;
+struct throwing_buckets {
+    struct bucket : std::vector<std::uint32_t> {
+        void push_back(std::uint32_t h) {
+            if (--push_budget == 0) throw std::bad_alloc();
+            std::vector<std::uint32_t>::push_back(h);
+        }
+    };
+    std::map<std::uint64_t, bucket> map;
+    bucket& operator[](std::uint64_t key) { return map[key]; }
+    auto find(std::uint64_t key) const { return map.find(key); }
+    auto find(std::uint64_t key) { return map.find(key); }
+    auto end() const { return map.end(); }
+    auto end() { return map.end(); }
+    void erase(std::map<std::uint64_t, bucket>::iterator it) { map.erase(it); }
+};
+
+}  // namespace
+
+TEST_CASE("lsh_index::insert leaves the index unchanged when it throws", "[lsh]") {
+    const lsh_params p{4, 2};
+    ditto::minhash_signature<8> a, b;
+    for (std::size_t i = 0; i < 8; ++i) {
+        a.values()[i] = static_cast<std::uint32_t>(i);
+        b.values()[i] = static_cast<std::uint32_t>(i < 4 ? i : 100 + i);  // shares bands 0 and 1 with a
+    }
+    for (int fail_at = 1; fail_at <= 4; ++fail_at) {
+        ditto::lsh_index<int, throwing_buckets> index(p);
+        push_budget = 1000;
+        index.insert(1, a);
+        push_budget = fail_at;
+        CHECK_THROWS_AS(index.insert(2, b), std::bad_alloc);
+        push_budget = 1000;
+        CHECK(index.size() == 1);
+        CHECK_FALSE(index.contains(2));
+        CHECK(index.query(b) == std::vector<int>{1});
+        CHECK(index.query(a) == std::vector<int>{1});
+        index.insert(2, b);  // and it still works
+        CHECK(index.query(a) == std::vector<int>{1, 2});
+        CHECK(index.remove(1));
+        CHECK(index.query(b) == std::vector<int>{2});
+    }
 }
 
 TEST_CASE("concurrent queries on an index agree with a single thread", "[lsh]") {
