@@ -2,6 +2,11 @@
 // pair within a family of copies with its exact Jaccard similarity (5-word shingles).
 //
 // Usage: corpus_gen [options] OUTPUT.jsonl TRUTH.tsv
+//        corpus_gen --shape web|templates|storm OUTPUT.jsonl
+//   --shape web        the web-shaped corpus of web_corpus.hpp (no truth file: dedup_bench
+//                      computes the truth for a sample by brute force)
+//   --shape templates  template families only, each page with 4 lightly edited copies
+//   --shape storm      200,000 copies of one short text and 200,000 distinct documents
 //   --megabytes N      stop after about N MB of JSONL (default 1000)
 //   --min-words N      shortest original, in words (default 100)
 //   --max-words N      longest original, in words (default 450); lengths are skewed towards short
@@ -22,6 +27,7 @@
 
 #include "bench_support.hpp"
 #include "support/planted_corpus.hpp"
+#include "web_corpus.hpp"
 
 namespace {
 
@@ -31,14 +37,81 @@ void json_string(std::string& out, const std::string& s) {
         if (c == '\n') out += "\\n";
         else if (c == '"') out += "\\\"";
         else if (c == '\\') out += "\\\\";
-        else out += c;
+        else if (static_cast<unsigned char>(c) < 0x20) {
+            char escaped[8];
+            std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+            out += escaped;
+        } else out += c;
     }
     out += '"';
 }
 
 }  // namespace
 
+namespace {
+
+int write_shape(const std::string& shape, const std::string& path) {
+    std::vector<std::string> docs;
+    if (shape == "storm") {
+        for (std::size_t i = 0; i < 200000; ++i) docs.push_back("Sorry, this page is not available in your country.");
+        ditto_test::corpus_options o;
+        o.originals = 200000;
+        o.max_copies = 0;
+        o.min_words = 50;
+        o.max_words = 400;
+        o.vocabulary = 50000;
+        o.odd_texts = false;
+        const std::vector<std::string> distinct = ditto_test::make_corpus(o);
+        docs.insert(docs.end(), distinct.begin(), distinct.end());
+        ditto_test::rng g{99};
+        for (std::size_t i = docs.size(); i > 1; --i) std::swap(docs[i - 1], docs[g.below(i)]);
+    } else {
+        bench::web_options web;
+        if (shape == "templates") {
+            web.articles = web.storm_copies = web.short_texts = web.log_pages = 0;
+            web.families = 60;
+            web.largest_family = 5000;
+            web.template_copies = 4;
+        }
+        docs = bench::make_web_corpus(web);
+    }
+    std::FILE* out = std::fopen(path.c_str(), "wb");
+    if (!out) {
+        std::fprintf(stderr, "corpus_gen: cannot write %s\n", path.c_str());
+        return 1;
+    }
+    std::string line;
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+        char id[32];
+        std::snprintf(id, sizeof id, "d%08zu", i + 1);
+        line = "{\"id\": \"";
+        line += id;
+        line += "\", \"text\": ";
+        json_string(line, docs[i]);
+        line += "}\n";
+        bytes += line.size();
+        std::fwrite(line.data(), 1, line.size(), out);
+    }
+    if (std::fclose(out) != 0) {
+        std::fprintf(stderr, "corpus_gen: error writing %s\n", path.c_str());
+        return 1;
+    }
+    std::fprintf(stderr, "corpus_gen: %s: %zu documents, %.1f MB\n", shape.c_str(), docs.size(), static_cast<double>(bytes) / 1e6);
+    return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+    if (argc == 4 && std::string(argv[1]) == "--shape") {
+        const std::string shape = argv[2];
+        if (shape != "web" && shape != "templates" && shape != "storm") {
+            std::fprintf(stderr, "corpus_gen: --shape must be web, templates or storm\n");
+            return 2;
+        }
+        return write_shape(shape, argv[3]);
+    }
     std::size_t megabytes = 1000, min_words = 100, max_words = 450, duplicates = 30, max_copies = 4, edit_rate = 4,
                 promo = 50, seed = 1;
     std::vector<std::string> files;

@@ -8,9 +8,16 @@
 // document, which gives the exact Jaccard similarity of every pair involving the sample (pairs
 // sharing no shingle have similarity 0).
 //
-// Usage: dedup_bench [--originals N] [--sample N] [--repeat N] [--json]
-//   --originals  original documents (default 100000; each gets 0-2 copies, about 200,000 in all)
-//   --sample     documents in the precision/recall sample (default 2000)
+// Usage: dedup_bench [--corpus planted|web|templates] [--originals N] [--sample N] [--repeat N] [--json]
+//   --corpus     planted (default): about 2 KB documents with 0-2 light copies each;
+//                web: the web-shaped corpus of web_corpus.hpp (storms, template families, Zipf copy
+//                counts, short texts, several scripts, log pages), with accuracy at thresholds
+//                0.5, 0.8 and 0.9 against the independent unit-level brute force;
+//                templates: only template families, each page with 4 lightly edited copies
+//   --originals  planted: original documents (default 100000; about 200,000 documents in all);
+//                web: articles (default 60000)
+//   --sample     documents (units) in the precision/recall sample (default 2000)
+// Each corpus is timed on 1 and 2 threads, for clusters only and with every pair collected.
 
 #include <ditto/ditto.hpp>
 
@@ -24,6 +31,7 @@
 
 #include "bench_support.hpp"
 #include "support/planted_corpus.hpp"
+#include "web_corpus.hpp"
 
 namespace {
 
@@ -67,7 +75,7 @@ accuracy check_sample(const std::vector<std::string>& docs, const ditto::dedup_r
     }
     const std::set<std::size_t> in_sample(sample.begin(), sample.end());
     std::size_t reported = 0, correct = 0;
-    for (const auto& p : result.pairs) {
+    for (const auto& p : ditto::expand_pairs(result)) {
         if (!in_sample.count(p.first) && !in_sample.count(p.second)) continue;
         ++reported;
         if (truth.count({p.first, p.second})) ++correct;
@@ -76,69 +84,176 @@ accuracy check_sample(const std::vector<std::string>& docs, const ditto::dedup_r
             truth.empty() ? 1.0 : static_cast<double>(correct) / static_cast<double>(truth.size()), truth.size()};
 }
 
+// Unit-level precision and recall against the brute force: reported pairs of distinct normalized
+// texts (the compact pairs between representatives) involving a sampled unit, and whether every
+// document's representative is the brute force's.
+struct unit_accuracy {
+    double precision, recall;
+    std::size_t true_pairs, reported, exact_mismatches;
+};
+
+unit_accuracy check_units(const bench::unit_truth& truth, const ditto::dedup_result& r) {
+    unit_accuracy a{1, 1, 0, 0, 0};
+    for (std::size_t i = 0; i < truth.unit_of.size(); ++i) a.exact_mismatches += r.exact_of[i] != truth.unit_of[i] ? 1u : 0u;
+    std::unordered_map<std::size_t, std::size_t> position;
+    for (std::size_t s = 0; s < truth.sample.size(); ++s) position[truth.sample[s]] = s;
+    std::vector<std::set<std::size_t>> want(truth.sample.size());
+    for (std::size_t s = 0; s < truth.sample.size(); ++s) {
+        for (const auto& [u, j] : truth.similar[s]) want[s].insert(u);
+        a.true_pairs += want[s].size();
+    }
+    std::size_t correct = 0;
+    for (const auto& p : r.pairs) {
+        if (r.exact_of[p.second] != p.second) continue;  // an exact-duplicate pair
+        for (const auto& [x, y] : {std::pair(p.first, p.second), std::pair(p.second, p.first)}) {
+            const auto it = position.find(x);
+            if (it == position.end()) continue;
+            ++a.reported;
+            correct += want[it->second].count(y);
+        }
+    }
+    a.precision = a.reported == 0 ? 1.0 : static_cast<double>(correct) / static_cast<double>(a.reported);
+    a.recall = a.true_pairs == 0 ? 1.0 : static_cast<double>(correct) / static_cast<double>(a.true_pairs);
+    return a;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::size_t originals = 100000, sample = 2000, repeat = 1;
+    std::size_t originals = 0, sample = 2000, repeat = 1;
+    std::string kind = "planted";
+    std::vector<char*> rest{argv[0]};
+    for (int i = 1; i < argc; ++i) {
+        if (std::string_view(argv[i]) == "--corpus" && i + 1 < argc) kind = argv[++i];
+        else rest.push_back(argv[i]);
+    }
+    const char* usage = "dedup_bench [--corpus planted|web|templates] [--originals N] [--sample N] [--repeat N] [--json]";
+    if (kind != "planted" && kind != "web" && kind != "templates") {
+        std::fprintf(stderr, "usage: %s\n", usage);
+        return 2;
+    }
     bench::options opts;
     opts.numbers = {{"--originals", &originals}, {"--sample", &sample}, {"--repeat", &repeat}};
-    opts.parse(argc, argv, "dedup_bench [--originals N] [--sample N] [--repeat N] [--json]");
+    opts.parse(static_cast<int>(rest.size()), rest.data(), usage);
 
-    ditto_test::corpus_options corpus;
-    corpus.originals = originals;
-    corpus.max_copies = 2;
-    corpus.min_words = 220;
-    corpus.max_words = 420;
-    corpus.vocabulary = 50000;
-    corpus.odd_texts = true;
-    corpus.seed = 12345;
-    const std::vector<std::string> docs = ditto_test::make_corpus(corpus);
+    std::vector<std::string> docs;
+    if (kind == "planted") {
+        ditto_test::corpus_options corpus;
+        corpus.originals = originals ? originals : 100000;
+        corpus.max_copies = 2;
+        corpus.min_words = 220;
+        corpus.max_words = 420;
+        corpus.vocabulary = 50000;
+        corpus.odd_texts = true;
+        corpus.seed = 12345;
+        docs = ditto_test::make_corpus(corpus);
+    } else {
+        bench::web_options web;
+        if (kind == "templates") {
+            web.articles = 0;
+            web.storm_copies = 0;
+            web.short_texts = 0;
+            web.log_pages = 0;
+            web.families = 60;
+            web.largest_family = 5000;
+            web.template_copies = 4;
+        } else if (originals) {
+            web.articles = originals;
+        }
+        docs = bench::make_web_corpus(web);
+    }
     std::size_t bytes = 0;
     for (const auto& d : docs) bytes += d.size();
     const double mb = static_cast<double>(bytes) / 1e6;
     const std::size_t rss_corpus = bench::peak_rss_bytes();
 
     std::vector<figure> figures;
-    figures.push_back({"corpus/documents", static_cast<double>(docs.size()), "docs"});
-    figures.push_back({"corpus/bytes_per_document", static_cast<double>(bytes) / static_cast<double>(docs.size()), "B"});
-    const ditto::dedup_options options;
+    const std::string c = "corpus/" + kind + "/";
+    figures.push_back({c + "documents", static_cast<double>(docs.size()), "docs"});
+    figures.push_back({c + "megabytes", mb, "MB"});
+    figures.push_back({c + "bytes_per_document", static_cast<double>(bytes) / static_cast<double>(docs.size()), "B"});
     ditto::dedup_result last;
-    for (const std::size_t threads : {1u, 2u}) {
-        ditto::thread_pool pool(threads);
-        double best = 1e300;
-        for (std::size_t r = 0; r < repeat; ++r) {
-            ditto::dedup_result result = ditto::dedup(docs, options, pool);
-            if (result.stats.seconds_total < best) {
-                best = result.stats.seconds_total;
-                last = std::move(result);
+    for (const bool pairs : {false, true}) {
+        for (const std::size_t threads : {1u, 2u}) {
+            ditto::dedup_options options;
+            options.collect_pairs = pairs;
+            ditto::thread_pool pool(threads);
+            double best = 1e300;
+            for (std::size_t r = 0; r < repeat; ++r) {
+                ditto::dedup_result result = ditto::dedup(docs, options, pool);
+                if (result.stats.seconds_total < best) {
+                    best = result.stats.seconds_total;
+                    last = std::move(result);
+                }
             }
+            const auto& st = last.stats;
+            const std::string prefix =
+                "dedup/" + std::string(pairs ? "pairs" : "clusters") + "/threads_" + std::to_string(threads) + "/";
+            figures.push_back({prefix + "documents_per_second", static_cast<double>(docs.size()) / best, "docs/s"});
+            figures.push_back({prefix + "throughput", mb / best, "MB/s"});
+            figures.push_back({prefix + "seconds_total", best, "s"});
+            figures.push_back({prefix + "seconds_exact", st.seconds_exact, "s"});
+            figures.push_back({prefix + "seconds_sketch", st.seconds_sketch, "s"});
+            figures.push_back({prefix + "seconds_candidates", st.seconds_candidates, "s"});
+            figures.push_back({prefix + "seconds_sets", st.seconds_sets, "s"});
+            figures.push_back({prefix + "seconds_verify_and_cluster", st.seconds_verify, "s"});
+            figures.push_back({prefix + "verify_share_of_total", st.seconds_verify / best, ""});
+            figures.push_back({prefix + "candidates", static_cast<double>(st.candidates), "pairs"});
+            figures.push_back({prefix + "prefiltered", static_cast<double>(st.prefiltered), "pairs"});
+            figures.push_back({prefix + "verified", static_cast<double>(st.verified), "pairs"});
+            figures.push_back({prefix + "us_per_verified_candidate",
+                               st.verified ? st.seconds_verify * 1e6 / static_cast<double>(st.verified) : 0.0, "us"});
+            if (pairs) {
+                // Similar pairs of units (the compact pairs between representatives).
+                std::size_t unit_pairs = 0;
+                for (const auto& p : last.pairs) unit_pairs += last.exact_of[p.second] == p.second ? 1u : 0u;
+                const double per = static_cast<double>(std::max<std::size_t>(1, unit_pairs));
+                figures.push_back({prefix + "similar_unit_pairs", static_cast<double>(unit_pairs), "pairs"});
+                figures.push_back({prefix + "candidates_per_similar_pair", static_cast<double>(st.candidates) / per, "x"});
+                figures.push_back({prefix + "verified_per_similar_pair", static_cast<double>(st.verified) / per, "x"});
+            }
+            bench::print_figures(figures, opts.json);
+            figures.clear();
         }
-        const auto& st = last.stats;
-        const std::string prefix = "dedup/threads_" + std::to_string(threads) + "/";
-        figures.push_back({prefix + "documents_per_second", static_cast<double>(docs.size()) / best, "docs/s"});
-        figures.push_back({prefix + "throughput", mb / best, "MB/s"});
-        figures.push_back({prefix + "seconds_sketch", st.seconds_sketch, "s"});
-        figures.push_back({prefix + "seconds_candidates", st.seconds_candidates, "s"});
-        figures.push_back({prefix + "seconds_verify", st.seconds_verify, "s"});
-        figures.push_back({prefix + "seconds_cluster", st.seconds_cluster, "s"});
     }
     const auto& st = last.stats;
-    const std::size_t indexed = st.documents - st.empty_documents;
+    figures.push_back({"dedup/exact_duplicates", static_cast<double>(st.exact_duplicates), "docs"});
+    figures.push_back({"dedup/units", static_cast<double>(st.units), "units"});
+    figures.push_back({"dedup/buckets", static_cast<double>(st.buckets), "buckets"});
+    figures.push_back({"dedup/largest_bucket", static_cast<double>(st.largest_bucket), "units"});
     figures.push_back({"dedup/bands", static_cast<double>(st.lsh.bands), "bands"});
     figures.push_back({"dedup/rows", static_cast<double>(st.lsh.rows), "rows"});
-    figures.push_back({"dedup/index_bytes_per_band_per_document",
-                       static_cast<double>(st.index_bytes) / static_cast<double>(indexed * st.lsh.bands), "B"});
-    figures.push_back({"dedup/candidates", static_cast<double>(st.candidates), "pairs"});
-    figures.push_back({"dedup/similar_pairs", static_cast<double>(st.similar_pairs), "pairs"});
-    figures.push_back({"dedup/candidates_per_similar_pair",
-                       static_cast<double>(st.candidates) / static_cast<double>(std::max<std::size_t>(1, st.similar_pairs)), "x"});
+    figures.push_back({"dedup/set_megabytes", static_cast<double>(st.set_bytes) / 1e6, "MB"});
     figures.push_back({"dedup/clusters", static_cast<double>(st.clusters), "clusters"});
     figures.push_back({"memory/peak_rss", static_cast<double>(bench::peak_rss_bytes()) / 1e6, "MB"});
     figures.push_back({"memory/peak_rss_above_corpus", static_cast<double>(bench::peak_rss_bytes() - rss_corpus) / 1e6, "MB"});
-    const accuracy a = check_sample(docs, last, options.threshold, sample);
-    figures.push_back({"accuracy/sample_true_pairs", static_cast<double>(a.true_pairs), "pairs"});
-    figures.push_back({"accuracy/precision", a.precision, ""});
-    figures.push_back({"accuracy/recall", a.recall, ""});
+    bench::print_figures(figures, opts.json);
+    figures.clear();
+    if (kind == "planted") {
+        const accuracy a = check_sample(docs, last, 0.8, sample);
+        figures.push_back({"accuracy/sample_true_pairs", static_cast<double>(a.true_pairs), "pairs"});
+        figures.push_back({"accuracy/precision", a.precision, ""});
+        figures.push_back({"accuracy/recall", a.recall, ""});
+    } else {
+        ditto::thread_pool pool(2);
+        for (const double threshold : {0.5, 0.8, 0.9}) {
+            ditto::dedup_options options;
+            options.threshold = threshold;
+            const ditto::dedup_result r = ditto::dedup(docs, options, pool);
+            const bench::unit_truth truth = bench::reference_units(docs, options.ngram, threshold, sample);
+            const unit_accuracy a = check_units(truth, r);
+            char t[16];
+            std::snprintf(t, sizeof t, "%.1f", threshold);
+            const std::string prefix = std::string("accuracy/threshold_") + t + "/";
+            figures.push_back({prefix + "sample_units", static_cast<double>(truth.sample.size()), "units"});
+            figures.push_back({prefix + "sample_true_pairs", static_cast<double>(a.true_pairs), "pairs"});
+            figures.push_back({prefix + "precision", a.precision, ""});
+            figures.push_back({prefix + "recall", a.recall, ""});
+            figures.push_back({prefix + "exact_group_mismatches", static_cast<double>(a.exact_mismatches), "docs"});
+            bench::print_figures(figures, opts.json);
+            figures.clear();
+        }
+    }
     bench::print_figures(figures, opts.json);
     return 0;
 }

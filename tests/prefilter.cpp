@@ -84,3 +84,25 @@ TEST_CASE("prefilter by simulation: 100,000 pairs at J = t, dropped at most at t
         CHECK(dropped_far >= pairs / 10 * 8 / 10);
     }
 }
+
+TEST_CASE("equal slots counted 8 bytes at a time", "[prefilter]") {
+    std::vector<std::uint8_t> a8(1000), b8(1000);
+    std::vector<std::uint16_t> a16(1000), b16(1000);
+    std::uint64_t x = 1;
+    for (std::size_t i = 0; i < 1000; ++i) {
+        x = ditto::mix64(x, i);
+        a8[i] = static_cast<std::uint8_t>(x);
+        b8[i] = x % 3 == 0 ? a8[i] : static_cast<std::uint8_t>(x >> 8);
+        a16[i] = static_cast<std::uint16_t>(x >> 16);
+        b16[i] = x % 5 < 2 ? a16[i] : static_cast<std::uint16_t>(a16[i] ^ (1u << (x % 16)));
+    }
+    for (const std::size_t k : {0u, 1u, 7u, 8u, 9u, 128u, 511u, 1000u}) {
+        std::size_t want8 = 0, want16 = 0;
+        for (std::size_t i = 0; i < k; ++i) {
+            want8 += a8[i] == b8[i] ? 1u : 0u;
+            want16 += a16[i] == b16[i] ? 1u : 0u;
+        }
+        CHECK(ditto::detail::equal_slots(a8.data(), b8.data(), k) == want8);
+        CHECK(ditto::detail::equal_slots(a16.data(), b16.data(), k) == want16);
+    }
+}

@@ -22,9 +22,11 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <mutex>
@@ -76,7 +78,13 @@ struct dedup_options {
     bool exact = true;                 ///< verify candidates from the shingle sets; false: signature estimate
     /// The signature prefilter drops a candidate before exact verification when a pair at the
     /// threshold would show as few equal slots with probability at most this; in [0, 0.5]; 0: off.
+    /// Two stages share it equally: the LSH signatures (sketch_size slots), then a finer sketch
+    /// of prefilter_slots 8-bit slots made for the units that share a bucket.
     double prefilter_miss = 1e-4;
+    /// Slots of the finer prefilter sketch; in [0, 4096]; 0: the first stage only. More slots
+    /// tell pairs just below the threshold from those at it (the band of doubt narrows as
+    /// 1/sqrt(slots)), at 1 byte per slot per unit in a bucket.
+    std::size_t prefilter_slots = 512;
     /// Bytes of sorted shingle sets kept for verification (8 per shingle); the sets of units
     /// beyond it are recomputed from their texts when needed.
     std::size_t shingle_memory = std::size_t{1} << 30;
@@ -96,6 +104,8 @@ struct dedup_options {
             detail::throw_invalid_argument("dedup", "sketch_size", "in [1, 4096]", std::to_string(sketch_size));
         if (!(prefilter_miss >= 0.0 && prefilter_miss <= 0.5))
             detail::throw_invalid_argument("dedup", "prefilter_miss", "in [0, 0.5]", detail::format_double(prefilter_miss));
+        if (prefilter_slots > 4096)
+            detail::throw_invalid_argument("dedup", "prefilter_slots", "in [0, 4096]", std::to_string(prefilter_slots));
         if (bands_rows.bands == 0 && bands_rows.rows == 0) {
             if (!(recall > 0.0 && recall < 1.0))
                 detail::throw_invalid_argument("dedup", "recall", "in (0, 1)", detail::format_double(recall));
@@ -272,6 +282,30 @@ void for_chunks(E& exec, std::size_t n, std::size_t chunk, F&& f) {
 // A 16-bit slot for the prefilter from a 32-bit one: a hash, so the 16 bits are uniform.
 [[nodiscard]] inline std::uint16_t prefilter_slot(std::uint32_t slot) noexcept {
     return static_cast<std::uint16_t>(mix64(slot, 0x243f6a8885a308d3ULL) >> 48);
+}
+
+// An 8-bit slot of the finer prefilter sketch from a 32-bit one (a hash: uniform bits).
+[[nodiscard]] inline std::uint8_t prefilter_slot8(std::uint32_t slot) noexcept {
+    return static_cast<std::uint8_t>(mix64(slot, 0x13198a2e03707344ULL) >> 56);
+}
+
+// Equal slots of two sketches of k slots of 8 or 16 bits, 8 bytes at a time: the lanes of a ^ b
+// that are zero get their high bit set (no carry crosses a lane), and those bits are counted.
+template <class V>
+[[nodiscard]] inline std::size_t equal_slots(const V* a, const V* b, std::size_t k) noexcept {
+    static_assert(sizeof(V) == 1 || sizeof(V) == 2);
+    constexpr std::uint64_t high = sizeof(V) == 1 ? 0x8080808080808080ULL : 0x8000800080008000ULL;
+    constexpr std::size_t per_word = 8 / sizeof(V);
+    std::size_t equal = 0, s = 0;
+    for (; s + per_word <= k; s += per_word) {
+        std::uint64_t x, y;
+        std::memcpy(&x, a + s, 8);
+        std::memcpy(&y, b + s, 8);
+        const std::uint64_t d = x ^ y;
+        equal += static_cast<std::size_t>(std::popcount(~((d & ~high) + ~high) & ~d & high));
+    }
+    for (; s < k; ++s) equal += static_cast<std::size_t>(a[s] == b[s]);
+    return equal;
 }
 
 }  // namespace detail
@@ -468,24 +502,50 @@ template <std::ranges::random_access_range R, executor E, class Better>
     }
     std::vector<std::uint64_t> pool(set_start[units]);
     stats.set_bytes = pool.size() * sizeof(std::uint64_t);
-    progress.start("sets", to_store.size());
-    detail::for_chunks(exec, to_store.size(), detail::units_per_task, [&](std::size_t first, std::size_t last) {
+    // The finer prefilter sketches, for every unit in a bucket (their sets are made here anyway,
+    // kept or not).
+    const std::size_t k2 = options.exact ? options.prefilter_slots : 0;
+    std::vector<u32> bucketed;
+    std::vector<u32> fine_index(k2 ? units : 0, 0);
+    if (k2)
+        for (std::size_t u = 0; u < units; ++u)
+            if (!buckets.of(u).empty()) {
+                fine_index[u] = static_cast<u32>(bucketed.size());
+                bucketed.push_back(static_cast<u32>(u));
+            }
+    std::vector<std::uint8_t> fine(bucketed.size() * k2);
+    const minhash_sketcher fine_sketcher(mix64(options.seed, 0xf17e));
+    const std::vector<u32>& prepare = k2 ? bucketed : to_store;
+    progress.start("sets", prepare.size());
+    detail::for_chunks(exec, prepare.size(), detail::units_per_task, [&](std::size_t first, std::size_t last) {
         std::string scratch;
         std::vector<std::uint64_t> set;
+        std::vector<std::uint32_t> slots(k2);
         for (std::size_t t = first; t < last; ++t) {
-            const u32 u = to_store[t];
+            const u32 u = prepare[t];
             shingle_text(text(unit_doc[u]), normalize, shingle, scratch, set);
             make_set(set);
-            std::copy(set.begin(), set.end(), pool.begin() + static_cast<std::ptrdiff_t>(set_start[u]));
-            set_size[u] = static_cast<u32>(set.size());
+            if (stored[u]) {
+                std::copy(set.begin(), set.end(), pool.begin() + static_cast<std::ptrdiff_t>(set_start[u]));
+                set_size[u] = static_cast<u32>(set.size());
+            }
+            if (k2) {
+                fine_sketcher.fill(std::span<const std::uint64_t>(set), std::span<std::uint32_t>(slots));
+                std::uint8_t* out = fine.data() + std::size_t{fine_index[u]} * k2;
+                for (std::size_t x = 0; x < k2; ++x) out[x] = detail::prefilter_slot8(slots[x]);
+            }
         }
         progress.advance(last - first);
     });
+    std::vector<u32>().swap(bucketed);
     std::vector<u32>().swap(to_store);
     stats.seconds_sets = clock.lap();
 
-    // Stage 5: candidates. judge(u, v) is the similarity, or -1 when the prefilter drops the pair.
-    const std::size_t min_matches = options.exact ? prefilter_min_matches(options.threshold, k, options.prefilter_miss) : 0;
+    // Stage 5: candidates. judge(u, v) is the similarity when it reaches the threshold (any value
+    // with exact = false), else negative: dropped by the prefilter or below the threshold.
+    const double stage_miss = k2 ? options.prefilter_miss / 2 : options.prefilter_miss;
+    const std::size_t min_matches = options.exact ? prefilter_min_matches(options.threshold, k, stage_miss) : 0;
+    const std::size_t min_fine_matches = k2 ? prefilter_min_matches(options.threshold, k2, stage_miss) : 0;
     const double threshold = options.threshold;
     struct judge_counts {
         std::size_t candidates = 0, prefiltered = 0, verified = 0, recomputed = 0;
@@ -501,28 +561,33 @@ template <std::ranges::random_access_range R, executor E, class Better>
             make_set(set);
         };
     };
-    auto judge = [&](u32 a, u32 b, judge_state& st) -> double {
+    // passes(u, v): the pair survives the prefilter (counted); verify(u, v): its similarity when
+    // at least the threshold, else negative; judge: both.
+    auto passes = [&](u32 a, u32 b, judge_state& st) -> bool {
         ++st.counts.candidates;
-        const std::uint16_t* sa = slots16.data() + std::size_t{a} * k;
-        const std::uint16_t* sb = slots16.data() + std::size_t{b} * k;
-        std::size_t equal = 0;
-        for (std::size_t s = 0; s < k; ++s) equal += static_cast<std::size_t>(sa[s] == sb[s]);
-        if (!options.exact) {
-            ++st.counts.verified;
-            return static_cast<double>(equal) / static_cast<double>(k);
-        }
-        if (equal < min_matches) {
+        if (!options.exact) return true;
+        if (detail::equal_slots(slots16.data() + std::size_t{a} * k, slots16.data() + std::size_t{b} * k, k) < min_matches ||
+            (k2 && detail::equal_slots(fine.data() + std::size_t{fine_index[a]} * k2,
+                                       fine.data() + std::size_t{fine_index[b]} * k2, k2) < min_fine_matches)) {
             ++st.counts.prefiltered;
-            return -1.0;
+            return false;
         }
+        return true;
+    };
+    auto verify = [&](u32 a, u32 b, judge_state& st) -> double {
         ++st.counts.verified;
+        if (!options.exact)
+            return static_cast<double>(detail::equal_slots(slots16.data() + std::size_t{a} * k,
+                                                           slots16.data() + std::size_t{b} * k, k)) /
+                   static_cast<double>(k);
         auto make = make_set_of(st);
         const std::span<const std::uint64_t> set_a =
             stored[a] ? std::span<const std::uint64_t>(pool.data() + set_start[a], set_size[a]) : st.recent.get(a, make, a);
         const std::span<const std::uint64_t> set_b =
             stored[b] ? std::span<const std::uint64_t>(pool.data() + set_start[b], set_size[b]) : st.recent.get(b, make, a);
-        return jaccard(set_a, set_b);
+        return jaccard_at_least(set_a, set_b, threshold);
     };
+    auto judge = [&](u32 a, u32 b, judge_state& st) -> double { return passes(a, b, st) ? verify(a, b, st) : -1.0; };
     judge_counts all_counts;
     auto add_counts = [&](const judge_state& st) {
         all_counts.candidates += st.counts.candidates;
@@ -548,7 +613,6 @@ template <std::ranges::random_access_range R, executor E, class Better>
         };
         const std::size_t tasks = (units + detail::units_per_task - 1) / detail::units_per_task;
         std::vector<std::vector<pair_found>> found(tasks);
-        std::vector<judge_counts> task_counts(tasks);
         std::mutex counts_mutex;
         exec.bulk(tasks, [&](std::size_t task) {
             judge_state st;
@@ -587,44 +651,63 @@ template <std::ranges::random_access_range R, executor E, class Better>
         });
         stats.similar_pairs = result.pairs.size();
     } else if (options.clustering == cluster_rule::greedy) {
-        // Units in keep order; each is compared with the kept units of its buckets, in keep
-        // order, and joins the first similar one, or is kept.
+        // Units in keep order; each is compared with the kept units of its buckets, in keep order,
+        // and joins the first similar one, or is kept. In batches: every unit of a batch is first
+        // compared, in parallel, with the units kept before the batch (they come first in keep
+        // order); then, in order, those that found none are compared with the units kept within
+        // the batch.
         const std::vector<std::size_t> order = detail::keep_order(units, unit_better);
         std::vector<std::size_t> rank(units);
         for (std::size_t r = 0; r < units; ++r) rank[order[r]] = r;
-        std::vector<std::vector<u32>> kept(buckets.bucket_count());
-        std::vector<std::size_t> seen(units, std::numeric_limits<std::size_t>::max());
-        unit_clusters.cluster.assign(units, 0);
+        std::vector<std::vector<u32>> kept(buckets.bucket_count());  // per bucket, in keep order
+        unit_clusters.cluster.assign(units, units);
         unit_clusters.keep.assign(units, false);
-        judge_state st;
-        std::vector<u32> candidates;
-        for (std::size_t r = 0; r < units; ++r) {
-            const std::size_t v = order[r];
-            candidates.clear();
+        constexpr std::size_t batch = 2048;
+        std::vector<u32> match(batch);
+        std::mutex counts_mutex;
+        judge_state sequential;
+        std::vector<std::uint64_t> candidates;
+        // The first kept unit (in keep order, at min_rank or later) similar to v. Candidates are
+        // sorted as (rank, unit) integers and examined in keep order until one is similar.
+        auto first_similar = [&](std::size_t v, std::size_t min_rank, std::vector<std::uint64_t>& found, judge_state& st) {
+            found.clear();
             for (const u32 b : buckets.of(v))
-                for (const u32 u : kept[b])
-                    if (seen[u] != v) {
-                        seen[u] = v;
-                        candidates.push_back(u);
-                    }
-            std::sort(candidates.begin(), candidates.end(), [&](u32 x, u32 y) { return rank[x] < rank[y]; });
-            std::size_t joined = units;
-            for (const u32 u : candidates)
-                if (judge(u, static_cast<u32>(v), st) >= threshold) {
-                    joined = u;
-                    break;
+                for (auto it = kept[b].rbegin(); it != kept[b].rend(); ++it) {
+                    const std::size_t r = rank[*it];
+                    if (r < min_rank) break;
+                    found.push_back((std::uint64_t{r} << 32) | *it);
                 }
-            if (joined == units) {
-                unit_clusters.keep[v] = true;
-                unit_clusters.cluster[v] = v;
-                ++unit_clusters.cluster_count;
-                for (const u32 b : buckets.of(v)) kept[b].push_back(static_cast<u32>(v));
-            } else {
-                unit_clusters.cluster[v] = joined;
+            std::sort(found.begin(), found.end());
+            found.erase(std::unique(found.begin(), found.end()), found.end());
+            for (const std::uint64_t x : found)
+                if (judge(static_cast<u32>(x), static_cast<u32>(v), st) >= threshold) return static_cast<u32>(x);
+            return static_cast<u32>(units);
+        };
+        for (std::size_t first = 0; first < units; first += batch) {
+            const std::size_t last = std::min(units, first + batch);
+            detail::for_chunks(exec, last - first, detail::units_per_task, [&](std::size_t from, std::size_t to) {
+                judge_state st;
+                std::vector<std::uint64_t> found;
+                for (std::size_t x = from; x < to; ++x) match[x] = first_similar(order[first + x], 0, found, st);
+                std::lock_guard lock(counts_mutex);
+                add_counts(st);
+            });
+            for (std::size_t x = 0; x < last - first; ++x) {
+                const std::size_t v = order[first + x];
+                u32 joined = match[x];
+                if (joined == units) joined = first_similar(v, first, candidates, sequential);
+                if (joined == units) {
+                    unit_clusters.keep[v] = true;
+                    unit_clusters.cluster[v] = v;
+                    ++unit_clusters.cluster_count;
+                    for (const u32 b : buckets.of(v)) kept[b].push_back(static_cast<u32>(v));
+                } else {
+                    unit_clusters.cluster[v] = joined;
+                }
             }
-            if ((r & 1023) == 1023) progress.advance(1024);
+            progress.advance(last - first);
         }
-        add_counts(st);
+        add_counts(sequential);
     } else {
         // Connected components. Each bucket keeps its members grouped by component; a unit is
         // compared with the members of each other component of its buckets until one is similar,

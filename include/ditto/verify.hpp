@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -72,57 +73,91 @@ inline void merge_steps(const std::uint64_t* a, std::size_t& i, std::size_t ea, 
     }
 }
 
-}  // namespace detail
-
-/// The size of the intersection of two sorted, repeat-free sets. Shingle hashes are uniform, so
-/// both sets are cut at the same three values into four ranges of about equal size, merged side
-/// by side: four independent chains of loads and compares instead of one long one.
-[[nodiscard]] inline std::size_t intersection_size(std::span<const std::uint64_t> a,
-                                                   std::span<const std::uint64_t> b) noexcept {
+// The intersection of two sorted sets of uniform hashes, in four lanes: both sets are cut at the
+// same three values into four ranges of about equal size, merged side by side, so four
+// independent chains of loads and compares run at once. A step advances each lane's i or j (or
+// both), so a lane with r_a and r_b elements left can take min(r_a, r_b) steps unchecked: the loop
+// runs that many for all lanes, then looks again. When `needed` is given, it stops as soon as the
+// intersection cannot reach it and returns what it had (less than needed).
+inline std::size_t lane_intersection(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b,
+                                     std::size_t needed) noexcept {
     std::size_t common = 0;
     if (a.size() < 64 || b.size() < 64) {
         std::size_t i = 0, j = 0;
-        detail::merge_steps(a.data(), i, a.size(), b.data(), j, b.size(), common);
+        merge_steps(a.data(), i, a.size(), b.data(), j, b.size(), common);
         return common;
     }
-    constexpr int lanes = 4;
-    std::size_t ia[lanes + 1], ib[lanes + 1];
-    ia[0] = ib[0] = 0;
-    ia[lanes] = a.size();
-    ib[lanes] = b.size();
-    for (int l = 1; l < lanes; ++l) {
-        const std::uint64_t cut = std::uint64_t{static_cast<std::uint64_t>(l)} << 62;
-        ia[l] = static_cast<std::size_t>(std::lower_bound(a.begin(), a.end(), cut) - a.begin());
-        ib[l] = static_cast<std::size_t>(std::lower_bound(b.begin(), b.end(), cut) - b.begin());
+    std::size_t i[4], j[4], ea[4], eb[4];
+    for (int l = 0; l < 4; ++l) {
+        const std::uint64_t low = std::uint64_t{static_cast<std::uint64_t>(l)} << 62;
+        i[l] = l == 0 ? 0 : static_cast<std::size_t>(std::lower_bound(a.begin(), a.end(), low) - a.begin());
+        j[l] = l == 0 ? 0 : static_cast<std::size_t>(std::lower_bound(b.begin(), b.end(), low) - b.begin());
+        if (l > 0) {
+            ea[l - 1] = i[l];
+            eb[l - 1] = j[l];
+        }
     }
-    std::size_t i0 = ia[0], i1 = ia[1], i2 = ia[2], i3 = ia[3];
-    std::size_t j0 = ib[0], j1 = ib[1], j2 = ib[2], j3 = ib[3];
-    std::size_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+    ea[3] = a.size();
+    eb[3] = b.size();
     const std::uint64_t* pa = a.data();
     const std::uint64_t* pb = b.data();
-    while (i0 < ia[1] && j0 < ib[1] && i1 < ia[2] && j1 < ib[2] && i2 < ia[3] && j2 < ib[3] && i3 < ia[4] &&
-           j3 < ib[4]) {
-        const std::uint64_t x0 = pa[i0], y0 = pb[j0], x1 = pa[i1], y1 = pb[j1];
-        const std::uint64_t x2 = pa[i2], y2 = pb[j2], x3 = pa[i3], y3 = pb[j3];
-        c0 += static_cast<std::size_t>(x0 == y0);
-        c1 += static_cast<std::size_t>(x1 == y1);
-        c2 += static_cast<std::size_t>(x2 == y2);
-        c3 += static_cast<std::size_t>(x3 == y3);
-        i0 += static_cast<std::size_t>(x0 <= y0);
-        j0 += static_cast<std::size_t>(y0 <= x0);
-        i1 += static_cast<std::size_t>(x1 <= y1);
-        j1 += static_cast<std::size_t>(y1 <= x1);
-        i2 += static_cast<std::size_t>(x2 <= y2);
-        j2 += static_cast<std::size_t>(y2 <= x2);
-        i3 += static_cast<std::size_t>(x3 <= y3);
-        j3 += static_cast<std::size_t>(y3 <= x3);
+    std::size_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+    for (;;) {
+        std::size_t steps = std::numeric_limits<std::size_t>::max(), possible = 0;
+        for (int l = 0; l < 4; ++l) {
+            const std::size_t r = std::min(ea[l] - i[l], eb[l] - j[l]);
+            steps = std::min(steps, r);
+            possible += r;
+        }
+        if (c0 + c1 + c2 + c3 + possible < needed) return c0 + c1 + c2 + c3;  // cannot reach needed
+        if (steps < 8) break;
+        steps = std::min<std::size_t>(steps, 64);  // look at the bound now and then
+        std::size_t i0 = i[0], i1 = i[1], i2 = i[2], i3 = i[3], j0 = j[0], j1 = j[1], j2 = j[2], j3 = j[3];
+        for (std::size_t s = 0; s < steps; ++s) {
+            const std::uint64_t x0 = pa[i0], y0 = pb[j0], x1 = pa[i1], y1 = pb[j1];
+            const std::uint64_t x2 = pa[i2], y2 = pb[j2], x3 = pa[i3], y3 = pb[j3];
+            c0 += static_cast<std::size_t>(x0 == y0);
+            c1 += static_cast<std::size_t>(x1 == y1);
+            c2 += static_cast<std::size_t>(x2 == y2);
+            c3 += static_cast<std::size_t>(x3 == y3);
+            i0 += static_cast<std::size_t>(x0 <= y0);
+            j0 += static_cast<std::size_t>(y0 <= x0);
+            i1 += static_cast<std::size_t>(x1 <= y1);
+            j1 += static_cast<std::size_t>(y1 <= x1);
+            i2 += static_cast<std::size_t>(x2 <= y2);
+            j2 += static_cast<std::size_t>(y2 <= x2);
+            i3 += static_cast<std::size_t>(x3 <= y3);
+            j3 += static_cast<std::size_t>(y3 <= x3);
+        }
+        i[0] = i0, i[1] = i1, i[2] = i2, i[3] = i3, j[0] = j0, j[1] = j1, j[2] = j2, j[3] = j3;
     }
     common = c0 + c1 + c2 + c3;
-    detail::merge_steps(pa, i0, ia[1], pb, j0, ib[1], common);
-    detail::merge_steps(pa, i1, ia[2], pb, j1, ib[2], common);
-    detail::merge_steps(pa, i2, ia[3], pb, j2, ib[3], common);
-    detail::merge_steps(pa, i3, ia[4], pb, j3, ib[4], common);
+    for (int l = 0; l < 4; ++l) merge_steps(pa, i[l], ea[l], pb, j[l], eb[l], common);
     return common;
+}
+
+}  // namespace detail
+
+/// The size of the intersection of two sorted, repeat-free sets (of uniform hashes, for speed;
+/// any sorted values give the right answer).
+[[nodiscard]] inline std::size_t intersection_size(std::span<const std::uint64_t> a,
+                                                   std::span<const std::uint64_t> b) noexcept {
+    return detail::lane_intersection(a, b, 0);
+}
+
+/// The Jaccard similarity of two sorted, repeat-free sets when it is at least `threshold`, else a
+/// negative number: the merge stops as soon as the threshold is out of reach.
+[[nodiscard]] inline double jaccard_at_least(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b,
+                                             double threshold) noexcept {
+    const std::size_t total = a.size() + b.size();
+    if (total == 0) return threshold <= 0.0 ? 0.0 : -1.0;
+    // J >= t  <=>  |A n B| >= t (|A| + |B|) / (1 + t); a little slack against rounding, then the
+    // exact test on the count.
+    const double bound = threshold * static_cast<double>(total) / (1.0 + threshold);
+    const std::size_t needed = bound <= 1.0 ? 0 : static_cast<std::size_t>(bound - 1.0);
+    const std::size_t common = detail::lane_intersection(a, b, needed);
+    const double j = static_cast<double>(common) / static_cast<double>(total - common);
+    return common >= needed && j >= threshold ? j : -1.0;
 }
 
 /// |A n B| / |A u B| of two sorted, repeat-free sets; 0 when both are empty (two empty texts
