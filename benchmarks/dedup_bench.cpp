@@ -168,6 +168,32 @@ int main(int argc, char** argv) {
     const std::size_t rss_corpus = bench::peak_rss_bytes();
 
     std::vector<figure> figures;
+    {
+        // Exact verification alone: pairs of 5 KB texts (about 850 words) at J about 0.8, their
+        // sorted shingle sets in memory, as the pipeline keeps them.
+        ditto_test::corpus_options o;
+        o.originals = 400;
+        o.max_copies = 1;
+        o.max_edit_rate = 0.02;
+        o.min_words = 820;
+        o.max_words = 880;
+        o.vocabulary = 50000;
+        o.odd_texts = false;
+        const auto texts = ditto_test::make_corpus(o);
+        std::vector<std::vector<std::uint64_t>> sets;
+        for (const auto& t : texts) sets.push_back(ditto::shingle_set(t));
+        std::size_t checks = 0, similar = 0;
+        const double seconds = bench::best_seconds(3, [&] {
+            for (int round = 0; round < 50; ++round)
+                for (std::size_t a = 0; a < sets.size(); ++a) {
+                    const std::size_t b = (a * 7 + static_cast<std::size_t>(round)) % sets.size();
+                    similar += ditto::jaccard_at_least(sets[a], sets[b], 0.0) >= 0.8 ? 1u : 0u;
+                    ++checks;
+                }
+        });
+        bench::sink = similar;
+        figures.push_back({"verify/us_per_pair_5kb_full_merge", seconds * 1e6 / static_cast<double>(checks / 3), "us"});
+    }
     const std::string c = "corpus/" + kind + "/";
     figures.push_back({c + "documents", static_cast<double>(docs.size()), "docs"});
     figures.push_back({c + "megabytes", mb, "MB"});

@@ -180,8 +180,9 @@ TEST_CASE("clusters match brute force: greedy and connected, with and without pa
     const auto expected = ditto_test::brute_force_pairs(docs, 5, 0.8);
     std::vector<std::size_t> by_index(docs.size()), by_length(docs.size());
     for (std::size_t i = 0; i < docs.size(); ++i) by_index[i] = by_length[i] = i;
-    std::stable_sort(by_length.begin(), by_length.end(),
-                     [&](std::size_t a, std::size_t b) { return docs[a].size() > docs[b].size(); });
+    std::sort(by_length.begin(), by_length.end(), [&](std::size_t a, std::size_t b) {
+        return docs[a].size() != docs[b].size() ? docs[a].size() > docs[b].size() : a < b;
+    });
     ditto::thread_pool two(2);
     bool rules_differ = false;
     for (const auto keep : {ditto::keep_rule::first, ditto::keep_rule::longest}) {

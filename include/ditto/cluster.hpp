@@ -97,7 +97,9 @@ template <class Better>
 std::vector<std::size_t> keep_order(std::size_t n, Better& better) {
     std::vector<std::size_t> order(n);
     std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return better(a, b); });
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return better(a, b) || (!better(b, a) && a < b);
+    });
     return order;
 }
 
