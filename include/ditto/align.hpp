@@ -347,21 +347,7 @@ inline std::vector<std::uint8_t> neighbours_in_both(const std::vector<run>& runs
         steps += detail::sort_steps(v.size());
         return v;
     };
-    const auto grams_a = sorted_shingles(sa), grams_b = sorted_shingles(sb);
-    {
-        auto set_of = [](std::vector<std::uint64_t> v) {
-            v.erase(std::unique(v.begin(), v.end()), v.end());
-            return v;
-        };
-        const auto set_a = set_of(grams_a), set_b = set_of(grams_b);
-        steps += grams_a.size() + grams_b.size();
-        const std::size_t common = intersection_size(set_a, set_b);
-        const std::size_t united = set_a.size() + set_b.size() - common;
-        out.measures.jaccard = united == 0 ? 0.0 : static_cast<double>(common) / static_cast<double>(united);
-        out.measures.containment_a_in_b = set_a.empty() ? 0.0 : static_cast<double>(common) / static_cast<double>(set_a.size());
-        out.measures.containment_b_in_a = set_b.empty() ? 0.0 : static_cast<double>(common) / static_cast<double>(set_b.size());
-    }
-
+    auto grams_a = sorted_shingles(sa), grams_b = sorted_shingles(sb);
     using detail::run;
     std::vector<run> runs;
     if (short_text) {
@@ -380,16 +366,30 @@ inline std::vector<std::uint8_t> neighbours_in_both(const std::vector<run>& runs
         };
         detail::bucket_sort(fb, [](const fingerprint& f) { return f.hash; }, by_hash);
         steps += detail::sort_steps(fb.size());
-        auto occurrences = [&](const std::vector<std::uint64_t>& grams, std::uint64_t h) {
-            const auto range = std::equal_range(grams.begin(), grams.end(), h);
-            return static_cast<std::size_t>(range.second - range.first);
-        };
+        // Keep B's fingerprints whose k-gram occurs at most max_repeats times in each text: merged
+        // against the sorted k-grams of both, one pass each.
+        {
+            std::size_t in_a = 0, in_b = 0, kept_fb = 0;
+            for (std::size_t f = 0; f < fb.size();) {
+                const std::uint64_t h = fb[f].hash;
+                std::size_t g = f;
+                while (g < fb.size() && fb[g].hash == h) ++g;
+                while (in_a < grams_a.size() && grams_a[in_a] < h) ++in_a, ++steps;
+                while (in_b < grams_b.size() && grams_b[in_b] < h) ++in_b, ++steps;
+                std::size_t count_a = 0, count_b = 0;
+                while (in_a < grams_a.size() && grams_a[in_a] == h) ++in_a, ++count_a, ++steps;
+                while (in_b < grams_b.size() && grams_b[in_b] == h) ++in_b, ++count_b, ++steps;
+                steps += g - f + 1;
+                if (count_a <= o.max_repeats && count_b <= o.max_repeats)
+                    for (; f < g; ++f) fb[kept_fb++] = fb[f];
+                f = g;
+            }
+            fb.resize(kept_fb);
+        }
         std::unordered_map<std::size_t, std::size_t> reach;
         for (const fingerprint& f : fa) {
-            steps += detail::search_steps(grams_a.size()) + detail::search_steps(fb.size());
+            steps += 1 + detail::search_steps(fb.size());
             const auto first = std::lower_bound(fb.begin(), fb.end(), fingerprint{f.hash, 0}, by_hash);
-            if (first == fb.end() || first->hash != f.hash) continue;
-            if (occurrences(grams_a, f.hash) > o.max_repeats || occurrences(grams_b, f.hash) > o.max_repeats) continue;
             for (auto it = first; it != fb.end() && it->hash == f.hash; ++it) {
                 ++steps;
                 const std::size_t pa = f.position, pb = it->position;
@@ -405,6 +405,20 @@ inline std::vector<std::uint8_t> neighbours_in_both(const std::vector<run>& runs
             }
         }
     }
+    // Measures over the shingle sets.
+    {
+        steps += grams_a.size() + grams_b.size();
+        grams_a.erase(std::unique(grams_a.begin(), grams_a.end()), grams_a.end());
+        grams_b.erase(std::unique(grams_b.begin(), grams_b.end()), grams_b.end());
+        const std::size_t common = intersection_size(grams_a, grams_b);
+        const std::size_t united = grams_a.size() + grams_b.size() - common;
+        out.measures.jaccard = united == 0 ? 0.0 : static_cast<double>(common) / static_cast<double>(united);
+        out.measures.containment_a_in_b =
+            grams_a.empty() ? 0.0 : static_cast<double>(common) / static_cast<double>(grams_a.size());
+        out.measures.containment_b_in_a =
+            grams_b.empty() ? 0.0 : static_cast<double>(common) / static_cast<double>(grams_b.size());
+    }
+
     // Longest first; a later run keeps only its longest part free in both texts.
     std::sort(runs.begin(), runs.end(), [](const run& x, const run& y) {
         return x.length != y.length ? x.length > y.length : (x.a != y.a ? x.a < y.a : x.b < y.b);
