@@ -22,25 +22,27 @@
 //  2. Every maximal common run of at least k + w - 1 tokens none of whose k-grams occurs more than
 //     T times in A or in B is reported exactly (one passage, the whole run), unless it shares
 //     tokens, in A or in B, with another maximal common run at least as long.
-//  3. Repetitive runs (k-grams occurring more than T times) are found by the gap pass only: after
-//     it, in every pair of gaps between passages that follow each other in both texts (before the
-//     first and after the last included; the whole texts when there is no passage), the tokens in
-//     no passage share no run of k equal tokens.
+//  3. Runs of repeated k-grams (more than T times) are left to the gap pass, which aligns them
+//     greedily in A's order: after it, the two gaps of every pair of passages that are neighbours
+//     in both texts (the texts' start and end count as passages) share no run of k equal tokens.
 //  4. A text of fewer than k tokens is one shingle of all its tokens (as in the measures): two such
-//     texts with equal tokens are one shared passage; otherwise (it differs, or the other text has
+//     texts with equal tokens are one shared passage; otherwise (they differ, or the other text has
 //     k tokens or more) nothing is shared and each text is wholly deleted or inserted.
-//  5. Work: O((n + m) log(n + m)) plus the runs extended, at most (k + 2)·T through any token of A
-//     (each seeds at most T partners, and a run is extended once per diagonal); every stage counts
-//     its inner-loop iterations in text_diff::steps.
+//  5. Work: O((n + m)(k + log(n + m))), plus the runs extended: at most (k + 2) * T runs pass
+//     through any token of A (a fingerprint pairs with at most T others; of the runs whose seed
+//     lies wholly before a token, the nearest seed's k-gram occurs in B once per run, and likewise
+//     after), each extended once. Every stage counts its inner-loop iterations in text_diff::steps.
 
 #include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <ditto/error.hpp>
@@ -160,7 +162,7 @@ struct text_diff {
     std::vector<changed_figure> changed_figures;
     pair_measures measures;
     std::size_t a_tokens = 0, b_tokens = 0;
-    /// Inner-loop iterations of all stages (sorts counted as n·log2 n): the work done, for tests
+    /// Inner-loop iterations of all stages (sorts counted as n log2 n): the work done, for tests
     /// and benchmarks that check how it grows with the input.
     std::size_t steps = 0;
 };
@@ -620,7 +622,7 @@ struct marked_text {
 };
 
 /// B's text as pieces with A's deletions and B's insertions marked, from diff(a, b) (b is needed
-/// for the spacing between marks and text). O(pieces · log passages + text).
+/// for the spacing between marks and text). O(pieces * log passages).
 [[nodiscard]] inline marked_text mark_changes(const text_diff& d, std::string_view b) {
     marked_text out;
     std::size_t& steps = out.steps;
