@@ -8,6 +8,7 @@
 //   paragraph 2 MB each: one paragraph repeated; B changes a word in every third copy
 //   one_in_12 5 MB each: random words, one word in 12 changed in B
 //   random    1 MB each: two unrelated random texts
+//   digits    1 MB each: single digits separated by spaces, one in 12 changed (changed figures)
 //
 // Usage: align_bench [--repeat N] [--pairs N] [--json]
 //   --repeat  runs of the 1 MB diff; the fastest is reported (default 5)
@@ -77,6 +78,14 @@ std::pair<std::string, std::string> shaped_pair(const std::string& shape, std::s
             a += w + " ";
             b += (i % 12 == 5 ? std::string("changed") : w) + " ";
         }
+    } else if (shape == "digits") {
+        for (std::size_t i = 0; a.size() < bytes; ++i) {
+            const std::size_t digit = g.below(10);
+            a += static_cast<char>('0' + digit);
+            a += ' ';
+            b += static_cast<char>('0' + (i % 12 == 5 ? (digit + 1) % 10 : digit));
+            b += ' ';
+        }
     } else {
         while (a.size() < bytes) a += word(5000) + " ";
         while (b.size() < bytes) b += word(5000) + " ";
@@ -123,7 +132,8 @@ int main(int argc, char** argv) {
         {"diff_5kb/microseconds_per_pair", small_seconds / static_cast<double>(pairs.size()) * 1e6, "us"},
     };
     const std::pair<const char*, std::size_t> shapes[] = {
-        {"la", 1800000}, {"log", 3600000}, {"paragraph", 2000000}, {"one_in_12", 5000000}, {"random", 1000000}};
+        {"la", 1800000}, {"log", 3600000}, {"paragraph", 2000000}, {"one_in_12", 5000000}, {"random", 1000000},
+        {"digits", 1000000}};
     for (const auto& [shape, bytes] : shapes) {
         const auto [half_a, half_b] = shaped_pair(shape, bytes / 2);
         const auto [a, b] = shaped_pair(shape, bytes);

@@ -41,7 +41,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -388,7 +387,8 @@ inline std::vector<std::uint8_t> neighbours_in_both(const std::vector<run>& runs
             }
             fb.resize(kept_fb);
         }
-        std::unordered_map<std::size_t, std::size_t> reach;
+        std::vector<std::size_t> reach(out.a_tokens + out.b_tokens + 1, 0);  // per diagonal: end in A of its last run
+        steps += reach.size();
         for (const fingerprint& f : fa) {
             steps += 1 + detail::search_steps(fb.size());
             const auto first = std::lower_bound(fb.begin(), fb.end(), fingerprint{f.hash, 0}, by_hash);
@@ -396,8 +396,7 @@ inline std::vector<std::uint8_t> neighbours_in_both(const std::vector<run>& runs
                 ++steps;
                 const std::size_t pa = f.position, pb = it->position;
                 const std::size_t diagonal = pa + out.b_tokens - pb;
-                const auto r = reach.find(diagonal);
-                if (r != reach.end() && pa < r->second) continue;
+                if (pa < reach[diagonal]) continue;
                 std::size_t begin_a = pa, begin_b = pb;
                 while (begin_a > 0 && begin_b > 0 && ta[begin_a - 1] == tb[begin_b - 1]) --begin_a, --begin_b, ++steps;
                 std::size_t end_a = pa, end_b = pb;
