@@ -57,7 +57,7 @@ std::pair<std::string, std::string> shaped_pair(const std::string& shape, std::s
     };
     std::string a, b;
     if (shape == "la") {
-        for (std::size_t i = 0; a.size() < bytes; ++i) a += "la ";
+        while (a.size() < bytes) a += "la ";
         b = a + "x";
     } else if (shape == "log") {
         for (std::size_t i = 0; a.size() < bytes; ++i) {

@@ -501,8 +501,8 @@ std::vector<ditto::marked_piece> marks_reference(const ditto::text_diff& d, std:
         marks.push_back({at, false, i, space});
     }
     for (std::size_t i = 0; i < d.inserted.size(); ++i) marks.push_back({d.inserted[i].begin, true, i, false});
-    std::stable_sort(marks.begin(), marks.end(), [](const mark& x, const mark& y) {
-        return x.at != y.at ? x.at < y.at : (x.insertion != y.insertion && !x.insertion);
+    std::sort(marks.begin(), marks.end(), [](const mark& x, const mark& y) {
+        return x.at != y.at ? x.at < y.at : (x.insertion != y.insertion ? !x.insertion : x.index < y.index);
     });
     std::vector<ditto::marked_piece> out;
     std::size_t pos = 0;
