@@ -162,6 +162,11 @@ def control_characters_never_reach_the_terminal():
     # With colour, the only escape sequences are the tool's own.
     out = run(["diff", "--color=always", fa, fb], check=0).stdout.decode()
     expect(re.sub(r"\x1b\[(31;9|32|33|0)m", "", out).count("\x1b") == 0, repr(out))
+    # --json escapes C1 controls and DEL in names too (JSON allows them raw; a terminal may not).
+    fc = write("ctl\u009bname\x7f.txt", b)
+    out = run(["diff", "--json", fa, fc], check=0).stdout
+    expect(b"\xc2\x9b" not in out and b"\x7f" not in out and b"\x1b" not in out, repr(out[:200]))
+    expect(json.loads(out)["b"]["id"] == fc, repr(out[:200]))
     # Messages too.
     error(["diff", os.path.join(WORK, "no\x1b[2Jfile.jsonl#x"), fa], 1, r"no\\x1b\[2Jfile")
 

@@ -77,6 +77,26 @@ std::string shown(std::string_view text) {
     return out;
 }
 
+// A name as a JSON string, with DEL and C1 controls escaped too (json_string leaves them raw, as
+// JSON allows), so --json on a terminal cannot carry an 8-bit escape sequence either.
+std::string json_name(std::string_view name) {
+    const std::string json = json_string(name);
+    std::string out;
+    for (std::size_t i = 0; i < json.size(); ++i) {
+        const auto c = static_cast<unsigned char>(json[i]);
+        const auto next = i + 1 < json.size() ? static_cast<unsigned char>(json[i + 1]) : 0u;
+        if (c == 0x7f) {
+            out += "\\u007f";
+        } else if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {
+            append_escape(out, "\\u%04x", next);
+            ++i;
+        } else {
+            out += json[i];
+        }
+    }
+    return out;
+}
+
 // A reference split into its file and, for FILE#ID, the record id. The whole reference is a file
 // when it names one; otherwise it is split at the first '#' whose prefix is "-" or names a file
 // that is not a folder, so an id may itself contain '#'.
@@ -211,7 +231,7 @@ void print_diff_help(std::FILE* out) {
         "The marked text shows control characters as escapes, whatever the output: C0 controls\n"
         "other than tab and newline (and CR outside CRLF) and DEL as \\xHH, C1 controls as \\u00HH,\n"
         "bytes of ill-formed UTF-8 as \\xHH; so is everything else printed for people (names,\n"
-        "messages). --json gives exact offsets instead.\n"
+        "messages). --json gives exact offsets instead, its names with all controls escaped.\n"
         "\n"
         "Options:\n"
         "  --json              print one JSON object instead of the marked text; byte offsets are\n"
@@ -279,7 +299,7 @@ int run_diff(const std::vector<std::string_view>& args) {
     const ditto::text_diff d = ditto::diff(a.text, b.text, align);
     output out("");
     if (json) {
-        out.write(diff_json(json_string(a.name), a.text.size(), json_string(b.name), b.text.size(), d));
+        out.write(diff_json(json_name(a.name), a.text.size(), json_name(b.name), b.text.size(), d));
         out.write("\n");
         out.commit();
         return 0;
