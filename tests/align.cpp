@@ -280,6 +280,9 @@ TEST_CASE("identical, unrelated and empty texts", "[align]") {
     ditto::align_options bad;
     bad.window = 0;
     CHECK_THROWS_AS(ditto::diff(t, t, bad), std::invalid_argument);
+    ditto::align_options no_repeats;
+    no_repeats.max_repeats = 0;
+    CHECK_THROWS_AS(ditto::diff(t, t, no_repeats), std::invalid_argument);
 }
 
 namespace {
