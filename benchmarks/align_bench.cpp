@@ -1,6 +1,14 @@
 // Speed of ditto::diff, one core: two 1 MB documents (the second a copy of the first with
 // paragraphs injected, words and figures changed and one block moved), and many pairs of 5 KB
-// documents changed the same way.
+// documents changed the same way. Then the shapes that used to take quadratic time, at full size
+// and at half size: diff and marked rendering time, steps per input byte, and how the steps grow
+// from half to full size (2 is linear, 4 quadratic):
+//   la        1.8 MB of "la la la ..." against the same with one word more
+//   log       3.6 MB each: one log line repeated with a counter; B changes every 40th line
+//   paragraph 2 MB each: one paragraph repeated; B changes a word in every third copy
+//   one_in_12 5 MB each: random words, one word in 12 changed in B
+//   random    1 MB each: two unrelated random texts
+//   digits    1 MB each: single digits separated by spaces, one in 12 changed (changed figures)
 //
 // Usage: align_bench [--repeat N] [--pairs N] [--json]
 //   --repeat  runs of the 1 MB diff; the fastest is reported (default 5)
@@ -8,7 +16,9 @@
 
 #include <ditto/align.hpp>
 
+#include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench_support.hpp"
@@ -35,6 +45,52 @@ std::string republish(const std::string& text, std::size_t every, bench::generat
     }
     const std::size_t q = out.size() / 4;
     return out.substr(0, q) + out.substr(2 * q) + out.substr(q, q);
+}
+
+// The shapes above; bytes is the size of A.
+std::pair<std::string, std::string> shaped_pair(const std::string& shape, std::size_t bytes) {
+    bench::generator g{7};
+    auto word = [&](std::size_t vocabulary) {
+        std::string w = std::to_string(g.below(vocabulary));
+        w.insert(w.begin(), 'w');
+        return w;
+    };
+    std::string a, b;
+    if (shape == "la") {
+        while (a.size() < bytes) a += "la ";
+        b = a + "x";
+    } else if (shape == "log") {
+        for (std::size_t i = 0; a.size() < bytes; ++i) {
+            const std::string line = "2026-11-28 12:00:" + std::to_string(10 + i % 50) + " INFO request handled id=" + std::to_string(i);
+            a += line + " status=200\n";
+            b += line + (i % 40 == 7 ? " status=500\n" : " status=200\n");
+        }
+    } else if (shape == "paragraph") {
+        std::string paragraph;
+        for (int i = 0; i < 60; ++i) paragraph += word(100000) + " ";
+        for (std::size_t i = 0; a.size() < bytes; ++i) {
+            a += paragraph + "\n\n";
+            b += (i % 3 == 1 ? "changed " + paragraph.substr(paragraph.find(' ') + 1) : paragraph) + "\n\n";
+        }
+    } else if (shape == "one_in_12") {
+        for (std::size_t i = 0; a.size() < bytes; ++i) {
+            const std::string w = word(20000);
+            a += w + " ";
+            b += (i % 12 == 5 ? std::string("changed") : w) + " ";
+        }
+    } else if (shape == "digits") {
+        for (std::size_t i = 0; a.size() < bytes; ++i) {
+            const std::size_t digit = g.below(10);
+            a += static_cast<char>('0' + digit);
+            a += ' ';
+            b += static_cast<char>('0' + (i % 12 == 5 ? (digit + 1) % 10 : digit));
+            b += ' ';
+        }
+    } else {
+        while (a.size() < bytes) a += word(5000) + " ";
+        while (b.size() < bytes) b += word(5000) + " ";
+    }
+    return {a, b};
 }
 
 }  // namespace
@@ -75,6 +131,32 @@ int main(int argc, char** argv) {
         {"diff_5kb/pairs_per_second", static_cast<double>(pairs.size()) / small_seconds, "pairs/s"},
         {"diff_5kb/microseconds_per_pair", small_seconds / static_cast<double>(pairs.size()) * 1e6, "us"},
     };
+    const std::pair<const char*, std::size_t> shapes[] = {
+        {"la", 1800000}, {"log", 3600000}, {"paragraph", 2000000}, {"one_in_12", 5000000}, {"random", 1000000},
+        {"digits", 1000000}};
+    for (const auto& [shape, bytes] : shapes) {
+        const auto [half_a, half_b] = shaped_pair(shape, bytes / 2);
+        const auto [a, b] = shaped_pair(shape, bytes);
+        const ditto::text_diff half = ditto::diff(half_a, half_b);
+        const std::size_t half_marks = ditto::mark_changes(half, half_b).steps;
+        ditto::text_diff d;
+        const double diff_seconds = bench::best_seconds(static_cast<int>(std::min<std::size_t>(repeat, 3)), [&] { d = ditto::diff(a, b); });
+        std::size_t mark_steps = 0;
+        const double mark_seconds = bench::best_seconds(static_cast<int>(std::min<std::size_t>(repeat, 3)), [&] {
+            const auto m = ditto::mark_changes(d, b);
+            mark_steps = m.steps;
+            bench::sink = m.pieces.size();
+        });
+        const std::string name = shape;
+        const double input = static_cast<double>(a.size() + b.size());
+        figures.push_back({name + "/diff_milliseconds", diff_seconds * 1e3, "ms"});
+        figures.push_back({name + "/diff_steps_per_byte", static_cast<double>(d.steps) / input, "steps"});
+        figures.push_back({name + "/diff_steps_growth_x2", static_cast<double>(d.steps) / static_cast<double>(half.steps), "x"});
+        figures.push_back({name + "/mark_milliseconds", mark_seconds * 1e3, "ms"});
+        figures.push_back({name + "/mark_steps_growth_x2",
+                           static_cast<double>(mark_steps) / static_cast<double>(std::max<std::size_t>(half_marks, 1)), "x"});
+        figures.push_back({name + "/changes", static_cast<double>(d.deleted.size() + d.inserted.size()), "spans"});
+    }
     bench::print_figures(figures, opts.json);
     return 0;
 }

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <random>
+#include <tuple>
+#include <utility>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -269,12 +271,368 @@ TEST_CASE("identical, unrelated and empty texts", "[align]") {
     CHECK(one_side.inserted == std::vector<ditto::byte_span>{{0, t.size()}});
     CHECK(one_side.measures.containment_b_in_a == 0.0);
 
-    // Shorter than k: no passage can be found, but the measures still compare the whole texts.
+    // Shorter than k: one shingle of all the tokens, so equal short texts are one shared passage
+    // (see "texts shorter than k tokens").
     const auto tiny = ditto::diff("hello world", "Hello, World!");
-    CHECK(tiny.shared.empty());
+    CHECK(tiny.shared.size() == 1);
     CHECK(tiny.measures.jaccard == 1.0);
 
     ditto::align_options bad;
     bad.window = 0;
     CHECK_THROWS_AS(ditto::diff(t, t, bad), std::invalid_argument);
+    ditto::align_options no_repeats;
+    no_repeats.max_repeats = 0;
+    CHECK_THROWS_AS(ditto::diff(t, t, no_repeats), std::invalid_argument);
+}
+
+namespace {
+
+// Robust winnowing as the paper states it, window by window: O(n w), the reference for winnow().
+std::vector<ditto::fingerprint> winnow_reference(const std::vector<std::uint64_t>& h, std::size_t w) {
+    std::vector<ditto::fingerprint> out;
+    const std::size_t n = h.size();
+    if (n == 0) return out;
+    const std::size_t windows = n >= w ? n - w + 1 : 1, width = std::min(w, n);
+    std::size_t selected = n;
+    for (std::size_t start = 0; start < windows; ++start) {
+        std::size_t best = start;
+        for (std::size_t i = start + 1; i < start + width; ++i)
+            if (h[i] <= h[best]) best = i;
+        if (selected != n && selected >= start && h[selected] == h[best]) continue;
+        selected = best;
+        out.push_back({h[best], best});
+    }
+    return out;
+}
+
+// Texts made of a few phrases over a small vocabulary, so k-grams repeat a lot; B is A with
+// phrases dropped, added and swapped.
+std::pair<std::string, std::string> repetitive_pair(std::mt19937_64& rng, std::size_t vocabulary) {
+    std::vector<std::string> phrases(6);
+    for (auto& p : phrases) p = random_words(rng, 3 + rng() % 10, vocabulary);
+    std::vector<std::size_t> picks(20 + rng() % 20);
+    for (auto& x : picks) x = rng() % phrases.size();
+    std::vector<std::size_t> changed = picks;
+    for (int edit = 0; edit < 4; ++edit) {
+        const std::size_t at = rng() % changed.size();
+        switch (rng() % 3) {
+        case 0: changed.erase(changed.begin() + static_cast<std::ptrdiff_t>(at)); break;
+        case 1: changed.insert(changed.begin() + static_cast<std::ptrdiff_t>(at), rng() % phrases.size()); break;
+        default: std::swap(changed[at], changed[rng() % changed.size()]); break;
+        }
+    }
+    auto join = [&](const std::vector<std::size_t>& order) {
+        std::string out;
+        for (const std::size_t x : order) out += (out.empty() ? "" : " ") + phrases[x] + " " + random_words(rng, rng() % 2, 1000);
+        return out;
+    };
+    return {join(picks), join(changed)};
+}
+
+std::size_t kgram_count(const std::vector<std::string>& t, std::size_t at, std::size_t k, const std::vector<std::string>& in) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i + k <= in.size(); ++i)
+        n += std::equal(t.begin() + static_cast<std::ptrdiff_t>(at), t.begin() + static_cast<std::ptrdiff_t>(at + k),
+                        in.begin() + static_cast<std::ptrdiff_t>(i));
+    return n;
+}
+
+// Checks guarantees 1-3 of align.hpp against brute force.
+void check_guarantees(std::string_view a, std::string_view b, const ditto::align_options& o, const ditto::text_diff& d) {
+    const auto ta = tokens_of(a), tb = tokens_of(b);
+    // 1. Passages are runs of >= k equal tokens, disjoint in A and in B.
+    std::vector<int> in_a(ta.size(), 0), in_b(tb.size(), 0);
+    for (const auto& p : d.shared) {
+        const std::size_t length = p.a_tokens.end - p.a_tokens.begin;
+        REQUIRE(length >= o.k);
+        REQUIRE(p.b_tokens.end - p.b_tokens.begin == length);
+        for (std::size_t i = 0; i < length; ++i) {
+            REQUIRE(ta[p.a_tokens.begin + i] == tb[p.b_tokens.begin + i]);
+            REQUIRE(++in_a[p.a_tokens.begin + i] == 1);
+            REQUIRE(++in_b[p.b_tokens.begin + i] == 1);
+        }
+    }
+    // 2. Every maximal run of >= k + w - 1 tokens whose k-grams occur at most max_repeats times in
+    //    each text, and that shares no token with another maximal run at least as long, is exact.
+    const auto runs = brute_force_runs(ta, tb, o.k);
+    for (const auto& r : runs) {
+        if (r.length < o.k + o.window - 1) continue;
+        bool rare = true;
+        for (std::size_t i = r.a; rare && i + o.k <= r.a + r.length; ++i)
+            rare = kgram_count(ta, i, o.k, ta) <= o.max_repeats && kgram_count(ta, i, o.k, tb) <= o.max_repeats;
+        const bool contested = std::any_of(runs.begin(), runs.end(), [&](const common_run& x) {
+            if (x.length < r.length || (x.a == r.a && x.b == r.b)) return false;
+            return (x.a < r.a + r.length && r.a < x.a + x.length) || (x.b < r.b + r.length && r.b < x.b + x.length);
+        });
+        if (!rare || contested) continue;
+        const bool found = std::any_of(d.shared.begin(), d.shared.end(), [&](const ditto::shared_passage& p) {
+            return p.a_tokens == ditto::token_span{r.a, r.a + r.length} && p.b_tokens == ditto::token_span{r.b, r.b + r.length};
+        });
+        INFO("run at A " << r.a << ", B " << r.b << ", length " << r.length);
+        REQUIRE(found);
+    }
+    // 3. Gaps between passages that are neighbours in both texts share no run of k tokens.
+    std::vector<ditto::shared_passage> by_b = d.shared;
+    std::sort(by_b.begin(), by_b.end(), [](const auto& x, const auto& y) { return x.b_tokens.begin < y.b_tokens.begin; });
+    for (std::size_t p = 0; p <= d.shared.size(); ++p) {
+        // Neighbours: the passage before this gap in A is also the one before it in B.
+        const std::size_t a0 = p == 0 ? 0 : d.shared[p - 1].a_tokens.end;
+        const std::size_t a1 = p == d.shared.size() ? ta.size() : d.shared[p].a_tokens.begin;
+        std::size_t rank_before = 0, rank_after = by_b.size() + 1;
+        for (std::size_t r = 0; r < by_b.size(); ++r) {
+            if (p > 0 && by_b[r].a_tokens == d.shared[p - 1].a_tokens) rank_before = r + 1;
+            if (p < d.shared.size() && by_b[r].a_tokens == d.shared[p].a_tokens) rank_after = r + 1;
+        }
+        if (rank_after != rank_before + 1) continue;
+        const std::size_t b0 = rank_before == 0 ? 0 : by_b[rank_before - 1].b_tokens.end;
+        const std::size_t b1 = rank_after == by_b.size() + 1 ? tb.size() : by_b[rank_after - 1].b_tokens.begin;
+        for (std::size_t i = a0; i + o.k <= a1; ++i)
+            for (std::size_t j = b0; j + o.k <= b1; ++j) {
+                INFO("gap A [" << a0 << ", " << a1 << "), B [" << b0 << ", " << b1 << "): k tokens at " << i << ", " << j);
+                REQUIRE_FALSE(std::equal(ta.begin() + static_cast<std::ptrdiff_t>(i), ta.begin() + static_cast<std::ptrdiff_t>(i + o.k),
+                                         tb.begin() + static_cast<std::ptrdiff_t>(j)));
+            }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("winnowing in linear time selects what the window-by-window definition selects", "[align]") {
+    std::mt19937_64 rng(5);
+    for (int round = 0; round < 500; ++round) {
+        const std::size_t n = rng() % 80, w = 1 + rng() % 10;
+        std::vector<std::uint64_t> v(n);
+        for (auto& x : v) x = rng() % (1 + static_cast<std::uint64_t>(round % 7));
+        REQUIRE(ditto::winnow(v, w) == winnow_reference(v, w));
+    }
+}
+
+TEST_CASE("guarantees hold on repetitive texts", "[align]") {
+    std::mt19937_64 rng(7);
+    for (int round = 0; round < 150; ++round) {
+        const auto [a, b] = repetitive_pair(rng, round % 3 == 0 ? 3 : 30);
+        ditto::align_options o;
+        o.k = 2 + rng() % 5;
+        o.window = 1 + rng() % 5;
+        o.max_repeats = 1 + rng() % 10;
+        INFO("round " << round << ", k " << o.k << ", w " << o.window << ", max_repeats " << o.max_repeats);
+        check_guarantees(a, b, o, ditto::diff(a, b, o));
+    }
+    // The planted texts of the brute-force test above, with their rare runs.
+    for (int round = 0; round < 20; ++round) {
+        const std::string a = random_words(rng, 200, 50), b = a.substr(0, a.size() / 2) + " w7 w7 " + a.substr(a.size() / 3);
+        check_guarantees(a, b, {}, ditto::diff(a, b));
+    }
+}
+
+TEST_CASE("repetitive texts align in order", "[align]") {
+    // "la la la ...": every k-gram is the same, so nothing seeds; the gap pass aligns it all.
+    std::string la;
+    for (int i = 0; i < 1000; ++i) la += "la ";
+    const auto d = ditto::diff(la, la + "x");
+    REQUIRE(d.shared.size() == 1);
+    CHECK(d.shared[0].a_tokens == ditto::token_span{0, 1000});
+    CHECK(d.shared[0].b_tokens == ditto::token_span{0, 1000});
+    CHECK(d.deleted.empty());
+    CHECK(d.inserted == std::vector<ditto::byte_span>{{la.size(), la.size() + 1}});
+    // One word changed in the middle of the repetition: it and its replacement, nothing else.
+    std::string changed = la;
+    changed.replace(1500, 2, "lo");
+    const auto c = ditto::diff(la, changed);
+    CHECK(c.deleted == std::vector<ditto::byte_span>{{1500, 1502}});
+    CHECK(c.inserted == std::vector<ditto::byte_span>{{1500, 1502}});
+    CHECK(c.measures.coverage_a == 999.0 / 1000.0);
+}
+
+TEST_CASE("texts shorter than k tokens are one shingle", "[align]") {
+    // Equal: one shared passage, nothing deleted or inserted (was: all deleted and inserted).
+    const std::string a = "Hello, World!", b = "hello world";
+    const auto same = ditto::diff(a, b);
+    REQUIRE(same.shared.size() == 1);
+    CHECK(same.shared[0].a == ditto::byte_span{0, 12});
+    CHECK(same.shared[0].b == ditto::byte_span{0, 11});
+    CHECK(same.shared[0].a_tokens == ditto::token_span{0, 2});
+    CHECK(same.deleted.empty());
+    CHECK(same.inserted.empty());
+    CHECK(same.measures.jaccard == 1.0);
+    CHECK(same.measures.coverage_a == 1.0);
+    CHECK(same.measures.coverage_b == 1.0);
+    // Different short texts share nothing, even words in common: their one shingles differ.
+    const auto other = ditto::diff("hello world", "hello there");
+    CHECK(other.shared.empty());
+    CHECK(other.deleted == std::vector<ditto::byte_span>{{0, 11}});
+    CHECK(other.inserted == std::vector<ditto::byte_span>{{0, 11}});
+    CHECK(other.measures.jaccard == 0.0);
+    // A short text against a longer one holding it: nothing shared either (Jaccard 0 too).
+    const auto longer = ditto::diff("one two three", "one two three four five six");
+    CHECK(longer.shared.empty());
+    CHECK(longer.measures.jaccard == 0.0);
+    CHECK(longer.deleted == std::vector<ditto::byte_span>{{0, 13}});
+    // With k = 1 nothing is short but the empty text.
+    ditto::align_options k1;
+    k1.k = 1;
+    CHECK(ditto::diff("x", "x", k1).shared.size() == 1);
+}
+
+namespace {
+
+// The marked rendering computed the direct way, every deletion against every passage and
+// insertion: quadratic, the reference for mark_changes.
+std::vector<ditto::marked_piece> marks_reference(const ditto::text_diff& d, std::string_view b) {
+    struct mark {
+        std::size_t at;
+        bool insertion;
+        std::size_t index;
+        bool space;
+    };
+    std::vector<mark> marks;
+    for (std::size_t i = 0; i < d.deleted.size(); ++i) {
+        const auto span = d.deleted[i];
+        std::size_t gap_begin = 0;
+        for (const auto& p : d.shared)
+            if (p.a.end <= span.begin) gap_begin = std::max(gap_begin, p.b.end);
+        std::size_t at = b.size();
+        for (const auto& p : d.shared)
+            if (p.b.begin >= gap_begin) at = std::min(at, p.b.begin);
+        for (const auto& ins : d.inserted)
+            if (ins.begin >= gap_begin && ins.begin <= at) {
+                at = ins.begin;
+                break;
+            }
+        const bool space = at < b.size() && b[at] != ' ' && b[at] != '\n' &&
+                           std::none_of(d.inserted.begin(), d.inserted.end(), [&](ditto::byte_span s) { return s.begin == at; });
+        marks.push_back({at, false, i, space});
+    }
+    for (std::size_t i = 0; i < d.inserted.size(); ++i) marks.push_back({d.inserted[i].begin, true, i, false});
+    std::sort(marks.begin(), marks.end(), [](const mark& x, const mark& y) {
+        return x.at != y.at ? x.at < y.at : (x.insertion != y.insertion ? !x.insertion : x.index < y.index);
+    });
+    std::vector<ditto::marked_piece> out;
+    std::size_t pos = 0;
+    for (const mark& m : marks) {
+        if (m.at > pos) out.push_back({ditto::mark_kind::same, {pos, m.at}}), pos = m.at;
+        if (m.insertion) {
+            out.push_back({ditto::mark_kind::inserted, d.inserted[m.index]});
+            pos = d.inserted[m.index].end;
+        } else {
+            out.push_back({ditto::mark_kind::deleted, d.deleted[m.index]});
+            if (m.space) out.push_back({ditto::mark_kind::separator, {0, 0}});
+        }
+    }
+    if (pos < b.size()) out.push_back({ditto::mark_kind::same, {pos, b.size()}});
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("marked rendering places each deletion where the direct computation does", "[align]") {
+    std::mt19937_64 rng(11);
+    for (int round = 0; round < 200; ++round) {
+        std::string a, b;
+        if (round % 2 == 0) {
+            std::tie(a, b) = repetitive_pair(rng, 5 + rng() % 40);
+        } else {
+            a = random_words(rng, 50 + rng() % 200, 40);
+            const auto words = tokens_of(a);
+            for (std::size_t i = 0; i < words.size(); ++i) {
+                if (rng() % 9 == 0) continue;                        // deleted
+                if (rng() % 11 == 0) b += "new" + std::to_string(i) + " ";  // inserted
+                b += words[i] + (rng() % 13 == 0 ? "\n" : " ");
+            }
+        }
+        const auto d = ditto::diff(a, b);
+        INFO("round " << round);
+        REQUIRE(ditto::mark_changes(d, b).pieces == marks_reference(d, b));
+    }
+    // The known case: a deletion before a word gets a separator; one before an insertion does not.
+    const std::string a = "one two three four five XX six seven eight nine ten";
+    const std::string b = "one two three four five six seven eight nine ten";
+    const auto m = ditto::mark_changes(ditto::diff(a, b), b).pieces;
+    const std::vector<ditto::marked_piece> expected{{ditto::mark_kind::same, {0, 24}},
+                                                    {ditto::mark_kind::deleted, {24, 26}},
+                                                    {ditto::mark_kind::separator, {0, 0}},
+                                                    {ditto::mark_kind::same, {24, b.size()}}};
+    CHECK(m == expected);
+}
+
+namespace {
+
+// Texts of about n words in the shapes that used to take quadratic time, and ordinary ones.
+std::pair<std::string, std::string> shaped_pair(int shape, std::size_t n) {
+    std::mt19937_64 rng(3);
+    std::string a, b;
+    switch (shape) {
+    case 0:  // "la la la ..." and the same with one word more
+        for (std::size_t i = 0; i < n; ++i) a += "la ";
+        b = a + "x";
+        break;
+    case 1:  // a log line repeated with a counter; every 40th line changed in B
+        for (std::size_t i = 0; a.size() < n * 6; ++i) {
+            const std::string line = "2026-11-28 12:00:" + std::to_string(10 + i % 50) + " INFO request handled id=" + std::to_string(i);
+            a += line + " status=200\n";
+            b += line + (i % 40 == 7 ? " status=500\n" : " status=200\n");
+        }
+        break;
+    case 2: {  // one paragraph repeated; a word changed in every third copy of B
+        const std::string paragraph = random_words(rng, 60, 100000);
+        for (std::size_t i = 0; a.size() < n * 6; ++i) {
+            a += paragraph + "\n\n";
+            b += (i % 3 == 1 ? "changed " + paragraph.substr(paragraph.find(' ') + 1) : paragraph) + "\n\n";
+        }
+        break;
+    }
+    case 3: {  // one word in 12 changed
+        const auto words = tokens_of(random_words(rng, n, 20000));
+        for (std::size_t i = 0; i < words.size(); ++i) {
+            a += words[i] + " ";
+            b += (i % 12 == 5 ? std::string("changed") : words[i]) + " ";
+        }
+        break;
+    }
+    case 4:  // unrelated random texts
+        a = random_words(rng, n, 5000);
+        b = random_words(rng, n, 5000);
+        break;
+    default:  // single digits separated by spaces, one in 12 changed: numbers run through every gap
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto digit = static_cast<char>('0' + rng() % 10);
+            a += digit;
+            a += ' ';
+            b += i % 12 == 5 ? static_cast<char>('0' + (digit - '0' + 1) % 10) : digit;
+            b += ' ';
+        }
+        break;
+    }
+    return {a, b};
+}
+
+}  // namespace
+
+TEST_CASE("work doubles when the input doubles, counted in steps", "[align]") {
+    const char* names[] = {"la la la", "repeated log line", "repeated paragraph", "one word in 12 changed", "random",
+                           "digits, one in 12 changed"};
+    for (int shape = 0; shape < 6; ++shape) {
+        const auto [a1, b1] = shaped_pair(shape, 20000);
+        const auto [a2, b2] = shaped_pair(shape, 40000);
+        const auto d1 = ditto::diff(a1, b1), d2 = ditto::diff(a2, b2);
+        const auto m1 = ditto::mark_changes(d1, b1), m2 = ditto::mark_changes(d2, b2);
+        const double bytes = static_cast<double>(a2.size() + b2.size()) / static_cast<double>(a1.size() + b1.size());
+        const double diff_growth = static_cast<double>(d2.steps) / static_cast<double>(d1.steps);
+        const double mark_growth = static_cast<double>(m2.steps) / static_cast<double>(m1.steps);
+        INFO(names[shape] << ": input x" << bytes << ", diff steps " << d1.steps << " -> " << d2.steps << ", marking steps "
+                          << m1.steps << " -> " << m2.steps);
+        REQUIRE(bytes > 1.9);
+        REQUIRE(bytes < 2.1);
+        // Linear work, with log factors from sorting: about 2.1 here; quadratic work would give 4.
+        CHECK(diff_growth > 1.8);
+        CHECK(diff_growth < 2.4);
+        // Marking works per change, not per byte: twice the changes, about twice the steps; one
+        // change (la la la) or none (random, all deleted and inserted), the same steps.
+        CHECK(mark_growth < 2.4);
+        if (shape != 0 && shape != 4) CHECK(mark_growth > 1.8);
+        if (shape != 0 && shape != 4) CHECK(d2.deleted.size() > 100);
+        if (shape == 5) CHECK(d2.changed_figures.size() > 100);
+        // And the work per byte is small: no hidden constant of a repeat cap.
+        CHECK(d2.steps < 30 * (a2.size() + b2.size()));
+    }
 }

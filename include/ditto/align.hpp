@@ -3,25 +3,45 @@
 //
 // Both texts are normalized (with an offset map back to their original bytes) and tokenized; each
 // token is hashed. k-grams of token hashes are winnowed (Schleimer, Wilkerson, Aiken 2003): in
-// every window of w consecutive k-grams the least hash is a fingerprint (the rightmost on ties,
-// recorded once while it stays the least), so any run of at least k + w - 1 equal tokens shares a
-// fingerprint. Common fingerprints seed passages, extended both ways to maximal runs of equal
-// tokens, in any order (a moved paragraph is a passage too). Overlapping passages are resolved
-// longest first; a passage cut below k tokens by that is dropped. Then, between passages that
-// follow each other in both texts, all k-grams are compared, so shorter runs of at least k tokens
-// there are found as well. The tokens of each text not in a
-// passage form its deleted (A) or inserted (B) spans. Between two passages that follow each other
-// in both texts, the numbers on the two sides are paired in order; pairs whose values differ
-// (read in either locale: "7,1" = "7.1", "30.000" = "30,000" = "30 000") are changed figures.
-// All spans are byte offsets into the original texts.
+// every window of w consecutive k-grams the rightmost least hash is a fingerprint, so any run of at
+// least k + w - 1 equal tokens has a window whose fingerprint sits at the same place of the run in
+// both texts. Common fingerprints seed passages, extended both ways to maximal runs of equal
+// tokens, in any order (a moved paragraph is a passage too). A k-gram that occurs more than
+// max_repeats times in either text (repetitive text: "la la la", a log line, boilerplate) seeds
+// nothing. Overlapping passages are resolved longest first; a passage cut below k tokens by that
+// is dropped. Then, in the gaps between passages that follow each other in both texts, the k-grams
+// are matched in A's order with the first free occurrence in B's gap, so shorter and repetitive
+// runs of at least k tokens there are found as well. The tokens of each text not in a passage form
+// its deleted (A) or inserted (B) spans. In each such pair of gaps, the numbers on the two sides
+// are paired in order; pairs whose values differ (read in either locale: "7,1" = "7.1",
+// "30.000" = "30,000" = "30 000") are changed figures. All spans are byte offsets into the
+// original texts.
+//
+// Guarantees (n, m: the token counts; T = max_repeats):
+//  1. Every passage is a run of at least k equal tokens; passages do not overlap in A nor in B.
+//  2. Every maximal common run of at least k + w - 1 tokens none of whose k-grams occurs more than
+//     T times in A or in B is reported exactly (one passage, the whole run), unless it shares
+//     tokens, in A or in B, with another maximal common run at least as long.
+//  3. Runs of repeated k-grams (more than T times) are left to the gap pass, which aligns them
+//     greedily in A's order: after it, the two gaps of every pair of passages that are neighbours
+//     in both texts (the texts' start and end count as passages) share no run of k equal tokens.
+//  4. A text of fewer than k tokens is one shingle of all its tokens (as in the measures): two such
+//     texts with equal tokens are one shared passage; otherwise (they differ, or the other text has
+//     k tokens or more) nothing is shared and each text is wholly deleted or inserted.
+//  5. Work: O((n + m)(k + log(n + m))), plus the runs extended: at most (k + 2) * T runs pass
+//     through any token of A (a fingerprint pairs with at most T others; of the runs whose seed
+//     lies wholly before a token, the nearest seed's k-gram occurs in B once per run, and likewise
+//     after), each extended once. Every stage counts its inner-loop iterations in text_diff::steps.
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <ditto/error.hpp>
@@ -40,27 +60,48 @@ struct fingerprint {
     friend bool operator==(const fingerprint&, const fingerprint&) = default;
 };
 
+namespace detail {
+
+// Winnowing in O(n): a queue of positions whose hashes increase strictly from front to back (a new
+// hash drops every position behind it with a hash >= its own), so the front is the window's
+// rightmost least hash. robust: the previous selection stays while it is in the window and still
+// least (the paper's robust winnowing); otherwise each window selects its rightmost least, which
+// depends on the window's contents alone. Each selection is recorded once.
+inline void winnow_into(std::span<const std::uint64_t> hashes, std::size_t w, bool robust, std::vector<fingerprint>& out,
+                        std::size_t& steps) {
+    out.clear();
+    const std::size_t n = hashes.size();
+    if (n == 0) return;
+    const std::size_t width = std::min(w, n);
+    std::vector<std::size_t> queue(n);
+    std::size_t head = 0, tail = 0, selected = n;  // none yet
+    for (std::size_t i = 0; i < n; ++i) {
+        while (tail > head && hashes[queue[tail - 1]] >= hashes[i]) --tail, ++steps;
+        queue[tail++] = i;
+        ++steps;
+        if (i + 1 < width) continue;
+        const std::size_t start = i + 1 - width;
+        while (queue[head] < start) ++head;
+        const std::size_t best = queue[head];
+        if (best == selected) continue;
+        if (robust && selected != n && selected >= start && hashes[selected] == hashes[best]) continue;
+        selected = best;
+        out.push_back({hashes[best], best});
+    }
+}
+
+}  // namespace detail
+
 /// Robust winnowing of a sequence of k-gram hashes with window w >= 1: in every window of w
 /// consecutive values the least hash is selected; when the previous window's selection is still
 /// in the window and still least it stays selected, otherwise the rightmost least is taken (so
 /// runs of equal hashes give few fingerprints). Each selection is returned once, in order. A
-/// sequence shorter than w is one window. O(n w).
+/// sequence shorter than w is one window. O(n).
 [[nodiscard]] inline std::vector<fingerprint> winnow(std::span<const std::uint64_t> hashes, std::size_t w) {
     if (w < 1) detail::throw_invalid_argument("winnow", "w", "at least 1", "0");
     std::vector<fingerprint> out;
-    const std::size_t n = hashes.size();
-    if (n == 0) return out;
-    const std::size_t windows = n >= w ? n - w + 1 : 1;
-    const std::size_t width = std::min(w, n);
-    std::size_t selected = n;  // none yet
-    for (std::size_t start = 0; start < windows; ++start) {
-        std::size_t best = start;
-        for (std::size_t i = start + 1; i < start + width; ++i)
-            if (hashes[i] <= hashes[best]) best = i;  // <=: the rightmost least
-        if (selected != n && selected >= start && hashes[selected] == hashes[best]) continue;
-        selected = best;
-        out.push_back({hashes[best], best});
-    }
+    std::size_t steps = 0;
+    detail::winnow_into(hashes, w, true, out, steps);
     return out;
 }
 
@@ -68,6 +109,9 @@ struct fingerprint {
 struct align_options {
     std::size_t k = 5;       ///< tokens per k-gram; passages are at least this long
     std::size_t window = 4;  ///< winnowing window: every shared run of k + window - 1 tokens is found
+    /// A k-gram occurring more often than this in either text seeds no passage (bounds the work on
+    /// repetitive text; such runs are left to the gap pass, see the header comment).
+    std::size_t max_repeats = 8;
     normalize_options normalization{};
     std::uint64_t seed = default_seed;
 
@@ -76,6 +120,8 @@ struct align_options {
         if (k < 1 || k > max_shingle_size) detail::throw_invalid_argument("align", "k", "in [1, 1024]", std::to_string(k));
         if (window < 1 || window > 1024)
             detail::throw_invalid_argument("align", "window", "in [1, 1024]", std::to_string(window));
+        if (max_repeats < 1 || max_repeats > 1024)
+            detail::throw_invalid_argument("align", "max_repeats", "in [1, 1024]", std::to_string(max_repeats));
     }
 };
 
@@ -115,6 +161,9 @@ struct text_diff {
     std::vector<changed_figure> changed_figures;
     pair_measures measures;
     std::size_t a_tokens = 0, b_tokens = 0;
+    /// Inner-loop iterations of all stages (sorts counted as n log2 n): the work done, for tests
+    /// and benchmarks that check how it grows with the input.
+    std::size_t steps = 0;
 };
 
 namespace detail {
@@ -152,12 +201,9 @@ struct aligned_side {
     }
 };
 
-// A number in original text: digits with '.', ',', apostrophe or (before three digits) space
-// separators between digit groups, and a following percent sign (with an optional space).
-struct number_span {
-    byte_span bytes;
-    std::string value;  // canonical: integer digits, then '.' and fraction digits if any
-};
+// Steps counted for a binary search among n values, and for sorting n values.
+inline std::size_t search_steps(std::size_t n) noexcept { return static_cast<std::size_t>(std::bit_width(n)); }
+inline std::size_t sort_steps(std::size_t n) noexcept { return n * search_steps(n); }
 
 inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
@@ -216,16 +262,12 @@ inline std::string number_value(std::string_view s) {
     return fraction.empty() ? integer : integer + "." + fraction;
 }
 
-// The numbers overlapping the byte span, each read whole (a span may start or end inside one).
-inline std::vector<number_span> numbers_in(std::string_view text, byte_span span) {
-    std::vector<number_span> out;
-    std::size_t i = span.begin;
-    // Back up to the start of a number the span starts inside.
-    while (i > 0 && (is_digit(text[i - 1]) ||
-                     ((text[i - 1] == '.' || text[i - 1] == ',' || text[i - 1] == '\'' || text[i - 1] == ' ') && i >= 2 &&
-                      is_digit(text[i - 2]) && i < text.size() && is_digit(text[i]))))
-        --i;
-    while (i < span.end && i < text.size()) {
+// Every number of a text, read left to right (digit groups, then an optional percent sign), as
+// byte spans in order. Read once per text, so a gap's numbers are a binary search away and a number
+// is read the same way whichever gap it falls in.
+inline std::vector<byte_span> numbers_of(std::string_view text, std::size_t& steps) {
+    std::vector<byte_span> out;
+    for (std::size_t i = 0; i < text.size();) {
         if (!is_digit(text[i])) {
             ++i;
             continue;
@@ -234,10 +276,43 @@ inline std::vector<number_span> numbers_in(std::string_view text, byte_span span
         std::size_t with_percent = end;
         if (with_percent < text.size() && text[with_percent] == ' ') ++with_percent;
         if (with_percent < text.size() && text[with_percent] == '%') end = with_percent + 1;
-        out.push_back({{i, end}, number_value(text.substr(i, end - i))});
+        out.push_back({i, end});
         i = end;
     }
+    steps += text.size();
     return out;
+}
+
+// The numbers overlapping span, from the sorted, disjoint list of a text's numbers.
+inline std::span<const byte_span> numbers_overlapping(const std::vector<byte_span>& numbers, byte_span span) noexcept {
+    const auto first = std::upper_bound(numbers.begin(), numbers.end(), span.begin,
+                                        [](std::size_t at, const byte_span& n) { return at < n.end; });
+    auto last = first;
+    while (last != numbers.end() && last->begin < span.end) ++last;
+    return {first, last};
+}
+
+// A common run: tokens [a, a + length) of A equal tokens [b, b + length) of B.
+struct run {
+    std::size_t a, b, length;
+};
+
+// follows[p] for p in [0, runs.size()]: whether the gap before runs[p] (runs in A's order; p ==
+// size is the gap after the last) lies between runs that are neighbours in B's order too, the
+// text's start and end counting as runs before and after all others. Such gaps are disjoint in
+// both texts, so work done per gap adds up to the texts' lengths.
+inline std::vector<std::uint8_t> neighbours_in_both(const std::vector<run>& runs, std::size_t& steps) {
+    const std::size_t n = runs.size();
+    std::vector<std::size_t> by_b(n), rank(n + 2);  // rank in B's order, 1-based; 0 and n + 1 the ends
+    for (std::size_t i = 0; i < n; ++i) by_b[i] = i;
+    std::sort(by_b.begin(), by_b.end(), [&](std::size_t x, std::size_t y) { return runs[x].b < runs[y].b; });
+    steps += sort_steps(n);
+    rank[0] = 0;
+    rank[n + 1] = n + 1;
+    for (std::size_t r = 0; r < n; ++r) rank[by_b[r] + 1] = r + 1;
+    std::vector<std::uint8_t> follows(n + 1);
+    for (std::size_t p = 0; p <= n; ++p) follows[p] = rank[p + 1] == rank[p] + 1;
+    return follows;
 }
 
 }  // namespace detail
@@ -254,142 +329,215 @@ inline std::vector<number_span> numbers_in(std::string_view text, byte_span span
     text_diff out;
     out.a_tokens = sa.token_hashes.size();
     out.b_tokens = sb.token_hashes.size();
+    std::size_t steps = a.size() + b.size();  // normalizing, tokenizing and k-gram hashing
+    const auto& ta = sa.token_hashes;
+    const auto& tb = sb.token_hashes;
+    const bool short_text = out.a_tokens < o.k || out.b_tokens < o.k;
 
-    // Measures over shingle sets: the k-grams, or for a text of fewer than k tokens one shingle of
-    // all of them (the same hashes word_shingler gives).
-    {
-        auto shingles = [&](const detail::aligned_side& side) {
-            std::vector<std::uint64_t> set = side.kgrams;
-            if (set.empty() && !side.token_hashes.empty()) {
-                std::uint64_t h = 0;
-                for (const std::uint64_t t : side.token_hashes) h = h * detail::shingle_base + t;
-                set.push_back(mix64(h, o.seed));
-            }
-            make_set(set);
-            return set;
-        };
-        const auto set_a = shingles(sa), set_b = shingles(sb);
-        const std::size_t common = intersection_size(set_a, set_b);
-        const std::size_t united = set_a.size() + set_b.size() - common;
-        out.measures.jaccard = united == 0 ? 0.0 : static_cast<double>(common) / static_cast<double>(united);
-        out.measures.containment_a_in_b = set_a.empty() ? 0.0 : static_cast<double>(common) / static_cast<double>(set_a.size());
-        out.measures.containment_b_in_a = set_b.empty() ? 0.0 : static_cast<double>(common) / static_cast<double>(set_b.size());
-    }
-
-    // Seeds: A's fingerprints looked up among B's (sorted). A hash that stands more than 64 times
-    // in B (repeated boilerplate) seeds nothing: its runs are found from their neighbours'
-    // fingerprints or in the gap pass below.
-    struct run {
-        std::size_t a, b, length;
+    // Shingles: the k-grams, or for a text of fewer than k tokens one shingle of all of them (the
+    // same hashes word_shingler gives). Sorted with repeats (to count occurrences), then as sets
+    // for the measures.
+    auto sorted_shingles = [&](const detail::aligned_side& side) {
+        std::vector<std::uint64_t> v = side.kgrams;
+        if (v.empty() && !side.token_hashes.empty()) {
+            std::uint64_t h = 0;
+            for (const std::uint64_t t : side.token_hashes) h = h * detail::shingle_base + t;
+            v.push_back(mix64(h, o.seed));
+        }
+        detail::bucket_sort(v, [](std::uint64_t h) { return h; }, std::less<>{});
+        steps += detail::sort_steps(v.size());
+        return v;
     };
+    auto grams_a = sorted_shingles(sa), grams_b = sorted_shingles(sb);
+    using detail::run;
     std::vector<run> runs;
-    if (!sa.kgrams.empty() && !sb.kgrams.empty()) {
-        const auto fa = winnow(sa.kgrams, o.window);
-        auto fb = winnow(sb.kgrams, o.window);
+    if (short_text) {
+        // One shingle of all its tokens: shared whole when the other text has the same tokens.
+        if (out.a_tokens > 0 && ta == tb) runs.push_back({0, 0, out.a_tokens});
+        steps += std::min(out.a_tokens, out.b_tokens);
+    } else {
+        // Seeds: A's fingerprints (in text order) paired with B's of equal hash, when that k-gram
+        // occurs at most max_repeats times in each text. A seed inside the run last found on its
+        // diagonal (a - b, offset by |B| to stay non-negative) is skipped, so a run is extended once.
+        std::vector<fingerprint> fa, fb;
+        detail::winnow_into(sa.kgrams, o.window, false, fa, steps);
+        detail::winnow_into(sb.kgrams, o.window, false, fb, steps);
         const auto by_hash = [](const fingerprint& x, const fingerprint& y) {
             return x.hash != y.hash ? x.hash < y.hash : x.position < y.position;
         };
         detail::bucket_sort(fb, [](const fingerprint& f) { return f.hash; }, by_hash);
-        // A's fingerprints in text order; a seed inside the run last found on its diagonal
-        // (a - b, offset by |B| to stay non-negative) is skipped.
-        std::unordered_map<std::size_t, std::size_t> reach;
-        const auto& ta = sa.token_hashes;
-        const auto& tb = sb.token_hashes;
-        constexpr std::size_t max_repeats = 64;
+        steps += detail::sort_steps(fb.size());
+        // Keep B's fingerprints whose k-gram occurs at most max_repeats times in each text: merged
+        // against the sorted k-grams of both, one pass each.
+        {
+            std::size_t in_a = 0, in_b = 0, kept_fb = 0;
+            for (std::size_t f = 0; f < fb.size();) {
+                const std::uint64_t h = fb[f].hash;
+                std::size_t g = f;
+                while (g < fb.size() && fb[g].hash == h) ++g;
+                while (in_a < grams_a.size() && grams_a[in_a] < h) ++in_a, ++steps;
+                while (in_b < grams_b.size() && grams_b[in_b] < h) ++in_b, ++steps;
+                std::size_t count_a = 0, count_b = 0;
+                while (in_a < grams_a.size() && grams_a[in_a] == h) ++in_a, ++count_a, ++steps;
+                while (in_b < grams_b.size() && grams_b[in_b] == h) ++in_b, ++count_b, ++steps;
+                steps += g - f + 1;
+                if (count_a <= o.max_repeats && count_b <= o.max_repeats)
+                    for (; f < g; ++f) fb[kept_fb++] = fb[f];
+                f = g;
+            }
+            fb.resize(kept_fb);
+        }
+        std::vector<std::size_t> reach(out.a_tokens + out.b_tokens + 1, 0);  // per diagonal: end in A of its last run
+        steps += reach.size();
         for (const fingerprint& f : fa) {
+            steps += 1 + detail::search_steps(fb.size());
             const auto first = std::lower_bound(fb.begin(), fb.end(), fingerprint{f.hash, 0}, by_hash);
-            auto last = first;
-            while (last != fb.end() && last->hash == f.hash) ++last;
-            if (last - first > static_cast<std::ptrdiff_t>(max_repeats)) continue;
-            for (auto it = first; it != last; ++it) {
+            for (auto it = first; it != fb.end() && it->hash == f.hash; ++it) {
+                ++steps;
                 const std::size_t pa = f.position, pb = it->position;
                 const std::size_t diagonal = pa + out.b_tokens - pb;
-                const auto r = reach.find(diagonal);
-                if (r != reach.end() && pa < r->second) continue;
+                if (pa < reach[diagonal]) continue;
                 std::size_t begin_a = pa, begin_b = pb;
-                while (begin_a > 0 && begin_b > 0 && ta[begin_a - 1] == tb[begin_b - 1]) --begin_a, --begin_b;
+                while (begin_a > 0 && begin_b > 0 && ta[begin_a - 1] == tb[begin_b - 1]) --begin_a, --begin_b, ++steps;
                 std::size_t end_a = pa, end_b = pb;
-                while (end_a < ta.size() && end_b < tb.size() && ta[end_a] == tb[end_b]) ++end_a, ++end_b;
+                while (end_a < ta.size() && end_b < tb.size() && ta[end_a] == tb[end_b]) ++end_a, ++end_b, ++steps;
                 reach[diagonal] = end_a;
                 if (end_a - begin_a >= o.k) runs.push_back({begin_a, begin_b, end_a - begin_a});
             }
         }
     }
+    // Measures over the shingle sets.
+    {
+        steps += grams_a.size() + grams_b.size();
+        grams_a.erase(std::unique(grams_a.begin(), grams_a.end()), grams_a.end());
+        grams_b.erase(std::unique(grams_b.begin(), grams_b.end()), grams_b.end());
+        const std::size_t common = intersection_size(grams_a, grams_b);
+        const std::size_t united = grams_a.size() + grams_b.size() - common;
+        out.measures.jaccard = united == 0 ? 0.0 : static_cast<double>(common) / static_cast<double>(united);
+        out.measures.containment_a_in_b =
+            grams_a.empty() ? 0.0 : static_cast<double>(common) / static_cast<double>(grams_a.size());
+        out.measures.containment_b_in_a =
+            grams_b.empty() ? 0.0 : static_cast<double>(common) / static_cast<double>(grams_b.size());
+    }
+
     // Longest first; a later run keeps only its longest part free in both texts.
     std::sort(runs.begin(), runs.end(), [](const run& x, const run& y) {
         return x.length != y.length ? x.length > y.length : (x.a != y.a ? x.a < y.a : x.b < y.b);
     });
+    steps += detail::sort_steps(runs.size());
     std::vector<std::uint8_t> used_a(out.a_tokens, 0), used_b(out.b_tokens, 0);
     std::vector<run> kept;
+    auto claim = [&](const run& r) {
+        kept.push_back(r);
+        std::fill_n(used_a.begin() + static_cast<std::ptrdiff_t>(r.a), r.length, std::uint8_t{1});
+        std::fill_n(used_b.begin() + static_cast<std::ptrdiff_t>(r.b), r.length, std::uint8_t{1});
+        steps += r.length;
+    };
     for (const run& r : runs) {
         std::size_t best_begin = 0, best_length = 0;
         for (std::size_t i = 0; i < r.length;) {
+            ++steps;
             if (used_a[r.a + i] || used_b[r.b + i]) {
                 ++i;
                 continue;
             }
             std::size_t j = i;
-            while (j < r.length && !used_a[r.a + j] && !used_b[r.b + j]) ++j;
+            while (j < r.length && !used_a[r.a + j] && !used_b[r.b + j]) ++j, ++steps;
             if (j - i > best_length) best_begin = i, best_length = j - i;
             i = j;
         }
-        if (best_length < o.k) continue;
-        kept.push_back({r.a + best_begin, r.b + best_begin, best_length});
-        std::fill_n(used_a.begin() + static_cast<std::ptrdiff_t>(r.a + best_begin), best_length, std::uint8_t{1});
-        std::fill_n(used_b.begin() + static_cast<std::ptrdiff_t>(r.b + best_begin), best_length, std::uint8_t{1});
+        if (best_length >= o.k || (short_text && best_length > 0)) claim({r.a + best_begin, r.b + best_begin, best_length});
     }
-    std::sort(kept.begin(), kept.end(), [](const run& x, const run& y) { return x.a < y.a; });
-    // Winnowing may miss runs shorter than k + w - 1 tokens. Between passages that follow each
-    // other in both texts (and where there is none, across the whole texts) every k-gram of the
-    // two gaps is compared, so shorter shared runs of at least k tokens there are found too.
-    {
+    const auto by_a = [](const run& x, const run& y) { return x.a < y.a; };
+    std::sort(kept.begin(), kept.end(), by_a);
+    steps += detail::sort_steps(kept.size());
+
+    // The gap pass. Winnowing may miss runs shorter than k + w - 1 tokens, and repeated k-grams
+    // seed nothing. In each gap between passages that are neighbours in both texts, B's gap
+    // k-grams are sorted; A's are taken in order, each matched with the first occurrence in B's
+    // gap whose k tokens are all free, and extended. Every hash keeps a cursor into its
+    // occurrences that only moves forward (an occurrence with a used token never becomes usable),
+    // so a gap costs its sort plus the tokens claimed, however repetitive it is.
+    if (!short_text) {
         std::vector<run> extra;
+        std::vector<std::pair<std::uint64_t, std::size_t>> grams;  // (k-gram hash, position in B), sorted
+        std::vector<std::size_t> cursor;                           // per hash, at its first entry
         auto match_gap = [&](std::size_t a0, std::size_t a1, std::size_t b0, std::size_t b1) {
             if (a1 - a0 < o.k || b1 - b0 < o.k) return;
-            std::vector<std::pair<std::uint64_t, std::size_t>> grams;  // (k-gram hash, position in B), sorted
+            grams.clear();
             for (std::size_t j = b0; j + o.k <= b1; ++j) grams.emplace_back(sb.kgrams[j], j);
             std::sort(grams.begin(), grams.end());
+            steps += detail::sort_steps(grams.size());
+            cursor.resize(grams.size());
+            for (std::size_t g = 0; g < grams.size(); ++g) cursor[g] = g;
+            // Extends from (i, j) over equal tokens free in B; claims the run when it has k tokens.
+            auto extend = [&](std::size_t i, std::size_t j) {
+                std::size_t length = 0;
+                while (i + length < a1 && j + length < b1 && !used_b[j + length] && ta[i + length] == tb[j + length])
+                    ++length, ++steps;
+                ++steps;
+                if (length < o.k) return length;
+                extra.push_back({i, j, length});
+                std::fill_n(used_a.begin() + static_cast<std::ptrdiff_t>(i), length, std::uint8_t{1});
+                std::fill_n(used_b.begin() + static_cast<std::ptrdiff_t>(j), length, std::uint8_t{1});
+                steps += length;
+                return length;
+            };
             for (std::size_t i = a0; i + o.k <= a1;) {
-                auto it = std::lower_bound(grams.begin(), grams.end(), std::pair<std::uint64_t, std::size_t>{sa.kgrams[i], 0});
-                std::size_t advance = 1;
-                for (; it != grams.end() && it->first == sa.kgrams[i]; ++it) {
-                    const std::size_t j = it->second;
-                    if (used_b[j]) continue;
-                    std::size_t length = 0;
-                    while (i + length < a1 && j + length < b1 && !used_b[j + length] &&
-                           sa.token_hashes[i + length] == sb.token_hashes[j + length])
-                        ++length;
-                    if (length < o.k) continue;
-                    extra.push_back({i, j, length});
-                    std::fill_n(used_a.begin() + static_cast<std::ptrdiff_t>(i), length, std::uint8_t{1});
-                    std::fill_n(used_b.begin() + static_cast<std::ptrdiff_t>(j), length, std::uint8_t{1});
-                    advance = length;
-                    break;
+                steps += 1 + detail::search_steps(grams.size());
+                const std::uint64_t h = sa.kgrams[i];
+                const auto group = std::lower_bound(grams.begin(), grams.end(), std::pair<std::uint64_t, std::size_t>{h, 0});
+                std::size_t next = i + 1;
+                if (group != grams.end() && group->first == h) {
+                    std::size_t& c = cursor[static_cast<std::size_t>(group - grams.begin())];
+                    while (c < grams.size() && grams[c].first == h) {
+                        std::size_t j = grams[c].second;
+                        std::size_t length = extend(i, j);
+                        if (length >= o.k) {
+                            ++c;
+                            // One token replaced by another: the run goes on after it on the same
+                            // diagonal, rather than the repetition matching one token further on
+                            // ("la la la" with one "la" changed to "lo" stays aligned). With k >= 2
+                            // the replaced token is between two runs, so no run of k is lost.
+                            std::size_t ei = i + length, ej = j + length;
+                            while (o.k >= 2 && ei + 1 + o.k <= a1 && ej + 1 + o.k <= b1 && !used_b[ej] &&
+                                   (length = extend(ei + 1, ej + 1)) >= o.k) {
+                                ei += 1 + length;
+                                ej += 1 + length;
+                            }
+                            next = ei;
+                            break;
+                        }
+                        if (!used_b[j + length]) break;  // equal hashes, different tokens: keep j for others
+                        ++c;                             // a used token within k of j: never usable
+                    }
                 }
-                i += advance;
+                i = next;
             }
         };
+        const auto follows = detail::neighbours_in_both(kept, steps);
         std::size_t prev_a = 0, prev_b = 0;
         for (std::size_t p = 0; p <= kept.size(); ++p) {
             const bool last = p == kept.size();
             const std::size_t next_a = last ? out.a_tokens : kept[p].a, next_b = last ? out.b_tokens : kept[p].b;
-            if (next_b >= prev_b) match_gap(prev_a, next_a, prev_b, next_b);
+            if (follows[p]) match_gap(prev_a, next_a, prev_b, next_b);
             if (!last) prev_a = kept[p].a + kept[p].length, prev_b = kept[p].b + kept[p].length;
         }
         kept.insert(kept.end(), extra.begin(), extra.end());
-        std::sort(kept.begin(), kept.end(), [](const run& x, const run& y) { return x.a < y.a; });
+        std::sort(kept.begin(), kept.end(), by_a);
+        steps += detail::sort_steps(kept.size());
     }
     std::size_t covered = 0;
     for (const run& r : kept) {
-        const token_span ta{r.a, r.a + r.length}, tb{r.b, r.b + r.length};
-        out.shared.push_back({ta, tb, sa.bytes(ta), sb.bytes(tb)});
+        const token_span pa{r.a, r.a + r.length}, pb{r.b, r.b + r.length};
+        out.shared.push_back({pa, pb, sa.bytes(pa), sb.bytes(pb)});
         covered += r.length;
     }
     if (out.a_tokens > 0) out.measures.coverage_a = static_cast<double>(covered) / static_cast<double>(out.a_tokens);
     if (out.b_tokens > 0) out.measures.coverage_b = static_cast<double>(covered) / static_cast<double>(out.b_tokens);
 
     // Deleted and inserted: maximal runs of tokens outside every passage.
-    auto uncovered = [](const std::vector<std::uint8_t>& used, const detail::aligned_side& side) {
+    auto uncovered = [&](const std::vector<std::uint8_t>& used, const detail::aligned_side& side) {
         std::vector<byte_span> spans;
         for (std::size_t i = 0; i < used.size();) {
             if (used[i]) {
@@ -401,52 +549,138 @@ inline std::vector<number_span> numbers_in(std::string_view text, byte_span span
             spans.push_back(side.bytes({i, j}));
             i = j;
         }
+        steps += used.size();
         return spans;
     };
     out.deleted = uncovered(used_a, sa);
     out.inserted = uncovered(used_b, sb);
 
     // Changed figures: in each pair of aligned gaps (before the first passage, between passages
-    // in the same order in both texts, after the last), numbers paired in order.
+    // that are neighbours in both texts, after the last), numbers paired in order. Gaps are taken
+    // with the neighbouring passage tokens' bytes included, so a number cut by a passage edge ("4"
+    // shared, ".2" vs ".6" not) is read whole.
+    const auto numbers_a = detail::numbers_of(a, steps), numbers_b = detail::numbers_of(b, steps);
     auto gap_bytes = [](const detail::aligned_side& side, std::size_t from, std::size_t to, std::string_view text) {
-        const std::size_t begin = from == 0 ? 0 : side.token_bytes[from - 1].end;
-        const std::size_t end = to >= side.token_bytes.size() ? text.size() : side.token_bytes[to].begin;
-        return byte_span{begin, std::max(begin, end)};
+        byte_span g{from == 0 ? 0 : side.token_bytes[from - 1].begin,
+                    to >= side.token_bytes.size() ? text.size() : side.token_bytes[to].end};
+        g.end = std::max(g.begin, g.end);
+        return g;
     };
-    auto compare_gaps = [&](byte_span ga, byte_span gb) {
-        const auto na = detail::numbers_in(a, ga), nb = detail::numbers_in(b, gb);
-        for (std::size_t i = 0; i < std::min(na.size(), nb.size()); ++i) {
-            if (na[i].value == nb[i].value) continue;
-            out.changed_figures.push_back({na[i].bytes, nb[i].bytes,
-                                           std::string(a.substr(na[i].bytes.begin, na[i].bytes.end - na[i].bytes.begin)),
-                                           std::string(b.substr(nb[i].bytes.begin, nb[i].bytes.end - nb[i].bytes.begin))});
-        }
-    };
-    // Gaps are taken from the token just after one passage to the token just before the next, with
-    // the passage's last and next's first token's bytes included, so a number cut by a passage
-    // edge ("4" shared, ".2" vs ".6" not) is read whole.
+    std::vector<detail::run> final_runs;
+    final_runs.reserve(out.shared.size());
+    for (const auto& p : out.shared) final_runs.push_back({p.a_tokens.begin, p.b_tokens.begin, p.a_tokens.end - p.a_tokens.begin});
+    const auto follows = detail::neighbours_in_both(final_runs, steps);
     std::size_t prev_a = 0, prev_b = 0;
-    bool in_order = true;
     for (std::size_t p = 0; p <= out.shared.size(); ++p) {
         const bool last = p == out.shared.size();
         const std::size_t next_a = last ? out.a_tokens : out.shared[p].a_tokens.begin;
         const std::size_t next_b = last ? out.b_tokens : out.shared[p].b_tokens.begin;
-        if (!last && next_b < prev_b) in_order = false;
-        if (in_order && (next_a > prev_a || next_b > prev_b)) {
-            byte_span ga = gap_bytes(sa, prev_a, next_a, a), gb = gap_bytes(sb, prev_b, next_b, b);
-            // Include the neighbouring tokens' bytes so numbers straddling a passage edge are whole.
-            if (prev_a > 0) ga.begin = sa.token_bytes[prev_a - 1].begin;
-            if (prev_b > 0) gb.begin = sb.token_bytes[prev_b - 1].begin;
-            if (next_a < out.a_tokens) ga.end = sa.token_bytes[next_a].end;
-            if (next_b < out.b_tokens) gb.end = sb.token_bytes[next_b].end;
-            compare_gaps(ga, gb);
+        if (follows[p] && (next_a > prev_a || next_b > prev_b)) {
+            const auto na = detail::numbers_overlapping(numbers_a, gap_bytes(sa, prev_a, next_a, a));
+            const auto nb = detail::numbers_overlapping(numbers_b, gap_bytes(sb, prev_b, next_b, b));
+            for (std::size_t i = 0; i < std::min(na.size(), nb.size()); ++i) {
+                ++steps;
+                const std::string_view old_text = a.substr(na[i].begin, na[i].end - na[i].begin);
+                const std::string_view new_text = b.substr(nb[i].begin, nb[i].end - nb[i].begin);
+                if (detail::number_value(old_text) == detail::number_value(new_text)) continue;
+                out.changed_figures.push_back({na[i], nb[i], std::string(old_text), std::string(new_text)});
+            }
         }
+        steps += 2 * detail::search_steps(std::max(numbers_a.size(), numbers_b.size()));
         if (!last) {
-            if (!in_order) in_order = true;  // a moved passage: the next gap is aligned again
             prev_a = out.shared[p].a_tokens.end;
             prev_b = out.shared[p].b_tokens.end;
         }
     }
+    out.steps = steps;
+    return out;
+}
+
+/// What a marked rendering of a diff shows: B's text in order, with A's deleted spans put where
+/// they belong in B. A deleted span goes into the matching gap of B: after the passage that
+/// precedes it in A, before the text B has there instead (an inserted span), else before the next
+/// shared text.
+enum class mark_kind : unsigned char {
+    same,       ///< bytes of B outside inserted spans
+    deleted,    ///< bytes of A
+    inserted,   ///< bytes of B
+    separator,  ///< a space that is in neither text, keeping a deletion apart from the word after it
+};
+
+/// One piece of a marked rendering.
+struct marked_piece {
+    mark_kind kind;
+    byte_span bytes;  ///< into A for deleted pieces, into B otherwise (empty for a separator)
+    friend bool operator==(const marked_piece&, const marked_piece&) = default;
+};
+
+/// A marked rendering: pieces in output order, and the inner-loop iterations it took.
+struct marked_text {
+    std::vector<marked_piece> pieces;
+    std::size_t steps = 0;
+};
+
+/// B's text as pieces with A's deletions and B's insertions marked, from diff(a, b) (b is needed
+/// for the spacing between marks and text). O(pieces * log passages).
+[[nodiscard]] inline marked_text mark_changes(const text_diff& d, std::string_view b) {
+    marked_text out;
+    std::size_t& steps = out.steps;
+    // Passages' B starts in B's order, to find the first shared text at or after a place of B.
+    std::vector<std::size_t> b_starts;
+    b_starts.reserve(d.shared.size());
+    for (const auto& p : d.shared) b_starts.push_back(p.b.begin);
+    std::sort(b_starts.begin(), b_starts.end());
+    steps += detail::sort_steps(b_starts.size()) + d.shared.size();
+    const auto first_insertion_at_or_after = [&](std::size_t at) {
+        steps += detail::search_steps(d.inserted.size());
+        return std::lower_bound(d.inserted.begin(), d.inserted.end(), at,
+                                [](const byte_span& s, std::size_t x) { return s.begin < x; });
+    };
+    struct mark {
+        std::size_t at;  // in B
+        bool insertion;
+        std::size_t index;
+        bool space;      // a deletion followed by a separator
+    };
+    std::vector<mark> marks;
+    marks.reserve(d.deleted.size() + d.inserted.size());
+    std::size_t gap_begin = 0, passage = 0;  // passages ending in A before the deleted span, in A's order
+    for (std::size_t i = 0; i < d.deleted.size(); ++i) {
+        const byte_span span = d.deleted[i];
+        for (; passage < d.shared.size() && d.shared[passage].a.end <= span.begin; ++passage, ++steps)
+            gap_begin = std::max(gap_begin, d.shared[passage].b.end);
+        steps += 1 + detail::search_steps(b_starts.size());
+        const auto next_shared = std::lower_bound(b_starts.begin(), b_starts.end(), gap_begin);
+        std::size_t at = next_shared == b_starts.end() ? b.size() : *next_shared;
+        const auto ins = first_insertion_at_or_after(gap_begin);
+        if (ins != d.inserted.end() && ins->begin <= at) at = ins->begin;
+        const auto ins_at = first_insertion_at_or_after(at);
+        const bool insertion_here = ins_at != d.inserted.end() && ins_at->begin == at;
+        const bool space = at < b.size() && b[at] != ' ' && b[at] != '\n' && !insertion_here;
+        marks.push_back({at, false, i, space});
+    }
+    for (std::size_t i = 0; i < d.inserted.size(); ++i) marks.push_back({d.inserted[i].begin, true, i, false});
+    // Deletions first where both fall at one place.
+    std::sort(marks.begin(), marks.end(), [](const mark& x, const mark& y) {
+        return x.at != y.at ? x.at < y.at : (x.insertion != y.insertion ? !x.insertion : x.index < y.index);
+    });
+    steps += detail::sort_steps(marks.size());
+    std::size_t pos = 0;
+    for (const mark& m : marks) {
+        ++steps;
+        if (m.at > pos) {
+            out.pieces.push_back({mark_kind::same, {pos, m.at}});
+            pos = m.at;
+        }
+        if (m.insertion) {
+            out.pieces.push_back({mark_kind::inserted, d.inserted[m.index]});
+            pos = d.inserted[m.index].end;
+        } else {
+            out.pieces.push_back({mark_kind::deleted, d.deleted[m.index]});
+            if (m.space) out.pieces.push_back({mark_kind::separator, {0, 0}});
+        }
+    }
+    if (pos < b.size()) out.pieces.push_back({mark_kind::same, {pos, b.size()}});
     return out;
 }
 

@@ -11,6 +11,7 @@
 
 #include <ditto/align.hpp>
 #include <ditto/io/jsonl.hpp>
+#include <ditto/text/utf8.hpp>
 
 #include "cli.hpp"
 
@@ -35,95 +36,146 @@ std::string format_double(double v) {
     return buffer;
 }
 
-// Reads a side: a text file, or FILE.jsonl#ID (a record of a JSONL file, by id or line number).
-side load(const std::string& reference, const ditto::jsonl_options& jsonl) {
-    side s{reference, {}};
+void append_escape(std::string& out, const char* form, unsigned value) {
+    char buffer[8];
+    std::snprintf(buffer, sizeof buffer, form, value);
+    out += buffer;
+}
+
+// Text for people, safe on a terminal: C0 controls other than tab and newline (and CR other than
+// in CRLF), DEL and C1 controls are shown as \xHH (C1 as \u00HH), as are the bytes of ill-formed
+// UTF-8, so no escape sequence in the data reaches the terminal. one_line: tab and newline too.
+void append_shown(std::string& out, std::string_view text, bool one_line = false) {
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x20 && c < 0x7f) {
+            out += text[i++];
+            continue;
+        }
+        if (c < 0x80) {
+            const bool kept = !one_line && (c == '\n' || c == '\t' || (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n'));
+            if (kept) out += text[i];
+            else append_escape(out, "\\x%02x", c);
+            ++i;
+            continue;
+        }
+        const ditto::decoded_code_point cp = ditto::decode_utf8(text, i);
+        if (!cp.valid) {
+            for (std::size_t j = i; j < i + cp.length; ++j) append_escape(out, "\\x%02x", static_cast<unsigned char>(text[j]));
+        } else if (cp.code_point < 0xa0) {
+            append_escape(out, "\\u%04x", static_cast<unsigned>(cp.code_point));
+        } else {
+            out.append(text, i, cp.length);
+        }
+        i += cp.length;
+    }
+}
+
+std::string shown(std::string_view text) {
+    std::string out;
+    append_shown(out, text, true);
+    return out;
+}
+
+// A name as a JSON string, with DEL and C1 controls escaped too (json_string leaves them raw, as
+// JSON allows), so --json on a terminal cannot carry an 8-bit escape sequence either.
+std::string json_name(std::string_view name) {
+    const std::string json = json_string(name);
+    std::string out;
+    for (std::size_t i = 0; i < json.size(); ++i) {
+        const auto c = static_cast<unsigned char>(json[i]);
+        const auto next = i + 1 < json.size() ? static_cast<unsigned char>(json[i + 1]) : 0u;
+        if (c == 0x7f) {
+            out += "\\u007f";
+        } else if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {
+            append_escape(out, "\\u%04x", next);
+            ++i;
+        } else {
+            out += json[i];
+        }
+    }
+    return out;
+}
+
+// A reference split into its file and, for FILE#ID, the record id. The whole reference is a file
+// when it names one; otherwise it is split at the first '#' whose prefix is "-" or names a file
+// that is not a folder, so an id may itself contain '#'.
+struct reference {
+    std::string path;
+    bool has_id = false;
+    std::string id;
+    bool resolved = true;  // false: no '#' split names a file (reported when reading)
+};
+
+reference split_reference(const std::string& given) {
     std::error_code ec;
-    const auto hash = reference.rfind('#');
-    if (std::filesystem::is_regular_file(reference, ec) || hash == std::string::npos) {
-        input_file in(reference);
+    const auto names_file = [&](const std::string& p) {
+        return p == "-" || (std::filesystem::exists(p, ec) && !std::filesystem::is_directory(p, ec));
+    };
+    if (given.find('#') == std::string::npos || names_file(given)) return {given, false, {}, true};
+    for (std::size_t h = given.find('#'); h != std::string::npos; h = given.find('#', h + 1))
+        if (const std::string prefix = given.substr(0, h); names_file(prefix)) return {prefix, true, given.substr(h + 1), true};
+    return {given, false, {}, false};
+}
+
+// Reads a side: a text file, or the record of a JSONL file whose id text is the reference's id (a
+// string id's decoded text, a number id as written, or for a record without an id its line number).
+side load(const std::string& given, const reference& ref, const ditto::jsonl_options& jsonl) {
+    side s{given, {}};
+    if (!ref.resolved)
+        throw data_error("cannot open " + shown(given) + ": no such file, and no part of it before a '#' names a file");
+    if (!ref.has_id) {
+        input_file in(ref.path);
         s.text.assign(in.data(), in.size());
         return s;
     }
-    const std::string path = reference.substr(0, hash), id = reference.substr(hash + 1);
-    input_file in(path);
+    input_file in(ref.path);
     ditto::jsonl_parser parser(jsonl);
-    bool found = false;
+    std::size_t found = 0;
     in.for_each_line([&](std::size_t line, char* text, std::size_t length) {
+        ditto::jsonl_record r;
         try {
-            const ditto::jsonl_record r = parser.parse(text, length, line);
-            found = r.id_kind == ditto::json_id_kind::none ? id == std::to_string(line) : r.id == id;
-            if (found) s.text.assign(r.text);
+            r = parser.parse(text, length, line);
         } catch (const ditto::parse_error& e) {
-            throw data_error(in.located(e));
+            throw data_error(shown(in.located(e)));
         }
-        return !found;
+        const bool match = r.id_kind == ditto::json_id_kind::none ? ref.id == std::to_string(line) : r.id == ref.id;
+        if (!match) return true;
+        if (found != 0)
+            throw data_error(shown(in.display_name()) + ":" + std::to_string(line) + ": duplicate id " + shown(json_string(ref.id)) +
+                             " (first on line " + std::to_string(found) + "): " + shown(given) + " is ambiguous");
+        found = line;
+        s.text.assign(r.text);
+        return true;
     });
-    if (found) return s;
-    throw data_error("no record with id " + json_string(id) + " in " + path);
+    if (found != 0) return s;
+    throw data_error("no record with id " + shown(json_string(ref.id)) + " in " + shown(in.display_name()));
 }
 
 // B's text with A's deleted spans and B's inserted spans marked, for people.
 std::string render(const side& a, const side& b, const ditto::text_diff& d, bool color) {
-    const std::string del_open = color ? "\033[31;9m" : "[-", del_close = color ? "\033[0m" : "-]";
-    const std::string ins_open = color ? "\033[32m" : "{+", ins_close = color ? "\033[0m" : "+}";
-    // Each deleted span of A goes into the matching gap of B: after the passage that precedes it
-    // in A, right before the text B has there instead (an inserted span), else right before the
-    // next shared text.
-    struct mark {
-        std::size_t at;  // in B
-        std::string text;
-    };
-    std::vector<mark> deletions;
-    for (const auto& span : d.deleted) {
-        std::size_t gap_begin = 0;
-        for (const auto& p : d.shared)
-            if (p.a.end <= span.begin) gap_begin = std::max(gap_begin, p.b.end);
-        std::size_t at = b.text.size();
-        for (const auto& p : d.shared)
-            if (p.b.begin >= gap_begin) at = std::min(at, p.b.begin);
-        for (const auto& ins : d.inserted)
-            if (ins.begin >= gap_begin && ins.begin <= at) {
-                at = ins.begin;
-                break;
-            }
-        std::string text(a.text, span.begin, span.end - span.begin);
-        if (at < b.text.size() && b.text[at] != ' ' && b.text[at] != '\n' &&
-            std::none_of(d.inserted.begin(), d.inserted.end(), [&](ditto::byte_span s2) { return s2.begin == at; }))
-            text += ' ';  // keep a space between the marked text and the shared text after it
-        deletions.push_back({at, std::move(text)});
-    }
-    // Walk B, emitting its text up to each mark: deletions first where both fall at one place.
-    struct event {
-        std::size_t at;
-        bool insertion;
-        std::size_t index;
-    };
-    std::vector<event> events;
-    for (std::size_t i = 0; i < deletions.size(); ++i) events.push_back({deletions[i].at, false, i});
-    for (std::size_t i = 0; i < d.inserted.size(); ++i) events.push_back({d.inserted[i].begin, true, i});
-    std::sort(events.begin(), events.end(), [](const event& x, const event& y) {
-        return x.at != y.at ? x.at < y.at : (x.insertion != y.insertion ? !x.insertion : x.index < y.index);
-    });
+    const std::string_view del_open = color ? "\033[31;9m" : "[-", del_close = color ? "\033[0m" : "-]";
+    const std::string_view ins_open = color ? "\033[32m" : "{+", ins_close = color ? "\033[0m" : "+}";
     std::string out;
-    std::size_t pos = 0;
-    for (const event& e : events) {
-        if (e.at > pos) {
-            out.append(b.text, pos, e.at - pos);
-            pos = e.at;
-        }
-        if (e.insertion) {
-            const auto& span = d.inserted[e.index];
-            out += ins_open + std::string(b.text, span.begin, span.end - span.begin) + ins_close;
-            pos = span.end;
-        } else {
-            std::string text = deletions[e.index].text;
-            const bool space = !text.empty() && text.back() == ' ';
-            if (space) text.pop_back();
-            out += del_open + text + del_close + (space ? " " : "");
+    out.reserve(b.text.size() + b.text.size() / 8);
+    for (const ditto::marked_piece& p : ditto::mark_changes(d, b.text).pieces) {
+        const std::string_view text = p.kind == ditto::mark_kind::deleted ? a.text : b.text;
+        const std::string_view bytes = std::string_view(text).substr(p.bytes.begin, p.bytes.end - p.bytes.begin);
+        switch (p.kind) {
+        case ditto::mark_kind::same: append_shown(out, bytes); break;
+        case ditto::mark_kind::separator: out += ' '; break;
+        case ditto::mark_kind::deleted:
+            out += del_open;
+            append_shown(out, bytes);
+            out += del_close;
+            break;
+        case ditto::mark_kind::inserted:
+            out += ins_open;
+            append_shown(out, bytes);
+            out += ins_close;
+            break;
         }
     }
-    out.append(b.text, pos, std::string::npos);
     if (out.empty() || out.back() != '\n') out += '\n';
     return out;
 }
@@ -160,8 +212,26 @@ void print_diff_help(std::FILE* out) {
         "Usage: ditto diff [OPTIONS] A B\n"
         "Show what differs between two copies of a text: the passages they share (in any order),\n"
         "the spans only A has (deleted) and only B has (inserted), and the figures that changed.\n"
-        "A and B are text files, or FILE.jsonl#ID for the record with that id (or, for records\n"
-        "without an id field, that line number) in a JSONL file.\n"
+        "\n"
+        "A and B are text files ('-' is standard input, for at most one of them), or FILE#ID for\n"
+        "the record of a JSONL file whose id is ID. Every id is text: a string id is its decoded\n"
+        "string, a number id its literal as written (1.50 is not 1.5), and a record without the\n"
+        "id field is addressed by its line number (1-based, decimal). Two records with that id\n"
+        "text are an error naming both lines. A reference that names an existing file is that\n"
+        "file; otherwise it is split at the first '#' whose prefix is '-' or names a file, so\n"
+        "ids may contain '#' (news.jsonl#https://example.com/a#b). Standard input as JSONL\n"
+        "is '-#ID', after '--' (ditto diff -- -#3 b.txt).\n"
+        "\n"
+        "Texts shorter than K words are one shingle: two equal ones are one shared passage,\n"
+        "otherwise they share nothing. Passages are runs of at least K equal words; every run\n"
+        "of K + W - 1 words is found whole unless it overlaps a longer shared run or one of its\n"
+        "K-word groups occurs more than 8 times in a text (repetitive text: that is aligned in\n"
+        "order, between the other passages).\n"
+        "\n"
+        "The marked text shows control characters as escapes, whatever the output: C0 controls\n"
+        "other than tab and newline (and CR outside CRLF) and DEL as \\xHH, C1 controls as \\u00HH,\n"
+        "bytes of ill-formed UTF-8 as \\xHH; so is everything else printed for people (names,\n"
+        "messages). --json gives exact offsets instead, its names with all controls escaped.\n"
         "\n"
         "Options:\n"
         "  --json              print one JSON object instead of the marked text; byte offsets are\n"
@@ -169,10 +239,10 @@ void print_diff_help(std::FILE* out) {
         "  --color WHEN        always, never or auto (default: when standard output is a terminal);\n"
         "                      without colour, deleted text is [-like this-], inserted {+like this+}\n"
         "  --ngram K           tokens per k-gram; passages are at least K tokens (default 5)\n"
-        "  --window W          winnowing window: shared runs of K + W - 1 tokens are always found\n"
-        "                      (default 4)\n"
-        "  --text-field NAME   for FILE.jsonl#ID: the text field (default text)\n"
-        "  --id-field NAME     for FILE.jsonl#ID: the id field (default id)\n"
+        "  --window W          winnowing window: shared runs of K + W - 1 tokens are found, but\n"
+        "                      for repetitive text as said above (default 4)\n"
+        "  --text-field NAME   for FILE#ID: the text field (default text)\n"
+        "  --id-field NAME     for FILE#ID: the id field (default id)\n"
         "  -h, --help          show this help\n"
         "\n"
         "Exit status: 0 success, 1 unreadable input, 2 invalid usage.\n",
@@ -222,20 +292,22 @@ int run_diff(const std::vector<std::string_view>& args) {
         throw usage_error("need two texts to compare, got " + std::to_string(operands.size()), help_command);
     if (jsonl.text_field == jsonl.id_field)
         throw usage_error("--text-field and --id-field must differ, both are '" + jsonl.text_field + "'", help_command);
-    const side a = load(operands[0], jsonl), b = load(operands[1], jsonl);
+    const reference ref_a = split_reference(operands[0]), ref_b = split_reference(operands[1]);
+    if (ref_a.path == "-" && ref_b.path == "-")
+        throw usage_error("at most one of A and B may be standard input ('-')", help_command);
+    const side a = load(operands[0], ref_a, jsonl), b = load(operands[1], ref_b, jsonl);
     const ditto::text_diff d = ditto::diff(a.text, b.text, align);
     output out("");
     if (json) {
-        out.write(diff_json(json_string(a.name), a.text.size(), json_string(b.name), b.text.size(), d));
+        out.write(diff_json(json_name(a.name), a.text.size(), json_name(b.name), b.text.size(), d));
         out.write("\n");
         out.commit();
         return 0;
     }
     const bool use_color = color == 1 || (color == -1 && ::isatty(1) == 1);
+    out.write("--- A: " + shown(a.name) + " (" + std::to_string(a.text.size()) + " bytes)\n+++ B: " + shown(b.name) + " (" +
+              std::to_string(b.text.size()) + " bytes)\n");
     char line[256];
-    std::snprintf(line, sizeof line, "--- A: %s (%zu bytes)\n+++ B: %s (%zu bytes)\n", a.name.c_str(), a.text.size(),
-                  b.name.c_str(), b.text.size());
-    out.write(line);
     std::snprintf(line, sizeof line,
                   "Jaccard %.2f; A in B %.2f, B in A %.2f; shared passages (%zu) cover %.0f%% of A and %.0f%% of B\n\n",
                   d.measures.jaccard, d.measures.containment_a_in_b, d.measures.containment_b_in_a, d.shared.size(),
@@ -245,8 +317,9 @@ int run_diff(const std::vector<std::string_view>& args) {
     if (!d.changed_figures.empty()) {
         out.write("\nChanged figures:\n");
         for (const auto& f : d.changed_figures) {
+            const std::string change = shown(f.old_text) + " \xe2\x86\x92 " + shown(f.new_text);
             out.write("  ");
-            out.write(use_color ? "\033[33m" + f.old_text + " \xe2\x86\x92 " + f.new_text + "\033[0m" : f.old_text + " \xe2\x86\x92 " + f.new_text);
+            out.write(use_color ? "\033[33m" + change + "\033[0m" : change);
             std::snprintf(line, sizeof line, "   (A bytes %zu-%zu, B bytes %zu-%zu)\n", f.a.begin, f.a.end, f.b.begin, f.b.end);
             out.write(line);
         }
