@@ -33,6 +33,7 @@ enum class output_mode { lines, pairs, clusters, report, explain };
 struct dedup_arguments {
     std::string input = "-";
     std::string output_path;
+    std::string output_option = "-o";  // as written, for messages
     output_mode mode = output_mode::lines;
     ditto::jsonl_options jsonl;
     ditto::dedup_options dedup;
@@ -105,6 +106,7 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             const std::string_view v = r.value();
             if (v.empty()) throw usage_error(std::string(name) + " needs a file name", help_command);
             a.output_path = std::string(v);
+            a.output_option = std::string(name);
         } else if (name == "-q" || name == "--quiet") {
             r.flag();
             a.quiet = true;
@@ -447,7 +449,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
     }
     // Every option is checked before any input is read.
     check_similarity_options(a.dedup);
-    output out(a.output_path);
+    output out(a.output_path, a.output_option);
 
     const auto start = std::chrono::steady_clock::now();
     auto lap = [last = start]() mutable {
