@@ -411,9 +411,11 @@ def control_characters_are_escaped_in_tsv_and_report():
     p = run(["dedup", "--clusters", "--quiet", path], check=0)
     expect(json.loads(p.stdout.decode().splitlines()[0])["id"] == tricky and b"\x1b" not in p.stdout, "clusters")
     # Messages too.
-    p = run(["dedup", write("ctl2.jsonl", jsonl({"id": "\x1b[2J", "text": "a"}, {"id": "\x1b[2J", "text": "b"}))], check=1)
-    expect(b"\x1b" not in p.stderr and "\\x5cu001b[2J" not in p.stderr.decode(), p.stderr)
-    expect('id "\\\\u001b[2J"' in p.stderr.decode(), p.stderr.decode())
+    ids = ("\x1b[2J", "\x7f\u009b")
+    p = run(["dedup", write("ctl2.jsonl", jsonl(*({"id": i, "text": t} for i in ids for t in "ab")))], check=1)
+    expect('ctl2.jsonl:2: id "\\u001b[2J" (a string) is also the id of line 1' in p.stderr.decode(), p.stderr.decode())
+    p = run(["dedup", write("ctl3.jsonl", jsonl(*({"id": ids[1], "text": t} for t in "ab")))], check=1)
+    expect('ctl3.jsonl:2: id "\\u007f\\u009b" (a string)' in p.stderr.decode(), p.stderr.decode())
 
 
 @case

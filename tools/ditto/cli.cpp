@@ -269,6 +269,62 @@ void remove_on_signal(const std::string& path) {
     signal_cleanup_armed = 1;
 }
 
+// ---- Spill file ----
+
+spill_file::~spill_file() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+std::uint64_t spill_file::add(std::string_view bytes) {
+    if (fd_ < 0) {
+        const char* dir = std::getenv("TMPDIR");
+        const std::string folder = dir && *dir ? dir : "/tmp";
+        fd_ = ::open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (fd_ < 0) {
+            // No O_TMPFILE here: a named file, unlinked at once (signals blocked in between).
+            std::string pattern = folder + "/ditto-XXXXXX";
+            signals_blocked blocked;
+            fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
+            if (fd_ >= 0) ::unlink(pattern.c_str());
+        }
+        if (fd_ < 0) throw data_error("cannot create a temporary file in " + folder + ": " + errno_text());
+    }
+    const std::uint64_t at = size_;
+    pending_.append(bytes);
+    size_ += bytes.size();
+    if (pending_.size() >= (std::size_t{4} << 20)) flush();
+    return at;
+}
+
+void spill_file::flush() {
+    for (std::size_t done = 0; done < pending_.size();) {
+        const ssize_t w = ::write(fd_, pending_.data() + done, pending_.size() - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) throw data_error("cannot write a temporary file: " + errno_text());
+        done += static_cast<std::size_t>(w);
+    }
+    written_ += pending_.size();
+    pending_.clear();
+}
+
+std::string_view spill_file::get(std::uint64_t offset, std::size_t size) {
+    flush();
+    if (offset < window_offset_ || offset + size > window_offset_ + window_.size()) {
+        window_.resize(std::max<std::size_t>(size, std::size_t{4} << 20));
+        window_offset_ = offset;
+        std::size_t got = 0;
+        while (got < window_.size() && offset + got < written_) {
+            const ssize_t r = ::pread(fd_, window_.data() + got, window_.size() - got, static_cast<off_t>(offset + got));
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) throw data_error("cannot read a temporary file back: " + (r < 0 ? errno_text() : "it is shorter"));
+            got += static_cast<std::size_t>(r);
+        }
+        window_.resize(got);
+        if (got < size) throw data_error("cannot read a temporary file back: it is shorter");
+    }
+    return std::string_view(window_.data() + (offset - window_offset_), size);
+}
+
 // ---- Output ----
 
 namespace {

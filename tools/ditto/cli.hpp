@@ -3,6 +3,7 @@
 // input files read once, and output files replaced atomically.
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -158,6 +159,32 @@ private:
     int fd_ = -1;
     std::string buffer_;
     bool committed_ = false;
+};
+
+/// Bytes kept aside in an unnamed temporary file (in TMPDIR), read back later: spills what memory
+/// need not hold. The file has no name from the start, so nothing is left behind however the
+/// process ends. Created at the first add.
+class spill_file {
+public:
+    spill_file() = default;
+    ~spill_file();
+    spill_file(const spill_file&) = delete;
+    spill_file& operator=(const spill_file&) = delete;
+
+    /// Appends bytes; returns where they start. Throws data_error when the file cannot be written.
+    std::uint64_t add(std::string_view bytes);
+    /// The bytes at [offset, offset + size), valid until the next call. Reads ahead, so reading
+    /// in the order of adding is fast.
+    std::string_view get(std::uint64_t offset, std::size_t size);
+
+private:
+    void flush();
+    int fd_ = -1;
+    std::uint64_t size_ = 0;     // bytes added
+    std::uint64_t written_ = 0;  // bytes in the file; the rest is in pending_
+    std::string pending_;
+    std::string window_;  // read-ahead
+    std::uint64_t window_offset_ = 0;
 };
 
 /// Installs handlers for SIGINT, SIGTERM and SIGHUP (unless ignored) that remove the file named by

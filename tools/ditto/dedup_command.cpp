@@ -2,6 +2,7 @@
 // the similar pairs, the clusters, or a report for people.
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -165,12 +166,15 @@ struct record {
     ditto::json_id_kind id_kind;  // none: the id is the line number
     std::size_t line;
     std::size_t begin, end;      // the line's bytes in the input, without its "\n"
+    std::uint64_t original;      // where its bytes as read were spilled, or not_spilled
 };
+constexpr std::uint64_t not_spilled = ~std::uint64_t{0};
 
 // A line --skip-invalid skipped.
 struct skipped_line {
     std::size_t line;
     std::size_t begin, end;
+    std::uint64_t original;
     std::string reason;  // "file:line:column: message", for the first few only
 };
 constexpr std::size_t skipped_reasons = 10;
@@ -180,7 +184,7 @@ struct document {
     std::string_view text;
 };
 
-// Storage for strings that must outlive a scratch buffer: blocks that never move.
+// Storage for short strings that must stay put (line-number ids): blocks that never move.
 class string_arena {
 public:
     std::string_view store(std::string_view s) {
@@ -199,7 +203,7 @@ public:
     }
 
 private:
-    static constexpr std::size_t block_size = std::size_t{16} << 20;
+    static constexpr std::size_t block_size = std::size_t{1} << 20;
     std::vector<std::unique_ptr<char[]>> blocks_;
     char* next_ = nullptr;
     std::size_t left_ = 0;
@@ -208,6 +212,25 @@ private:
 // An id as JSON: a string id as a string, a number id or line number as a number.
 std::string json_id(const record& r) {
     return r.id_kind == ditto::json_id_kind::string ? json_string(r.id) : std::string(r.id);
+}
+
+// An id quoted for a message: as JSON, with DEL and C1 controls escaped too (JSON leaves them
+// raw, and some terminals act on U+009B).
+std::string quoted_id(std::string_view id) {
+    std::string out;
+    for (const char c : json_string(id)) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u == 0x7f) out += "\\u007f";
+        else if (u >= 0x80 && u <= 0x9f && !out.empty() && static_cast<unsigned char>(out.back()) == 0xc2) {
+            char buffer[8];
+            std::snprintf(buffer, sizeof buffer, "\\u%04x", u);
+            out.back() = buffer[0];
+            out.append(buffer + 1);
+        } else {
+            out += c;
+        }
+    }
+    return out;
 }
 
 // What kind of id a record has, for messages.
@@ -466,35 +489,30 @@ int run_dedup(const std::vector<std::string_view>& args) {
         std::fprintf(stderr, "ditto: warning: %s starts with a UTF-8 byte order mark; it is ignored (and not copied)\n",
                      escape_text(input.display_name()).c_str());
 
-    // Parse every line. The kept-lines output copies lines from the bytes read; the parser decodes
-    // strings in place, so for that output a line that parsing would change (one with an escape,
-    // or ill-formed UTF-8 to replace) is parsed in a scratch copy and its decoded text and id kept
-    // aside: the input stays as it was read. The other outputs let the parser decode in place.
+    // Parse every line. The parser decodes strings in place, but the kept-lines output copies
+    // lines exactly as read: for it, a line that parsing would change (one with an escape, or
+    // ill-formed UTF-8 to replace) is first copied to a spill file, read back when writing. A
+    // line with neither is parsed by a parser whose UTF-8 policy is `error`, which then writes
+    // nothing (each byte onto itself); if it fails, the line is still as read.
     const bool keep_input = a.mode == output_mode::lines;
     ditto::jsonl_parser parser(a.jsonl);
     ditto::jsonl_options strict_options = a.jsonl;
-    strict_options.on_invalid = ditto::invalid_utf8::error;  // fails where replacing would write
+    strict_options.on_invalid = ditto::invalid_utf8::error;
     ditto::jsonl_parser strict(strict_options);
-    std::string scratch;
-    string_arena arena;
+    spill_file originals;
+    std::uint64_t original = not_spilled;
     auto parse_line = [&](char* text, std::size_t length, std::size_t number) {
+        original = not_spilled;
         if (!keep_input) return parser.parse(text, length, number);
         if (!std::memchr(text, '\\', length)) {
             try {
-                return strict.parse(text, length, number);  // no escape and valid UTF-8: nothing written
+                return strict.parse(text, length, number);
             } catch (const ditto::parse_error&) {
                 if (a.jsonl.on_invalid == ditto::invalid_utf8::error) throw;  // the same parser: the same error
             }
         }
-        scratch.assign(text, length);
-        ditto::jsonl_record r = parser.parse(scratch.data(), length, number);
-        auto keep = [&](std::string_view v) {
-            const bool in_scratch = v.data() >= scratch.data() && v.data() <= scratch.data() + scratch.size();
-            return in_scratch ? arena.store(v) : v;  // else in the parser's own store, which lasts
-        };
-        r.text = keep(r.text);
-        r.id = keep(r.id);
-        return r;
+        original = originals.add(std::string_view(text, length));
+        return parser.parse(text, length, number);
     };
     std::vector<record> records;
     std::vector<skipped_line> skipped;
@@ -505,17 +523,19 @@ int run_dedup(const std::vector<std::string_view>& args) {
         try {
             const ditto::jsonl_record r = parse_line(text, length, number);
             invalid_utf8 += r.invalid_utf8;
-            records.push_back(record{r.text, r.id, r.id_kind, number, begin, begin + length});
+            records.push_back(record{r.text, r.id, r.id_kind, number, begin, begin + length, original});
         } catch (const ditto::parse_error& e) {
             const std::string where = input.located(e);
             if (!a.skip_invalid) throw data_error(where);
-            skipped.push_back({number, begin, begin + length, skipped.size() < skipped_reasons ? where : std::string()});
+            skipped.push_back({number, begin, begin + length, original,
+                               skipped.size() < skipped_reasons ? where : std::string()});
         }
         if ((number & 0xffff) == 0) progress.update("parsing", begin + length, 0);
         return true;
     });
     // Ids are text, in one namespace: a record without the id field has its line number.
     bool any_id = false;
+    string_arena arena;
     for (auto& r : records) {
         if (r.id_kind != ditto::json_id_kind::none) any_id = true;
         else r.id = arena.store(std::to_string(r.line));
@@ -531,7 +551,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
             if (inserted) continue;
             const record& first = records[it->second];
             throw data_error(input.display_name() + ":" + std::to_string(records[i].line) + ": id " +
-                             escape_text(json_string(records[i].id)) + " (" + id_kind_text(records[i], a.jsonl.id_field) +
+                             quoted_id(records[i].id) + " (" + id_kind_text(records[i], a.jsonl.id_field) +
                              ") is also the id of line " + std::to_string(first.line) + " (" +
                              id_kind_text(first, a.jsonl.id_field) + ")");
         }
@@ -550,23 +570,32 @@ int run_dedup(const std::vector<std::string_view>& args) {
     // Write. Everything is computed before the output file is created, so an interrupted or
     // failed computation leaves nothing behind.
     if (a.mode == output_mode::lines) {
-        // The kept lines and the skipped ones, in input order, from the bytes read; adjacent lines
-        // go out as one piece.
+        // The kept lines and the skipped ones, in input order, as read: from the input buffer
+        // (adjacent lines as one piece) or, for lines parsing changed, from the spill file.
         std::size_t run_begin = 0, run_end = 0;
-        auto emit = [&](std::size_t begin, std::size_t end) {
-            end = std::min(end + 1, input.size());  // with its "\n", when it has one
-            if (begin != run_end) {
-                out.write(std::string_view(input.data() + run_begin, run_end - run_begin));
-                run_begin = begin;
+        auto emit = [&](std::size_t begin, std::size_t end, std::uint64_t spilled) {
+            const std::size_t with_newline = std::min(end + 1, input.size());
+            if (spilled == not_spilled && begin == run_end) {
+                run_end = with_newline;
+                return;
             }
-            run_end = end;
+            out.write(std::string_view(input.data() + run_begin, run_end - run_begin));
+            if (spilled == not_spilled) {
+                run_begin = begin;
+                run_end = with_newline;
+                return;
+            }
+            out.write(originals.get(spilled, end - begin));
+            run_begin = end;  // its "\n", if any, is as read: it goes out with what follows
+            run_end = with_newline;
         };
         std::size_t s = 0;
         for (std::size_t i = 0; i < records.size(); ++i) {
-            for (; s < skipped.size() && skipped[s].line < records[i].line; ++s) emit(skipped[s].begin, skipped[s].end);
-            if (clusters.keep[i]) emit(records[i].begin, records[i].end);
+            for (; s < skipped.size() && skipped[s].line < records[i].line; ++s)
+                emit(skipped[s].begin, skipped[s].end, skipped[s].original);
+            if (clusters.keep[i]) emit(records[i].begin, records[i].end, records[i].original);
         }
-        for (; s < skipped.size(); ++s) emit(skipped[s].begin, skipped[s].end);
+        for (; s < skipped.size(); ++s) emit(skipped[s].begin, skipped[s].end, skipped[s].original);
         out.write(std::string_view(input.data() + run_begin, run_end - run_begin));
     } else if (a.mode == output_mode::pairs) {
         struct row {
@@ -629,7 +658,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
         std::fprintf(stderr, "ditto: warning: %s could not be read and %s not in the output (--skip-invalid):\n",
                      count(skipped.size(), "line", "lines").c_str(), skipped.size() == 1 ? "is" : "are");
         for (std::size_t i = 0; i < skipped.size() && i < skipped_reasons; ++i)
-            std::fprintf(stderr, "ditto:   %s\n", escape_text(skipped[i].reason).c_str());
+            std::fprintf(stderr, "ditto:   %s\n", skipped[i].reason.c_str());
         if (skipped.size() > skipped_reasons)
             std::fprintf(stderr, "ditto:   and %zu more\n", skipped.size() - skipped_reasons);
     }
@@ -643,7 +672,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
                      count(result.stats.duplicates, "duplicate", "duplicates").c_str(), skip_text.c_str(),
                      count(invalid_utf8, "invalid UTF-8 sequence", "invalid UTF-8 sequences").c_str(), seconds);
         if (!skipped.empty() && a.mode == output_mode::lines)
-            std::fprintf(stderr, "ditto: first skipped line %zu: %s\n", skipped[0].line, escape_text(skipped[0].reason).c_str());
+            std::fprintf(stderr, "ditto: first skipped line %zu: %s\n", skipped[0].line, skipped[0].reason.c_str());
         if (a.verbose) {
             const auto& st = result.stats;
             std::fprintf(stderr,
