@@ -295,6 +295,12 @@ public:
         total_ = total;
         if (new_stage || done == total || now - drawn_ >= std::chrono::milliseconds(200)) draw(now);
     }
+    // A line of its own on standard error (a warning), not appended to the progress line.
+    void message(const std::string& text) {
+        std::lock_guard lock(mutex_);
+        std::fprintf(stderr, "%s%s\n", enabled_ ? "\r\033[K" : "", text.c_str());
+        if (enabled_ && !stage_.empty()) draw(std::chrono::steady_clock::now());
+    }
     // Stops the redrawing and clears the line.
     void finish() {
         if (!enabled_) return;
@@ -486,8 +492,8 @@ int run_dedup(const std::vector<std::string_view>& args) {
     input_file input(a.input, [&](std::size_t bytes) { progress.update(reading, bytes, 0); });
     const double seconds_read = lap();
     if (input.has_utf8_bom())
-        std::fprintf(stderr, "ditto: warning: %s starts with a UTF-8 byte order mark; it is ignored (and not copied)\n",
-                     escape_text(input.display_name()).c_str());
+        progress.message("ditto: warning: " + escape_text(input.display_name()) +
+                         " starts with a UTF-8 byte order mark; it is ignored (and not copied)");
 
     // Parse every line. The parser decodes strings in place, but the kept-lines output copies
     // lines exactly as read: for it, a line that parsing would change (one with an escape, or
@@ -541,8 +547,8 @@ int run_dedup(const std::vector<std::string_view>& args) {
         else r.id = arena.store(std::to_string(r.line));
     }
     if (a.id_field_given && !any_id && !records.empty())
-        std::fprintf(stderr, "ditto: warning: no record has the field \"%s\" (--id-field); each record's id is its line number\n",
-                     escape_text(a.jsonl.id_field).c_str());
+        progress.message("ditto: warning: no record has the field \"" + escape_text(a.jsonl.id_field) +
+                         "\" (--id-field); each record's id is its line number");
     {
         std::unordered_map<std::string_view, std::size_t> seen;
         seen.reserve(records.size());
