@@ -489,7 +489,11 @@ int run_dedup(const std::vector<std::string_view>& args) {
     };
     progress_display progress(!a.quiet && ::isatty(2) == 1);
     const std::string reading = "reading " + escape_text(a.input == "-" ? "<stdin>" : a.input);
-    input_file input(a.input, [&](std::size_t bytes) { progress.update(reading, bytes, 0); });
+    // Someone typing the input at a terminal gets no progress line drawn over it.
+    const bool typed = a.input == "-" && ::isatty(0) == 1;
+    input_file input(a.input, [&](std::size_t bytes) {
+        if (!typed) progress.update(reading, bytes, 0);
+    });
     const double seconds_read = lap();
     if (input.has_utf8_bom())
         progress.message("ditto: warning: " + escape_text(input.display_name()) +
