@@ -142,6 +142,10 @@ def kept_lines_are_the_bytes_that_were_analysed():
     path = write("escapes.jsonl", raw)
     p = run(["dedup", "--quiet", path], check=0)
     expect(p.stdout == lines[0].encode() + raw.split(b"\n", 2)[2], f"got {p.stdout!r}")
+    # Those lines are kept aside in an unnamed temporary file; without a usable TMPDIR, in memory.
+    p = subprocess.run([DITTO, "dedup", "--quiet", path], capture_output=True, cwd=WORK,
+                       env=dict(env(), TMPDIR=os.path.join(WORK, "no-such-folder")))
+    expect(p.returncode == 0 and p.stdout == lines[0].encode() + raw.split(b"\n", 2)[2], f"no TMPDIR: {p!r}")
     # The file changes after it was read (before the output is opened): the output is still the
     # lines that were analysed. A FIFO as -o makes the program wait at the point of writing.
     syscall = f"/proc/{os.getpid()}/syscall"

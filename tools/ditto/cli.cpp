@@ -276,7 +276,7 @@ spill_file::~spill_file() {
 }
 
 std::uint64_t spill_file::add(std::string_view bytes) {
-    if (fd_ < 0) {
+    if (fd_ < 0 && !in_memory_) {
         const char* dir = std::getenv("TMPDIR");
         const std::string folder = dir && *dir ? dir : "/tmp";
         fd_ = ::open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
@@ -287,7 +287,7 @@ std::uint64_t spill_file::add(std::string_view bytes) {
             fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
             if (fd_ >= 0) ::unlink(pattern.c_str());
         }
-        if (fd_ < 0) throw data_error("cannot create a temporary file in " + folder + ": " + errno_text());
+        in_memory_ = fd_ < 0;  // no temporary file can be made there: hold the bytes after all
     }
     const std::uint64_t at = size_;
     pending_.append(bytes);
@@ -297,6 +297,7 @@ std::uint64_t spill_file::add(std::string_view bytes) {
 }
 
 void spill_file::flush() {
+    if (in_memory_) return;
     for (std::size_t done = 0; done < pending_.size();) {
         const ssize_t w = ::write(fd_, pending_.data() + done, pending_.size() - done);
         if (w < 0 && errno == EINTR) continue;
@@ -308,6 +309,7 @@ void spill_file::flush() {
 }
 
 std::string_view spill_file::get(std::uint64_t offset, std::size_t size) {
+    if (in_memory_) return std::string_view(pending_).substr(static_cast<std::size_t>(offset), size);
     flush();
     if (offset < window_offset_ || offset + size > window_offset_ + window_.size()) {
         window_.resize(std::max<std::size_t>(size, std::size_t{4} << 20));

@@ -163,7 +163,8 @@ private:
 
 /// Bytes kept aside in an unnamed temporary file (in TMPDIR), read back later: spills what memory
 /// need not hold. The file has no name from the start, so nothing is left behind however the
-/// process ends. Created at the first add.
+/// process ends. Created at the first add; when no file can be created there, the bytes are held
+/// in memory instead.
 class spill_file {
 public:
     spill_file() = default;
@@ -180,6 +181,7 @@ public:
 private:
     void flush();
     int fd_ = -1;
+    bool in_memory_ = false;
     std::uint64_t size_ = 0;     // bytes added
     std::uint64_t written_ = 0;  // bytes in the file; the rest is in pending_
     std::string pending_;
