@@ -182,7 +182,7 @@ def data_errors_name_the_place_and_exit_1():
     error(["dedup", write("number.jsonl", '{"id": 1, "text": 42}\n')], 1,
           r'number\.jsonl:1:19: field "text" must be a string, got a number')
     error(["dedup", write("dup.jsonl", jsonl({"id": "a", "text": SIX}, {"id": "b", "text": "x"}, {"id": "a", "text": "y"}))],
-          1, r'dup\.jsonl:3: duplicate id "a" \(first on line 1\)')
+          1, r'dup\.jsonl:3: id "a" \(a string\) is also the id of line 1 \(a string\)')
     error(["dedup", write("escape.jsonl", '{"text": "bad \\q escape"}\n')], 1, r"escape\.jsonl:1:15: invalid escape")
     error(["dedup", write("control.jsonl", '{"text": "tab\there"}\n')], 1, r"control character in a string")
     error(["dedup", write("trailing.jsonl", '{"text": "x"} x\n')], 1, r"expected the end of the line")
@@ -206,11 +206,19 @@ def invalid_utf8_is_replaced_and_counted_or_an_error():
 
 
 @case
-def skip_invalid_skips_and_counts():
-    path = write("skip.jsonl", jsonl({"id": "a", "text": SIX}) + "not json\n\n" + '{"id": "b"}\n' + jsonl({"id": "c", "text": SIX}))
+def skip_invalid_passes_skipped_lines_through_in_the_kept_lines():
+    # They were not compared, so they are not duplicates of anything: copied in their place.
+    good_a, good_c = jsonl({"id": "a", "text": SIX}), jsonl({"id": "c", "text": SIX})
+    path = write("skip.jsonl", good_a + "not json\n\n" + '{"id": "b"}\n' + good_c + "{\"text\": \"cut")
     p = run(["dedup", "--skip-invalid", path], check=0)
-    expect(p.stdout.decode() == jsonl({"id": "a", "text": SIX}), f"got {p.stdout!r}")
-    expect("3 lines skipped" in p.stderr.decode() and "first skipped line 2" in p.stderr.decode(), p.stderr.decode())
+    expect(p.stdout.decode() == good_a + "not json\n\n" + '{"id": "b"}\n' + "{\"text\": \"cut", f"got {p.stdout!r}")
+    err = p.stderr.decode()
+    expect("4 lines skipped (copied unchanged)" in err and "first skipped line 2: " in err, err)
+    # A skipped line that parsing had already started to decode (an escape before the error)
+    # still comes out as it was read.
+    odd = '{"text": "a\\nb \\u00e9", "id": }\n'
+    p = run(["dedup", "--skip-invalid", "--quiet", write("skip2.jsonl", odd)], check=0)
+    expect(p.stdout.decode() == odd, f"got {p.stdout!r}")
 
 
 @case

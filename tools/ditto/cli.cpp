@@ -1,13 +1,18 @@
-// Option values, input files and atomic output for the ditto program.
+// Option values, input files, output files and signal cleanup for the ditto program.
 #include "cli.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <algorithm>
+#include <initializer_list>
+#include <new>
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -113,147 +118,380 @@ std::string json_string(std::string_view s) {
     return out + "\"";
 }
 
+std::string escape_text(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    auto hex = [&](unsigned char c) {
+        char buffer[8];
+        std::snprintf(buffer, sizeof buffer, "\\x%02x", c);
+        out += buffer;
+    };
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c == '\\') out += "\\\\";
+        else if (c == '\t') out += "\\t";
+        else if (c == '\n') out += "\\n";
+        else if (c == '\r') out += "\\r";
+        else if (c < 0x20 || c == 0x7f) hex(c);
+        else if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+                 static_cast<unsigned char>(s[i + 1]) <= 0x9f) {
+            // A C1 control (U+0080..U+009F): some terminals take U+009B as the start of a command.
+            hex(c);
+            hex(static_cast<unsigned char>(s[++i]));
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+// ---- Input ----
+
+input_file::input_file(const std::string& path, const std::function<void(std::size_t)>& on_read) {
+    display_name_ = path == "-" ? "<stdin>" : path;
+    const int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw data_error("cannot open " + display_name_ + ": " + errno_text());
+    struct closer {
+        int fd;
+        ~closer() {
+            if (fd != 0) ::close(fd);
+        }
+    } close_at_end{fd};
+    struct stat info {};
+    if (::fstat(fd, &info) != 0) throw data_error("cannot read " + display_name_ + ": " + errno_text());
+    // A regular file is read with one allocation of its size (plus one byte, so the read that
+    // finds its end needs no growth); a pipe or terminal grows the buffer by doubling (realloc
+    // moves large blocks by remapping pages, not by copying).
+    std::size_t capacity = S_ISREG(info.st_mode) ? static_cast<std::size_t>(info.st_size) + 1 : std::size_t{1} << 20;
+    bytes_.reset(static_cast<char*>(std::malloc(capacity)));
+    if (!bytes_) throw std::bad_alloc();
+    for (;;) {
+        if (size_ == capacity) {
+            capacity *= 2;
+            char* grown = static_cast<char*>(std::realloc(bytes_.get(), capacity));
+            if (!grown) throw std::bad_alloc();
+            static_cast<void>(bytes_.release());
+            bytes_.reset(grown);
+        }
+        const ssize_t got = ::read(fd, bytes_.get() + size_, std::min<std::size_t>(capacity - size_, std::size_t{1} << 30));
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) throw data_error("error reading " + display_name_ + ": " + errno_text());
+        if (got == 0) break;
+        size_ += static_cast<std::size_t>(got);
+        if (on_read) on_read(size_);
+    }
+}
+
+std::size_t input_file::text_start() const {
+    const auto* b = reinterpret_cast<const unsigned char*>(bytes_.get());
+    const std::size_t n = size_;
+    auto starts = [&](std::initializer_list<unsigned char> prefix) {
+        return n >= prefix.size() && std::equal(prefix.begin(), prefix.end(), b);
+    };
+    const char* encoding = nullptr;
+    const char* sign = nullptr;
+    // UTF-32 first: its little-endian byte order mark begins like UTF-16's.
+    if (starts({0x00, 0x00, 0xfe, 0xff})) encoding = "UTF-32BE", sign = "byte order mark 00 00 FE FF";
+    else if (starts({0xff, 0xfe, 0x00, 0x00})) encoding = "UTF-32LE", sign = "byte order mark FF FE 00 00";
+    else if (starts({0xfe, 0xff})) encoding = "UTF-16BE", sign = "byte order mark FE FF";
+    else if (starts({0xff, 0xfe})) encoding = "UTF-16LE", sign = "byte order mark FF FE";
+    else if (n >= 4) {
+        // Without a byte order mark: JSON starts with ASCII, so NUL bytes in the first four
+        // bytes give the code unit size and order (RFC 4627, section 3).
+        const bool z0 = b[0] == 0, z1 = b[1] == 0, z2 = b[2] == 0, z3 = b[3] == 0;
+        if (z0 && z1 && z2 && !z3) encoding = "UTF-32BE";
+        else if (!z0 && z1 && z2 && z3) encoding = "UTF-32LE";
+        else if (z0 && !z1 && z2 && !z3) encoding = "UTF-16BE";
+        else if (!z0 && z1 && !z2 && z3) encoding = "UTF-16LE";
+        sign = "NUL bytes between ASCII characters";
+    }
+    if (encoding)
+        throw data_error(display_name_ + ": the input looks like " + encoding + " (" + sign +
+                         "); ditto reads UTF-8 only: convert it first, for example with iconv -f " + encoding +
+                         " -t UTF-8");
+    return has_utf8_bom() ? 3 : 0;
+}
+
+// ---- Removing the temporary file on signals ----
+
 namespace {
 
-// Copies everything readable from fd into a new temporary file; returns its path.
-std::string spool(int fd, const std::string& display_name) {
-    const char* dir = std::getenv("TMPDIR");
-    std::string pattern = std::string(dir && *dir ? dir : "/tmp") + "/ditto-input-XXXXXX";
-    const int out = mkstemp(pattern.data());
-    if (out < 0) throw data_error("cannot create a temporary copy of " + display_name + ": " + errno_text());
-    std::vector<char> chunk(1 << 20);
-    for (;;) {
-        const ssize_t got = ::read(fd, chunk.data(), chunk.size());
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) {
-            const std::string why = errno_text();
-            ::close(out);
-            ::unlink(pattern.c_str());
-            throw data_error("error reading " + display_name + ": " + why);
-        }
-        if (got == 0) break;
-        for (ssize_t done = 0; done < got;) {
-            const ssize_t w = ::write(out, chunk.data() + done, static_cast<std::size_t>(got - done));
-            if (w < 0 && errno == EINTR) continue;
-            if (w < 0) {
-                const std::string why = errno_text();
-                ::close(out);
-                ::unlink(pattern.c_str());
-                throw data_error("cannot write the temporary copy of " + display_name + ": " + why);
-            }
-            done += w;
-        }
+// The handler may run on any thread at any time: the path lives in a static buffer, set while
+// the signals are blocked, and the handler only calls async-signal-safe functions.
+char signal_cleanup_path[4096];
+volatile std::sig_atomic_t signal_cleanup_armed = 0;
+constexpr int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+extern "C" void remove_and_reraise(int signal_number) {
+    if (signal_cleanup_armed) ::unlink(signal_cleanup_path);
+    // Die by the same signal, so the caller sees how the process ended: the default action
+    // takes effect when the handler returns and the signal is unblocked.
+    std::signal(signal_number, SIG_DFL);
+    std::raise(signal_number);
+}
+
+// Blocks the cleanup signals for the life of the object (around changes to the path).
+class signals_blocked {
+public:
+    signals_blocked() {
+        sigset_t set;
+        sigemptyset(&set);
+        for (const int s : cleanup_signals) sigaddset(&set, s);
+        pthread_sigmask(SIG_BLOCK, &set, &previous_);
     }
-    if (::close(out) != 0) {
-        ::unlink(pattern.c_str());
-        throw data_error("cannot write the temporary copy of " + display_name + ": " + errno_text());
+    ~signals_blocked() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+    signals_blocked(const signals_blocked&) = delete;
+    signals_blocked& operator=(const signals_blocked&) = delete;
+
+private:
+    sigset_t previous_;
+};
+
+}  // namespace
+
+void install_signal_cleanup() {
+    for (const int s : cleanup_signals) {
+        struct sigaction current {};
+        if (::sigaction(s, nullptr, &current) != 0 || current.sa_handler == SIG_IGN) continue;  // e.g. nohup
+        struct sigaction action {};
+        action.sa_handler = remove_and_reraise;
+        sigemptyset(&action.sa_mask);
+        for (const int t : cleanup_signals) sigaddset(&action.sa_mask, t);
+        ::sigaction(s, &action, nullptr);
     }
-    return pattern;
+}
+
+void remove_on_signal(const std::string& path) {
+    signals_blocked blocked;
+    signal_cleanup_armed = 0;
+    if (path.empty() || path.size() >= sizeof signal_cleanup_path) return;
+    std::memcpy(signal_cleanup_path, path.c_str(), path.size() + 1);
+    signal_cleanup_armed = 1;
+}
+
+// ---- Spill file ----
+
+spill_file::~spill_file() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+std::uint64_t spill_file::add(std::string_view bytes) {
+    if (fd_ < 0 && !in_memory_) {
+        const char* dir = std::getenv("TMPDIR");
+        const std::string folder = dir && *dir ? dir : "/tmp";
+        fd_ = ::open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (fd_ < 0) {
+            // No O_TMPFILE here: a named file, unlinked at once (signals blocked in between).
+            std::string pattern = folder + "/ditto-XXXXXX";
+            signals_blocked blocked;
+            fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
+            if (fd_ >= 0) ::unlink(pattern.c_str());
+        }
+        in_memory_ = fd_ < 0;  // no temporary file can be made there: hold the bytes after all
+    }
+    const std::uint64_t at = size_;
+    pending_.append(bytes);
+    size_ += bytes.size();
+    if (pending_.size() >= (std::size_t{4} << 20)) flush();
+    return at;
+}
+
+void spill_file::flush() {
+    if (in_memory_) return;
+    for (std::size_t done = 0; done < pending_.size();) {
+        const ssize_t w = ::write(fd_, pending_.data() + done, pending_.size() - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) throw data_error("cannot write a temporary file: " + errno_text());
+        done += static_cast<std::size_t>(w);
+    }
+    written_ += pending_.size();
+    pending_.clear();
+}
+
+std::string_view spill_file::get(std::uint64_t offset, std::size_t size) {
+    if (in_memory_) return std::string_view(pending_).substr(static_cast<std::size_t>(offset), size);
+    flush();
+    if (offset < window_offset_ || offset + size > window_offset_ + window_.size()) {
+        window_.resize(std::max<std::size_t>(size, std::size_t{4} << 20));
+        window_offset_ = offset;
+        std::size_t got = 0;
+        while (got < window_.size() && offset + got < written_) {
+            const ssize_t r = ::pread(fd_, window_.data() + got, window_.size() - got, static_cast<off_t>(offset + got));
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) throw data_error("cannot read a temporary file back: " + (r < 0 ? errno_text() : "it is shorter"));
+            got += static_cast<std::size_t>(r);
+        }
+        window_.resize(got);
+        if (got < size) throw data_error("cannot read a temporary file back: it is shorter");
+    }
+    return std::string_view(window_.data() + (offset - window_offset_), size);
+}
+
+// ---- Output ----
+
+namespace {
+
+std::string folder_of(const std::string& path) {
+    const auto slash = path.rfind('/');
+    if (slash == std::string::npos) return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// Follows the symbolic links at path by their text, to the name they finally point to (which
+// does not exist: this is for dangling links, which the kernel cannot resolve for us).
+std::string follow_links(std::string path) {
+    for (int hops = 0; hops < 40; ++hops) {
+        struct stat info {};
+        if (::lstat(path.c_str(), &info) != 0 || !S_ISLNK(info.st_mode)) return path;
+        std::string target(4096, '\0');
+        const ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
+        if (n < 0) return path;
+        target.resize(static_cast<std::size_t>(n));
+        path = target.starts_with('/') ? target : folder_of(path) + "/" + target;
+    }
+    return path;
 }
 
 }  // namespace
 
-input_file::input_file(const std::string& path) {
-    path_ = path;
-    display_name_ = path == "-" ? "<stdin>" : path;
-    int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY);
-    if (fd < 0) throw data_error("cannot open " + display_name_ + ": " + errno_text());
+output::output(const std::string& path, std::string_view option) : path_(path) {
+    if (path.empty()) return;
+    const std::string named = std::string(option) + " " + path;
+    auto refuse = [&](const std::string& why) { throw usage_error(named + ": " + why, ""); };
     struct stat info {};
-    if (::fstat(fd, &info) != 0) {
-        const std::string why = errno_text();
-        if (fd != 0) ::close(fd);
-        throw data_error("cannot read " + display_name_ + ": " + why);
-    }
-    if (!S_ISREG(info.st_mode)) {
-        // Standard input, a pipe or a process substitution: copied to a temporary file first,
-        // since the kept lines are read again at the end.
-        try {
-            path_ = spool(fd, display_name_);
-        } catch (...) {
-            if (fd != 0) ::close(fd);
-            throw;
+    if (::stat(path.c_str(), &info) == 0) {
+        if (S_ISDIR(info.st_mode)) refuse("is a folder; name a file");
+        struct stat out {};
+        if (::fstat(1, &out) == 0 && out.st_dev == info.st_dev && out.st_ino == info.st_ino) {
+            // Standard output itself (/dev/stdout, or the file it is redirected to): write to
+            // it as it was opened (appending stays appending).
+            kind_ = kind::standard_output;
+            return;
         }
-        temporary_ = true;
-        if (fd != 0) ::close(fd);
-        fd = ::open(path_.c_str(), O_RDONLY);
-        if (fd < 0 || ::fstat(fd, &info) != 0) throw data_error("cannot reopen the copy of " + display_name_);
-    }
-    // One read into one uninitialized buffer of the file's size: no copy, no zeroing.
-    size_ = static_cast<std::size_t>(info.st_size);
-    bytes_.reset(new char[size_ + 1]);
-    std::size_t done = 0;
-    while (done < size_) {
-        const ssize_t got = ::read(fd, bytes_.get() + done, std::min<std::size_t>(size_ - done, std::size_t{1} << 30));
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) {
-            const std::string why = got < 0 ? ": " + errno_text() : ": the file shrank while being read";
-            if (fd != 0) ::close(fd);
-            throw data_error("error reading " + display_name_ + why);
+        if (::access(path.c_str(), W_OK) != 0) refuse("cannot write: " + errno_text());
+        if (!S_ISREG(info.st_mode)) {
+            kind_ = kind::direct;  // a device, FIFO or terminal: written in place, never replaced
+            target_ = path;
+            return;
         }
-        done += static_cast<std::size_t>(got);
+        char* real = ::realpath(path.c_str(), nullptr);
+        if (!real) refuse("cannot resolve: " + errno_text());
+        target_ = real;
+        std::free(real);
+        replacing_ = true;
+        mode_ = info.st_mode & 07777;
+        owner_ = info.st_uid;
+        group_ = info.st_gid;
+    } else if (errno == ENOENT) {
+        target_ = follow_links(path);  // a new file, or the missing target of a symbolic link
+    } else {
+        refuse(errno_text());
     }
-    if (fd != 0) ::close(fd);
-}
-
-input_file::~input_file() {
-    if (temporary_) ::unlink(path_.c_str());
-}
-
-output::output(const std::string& path) : path_(path) {
-    if (path.empty()) {
-        file_ = stdout;
-        return;
-    }
-    temporary_ = path + ".tmp-XXXXXX";
-    const int fd = mkstemp(temporary_.data());
-    if (fd < 0) throw data_error("cannot create a temporary file next to " + path + ": " + errno_text());
-    // mkstemp makes the file private; give it the permissions a plain new file would have.
-    const mode_t mask = ::umask(0);
-    ::umask(mask);
-    ::fchmod(fd, 0666 & ~mask);
-    file_ = fdopen(fd, "wb");
-    if (!file_) {
-        ::close(fd);
-        ::unlink(temporary_.c_str());
-        throw data_error("cannot open " + temporary_ + ": " + errno_text());
-    }
+    kind_ = kind::replace;
+    const std::string folder = folder_of(target_);
+    struct stat folder_info {};
+    if (::stat(folder.c_str(), &folder_info) != 0) refuse("cannot use the folder " + folder + ": " + errno_text());
+    if (!S_ISDIR(folder_info.st_mode)) refuse(folder + " is not a folder");
+    if (::access(folder.c_str(), W_OK | X_OK) != 0)
+        refuse("cannot create files in the folder " + folder + ": " + errno_text());
 }
 
 output::~output() {
-    if (file_ && file_ != stdout) {
-        std::fclose(file_);
-        if (!committed_) ::unlink(temporary_.c_str());
+    if (fd_ >= 0) ::close(fd_);
+    if (!temporary_.empty() && !committed_) {
+        ::unlink(temporary_.c_str());
+        remove_on_signal("");
+    }
+}
+
+void output::fail(const std::string& what) const {
+    const std::string why = errno_text();
+    const std::string name = kind_ == kind::standard_output ? std::string("standard output") : path_;
+    throw data_error("cannot " + what + " " + name + ": " + why);
+}
+
+void output::open() {
+    if (kind_ == kind::direct) {
+        fd_ = ::open(target_.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd_ < 0) fail("open");
+        return;
+    }
+    temporary_ = target_ + ".tmp-XXXXXX";
+    {
+        // The path is registered before a signal can find the file on disk without it.
+        signals_blocked blocked;
+        fd_ = ::mkostemp(temporary_.data(), O_CLOEXEC);
+        if (fd_ < 0) {
+            const std::string why = errno_text();
+            temporary_.clear();
+            throw data_error("cannot create a temporary file next to " + path_ + ": " + why);
+        }
+        remove_on_signal(temporary_);
+    }
+    if (replacing_) {
+        // The owner first (changing it clears set-user-ID bits), then the mode. Only a
+        // privileged process may give a file away; otherwise it keeps ours, like a new file.
+        if (::fchown(fd_, owner_, group_) != 0) static_cast<void>(::fchown(fd_, static_cast<uid_t>(-1), group_));
+        ::fchmod(fd_, static_cast<mode_t>(mode_));
+    } else {
+        // mkstemp makes the file private; give it the permissions a plain new file would have.
+        const mode_t mask = ::umask(0);
+        ::umask(mask);
+        ::fchmod(fd_, 0666 & ~mask);
+    }
+}
+
+void output::put(const char* bytes, std::size_t size) {
+    if (kind_ == kind::standard_output) {
+        if (std::fwrite(bytes, 1, size, stdout) != size) fail("write");
+        return;
+    }
+    if (fd_ < 0) open();
+    while (size > 0) {
+        const ssize_t w = ::write(fd_, bytes, std::min<std::size_t>(size, std::size_t{1} << 30));
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) fail("write");
+        bytes += w;
+        size -= static_cast<std::size_t>(w);
     }
 }
 
 void output::write(std::string_view bytes) {
+    if (bytes.size() >= (1 << 20)) {  // large pieces (runs of kept lines) go out without a copy
+        flush();
+        put(bytes.data(), bytes.size());
+        return;
+    }
     buffer_.append(bytes);
     if (buffer_.size() >= (1 << 20)) flush();
 }
 
 void output::flush() {
     if (buffer_.empty()) return;
-    if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size())
-        throw data_error("cannot write " + (path_.empty() ? std::string("standard output") : path_) + ": " + errno_text());
+    put(buffer_.data(), buffer_.size());
     buffer_.clear();
 }
 
 void output::commit() {
     flush();
-    if (std::fflush(file_) != 0)
-        throw data_error("cannot write " + (path_.empty() ? std::string("standard output") : path_) + ": " + errno_text());
-    if (file_ == stdout) return;
-    const int closed = std::fclose(file_);
-    file_ = nullptr;
-    if (closed != 0) {
-        ::unlink(temporary_.c_str());
-        throw data_error("cannot write " + path_ + ": " + errno_text());
+    if (kind_ == kind::standard_output) {
+        if (std::fflush(stdout) != 0) fail("write");
+        return;
     }
-    if (std::rename(temporary_.c_str(), path_.c_str()) != 0) {
+    if (fd_ < 0) open();  // nothing written: the file is still created (or emptied)
+    if (kind_ == kind::replace && ::fsync(fd_) != 0) fail("write");
+    const int closed = ::close(fd_);
+    fd_ = -1;
+    if (closed != 0) fail("write");
+    if (kind_ == kind::direct) return;
+    if (std::rename(temporary_.c_str(), target_.c_str()) != 0) {
+        const std::string why = errno_text();
         ::unlink(temporary_.c_str());
-        throw data_error("cannot rename " + temporary_ + " to " + path_ + ": " + errno_text());
+        remove_on_signal("");
+        throw data_error("cannot rename " + temporary_ + " to " + target_ + ": " + why);
     }
     committed_ = true;
+    remove_on_signal("");
 }
 
 }  // namespace ditto_cli

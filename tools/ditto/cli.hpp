@@ -1,10 +1,13 @@
 #pragma once
 // Shared pieces of the ditto command-line program: errors with exit codes, option values,
-// input files, and output written to a temporary file renamed at the end.
+// input files read once, and output files replaced atomically.
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -22,6 +25,7 @@ inline constexpr int exit_usage = 2;
 
 /// A usage error: the message, and the help command to point at.
 struct usage_error : std::runtime_error {
+    /// help empty: no pointer to the help (for a path that cannot be written, say).
     explicit usage_error(const std::string& message, std::string help = "ditto --help")
         : std::runtime_error(message), help_command(std::move(help)) {}
     std::string help_command;
@@ -67,106 +71,137 @@ double parse_double(std::string_view option, std::string_view text, double low, 
 std::size_t parse_size(std::string_view option, std::string_view text, std::size_t low, std::size_t high,
                        const std::string& help_command);
 
-/// An input file read whole. Standard input and other non-regular files (pipes, process
-/// substitution) are first copied to a temporary file, so the input can be read again.
+/// An input file read whole into memory, once. Standard input and other non-regular files
+/// (pipes, terminals, process substitution) are read to their end the same way; nothing is ever
+/// read a second time.
 class input_file {
 public:
-    /// path "-" is standard input. Throws data_error when it cannot be read.
-    explicit input_file(const std::string& path);
-    ~input_file();
+    /// path "-" is standard input (never a file named "-"). on_read, when set, is called with
+    /// the bytes read so far as reading goes on. Throws data_error when it cannot be read.
+    explicit input_file(const std::string& path, const std::function<void(std::size_t)>& on_read = {});
     input_file(const input_file&) = delete;
     input_file& operator=(const input_file&) = delete;
 
     /// The name for messages ("<stdin>" for standard input).
     [[nodiscard]] const std::string& display_name() const { return display_name_; }
-    /// The bytes, mutable (the JSONL parser decodes strings in place).
+    /// The bytes, mutable (the JSONL parser may decode strings in place).
     [[nodiscard]] char* data() { return bytes_.get(); }
     [[nodiscard]] std::size_t size() const { return size_; }
+    /// Whether the bytes start with a UTF-8 byte order mark, which for_each_line skips.
+    [[nodiscard]] bool has_utf8_bom() const { return size_ >= 3 && std::memcmp(bytes_.get(), "\xEF\xBB\xBF", 3) == 0; }
     /// Calls f(line_number, line, length) for each line of the bytes in memory (without its
-    /// "\n"), in order, while f returns true.
+    /// "\n"), in order, while f returns true. A UTF-8 byte order mark at the start is not part of
+    /// line 1; UTF-16 and UTF-32 input is a data_error naming the encoding.
     template <class F>
     void for_each_line(F&& f) {
         std::size_t line = 0;
-        for (std::size_t pos = 0; pos < size_;) {
+        for (std::size_t pos = text_start(); pos < size_;) {
             const void* found = std::memchr(bytes_.get() + pos, '\n', size_ - pos);
             const std::size_t end = found ? static_cast<std::size_t>(static_cast<const char*>(found) - bytes_.get()) : size_;
             if (!f(++line, bytes_.get() + pos, end - pos)) return;
             pos = end + 1;
         }
     }
-    /// A parse error as "file:line:column: message".
+    /// A parse error as "file:line:column: message" (columns count bytes of the file).
     [[nodiscard]] std::string located(const ditto::parse_error& e) const {
-        return display_name_ + ":" + std::to_string(e.line()) + ":" + std::to_string(e.column()) + ": " + e.what();
+        const std::size_t column = e.column() + (e.line() == 1 && has_utf8_bom() ? 3 : 0);
+        return display_name_ + ":" + std::to_string(e.line()) + ":" + std::to_string(column) + ": " + e.what();
     }
-    /// Calls f(line_number, bytes_with_terminator) for each line of the original file, reading it
-    /// again from disk, in order.
-    template <class F>
-    void for_each_original_line(F&& f) const;
-    [[nodiscard]] const std::string& path() const { return path_; }
 
 private:
-    std::string path_;          // the file read (a temporary for stdin)
+    /// Where the first line starts: after a UTF-8 byte order mark. Throws data_error for UTF-16
+    /// and UTF-32 (by their byte order marks, or ASCII interleaved with NUL bytes).
+    [[nodiscard]] std::size_t text_start() const;
+
+    struct free_bytes {
+        void operator()(char* p) const noexcept { std::free(p); }
+    };
     std::string display_name_;
-    bool temporary_ = false;
-    std::unique_ptr<char[]> bytes_;  // not value-initialized: the read fills it
+    std::unique_ptr<char, free_bytes> bytes_;  // malloc'd: standard input grows it with realloc
     std::size_t size_ = 0;
 };
 
-/// Output to a file (through a temporary renamed at commit) or to stdout.
+/// Output to standard output, or to a file named by an option (-o). The constructor checks the
+/// target and creates nothing; the file is written only from the first flush on:
+///  - a regular file (existing or new, through any symbolic links) is written to a temporary file
+///    in its folder, renamed over it at commit; an existing file's mode and (where permitted)
+///    owner are kept;
+///  - anything else that exists (a device such as /dev/null, a FIFO, a terminal) is opened and
+///    written directly;
+///  - the file open as standard output (/dev/stdout to a file, or the same file) is standard output.
+/// The temporary file is removed on errors and, through remove_on_signal, on SIGINT, SIGTERM and
+/// SIGHUP.
 class output {
 public:
-    /// path empty: stdout.
-    explicit output(const std::string& path);
+    /// path empty: stdout. Throws usage_error naming option and path when the path cannot be
+    /// written (a missing folder, a folder, no permission).
+    explicit output(const std::string& path, std::string_view option = "-o");
     ~output();  // removes the temporary file unless committed
     output(const output&) = delete;
     output& operator=(const output&) = delete;
 
     void write(std::string_view bytes);
-    /// Flushes and, for a file, renames the temporary onto the path. Throws data_error on failure.
+    /// Flushes and, for a replaced file, renames the temporary onto it. Throws data_error on failure.
     void commit();
 
 private:
+    enum class kind { standard_output, replace, direct };
     void flush();
-    std::string path_;
+    void put(const char* bytes, std::size_t size);
+    void open();
+    [[noreturn]] void fail(const std::string& what) const;
+    kind kind_ = kind::standard_output;
+    std::string path_;     // as given
+    std::string target_;   // the file written: symbolic links resolved
     std::string temporary_;
-    std::FILE* file_ = nullptr;
+    bool replacing_ = false;   // target_ exists (a regular file): keep its mode and owner
+    unsigned mode_ = 0, owner_ = 0, group_ = 0;
+    int fd_ = -1;
     std::string buffer_;
     bool committed_ = false;
 };
 
-/// Reads the lines of a file again, in chunks, giving each line's bytes with its terminator.
-template <class F>
-void input_file::for_each_original_line(F&& f) const {
-    std::FILE* in = std::fopen(path_.c_str(), "rb");
-    if (!in) throw data_error("cannot reopen " + display_name_ + " to copy its lines");
-    std::string pending;
-    std::vector<char> chunk(1 << 20);
-    std::size_t line = 0;
-    for (;;) {
-        const std::size_t got = std::fread(chunk.data(), 1, chunk.size(), in);
-        if (got == 0) break;
-        std::size_t start = 0;
-        for (std::size_t i = 0; i < got; ++i) {
-            if (chunk[i] != '\n') continue;
-            if (pending.empty()) {
-                f(++line, std::string_view(chunk.data() + start, i + 1 - start));
-            } else {
-                pending.append(chunk.data() + start, i + 1 - start);
-                f(++line, std::string_view(pending));
-                pending.clear();
-            }
-            start = i + 1;
-        }
-        pending.append(chunk.data() + start, got - start);
-    }
-    const bool failed = std::ferror(in) != 0;
-    std::fclose(in);
-    if (failed) throw data_error("error reading " + display_name_);
-    if (!pending.empty()) f(++line, std::string_view(pending));
-}
+/// Bytes kept aside in an unnamed temporary file (in TMPDIR), read back later: spills what memory
+/// need not hold. The file has no name from the start, so nothing is left behind however the
+/// process ends. Created at the first add; when no file can be created there, the bytes are held
+/// in memory instead.
+class spill_file {
+public:
+    spill_file() = default;
+    ~spill_file();
+    spill_file(const spill_file&) = delete;
+    spill_file& operator=(const spill_file&) = delete;
+
+    /// Appends bytes; returns where they start. Throws data_error when the file cannot be written.
+    std::uint64_t add(std::string_view bytes);
+    /// The bytes at [offset, offset + size), valid until the next call. Reads ahead, so reading
+    /// in the order of adding is fast.
+    std::string_view get(std::uint64_t offset, std::size_t size);
+
+private:
+    void flush();
+    int fd_ = -1;
+    bool in_memory_ = false;
+    std::uint64_t size_ = 0;     // bytes added
+    std::uint64_t written_ = 0;  // bytes in the file; the rest is in pending_
+    std::string pending_;
+    std::string window_;  // read-ahead
+    std::uint64_t window_offset_ = 0;
+};
+
+/// Installs handlers for SIGINT, SIGTERM and SIGHUP (unless ignored) that remove the file named by
+/// remove_on_signal, then end the process by the same signal.
+void install_signal_cleanup();
+/// The file to remove if a signal ends the process (empty: none). Async-signal-safe to read.
+void remove_on_signal(const std::string& path);
 
 /// s as a JSON string literal (quotes, backslashes and control characters escaped).
 std::string json_string(std::string_view s);
+/// s made safe for a terminal or a TSV field: backslash, tab, newline and carriage return as
+/// \\ \t \n \r, every other C0 control byte, DEL and C1 control character (U+0080..U+009F) as
+/// \xHH per byte; everything else as it is.
+std::string escape_text(std::string_view s);
+
 
 int run_dedup(const std::vector<std::string_view>& args);
 void print_dedup_help(std::FILE* out);

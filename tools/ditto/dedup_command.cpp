@@ -2,8 +2,13 @@
 // the similar pairs, the clusters, or a report for people.
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -29,10 +34,12 @@ enum class output_mode { lines, pairs, clusters, report, explain };
 struct dedup_arguments {
     std::string input = "-";
     std::string output_path;
+    std::string output_option = "-o";  // as written, for messages
     output_mode mode = output_mode::lines;
     ditto::jsonl_options jsonl;
     ditto::dedup_options dedup;
     std::size_t threads = 0;
+    bool id_field_given = false;
     bool skip_invalid = false;
     bool quiet = false;
     bool verbose = false;
@@ -83,6 +90,7 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             a.jsonl.text_field = field_name(r);
         } else if (name == "--id-field") {
             a.jsonl.id_field = field_name(r);
+            a.id_field_given = true;
         } else if (name == "--invalid-utf8") {
             const std::string_view v = r.value();
             if (v == "replace") a.jsonl.on_invalid = ditto::invalid_utf8::replace;
@@ -99,6 +107,7 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             const std::string_view v = r.value();
             if (v.empty()) throw usage_error(std::string(name) + " needs a file name", help_command);
             a.output_path = std::string(v);
+            a.output_option = std::string(name);
         } else if (name == "-q" || name == "--quiet") {
             r.flag();
             a.quiet = true;
@@ -114,41 +123,127 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
     return a;
 }
 
+std::string format_number(double v) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", v);
+    return buffer;
+}
+
+// The similarity options together, checked before any input is read: each was checked for its
+// range while parsing, but some combinations cannot work (a recall that no LSH shape within
+// the sketch size reaches).
+void check_similarity_options(const ditto::dedup_options& o) {
+    try {
+        o.validate();
+        static_cast<void>(o.lsh());
+    } catch (const std::invalid_argument& e) {
+        const std::size_t slots = o.sketch_size;
+        double reach = 0.0;  // the best any shape reaches: for each row count, as many bands as fit
+        for (std::size_t rows = 1; rows <= slots; ++rows)
+            reach = std::max(reach, ditto::lsh_probability(o.threshold, {slots / rows, rows}));
+        if (reach < o.recall)
+            throw usage_error("--recall " + format_number(o.recall) + " cannot be reached with --sketch-size " +
+                                  std::to_string(slots) + " at --threshold " + format_number(o.threshold) +
+                                  " (at most " + format_number(reach) +
+                                  "); use a larger --sketch-size, a lower --recall or a higher --threshold",
+                              help_command);
+        std::string why = e.what();
+        if (const auto colon = why.find(": "); colon != std::string::npos) why = why.substr(colon + 2);
+        throw usage_error("invalid similarity options (--threshold, --ngram, --sketch-size, --recall): " + why,
+                          help_command);
+    }
+}
+
+// "1 document", "2 documents".
+std::string count(std::size_t n, std::string_view one, std::string_view many) {
+    return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
 // One document of the corpus.
 struct record {
     std::string_view text;
-    std::string_view id;  // decoded string or number literal; for none, the line number text lives in line_ids
-    ditto::json_id_kind id_kind;
+    std::string_view id;         // the id's text: decoded string, number as written, or line number
+    ditto::json_id_kind id_kind;  // none: the id is the line number
     std::size_t line;
+    std::size_t begin, end;      // the line's bytes in the input, without its "\n"
+    std::uint64_t original;      // where its bytes as read were spilled, or not_spilled
 };
+constexpr std::uint64_t not_spilled = ~std::uint64_t{0};
+
+// A line --skip-invalid skipped.
+struct skipped_line {
+    std::size_t line;
+    std::size_t begin, end;
+    std::uint64_t original;
+    std::string reason;  // "file:line:column: message", for the first few only
+};
+constexpr std::size_t skipped_reasons = 10;
 
 // Document view for ditto::dedup.
 struct document {
     std::string_view text;
 };
 
-// An id as the pairs and report outputs print it.
-std::string tsv_id(const record& r) {
+// Storage for short strings that must stay put (line-number ids): blocks that never move.
+class string_arena {
+public:
+    std::string_view store(std::string_view s) {
+        if (s.empty()) return {};
+        if (s.size() > left_) {
+            const std::size_t size = std::max(s.size(), block_size);
+            blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
+            next_ = blocks_.back().get();
+            left_ = size;
+        }
+        std::memcpy(next_, s.data(), s.size());
+        const std::string_view stored(next_, s.size());
+        next_ += s.size();
+        left_ -= s.size();
+        return stored;
+    }
+
+private:
+    static constexpr std::size_t block_size = std::size_t{1} << 20;
+    std::vector<std::unique_ptr<char[]>> blocks_;
+    char* next_ = nullptr;
+    std::size_t left_ = 0;
+};
+
+// An id as JSON: a string id as a string, a number id or line number as a number.
+std::string json_id(const record& r) {
+    return r.id_kind == ditto::json_id_kind::string ? json_string(r.id) : std::string(r.id);
+}
+
+// An id quoted for a message: as JSON, with DEL and C1 controls escaped too (JSON leaves them
+// raw, and some terminals act on U+009B).
+std::string quoted_id(std::string_view id) {
     std::string out;
-    for (const char c : r.id) {
-        switch (c) {
-            case '\\': out += "\\\\"; break;
-            case '\t': out += "\\t"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            default: out += c;
+    for (const char c : json_string(id)) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u == 0x7f) out += "\\u007f";
+        else if (u >= 0x80 && u <= 0x9f && !out.empty() && static_cast<unsigned char>(out.back()) == 0xc2) {
+            char buffer[8];
+            std::snprintf(buffer, sizeof buffer, "\\u%04x", u);
+            out.back() = buffer[0];
+            out.append(buffer + 1);
+        } else {
+            out += c;
         }
     }
     return out;
 }
 
-// An id as JSON.
-std::string json_id(const record& r) {
-    return r.id_kind == ditto::json_id_kind::string ? json_string(r.id) : std::string(r.id);
+// What kind of id a record has, for messages.
+std::string id_kind_text(const record& r, const std::string& id_field) {
+    switch (r.id_kind) {
+        case ditto::json_id_kind::string: return "a string";
+        case ditto::json_id_kind::number: return "a number";
+        default: return "line number: this record has no \"" + escape_text(id_field) + "\" field";
+    }
 }
 
-// The first `width` characters of a text on one line (whitespace runs as one space), for the
-// report; "..." when cut.
+// The first `width` characters of a text on one line (whitespace runs as one space, control
+// characters escaped), for the report; "..." when cut.
 std::string preview(std::string_view text, std::size_t width) {
     std::string out;
     std::size_t chars = 0;
@@ -167,37 +262,153 @@ std::string preview(std::string_view text, std::size_t width) {
             ++chars;
             space = false;
         }
-        out.append(text, i, length);
+        out += escape_text(text.substr(i, length));
         ++chars;
         i += length;
     }
     return out;
 }
 
+// Progress on standard error when it is a terminal: the stage, its count when it has one, and
+// the time it has been running, redrawn at least twice a second by a thread of its own, so a
+// stage that reports rarely (reading a slow pipe, finding candidates) still shows it is alive.
 class progress_display {
 public:
-    explicit progress_display(bool enabled, double megabytes) : enabled_(enabled), megabytes_(megabytes) {}
-
-    void operator()(std::string_view stage, std::size_t done, std::size_t total) {
-        if (!enabled_) return;
-        const auto now = std::chrono::steady_clock::now();
-        if (now - last_ < std::chrono::milliseconds(200) && done != total) return;
-        last_ = now;
-        const double seconds = std::chrono::duration<double>(now - start_).count();
-        std::fprintf(stderr, "\r\033[Kditto: %.*s %zu/%zu, %.1f s, %.0f MB/s overall", static_cast<int>(stage.size()),
-                     stage.data(), done, total, seconds, seconds > 0 ? megabytes_ / seconds : 0.0);
-        std::fflush(stderr);
+    explicit progress_display(bool enabled) : enabled_(enabled) {
+        if (enabled_) ticker_ = std::thread([this] { tick(); });
     }
+    ~progress_display() { finish(); }
+    progress_display(const progress_display&) = delete;
+    progress_display& operator=(const progress_display&) = delete;
+
+    // total 0: a count of bytes read so far.
+    void update(std::string_view stage, std::size_t done, std::size_t total) {
+        if (!enabled_) return;
+        std::lock_guard lock(mutex_);
+        const auto now = std::chrono::steady_clock::now();
+        const bool new_stage = stage != stage_;
+        if (new_stage) {
+            stage_ = stage;
+            stage_start_ = now;
+        }
+        done_ = done;
+        total_ = total;
+        if (new_stage || done == total || now - drawn_ >= std::chrono::milliseconds(200)) draw(now);
+    }
+    // A line of its own on standard error (a warning), not appended to the progress line.
+    void message(const std::string& text) {
+        std::lock_guard lock(mutex_);
+        std::fprintf(stderr, "%s%s\n", enabled_ ? "\r\033[K" : "", text.c_str());
+        if (enabled_ && !stage_.empty()) draw(std::chrono::steady_clock::now());
+    }
+    // Stops the redrawing and clears the line.
     void finish() {
-        if (enabled_) std::fputs("\r\033[K", stderr);
+        if (!enabled_) return;
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        wake_.notify_all();
+        if (ticker_.joinable()) ticker_.join();
+        std::fputs("\r\033[K", stderr);
+        std::fflush(stderr);
+        enabled_ = false;
     }
 
 private:
+    void tick() {
+        std::unique_lock lock(mutex_);
+        while (!wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stop_; }))
+            if (!stage_.empty()) draw(std::chrono::steady_clock::now());
+    }
+    void draw(std::chrono::steady_clock::time_point now) {
+        drawn_ = now;
+        const double seconds = std::chrono::duration<double>(now - stage_start_).count();
+        if (total_ == 0)
+            std::fprintf(stderr, "\r\033[Kditto: %s, %.1f MB, %.1f s", stage_.c_str(), static_cast<double>(done_) / 1e6, seconds);
+        else
+            std::fprintf(stderr, "\r\033[Kditto: %s %zu/%zu, %.1f s", stage_.c_str(), done_, total_, seconds);
+        std::fflush(stderr);
+    }
+
     bool enabled_;
-    double megabytes_;
-    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-    std::chrono::steady_clock::time_point last_{};
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stop_ = false;
+    std::string stage_;
+    std::size_t done_ = 0, total_ = 0;
+    std::chrono::steady_clock::time_point stage_start_{}, drawn_{};
+    std::thread ticker_;
 };
+
+// The report for people: clusters with more than one member, largest first, then by kept
+// position; for each copy its similarity to the kept copy and what changed.
+std::string make_report(const std::vector<record>& records, const ditto::dedup_result& result,
+                        const ditto::dedup_options& options) {
+    const auto& clusters = result.clusters;
+    std::vector<std::vector<std::size_t>> members(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) members[clusters.cluster[i]].push_back(i);
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < records.size(); ++i)
+        if (members[i].size() > 1) order.push_back(i);
+    std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+        return members[x].size() != members[y].size() ? members[x].size() > members[y].size() : x < y;
+    });
+    ditto::align_options align;
+    align.k = options.ngram;
+    align.normalization = options.normalization;
+    auto describe = [&](std::string_view kept_text, std::string_view copy_text) {
+        const ditto::text_diff d = ditto::diff(kept_text, copy_text, align);
+        std::string what;
+        auto add = [&](const std::string& part) { what += (what.empty() ? "" : "; ") + part; };
+        auto quote = [](std::string_view text, const std::vector<ditto::byte_span>& spans) {
+            std::string q = "\"" + preview(text.substr(spans[0].begin, spans[0].end - spans[0].begin), 48) + "\"";
+            if (spans.size() > 1) q += " and " + std::to_string(spans.size() - 1) + " more";
+            return q;
+        };
+        if (!d.changed_figures.empty()) {
+            std::string figures = "figures ";
+            for (std::size_t f = 0; f < d.changed_figures.size() && f < 4; ++f)
+                figures += (f ? ", " : "") + escape_text(d.changed_figures[f].old_text) + " \xe2\x86\x92 " +
+                           escape_text(d.changed_figures[f].new_text);
+            if (d.changed_figures.size() > 4) figures += ", ...";
+            add(figures);
+        }
+        // Added and dropped text, less the pieces of changed figures already named.
+        auto beyond_figures = [&](const std::vector<ditto::byte_span>& spans, bool in_copy) {
+            std::vector<ditto::byte_span> rest;
+            for (const auto& span : spans) {
+                const bool figure = std::any_of(d.changed_figures.begin(), d.changed_figures.end(), [&](const auto& f) {
+                    const ditto::byte_span at = in_copy ? f.b : f.a;
+                    return span.begin >= at.begin && span.end <= at.end;
+                });
+                if (!figure) rest.push_back(span);
+            }
+            return rest;
+        };
+        if (const auto added = beyond_figures(d.inserted, true); !added.empty()) add("adds " + quote(copy_text, added));
+        if (const auto dropped = beyond_figures(d.deleted, false); !dropped.empty()) add("drops " + quote(kept_text, dropped));
+        if (what.empty()) what = d.shared.size() > 1 ? "passages reordered" : "same words";
+        char head[32];
+        std::snprintf(head, sizeof head, "%.2f  ", d.measures.jaccard);
+        return std::string(head) + what;
+    };
+    std::string out;
+    std::size_t number = 0;
+    for (const std::size_t kept : order) {
+        out += "Cluster " + std::to_string(++number) + ": " + count(members[kept].size(), "copy", "copies") + "\n";
+        for (const std::size_t m : members[kept]) {
+            out += m == kept ? "  keep  " : "  copy  ";
+            out += escape_text(records[m].id);
+            out += m == kept ? "  " + preview(records[m].text, 60) : "  " + describe(records[kept].text, records[m].text);
+            out += "\n";
+        }
+        out += "\n";
+    }
+    out += count(records.size(), "document", "documents") + ", " + count(result.stats.clusters, "cluster", "clusters") +
+           ", " + count(result.stats.duplicates, "duplicate", "duplicates") + "\n";
+    return out;
+}
 
 }  // namespace
 
@@ -220,17 +431,23 @@ void print_dedup_help(std::FILE* out) {
         "  --explain           JSONL: for every copy, its diff against the kept copy of its cluster\n"
         "                      (as 'ditto diff --json', plus \"cluster\"; byte offsets into the\n"
         "                      decoded texts)\n"
-        "  -o, --output FILE   write FILE (through a temporary file renamed at the end)\n"
+        "  -o, --output FILE   write FILE instead: a regular file (or the target of a symbolic link)\n"
+        "                      is replaced at the end through a temporary file in its folder,\n"
+        "                      keeping its mode; a device or FIFO is written directly\n"
         "\n"
         "Input:\n"
         "  --text-field NAME   the field holding the text (default: text)\n"
-        "  --id-field NAME     the field holding the id (default: id); a string or a number; when a\n"
-        "                      record lacks it, its 1-based line number is its id\n"
+        "  --id-field NAME     the field holding the id (default: id): a string or a number. Every\n"
+        "                      id is text: a string's decoded text, a number as written, or, for a\n"
+        "                      record without the field, its 1-based line number; no two records\n"
+        "                      may have the same id text\n"
         "  --invalid-utf8 replace|error\n"
         "                      ill-formed UTF-8 in the text or id: replace with U+FFFD and count\n"
         "                      (default), or stop with an error\n"
-        "  --skip-invalid      skip (and count) lines that are blank, not valid JSON objects, or lack\n"
-        "                      a string text field, instead of stopping\n"
+        "  --skip-invalid      do not stop at lines that are blank, not valid JSON objects, or lack\n"
+        "                      a string text field: they are not compared; the kept-lines output\n"
+        "                      copies them unchanged, the other outputs leave them out and list\n"
+        "                      them on standard error\n"
         "\n"
         "Similarity:\n"
         "  --threshold T       report pairs with Jaccard similarity >= T, 0 < T <= 1 (default 0.8)\n"
@@ -242,10 +459,12 @@ void print_dedup_help(std::FILE* out) {
         "\n"
         "Running:\n"
         "  --threads N         worker threads, 1..4096 (default: all cores)\n"
-        "  -q, --quiet         no progress and no summary on standard error\n"
+        "  -q, --quiet         no progress and no summary on standard error (warnings still show)\n"
         "  -v, --verbose       also print the time of each stage and the LSH shape\n"
         "  -h, --help          show this help\n"
         "\n"
+        "In --pairs and --report, ids and texts escape backslash, tab, newline and carriage return as\n"
+        "\\\\ \\t \\n \\r, and other control characters as \\xHH per byte.\n"
         "Exit status: 0 success, 1 invalid data or I/O error, 2 invalid usage.\n",
         out);
 }
@@ -257,6 +476,10 @@ int run_dedup(const std::vector<std::string_view>& args) {
         print_dedup_help(stdout);
         return 0;
     }
+    // Every option is checked before any input is read.
+    check_similarity_options(a.dedup);
+    output out(a.output_path, a.output_option);
+
     const auto start = std::chrono::steady_clock::now();
     auto lap = [last = start]() mutable {
         const auto now = std::chrono::steady_clock::now();
@@ -264,81 +487,126 @@ int run_dedup(const std::vector<std::string_view>& args) {
         last = now;
         return s;
     };
-    input_file input(a.input);
+    progress_display progress(!a.quiet && ::isatty(2) == 1);
+    const std::string reading = "reading " + escape_text(a.input == "-" ? "<stdin>" : a.input);
+    // Someone typing the input at a terminal gets no progress line drawn over it.
+    const bool typed = a.input == "-" && ::isatty(0) == 1;
+    input_file input(a.input, [&](std::size_t bytes) {
+        if (!typed) progress.update(reading, bytes, 0);
+    });
     const double seconds_read = lap();
+    if (input.has_utf8_bom())
+        progress.message("ditto: warning: " + escape_text(input.display_name()) +
+                         " starts with a UTF-8 byte order mark; it is ignored (and not copied)");
 
-    // Parse every line.
+    // Parse every line. The parser decodes strings in place, but the kept-lines output copies
+    // lines exactly as read: for it, a line that parsing would change (one with an escape, or
+    // ill-formed UTF-8 to replace) is first copied to a spill file, read back when writing. A
+    // line with neither is parsed by a parser whose UTF-8 policy is `error`, which then writes
+    // nothing (each byte onto itself); if it fails, the line is still as read.
+    const bool keep_input = a.mode == output_mode::lines;
     ditto::jsonl_parser parser(a.jsonl);
+    ditto::jsonl_options strict_options = a.jsonl;
+    strict_options.on_invalid = ditto::invalid_utf8::error;
+    ditto::jsonl_parser strict(strict_options);
+    spill_file originals;
+    std::uint64_t original = not_spilled;
+    auto parse_line = [&](char* text, std::size_t length, std::size_t number) {
+        original = not_spilled;
+        if (!keep_input) return parser.parse(text, length, number);
+        if (!std::memchr(text, '\\', length)) {
+            try {
+                return strict.parse(text, length, number);
+            } catch (const ditto::parse_error&) {
+                if (a.jsonl.on_invalid == ditto::invalid_utf8::error) throw;  // the same parser: the same error
+            }
+        }
+        original = originals.add(std::string_view(text, length));
+        return parser.parse(text, length, number);
+    };
     std::vector<record> records;
-    std::vector<std::string> line_ids;  // ids of records without one: their line numbers
-    std::size_t skipped = 0, invalid_utf8 = 0;
-    std::size_t line = 0;
-    std::size_t first_skipped_line = 0;
-    std::string first_skip_reason;
+    std::vector<skipped_line> skipped;
+    std::size_t invalid_utf8 = 0;
+    progress.update("parsing", 0, 0);
     input.for_each_line([&](std::size_t number, char* text, std::size_t length) {
-        line = number;
+        const auto begin = static_cast<std::size_t>(text - input.data());
         try {
-            const ditto::jsonl_record r = parser.parse(text, length, number);
+            const ditto::jsonl_record r = parse_line(text, length, number);
             invalid_utf8 += r.invalid_utf8;
-            records.push_back(record{r.text, r.id, r.id_kind, number});
+            records.push_back(record{r.text, r.id, r.id_kind, number, begin, begin + length, original});
         } catch (const ditto::parse_error& e) {
             const std::string where = input.located(e);
             if (!a.skip_invalid) throw data_error(where);
-            if (skipped++ == 0) {
-                first_skipped_line = number;
-                first_skip_reason = where;
-            }
+            skipped.push_back({number, begin, begin + length, original,
+                               skipped.size() < skipped_reasons ? where : std::string()});
         }
+        if ((number & 0xffff) == 0) progress.update("parsing", begin + length, 0);
         return true;
     });
-    // Ids: line numbers where missing; duplicates are an error naming both lines.
-    line_ids.reserve(records.size());
+    // Ids are text, in one namespace: a record without the id field has its line number.
+    bool any_id = false;
+    string_arena arena;
     for (auto& r : records) {
-        if (r.id_kind != ditto::json_id_kind::none) continue;
-        line_ids.push_back(std::to_string(r.line));
+        if (r.id_kind != ditto::json_id_kind::none) any_id = true;
+        else r.id = arena.store(std::to_string(r.line));
     }
+    if (a.id_field_given && !any_id && !records.empty())
+        progress.message("ditto: warning: no record has the field \"" + escape_text(a.jsonl.id_field) +
+                         "\" (--id-field); each record's id is its line number");
     {
-        std::size_t next = 0;
-        for (auto& r : records)
-            if (r.id_kind == ditto::json_id_kind::none) r.id = line_ids[next++];
-    }
-    {
-        // String ids and number ids are different ids even when spelled alike ("5" and 5).
-        std::unordered_map<std::string_view, std::size_t> seen_strings, seen_others;
-        seen_strings.reserve(records.size());
+        std::unordered_map<std::string_view, std::size_t> seen;
+        seen.reserve(records.size());
         for (std::size_t i = 0; i < records.size(); ++i) {
-            auto& seen = records[i].id_kind == ditto::json_id_kind::string ? seen_strings : seen_others;
             const auto [it, inserted] = seen.emplace(records[i].id, i);
             if (inserted) continue;
-            throw data_error(input.display_name() + ":" + std::to_string(records[i].line) + ": duplicate id " +
-                             json_id(records[i]) + " (first on line " + std::to_string(records[it->second].line) + ")");
+            const record& first = records[it->second];
+            throw data_error(input.display_name() + ":" + std::to_string(records[i].line) + ": id " +
+                             quoted_id(records[i].id) + " (" + id_kind_text(records[i], a.jsonl.id_field) +
+                             ") is also the id of line " + std::to_string(first.line) + " (" +
+                             id_kind_text(first, a.jsonl.id_field) + ")");
         }
     }
-
     const double seconds_parse = lap();
 
     // Deduplicate.
-    const double megabytes = static_cast<double>(input.size()) / 1e6;
-    progress_display progress(!a.quiet && ::isatty(2) == 1, megabytes);
-    a.dedup.progress = [&](const ditto::dedup_progress& p) { progress(p.stage, p.done, p.total); };
+    a.dedup.progress = [&](const ditto::dedup_progress& p) { progress.update(p.stage, p.done, p.total); };
     std::vector<document> docs(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) docs[i].text = records[i].text;
     ditto::thread_pool pool(a.threads);
     const ditto::dedup_result result = ditto::dedup(docs, a.dedup, pool);
-    progress.finish();
+    const auto& clusters = result.clusters;
     const double seconds_dedup = lap();
 
-    // Write.
-    output out(a.output_path);
-    const auto& clusters = result.clusters;
+    // Write. Everything is computed before the output file is created, so an interrupted or
+    // failed computation leaves nothing behind.
     if (a.mode == output_mode::lines) {
-        // The kept lines, copied from the file as it was (the parsed buffer was decoded in place).
-        std::vector<bool> keep_line(line + 1, false);
-        for (std::size_t i = 0; i < records.size(); ++i)
-            if (clusters.keep[i]) keep_line[records[i].line] = true;
-        input.for_each_original_line([&](std::size_t n, std::string_view bytes_of_line) {
-            if (n < keep_line.size() && keep_line[n]) out.write(bytes_of_line);
-        });
+        // The kept lines and the skipped ones, in input order, as read: from the input buffer
+        // (adjacent lines as one piece) or, for lines parsing changed, from the spill file.
+        std::size_t run_begin = 0, run_end = 0;
+        auto emit = [&](std::size_t begin, std::size_t end, std::uint64_t spilled) {
+            const std::size_t with_newline = std::min(end + 1, input.size());
+            if (spilled == not_spilled && begin == run_end) {
+                run_end = with_newline;
+                return;
+            }
+            out.write(std::string_view(input.data() + run_begin, run_end - run_begin));
+            if (spilled == not_spilled) {
+                run_begin = begin;
+                run_end = with_newline;
+                return;
+            }
+            out.write(originals.get(spilled, end - begin));
+            run_begin = end;  // its "\n", if any, is as read: it goes out with what follows
+            run_end = with_newline;
+        };
+        std::size_t s = 0;
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            for (; s < skipped.size() && skipped[s].line < records[i].line; ++s)
+                emit(skipped[s].begin, skipped[s].end, skipped[s].original);
+            if (clusters.keep[i]) emit(records[i].begin, records[i].end, records[i].original);
+        }
+        for (; s < skipped.size(); ++s) emit(skipped[s].begin, skipped[s].end, skipped[s].original);
+        out.write(std::string_view(input.data() + run_begin, run_end - run_begin));
     } else if (a.mode == output_mode::pairs) {
         struct row {
             std::string a, b;
@@ -347,7 +615,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
         std::vector<row> rows;
         rows.reserve(result.pairs.size());
         for (const auto& p : result.pairs) {
-            std::string x = tsv_id(records[p.first]), y = tsv_id(records[p.second]);
+            std::string x = escape_text(records[p.first].id), y = escape_text(records[p.second].id);
             if (y < x) std::swap(x, y);
             rows.push_back({std::move(x), std::move(y), p.similarity});
         }
@@ -389,82 +657,32 @@ int run_dedup(const std::vector<std::string_view>& args) {
         });
         for (const auto& l : lines) out.write(l);
     } else {
-        // The report: clusters with more than one member, largest first, then by kept position.
-        std::vector<std::vector<std::size_t>> members(records.size());
-        for (std::size_t i = 0; i < records.size(); ++i) members[clusters.cluster[i]].push_back(i);
-        std::vector<std::size_t> order;
-        for (std::size_t i = 0; i < records.size(); ++i)
-            if (members[i].size() > 1) order.push_back(i);
-        std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
-            return members[x].size() != members[y].size() ? members[x].size() > members[y].size() : x < y;
-        });
-        // Each copy: its similarity to the kept copy and what changed (diff against the kept one).
-        ditto::align_options align;
-        align.k = a.dedup.ngram;
-        align.normalization = a.dedup.normalization;
-        auto describe = [&](std::string_view kept_text, std::string_view copy_text) {
-            const ditto::text_diff d = ditto::diff(kept_text, copy_text, align);
-            std::string what;
-            auto add = [&](const std::string& part) { what += (what.empty() ? "" : "; ") + part; };
-            auto quote = [](std::string_view text, const std::vector<ditto::byte_span>& spans) {
-                std::string q = "\"" + preview(text.substr(spans[0].begin, spans[0].end - spans[0].begin), 48) + "\"";
-                if (spans.size() > 1) q += " and " + std::to_string(spans.size() - 1) + " more";
-                return q;
-            };
-            if (!d.changed_figures.empty()) {
-                std::string figures = "figures ";
-                for (std::size_t f = 0; f < d.changed_figures.size() && f < 4; ++f)
-                    figures += (f ? ", " : "") + d.changed_figures[f].old_text + " \xe2\x86\x92 " + d.changed_figures[f].new_text;
-                if (d.changed_figures.size() > 4) figures += ", ...";
-                add(figures);
-            }
-            // Added and dropped text, less the pieces of changed figures already named.
-            auto beyond_figures = [&](const std::vector<ditto::byte_span>& spans, bool in_copy) {
-                std::vector<ditto::byte_span> rest;
-                for (const auto& span : spans) {
-                    const bool figure = std::any_of(d.changed_figures.begin(), d.changed_figures.end(), [&](const auto& f) {
-                        const ditto::byte_span at = in_copy ? f.b : f.a;
-                        return span.begin >= at.begin && span.end <= at.end;
-                    });
-                    if (!figure) rest.push_back(span);
-                }
-                return rest;
-            };
-            if (const auto added = beyond_figures(d.inserted, true); !added.empty()) add("adds " + quote(copy_text, added));
-            if (const auto dropped = beyond_figures(d.deleted, false); !dropped.empty()) add("drops " + quote(kept_text, dropped));
-            if (what.empty()) what = d.shared.size() > 1 ? "passages reordered" : "same words";
-            char head[32];
-            std::snprintf(head, sizeof head, "%.2f  ", d.measures.jaccard);
-            return std::string(head) + what;
-        };
-        char line_buffer[64];
-        std::size_t number = 0;
-        for (const std::size_t kept : order) {
-            std::snprintf(line_buffer, sizeof line_buffer, "Cluster %zu: %zu copies\n", ++number, members[kept].size());
-            out.write(line_buffer);
-            for (const std::size_t m : members[kept]) {
-                out.write(m == kept ? "  keep  " : "  copy  ");
-                out.write(tsv_id(records[m]));
-                out.write(m == kept ? "  " + preview(records[m].text, 60) : "  " + describe(records[kept].text, records[m].text));
-                out.write("\n");
-            }
-            out.write("\n");
-        }
-        std::snprintf(line_buffer, sizeof line_buffer, "%zu documents, %zu clusters, %zu duplicates\n",
-                      records.size(), result.stats.clusters, result.stats.duplicates);
-        out.write(line_buffer);
+        out.write(make_report(records, result, a.dedup));
     }
+    progress.finish();
     out.commit();
     const double seconds_write = lap();
 
+    // Lines the output leaves out are never dropped silently: listed even with --quiet.
+    if (!skipped.empty() && a.mode != output_mode::lines) {
+        std::fprintf(stderr, "ditto: warning: %s could not be read and %s not in the output (--skip-invalid):\n",
+                     count(skipped.size(), "line", "lines").c_str(), skipped.size() == 1 ? "is" : "are");
+        for (std::size_t i = 0; i < skipped.size() && i < skipped_reasons; ++i)
+            std::fprintf(stderr, "ditto:   %s\n", skipped[i].reason.c_str());
+        if (skipped.size() > skipped_reasons)
+            std::fprintf(stderr, "ditto:   and %zu more\n", skipped.size() - skipped_reasons);
+    }
     if (!a.quiet) {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        std::fprintf(stderr,
-                     "ditto: %zu documents, %zu clusters, %zu duplicates removed, %zu lines skipped, "
-                     "%zu invalid UTF-8 sequences replaced, %.2f s\n",
-                     records.size(), result.stats.clusters, result.stats.duplicates, skipped, invalid_utf8, seconds);
-        if (skipped > 0)
-            std::fprintf(stderr, "ditto: first skipped line %zu: %s\n", first_skipped_line, first_skip_reason.c_str());
+        const std::string skip_text = count(skipped.size(), "line", "lines") + " skipped" +
+                                      (skipped.empty() ? "" : a.mode == output_mode::lines ? " (copied unchanged)" : " (left out)");
+        std::fprintf(stderr, "ditto: %s, %s, %s removed, %s, %s replaced, %.2f s\n",
+                     count(records.size(), "document", "documents").c_str(),
+                     count(result.stats.clusters, "cluster", "clusters").c_str(),
+                     count(result.stats.duplicates, "duplicate", "duplicates").c_str(), skip_text.c_str(),
+                     count(invalid_utf8, "invalid UTF-8 sequence", "invalid UTF-8 sequences").c_str(), seconds);
+        if (!skipped.empty() && a.mode == output_mode::lines)
+            std::fprintf(stderr, "ditto: first skipped line %zu: %s\n", skipped[0].line, skipped[0].reason.c_str());
         if (a.verbose) {
             const auto& st = result.stats;
             std::fprintf(stderr,

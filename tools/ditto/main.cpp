@@ -4,7 +4,9 @@
 //   ditto diff [options] A B           (see `ditto diff --help`)
 //   ditto --help | --version
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <string_view>
 #include <vector>
@@ -35,10 +37,7 @@ void print_help(std::FILE* out) {
         out);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    const std::vector<std::string_view> args(argv + 1, argv + argc);
+int run(const std::vector<std::string_view>& args) {
     try {
         if (args.empty()) {
             print_help(stderr);
@@ -57,7 +56,8 @@ int main(int argc, char** argv) {
         if (command == "diff") return ditto_cli::run_diff(std::vector<std::string_view>(args.begin() + 1, args.end()));
         throw ditto_cli::usage_error("unknown command '" + std::string(command) + "'");
     } catch (const ditto_cli::usage_error& e) {
-        std::fprintf(stderr, "ditto: %s\nTry '%s'.\n", e.what(), e.help_command.c_str());
+        std::fprintf(stderr, "ditto: %s\n", e.what());
+        if (!e.help_command.empty()) std::fprintf(stderr, "Try '%s'.\n", e.help_command.c_str());
         return ditto_cli::exit_usage;
     } catch (const ditto_cli::data_error& e) {
         std::fprintf(stderr, "ditto: %s\n", e.what());
@@ -69,4 +69,23 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "ditto: %s\n", e.what());
         return ditto_cli::exit_data;
     }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    ditto_cli::install_signal_cleanup();
+    int status = run(std::vector<std::string_view>(argv + 1, argv + argc));
+    // Whatever went to standard output must have arrived: a full disk or a closed file is an
+    // error, not a silent success.
+    errno = 0;
+    const bool failed = std::fflush(stdout) != 0 || std::ferror(stdout) != 0;
+    const int why = errno;
+    if (std::fclose(stdout) != 0 || failed) {
+        if (status == 0) {
+            std::fprintf(stderr, "ditto: cannot write standard output: %s\n", std::strerror(why ? why : errno));
+            status = ditto_cli::exit_data;
+        }
+    }
+    return status;
 }
