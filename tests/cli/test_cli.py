@@ -104,7 +104,11 @@ def default_output_is_the_kept_lines_byte_for_byte():
 def pairs_are_sorted_tsv_with_four_decimals():
     path = write("pairs.jsonl", jsonl({"id": "z", "text": SEVEN}, {"id": "m", "text": SIX},
                                       {"id": "a", "text": SIX}, {"id": "q", "text": "nothing in common here"}))
+    # m and a are exact duplicates: in the compact form a appears once, with m (the first of its
+    # text in input order), and m stands for it in the pair with z; --exact-pairs full lists all.
     p = run(["dedup", "--pairs", "--threshold", "0.6", "--quiet", path], check=0)
+    expect(p.stdout.decode() == "a\tm\t1.0000\nm\tz\t0.6667\n", f"got {p.stdout!r}")
+    p = run(["dedup", "--pairs", "--exact-pairs", "full", "--threshold", "0.6", "--quiet", path], check=0)
     expect(p.stdout.decode() == "a\tm\t1.0000\na\tz\t0.6667\nm\tz\t0.6667\n", f"got {p.stdout!r}")
     p = run(["dedup", "--pairs", "--quiet", path], check=0)  # 0.8: only the identical pair
     expect(p.stdout.decode() == "a\tm\t1.0000\n", f"got {p.stdout!r}")

@@ -39,6 +39,7 @@ struct dedup_arguments {
     ditto::jsonl_options jsonl;
     ditto::dedup_options dedup;
     std::size_t threads = 0;
+    bool full_pairs = false;  // --exact-pairs full
     bool id_field_given = false;
     bool skip_invalid = false;
     bool quiet = false;
@@ -84,6 +85,18 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             if (v == "first") a.dedup.keep = ditto::keep_rule::first;
             else if (v == "longest") a.dedup.keep = ditto::keep_rule::longest;
             else throw usage_error("--keep must be 'first' or 'longest', got '" + std::string(v) + "'", help_command);
+        } else if (name == "--cluster") {
+            const std::string_view v = r.value();
+            if (v == "greedy") a.dedup.clustering = ditto::cluster_rule::greedy;
+            else if (v == "connected") a.dedup.clustering = ditto::cluster_rule::connected;
+            else throw usage_error("--cluster must be 'greedy' or 'connected', got '" + std::string(v) + "'", help_command);
+        } else if (name == "--exact-pairs") {
+            const std::string_view v = r.value();
+            if (v == "compact") a.full_pairs = false;
+            else if (v == "full") a.full_pairs = true;
+            else throw usage_error("--exact-pairs must be 'compact' or 'full', got '" + std::string(v) + "'", help_command);
+        } else if (name == "--set-memory") {
+            a.dedup.shingle_memory = parse_size(name, r.value(), 0, 1u << 20, r.help_command()) << 20;
         } else if (name == "--threads") {
             a.threads = parse_size(name, r.value(), 1, 4096, r.help_command());
         } else if (name == "--text-field") {
@@ -400,7 +413,10 @@ std::string make_report(const std::vector<record>& records, const ditto::dedup_r
         for (const std::size_t m : members[kept]) {
             out += m == kept ? "  keep  " : "  copy  ";
             out += escape_text(records[m].id);
-            out += m == kept ? "  " + preview(records[m].text, 60) : "  " + describe(records[kept].text, records[m].text);
+            if (m == kept) out += "  " + preview(records[m].text, 60);
+            else if (result.exact_of[m] == result.exact_of[kept])  // the same normalized text
+                out += records[m].text == records[kept].text ? "  1.00  identical" : "  1.00  same text up to case and spacing";
+            else out += "  " + describe(records[kept].text, records[m].text);
             out += "\n";
         }
         out += "\n";
@@ -408,6 +424,59 @@ std::string make_report(const std::vector<record>& records, const ditto::dedup_r
     out += count(records.size(), "document", "documents") + ", " + count(result.stats.clusters, "cluster", "clusters") +
            ", " + count(result.stats.duplicates, "duplicate", "duplicates") + "\n";
     return out;
+}
+
+// The similar pairs as TSV, sorted by the escaped ids. Compact: the pipeline's pairs. Full: for
+// each document in id order, every partner with a larger id (the other members of its exact
+// group, and the members of the groups similar to its own), made as it is written, so memory
+// stays with the largest group rather than the number of pairs.
+void write_pairs(output& out, const std::vector<record>& records, const ditto::dedup_result& result, bool full) {
+    const std::size_t n = records.size();
+    std::vector<std::string> ids(n);
+    for (std::size_t i = 0; i < n; ++i) ids[i] = escape_text(records[i].id);
+    char number[32];
+    auto row = [&](std::size_t x, std::size_t y, double similarity) {
+        std::snprintf(number, sizeof number, "%.4f\n", similarity);
+        out.write(ids[x]);
+        out.write("\t");
+        out.write(ids[y]);
+        out.write("\t");
+        out.write(number);
+    };
+    if (!full) {
+        std::vector<ditto::similar_pair> rows(result.pairs);
+        for (auto& p : rows)
+            if (ids[p.second] < ids[p.first]) std::swap(p.first, p.second);
+        std::sort(rows.begin(), rows.end(), [&](const ditto::similar_pair& l, const ditto::similar_pair& r) {
+            return ids[l.first] != ids[r.first] ? ids[l.first] < ids[r.first] : ids[l.second] < ids[r.second];
+        });
+        for (const auto& p : rows) row(p.first, p.second, p.similarity);
+        return;
+    }
+    // Exact groups (by representative) and the similar groups of each.
+    std::vector<std::vector<std::size_t>> members(n);
+    for (std::size_t i = 0; i < n; ++i) members[result.exact_of[i]].push_back(i);
+    std::vector<std::vector<std::pair<std::size_t, double>>> similar(n);
+    for (const auto& p : result.pairs) {
+        if (result.exact_of[p.second] != p.second) continue;  // an exact duplicate's line
+        similar[p.first].emplace_back(p.second, p.similarity);
+        similar[p.second].emplace_back(p.first, p.similarity);
+    }
+    std::vector<std::size_t> order(n);
+    for (std::size_t i = 0; i < n; ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return ids[x] < ids[y]; });
+    std::vector<std::pair<std::size_t, double>> partners;
+    for (const std::size_t d : order) {
+        partners.clear();
+        const std::size_t group = result.exact_of[d];
+        for (const std::size_t m : members[group])
+            if (ids[d] < ids[m]) partners.emplace_back(m, 1.0);
+        for (const auto& [other, similarity] : similar[group])
+            for (const std::size_t m : members[other])
+                if (ids[d] < ids[m]) partners.emplace_back(m, similarity);
+        std::sort(partners.begin(), partners.end(), [&](const auto& l, const auto& r) { return ids[l.first] < ids[r.first]; });
+        for (const auto& [m, similarity] : partners) row(d, m, similarity);
+    }
 }
 
 }  // namespace
@@ -422,7 +491,13 @@ void print_dedup_help(std::FILE* out) {
         "Output (standard output, or FILE with -o):\n"
         "  (default)           the kept input lines, byte for byte, in input order\n"
         "  --pairs             TSV: id_a <TAB> id_b <TAB> similarity, one line per similar pair,\n"
-        "                      id_a < id_b bytewise, sorted\n"
+        "                      id_a < id_b bytewise, sorted. Documents whose normalized texts are\n"
+        "                      equal are exact duplicates (similarity 1); see --exact-pairs\n"
+        "  --exact-pairs compact|full\n"
+        "                      with --pairs: compact (default) lists an exact duplicate in one line\n"
+        "                      only, with the first document (in input order) of the same text,\n"
+        "                      which stands for it in every other pair; full lists every pair, as\n"
+        "                      many as n(n-1)/2 for n copies of one text\n"
         "  --clusters          JSONL: {\"id\": ..., \"cluster\": ..., \"keep\": true|false} per document;\n"
         "                      cluster is the id of the kept copy\n"
         "  --report            for people: each cluster, its kept copy's first words, and for each\n"
@@ -456,9 +531,18 @@ void print_dedup_help(std::FILE* out) {
         "  --recall R          chance that a pair at the threshold is examined, 0 < R < 1\n"
         "                      (default 0.99); every examined pair is verified exactly\n"
         "  --keep first|longest  the copy to keep in each cluster (default first)\n"
+        "  --cluster greedy|connected\n"
+        "                      greedy (default): copies are taken in --keep order; each joins the\n"
+        "                      first kept copy it is similar to (at least the threshold) or is kept,\n"
+        "                      so every removed copy is that similar to the copy kept in its place;\n"
+        "                      connected: the connected components of the similar pairs, so a\n"
+        "                      chain of light edits is one cluster even where its ends are not\n"
+        "                      similar\n"
         "\n"
         "Running:\n"
         "  --threads N         worker threads, 1..4096 (default: all cores)\n"
+        "  --set-memory MIB    memory for the shingle sets kept for exact verification, 0..1048576\n"
+        "                      (default 1024); sets beyond it are recomputed when needed\n"
         "  -q, --quiet         no progress and no summary on standard error (warnings still show)\n"
         "  -v, --verbose       also print the time of each stage and the LSH shape\n"
         "  -h, --help          show this help\n"
@@ -573,6 +657,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
     std::vector<document> docs(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) docs[i].text = records[i].text;
     ditto::thread_pool pool(a.threads);
+    a.dedup.collect_pairs = a.mode == output_mode::pairs;
     const ditto::dedup_result result = ditto::dedup(docs, a.dedup, pool);
     const auto& clusters = result.clusters;
     const double seconds_dedup = lap();
@@ -608,29 +693,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
         for (; s < skipped.size(); ++s) emit(skipped[s].begin, skipped[s].end, skipped[s].original);
         out.write(std::string_view(input.data() + run_begin, run_end - run_begin));
     } else if (a.mode == output_mode::pairs) {
-        struct row {
-            std::string a, b;
-            double similarity;
-        };
-        std::vector<row> rows;
-        rows.reserve(result.pairs.size());
-        for (const auto& p : result.pairs) {
-            std::string x = escape_text(records[p.first].id), y = escape_text(records[p.second].id);
-            if (y < x) std::swap(x, y);
-            rows.push_back({std::move(x), std::move(y), p.similarity});
-        }
-        std::sort(rows.begin(), rows.end(), [](const row& l, const row& r) {
-            return l.a != r.a ? l.a < r.a : l.b < r.b;
-        });
-        char number[32];
-        for (const auto& r : rows) {
-            std::snprintf(number, sizeof number, "%.4f\n", r.similarity);
-            out.write(r.a);
-            out.write("\t");
-            out.write(r.b);
-            out.write("\t");
-            out.write(number);
-        }
+        write_pairs(out, records, result, a.full_pairs);
     } else if (a.mode == output_mode::clusters) {
         for (std::size_t i = 0; i < records.size(); ++i) {
             out.write("{\"id\": ");
@@ -686,12 +749,17 @@ int run_dedup(const std::vector<std::string_view>& args) {
         if (a.verbose) {
             const auto& st = result.stats;
             std::fprintf(stderr,
-                         "ditto: read %.2f s, parse %.2f s, sketch %.2f s, candidates %.2f s, verify %.2f s, "
-                         "cluster %.2f s, write %.2f s (pipeline %.2f s on %zu threads)\n"
-                         "ditto: LSH %zu bands x %zu rows, %zu candidate pairs, %zu similar pairs, %zu empty texts\n",
-                         seconds_read, seconds_parse, st.seconds_sketch, st.seconds_candidates, st.seconds_verify,
-                         st.seconds_cluster, seconds_write, seconds_dedup, st.threads, st.lsh.bands, st.lsh.rows,
-                         st.candidates, st.similar_pairs, st.empty_documents);
+                         "ditto: read %.2f s, parse %.2f s, exact %.2f s, sketch %.2f s, candidates %.2f s, sets %.2f s, "
+                         "verify %.2f s, write %.2f s (pipeline %.2f s on %zu threads)\n"
+                         "ditto: %zu exact duplicates, %zu distinct texts, %zu documents without words; LSH %zu bands x %zu rows, "
+                         "%zu buckets (largest %zu)\n"
+                         "ditto: %zu candidate pairs examined, %zu dropped by the signature prefilter, %zu verified, "
+                         "%zu similar pairs listed; %.0f MB of shingle sets, %zu recomputed\n",
+                         seconds_read, seconds_parse, st.seconds_exact, st.seconds_sketch, st.seconds_candidates,
+                         st.seconds_sets, st.seconds_verify, seconds_write, seconds_dedup, st.threads, st.exact_duplicates,
+                         st.units, st.empty_documents, st.lsh.bands, st.lsh.rows, st.buckets, st.largest_bucket,
+                         st.candidates, st.prefiltered, st.verified, st.similar_pairs,
+                         static_cast<double>(st.set_bytes) / 1e6, st.recomputed_sets);
         }
     }
     return 0;

@@ -75,6 +75,11 @@ int run(const std::vector<std::string_view>& args) {
 
 int main(int argc, char** argv) {
     ditto_cli::install_signal_cleanup();
+    // Help and messages to standard output stay in this buffer until the flush below, so a
+    // failed write is seen there with its errno (an earlier implicit flush would report its
+    // failure only through ferror, its errno long overwritten).
+    static char stdout_buffer[1 << 16];
+    std::setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
     int status = run(std::vector<std::string_view>(argv + 1, argv + argc));
     // Whatever went to standard output must have arrived: a full disk or a closed file is an
     // error, not a silent success.
