@@ -364,5 +364,47 @@ def dedup_explain_diffs_every_copy_against_its_kept_one():
     expect(len(outputs) == 1, "--explain output depends on --threads")
 
 
+@case
+def cluster_rules_and_exact_pairs():
+    # A chain: B is A plus 4 words, C is B plus 4 more. Shingles: A 26, B 30, C 34, each inside
+    # the next: J(A,B) = 26/30, J(B,C) = 30/34, J(A,C) = 26/34 < 0.8.
+    words = [f"w{i}" for i in range(38)]
+    a, b, c = " ".join(words[:30]), " ".join(words[:34]), " ".join(words)
+    path = write("chain.jsonl", jsonl({"id": "a", "text": a}, {"id": "b", "text": b}, {"id": "c", "text": c}))
+    def clusters(*extra):
+        out = run(["dedup", "--clusters", "--quiet", *extra, path], check=0).stdout.decode().splitlines()
+        return [json.loads(l)["cluster"] for l in out]
+    # greedy (the default): c is compared with the kept copy a, not with b, and is kept.
+    expect(clusters() == ["a", "a", "c"], str(clusters()))
+    expect(clusters("--cluster", "greedy") == ["a", "a", "c"], "greedy")
+    expect(clusters("--cluster", "connected") == ["a", "a", "a"], str(clusters("--cluster", "connected")))
+    # The kept lines follow the rule too.
+    kept = run(["dedup", "--quiet", "--cluster", "connected", path], check=0).stdout.decode().splitlines()
+    expect([json.loads(l)["id"] for l in kept] == ["a"], str(kept))
+    # 300 copies of one text (with case and spacing variants) and one near copy: compact pairs list
+    # each copy once; full lists all 301 * 300 / 2 pairs.
+    records = [{"id": f"s{i:03d}", "text": SEVEN if i % 7 else "  " + SEVEN.upper()} for i in range(300)]
+    records.append({"id": "t", "text": SIX})
+    storm = write("storm.jsonl", jsonl(*records))
+    compact = run(["dedup", "--pairs", "--threshold", "0.6", "--quiet", storm], check=0).stdout.decode().splitlines()
+    expect(len(compact) == 299 + 1, f"{len(compact)} compact pairs")
+    expect(compact[-1] == "s000\tt\t0.6667", compact[-1])
+    full = run(["dedup", "--pairs", "--exact-pairs", "full", "--threshold", "0.6", "--quiet", storm], check=0)
+    rows = full.stdout.decode().splitlines()
+    expect(len(rows) == 301 * 300 // 2, f"{len(rows)} full pairs")
+    expect(rows == sorted(rows, key=lambda r: r.split("\t")[:2]), "full pairs are not sorted")
+    expect(sum(r.endswith("\t0.6667") for r in rows) == 300, "each copy pairs with t")
+    expect(len({tuple(r.split("\t")[:2]) for r in rows}) == len(rows), "a pair listed twice")
+    # The set budget changes nothing but speed.
+    for args in (["--set-memory", "0"], ["--set-memory", "1"]):
+        again = run(["dedup", "--pairs", "--threshold", "0.6", "--quiet", *args, storm], check=0).stdout.decode().splitlines()
+        expect(again == compact, f"{args} changed the pairs")
+    clustered = run(["dedup", "--clusters", "--quiet", storm], check=0).stdout.decode().splitlines()
+    expect(sum(json.loads(l)["keep"] for l in clustered) == 2, "the copies are one cluster, t another")
+    error(["dedup", "--cluster", "single", storm], 2, r"--cluster must be 'greedy' or 'connected', got 'single'")
+    error(["dedup", "--exact-pairs", "some", storm], 2, r"--exact-pairs must be 'compact' or 'full', got 'some'")
+    error(["dedup", "--set-memory", "-1", storm], 2, r"--set-memory must be an integer in \[0, 1048576\]")
+
+
 print(f"{len(failures)} failed" if failures else "all passed")
 sys.exit(1 if failures else 0)
