@@ -22,7 +22,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <bit>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -290,19 +289,32 @@ void for_chunks(E& exec, std::size_t n, std::size_t chunk, F&& f) {
 }
 
 // Equal slots of two sketches of k slots of 8 or 16 bits, 8 bytes at a time: the lanes of a ^ b
-// that are zero get their high bit set (no carry crosses a lane), and those bits are counted.
+// that are zero get their high bit set (no carry crosses a lane); those bits, moved to each
+// lane's low bit, add up lane-wise, and the lanes are summed now and then (no popcount, which
+// would be a library call without a -m flag).
 template <class V>
 [[nodiscard]] inline std::size_t equal_slots(const V* a, const V* b, std::size_t k) noexcept {
     static_assert(sizeof(V) == 1 || sizeof(V) == 2);
     constexpr std::uint64_t high = sizeof(V) == 1 ? 0x8080808080808080ULL : 0x8000800080008000ULL;
+    constexpr unsigned lane_bits = 8 * sizeof(V);
     constexpr std::size_t per_word = 8 / sizeof(V);
+    constexpr std::size_t words_per_flush = sizeof(V) == 1 ? 255 : 65535;  // a lane counts to that
     std::size_t equal = 0, s = 0;
-    for (; s + per_word <= k; s += per_word) {
-        std::uint64_t x, y;
-        std::memcpy(&x, a + s, 8);
-        std::memcpy(&y, b + s, 8);
-        const std::uint64_t d = x ^ y;
-        equal += static_cast<std::size_t>(std::popcount(~((d & ~high) + ~high) & ~d & high));
+    auto lane_sum = [](std::uint64_t lanes) -> std::size_t {
+        if constexpr (sizeof(V) == 1) lanes = (lanes & 0x00ff00ff00ff00ffULL) + ((lanes >> 8) & 0x00ff00ff00ff00ffULL);
+        lanes = (lanes & 0x0000ffff0000ffffULL) + ((lanes >> 16) & 0x0000ffff0000ffffULL);
+        return static_cast<std::size_t>((lanes & 0xffffffffULL) + (lanes >> 32));
+    };
+    while (s + per_word <= k) {
+        std::uint64_t lanes = 0;
+        for (std::size_t w = 0; w < words_per_flush && s + per_word <= k; ++w, s += per_word) {
+            std::uint64_t x, y;
+            std::memcpy(&x, a + s, 8);
+            std::memcpy(&y, b + s, 8);
+            const std::uint64_t d = x ^ y;
+            lanes += (~((d & ~high) + ~high) & ~d & high) >> (lane_bits - 1);
+        }
+        equal += lane_sum(lanes);
     }
     for (; s < k; ++s) equal += static_cast<std::size_t>(a[s] == b[s]);
     return equal;
@@ -659,7 +671,9 @@ template <std::ranges::random_access_range R, executor E, class Better>
         const std::vector<std::size_t> order = detail::keep_order(units, unit_better);
         std::vector<std::size_t> rank(units);
         for (std::size_t r = 0; r < units; ++r) rank[order[r]] = r;
-        std::vector<std::vector<u32>> kept(buckets.bucket_count());  // per bucket, in keep order
+        // Per bucket, its kept units in keep order as (rank << 32 | unit): sorted as integers,
+        // with no look-up of ranks while gathering.
+        std::vector<std::vector<std::uint64_t>> kept(buckets.bucket_count());
         unit_clusters.cluster.assign(units, units);
         unit_clusters.keep.assign(units, false);
         constexpr std::size_t batch = 2048;
@@ -671,12 +685,13 @@ template <std::ranges::random_access_range R, executor E, class Better>
         // sorted as (rank, unit) integers and examined in keep order until one is similar.
         auto first_similar = [&](std::size_t v, std::size_t min_rank, std::vector<std::uint64_t>& found, judge_state& st) {
             found.clear();
-            for (const u32 b : buckets.of(v))
-                for (auto it = kept[b].rbegin(); it != kept[b].rend(); ++it) {
-                    const std::size_t r = rank[*it];
-                    if (r < min_rank) break;
-                    found.push_back((std::uint64_t{r} << 32) | *it);
-                }
+            const std::uint64_t lowest = std::uint64_t{min_rank} << 32;
+            for (const u32 b : buckets.of(v)) {
+                const auto& list = kept[b];
+                // The entries at min_rank or later are a suffix of the list.
+                const auto from = min_rank == 0 ? list.begin() : std::lower_bound(list.begin(), list.end(), lowest);
+                found.insert(found.end(), from, list.end());
+            }
             std::sort(found.begin(), found.end());
             found.erase(std::unique(found.begin(), found.end()), found.end());
             for (const std::uint64_t x : found)
@@ -700,7 +715,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
                     unit_clusters.keep[v] = true;
                     unit_clusters.cluster[v] = v;
                     ++unit_clusters.cluster_count;
-                    for (const u32 b : buckets.of(v)) kept[b].push_back(static_cast<u32>(v));
+                    for (const u32 b : buckets.of(v)) kept[b].push_back((std::uint64_t{rank[v]} << 32) | v);
                 } else {
                     unit_clusters.cluster[v] = joined;
                 }
