@@ -122,12 +122,15 @@ unit_accuracy check_units(const bench::unit_truth& truth, const ditto::dedup_res
 int main(int argc, char** argv) {
     std::size_t originals = 0, sample = 2000, repeat = 1;
     std::string kind = "planted";
+    bool accuracy_only = false;
     std::vector<char*> rest{argv[0]};
     for (int i = 1; i < argc; ++i) {
         if (std::string_view(argv[i]) == "--corpus" && i + 1 < argc) kind = argv[++i];
+        else if (std::string_view(argv[i]) == "--accuracy-only") accuracy_only = true;
         else rest.push_back(argv[i]);
     }
-    const char* usage = "dedup_bench [--corpus planted|web|templates] [--originals N] [--sample N] [--repeat N] [--json]";
+    const char* usage =
+        "dedup_bench [--corpus planted|web|templates] [--accuracy-only] [--originals N] [--sample N] [--repeat N] [--json]";
     if (kind != "planted" && kind != "web" && kind != "templates") {
         std::fprintf(stderr, "usage: %s\n", usage);
         return 2;
@@ -200,6 +203,7 @@ int main(int argc, char** argv) {
     figures.push_back({c + "bytes_per_document", static_cast<double>(bytes) / static_cast<double>(docs.size()), "B"});
     ditto::dedup_result last;
     for (const bool pairs : {false, true}) {
+        if (accuracy_only) break;
         for (const std::size_t threads : {1u, 2u}) {
             ditto::dedup_options options;
             options.collect_pairs = pairs;
@@ -243,6 +247,7 @@ int main(int argc, char** argv) {
         }
     }
     const auto& st = last.stats;
+    if (!accuracy_only) {
     figures.push_back({"dedup/exact_duplicates", static_cast<double>(st.exact_duplicates), "docs"});
     figures.push_back({"dedup/units", static_cast<double>(st.units), "units"});
     figures.push_back({"dedup/buckets", static_cast<double>(st.buckets), "buckets"});
@@ -253,13 +258,14 @@ int main(int argc, char** argv) {
     figures.push_back({"dedup/clusters", static_cast<double>(st.clusters), "clusters"});
     figures.push_back({"memory/peak_rss", static_cast<double>(bench::peak_rss_bytes()) / 1e6, "MB"});
     figures.push_back({"memory/peak_rss_above_corpus", static_cast<double>(bench::peak_rss_bytes() - rss_corpus) / 1e6, "MB"});
+    }
     bench::print_figures(figures, opts.json);
     figures.clear();
     if (kind == "planted") {
         const accuracy a = check_sample(docs, last, 0.8, sample);
         figures.push_back({"accuracy/sample_true_pairs", static_cast<double>(a.true_pairs), "pairs"});
-        figures.push_back({"accuracy/precision", a.precision, ""});
-        figures.push_back({"accuracy/recall", a.recall, ""});
+        figures.push_back({"accuracy/precision", 100 * a.precision, "%"});
+        figures.push_back({"accuracy/recall", 100 * a.recall, "%"});
     } else {
         ditto::thread_pool pool(2);
         for (const double threshold : {0.5, 0.8, 0.9}) {
@@ -273,8 +279,8 @@ int main(int argc, char** argv) {
             const std::string prefix = std::string("accuracy/threshold_") + t + "/";
             figures.push_back({prefix + "sample_units", static_cast<double>(truth.sample.size()), "units"});
             figures.push_back({prefix + "sample_true_pairs", static_cast<double>(a.true_pairs), "pairs"});
-            figures.push_back({prefix + "precision", a.precision, ""});
-            figures.push_back({prefix + "recall", a.recall, ""});
+            figures.push_back({prefix + "precision", 100 * a.precision, "%"});
+            figures.push_back({prefix + "recall", 100 * a.recall, "%"});
             figures.push_back({prefix + "exact_group_mismatches", static_cast<double>(a.exact_mismatches), "docs"});
             bench::print_figures(figures, opts.json);
             figures.clear();

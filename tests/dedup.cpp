@@ -87,7 +87,7 @@ TEST_CASE("pipeline finds the planted near-duplicates exactly (threshold 0.8)", 
     CHECK(s.precision == 1.0);
     CHECK(s.recall >= 0.99);
     CHECK(result.stats.documents == docs.size());
-    CHECK(result.stats.lsh == ditto::lsh_params{16, 6});
+    CHECK(result.stats.lsh == ditto::lsh_params{18, 6});  // recall 0.995 at 0.8 with 128 slots
     CHECK(result.stats.similar_pairs == result.pairs.size());
     CHECK(std::is_sorted(result.pairs.begin(), result.pairs.end(), [](const auto& a, const auto& b) {
         return std::pair(a.first, a.second) < std::pair(b.first, b.second);

@@ -66,7 +66,7 @@ struct dedup_options {
     double threshold = 0.8;            ///< report pairs with Jaccard similarity >= this; in (0, 1]
     std::size_t ngram = 5;             ///< words per shingle; in [1, 1024]
     std::size_t sketch_size = 128;     ///< MinHash slots; in [1, 4096]
-    double recall = 0.99;              ///< P(candidate) for a pair at the threshold; in (0, 1)
+    double recall = 0.995;             ///< P(candidate) for a pair at the threshold; in (0, 1)
     lsh_params bands_rows{};           ///< {0, 0}: chosen from threshold and recall; else used as given
     keep_rule keep = keep_rule::first; ///< which copy of a cluster to keep
     /// greedy: every removed copy is similar to its cluster's kept copy; connected: single linkage.

@@ -183,9 +183,9 @@ def kept_lines_are_the_bytes_that_were_analysed():
 @case
 def options_are_checked_before_any_input_is_read():
     exits_before_reading(["dedup", "--sketch-size", "1"], 2,
-                         r"--recall 0\.99 cannot be reached with --sketch-size 1 at --threshold 0\.8 \(at most 0\.8\)")
+                         r"--recall 0\.995 cannot be reached with --sketch-size 1 at --threshold 0\.8 \(at most 0\.8\)")
     exits_before_reading(["dedup", "--threshold", "0.03"], 2,
-                         r"--recall 0\.99 cannot be reached with --sketch-size 128 at --threshold 0\.03")
+                         r"--recall 0\.995 cannot be reached with --sketch-size 128 at --threshold 0\.03")
     exits_before_reading(["dedup", "--threshold", "0.5", "--sketch-size", "2", "--recall", "0.9"], 2,
                          r"use a larger --sketch-size")
     exits_before_reading(["dedup", "--ngram", "0"], 2, r"--ngram must be an integer")

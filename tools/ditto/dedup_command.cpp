@@ -529,7 +529,7 @@ void print_dedup_help(std::FILE* out) {
         "  --ngram K           words per shingle, 1..1024 (default 5)\n"
         "  --sketch-size N     MinHash slots, 1..4096 (default 128)\n"
         "  --recall R          chance that a pair at the threshold is examined, 0 < R < 1\n"
-        "                      (default 0.99); every examined pair is verified exactly\n"
+        "                      (default 0.995); every examined pair is verified exactly\n"
         "  --keep first|longest  the copy to keep in each cluster (default first)\n"
         "  --cluster greedy|connected\n"
         "                      greedy (default): copies are taken in --keep order; each joins the\n"
