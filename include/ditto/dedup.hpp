@@ -20,6 +20,7 @@
 // same, byte for byte, whatever the executor and its thread count.
 
 #include <algorithm>
+#include <iterator>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -268,6 +269,8 @@ private:
 
 inline constexpr std::size_t documents_per_task = 256;
 inline constexpr std::size_t units_per_task = 64;
+// Units in a bucket of at least this many get the fine prefilter sketch.
+inline constexpr std::size_t fine_sketch_bucket = 16;
 
 // Runs f(first, last) over [0, n) in chunks of `chunk` on exec.
 template <executor E, class F>
@@ -519,15 +522,23 @@ template <std::ranges::random_access_range R, executor E, class Better>
     const std::size_t k2 = options.exact ? options.prefilter_slots : 0;
     std::vector<u32> bucketed;
     std::vector<u32> fine_index(k2 ? units : 0, 0);
+    // Only units in a large bucket get one: small buckets make few candidates, which the first
+    // stage and verification handle at less cost than sketching.
+    std::vector<std::uint8_t> has_fine(k2 ? units : 0, 0);
     if (k2)
-        for (std::size_t u = 0; u < units; ++u)
-            if (!buckets.of(u).empty()) {
-                fine_index[u] = static_cast<u32>(bucketed.size());
-                bucketed.push_back(static_cast<u32>(u));
-            }
+        for (std::size_t u = 0; u < units; ++u) {
+            for (const u32 b : buckets.of(u))
+                if (buckets.bucket(b).size() >= detail::fine_sketch_bucket) has_fine[u] = 1;
+            if (!has_fine[u]) continue;
+            fine_index[u] = static_cast<u32>(bucketed.size());
+            bucketed.push_back(static_cast<u32>(u));
+        }
     std::vector<std::uint8_t> fine(bucketed.size() * k2);
     const minhash_sketcher fine_sketcher(mix64(options.seed, 0xf17e));
-    const std::vector<u32>& prepare = k2 ? bucketed : to_store;
+    // The units to prepare: those whose set is kept, and those that get a fine sketch (both
+    // ascending, merged).
+    std::vector<u32> prepare;
+    std::set_union(to_store.begin(), to_store.end(), bucketed.begin(), bucketed.end(), std::back_inserter(prepare));
     progress.start("sets", prepare.size());
     detail::for_chunks(exec, prepare.size(), detail::units_per_task, [&](std::size_t first, std::size_t last) {
         std::string scratch;
@@ -541,7 +552,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
                 std::copy(set.begin(), set.end(), pool.begin() + static_cast<std::ptrdiff_t>(set_start[u]));
                 set_size[u] = static_cast<u32>(set.size());
             }
-            if (k2) {
+            if (k2 && has_fine[u]) {
                 fine_sketcher.fill(std::span<const std::uint64_t>(set), std::span<std::uint32_t>(slots));
                 std::uint8_t* out = fine.data() + std::size_t{fine_index[u]} * k2;
                 for (std::size_t x = 0; x < k2; ++x) out[x] = detail::prefilter_slot8(slots[x]);
@@ -579,8 +590,9 @@ template <std::ranges::random_access_range R, executor E, class Better>
         ++st.counts.candidates;
         if (!options.exact) return true;
         if (detail::equal_slots(slots16.data() + std::size_t{a} * k, slots16.data() + std::size_t{b} * k, k) < min_matches ||
-            (k2 && detail::equal_slots(fine.data() + std::size_t{fine_index[a]} * k2,
-                                       fine.data() + std::size_t{fine_index[b]} * k2, k2) < min_fine_matches)) {
+            (k2 && has_fine[a] && has_fine[b] &&
+             detail::equal_slots(fine.data() + std::size_t{fine_index[a]} * k2,
+                                 fine.data() + std::size_t{fine_index[b]} * k2, k2) < min_fine_matches)) {
             ++st.counts.prefiltered;
             return false;
         }
