@@ -24,11 +24,11 @@ documents=$(wc -l < "$corpus")
 if [ ! -x /usr/bin/time ]; then
     echo "run_dedup: /usr/bin/time is missing (apt-get install time); peak memory is not measured" >&2
     start=$(date +%s.%N)
-    "$build/tools/ditto/ditto" dedup --quiet --pairs --threads "$threads" -o "$data/pairs.tsv" "$corpus"
+    "$build/tools/ditto/ditto" dedup --quiet --pairs --exact-pairs full --threads "$threads" -o "$data/pairs.tsv" "$corpus"
     wall=$(echo "$(date +%s.%N) - $start" | bc)
     rss_kb=0
 else
-    /usr/bin/time -v "$build/tools/ditto/ditto" dedup --quiet --pairs --threads "$threads" -o "$data/pairs.tsv" "$corpus" \
+    /usr/bin/time -v "$build/tools/ditto/ditto" dedup --quiet --pairs --exact-pairs full --threads "$threads" -o "$data/pairs.tsv" "$corpus" \
         2> "$data/time.txt"
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$data/time.txt")
     rss_kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$data/time.txt")
