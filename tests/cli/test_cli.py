@@ -406,5 +406,23 @@ def cluster_rules_and_exact_pairs():
     error(["dedup", "--set-memory", "-1", storm], 2, r"--set-memory must be an integer in \[0, 1048576\]")
 
 
+@case
+def threads_that_cannot_start_are_an_error_not_a_hang():
+    # Under a small address-space limit thread stacks cannot be mapped: the tool must say so and
+    # exit 1, not wait forever for threads that never started. (Not under sanitizers, whose
+    # shadow memory needs more address space than the limit allows: they run with smaller LARGE.)
+    if LARGE < (1 << 30):
+        print("      (skipped under sanitizers)")
+        return
+    import resource
+    path = write("threads.jsonl", jsonl({"id": "a", "text": SIX}, {"id": "b", "text": SEVEN}))
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (160 << 20, 160 << 20))
+    p = subprocess.run([DITTO, "dedup", "--threads", "256", "--quiet", path], capture_output=True, cwd=WORK,
+                       preexec_fn=limit, timeout=60)
+    message = p.stderr.decode()
+    expect(p.returncode == 1 and "could not start thread" in message, f"exit {p.returncode}: {message!r}")
+
+
 print(f"{len(failures)} failed" if failures else "all passed")
 sys.exit(1 if failures else 0)
