@@ -14,47 +14,17 @@ import subprocess
 import sys
 
 DITTO, SOURCE, WORK = (os.path.abspath(a) for a in sys.argv[1:4])
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import case, error, expect, finish, jsonl, run, setup, write  # noqa: E402
+
+setup(DITTO, WORK)
 LARGE = int(sys.argv[4]) if len(sys.argv) > 4 else 1 << 30
-failures = []
-
-
-def run(args, stdin=None, check=None):
-    p = subprocess.run([DITTO] + args, input=stdin, capture_output=True, cwd=WORK)
-    if check is not None and p.returncode != check:
-        raise AssertionError(f"ditto {' '.join(args)}: exit {p.returncode}, expected {check}\n{p.stderr.decode()}")
-    return p
-
-
-def write(name, data):
-    path = os.path.join(WORK, name)
-    with open(path, "wb") as f:
-        f.write(data.encode() if isinstance(data, str) else data)
-    return path
-
-
-def case(fn):
-    try:
-        fn()
-        print(f"ok    {fn.__name__}")
-    except Exception as e:  # report every failing case, not just the first
-        failures.append(fn.__name__)
-        print(f"FAIL  {fn.__name__}: {e}")
-    return fn
-
-
-def expect(cond, message):
-    if not cond:
-        raise AssertionError(message)
 
 
 # Shingle arithmetic used below (5-word shingles): "w1 … w6" has 2 shingles; adding w7 gives 3,
 # of which 2 are shared: J = 2/3. Texts shorter than 5 words are one shingle of all their words.
 SIX = "alpha beta gamma delta epsilon zeta"
 SEVEN = SIX + " eta"
-
-
-def jsonl(*records):
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
 
 
 if os.path.isdir(WORK):
@@ -167,13 +137,6 @@ def stdin_empty_input_and_output_file():
     out = os.path.join(WORK, "out.jsonl")
     run(["dedup", "--quiet", "-o", out, write("in.jsonl", data)], check=0)
     expect(open(out).read() == data.splitlines(True)[0], "output file content")
-
-
-def error(args, code, pattern, stdin=None):
-    p = run(args, stdin=stdin, check=code)
-    message = p.stderr.decode()
-    expect(re.search(pattern, message), f"message {message!r} does not match {pattern!r}")
-    expect(p.stdout == b"", f"wrote {p.stdout!r} to stdout on error")
 
 
 @case
@@ -424,5 +387,4 @@ def threads_that_cannot_start_are_an_error_not_a_hang():
     expect(p.returncode == 1 and "could not start thread" in message, f"exit {p.returncode}: {message!r}")
 
 
-print(f"{len(failures)} failed" if failures else "all passed")
-sys.exit(1 if failures else 0)
+finish()

@@ -10,51 +10,13 @@ import os
 import random
 import re
 import shutil
-import subprocess
 import sys
 
 DITTO, SOURCE, WORK = (os.path.abspath(a) for a in sys.argv[1:4])
-failures = []
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import case, error, expect, finish, jsonl, run, setup, write  # noqa: E402
 
-
-def run(args, stdin=None, check=None):
-    p = subprocess.run([DITTO] + args, input=stdin, capture_output=True, cwd=WORK)
-    if check is not None and p.returncode != check:
-        raise AssertionError(f"ditto {' '.join(args)}: exit {p.returncode}, expected {check}\n{p.stderr.decode()}")
-    return p
-
-
-def write(name, data):
-    path = os.path.join(WORK, name)
-    with open(path, "wb") as f:
-        f.write(data.encode() if isinstance(data, str) else data)
-    return path
-
-
-def case(fn):
-    try:
-        fn()
-        print(f"ok    {fn.__name__}")
-    except Exception as e:  # report every failing case, not just the first
-        failures.append(fn.__name__)
-        print(f"FAIL  {fn.__name__}: {e}")
-    return fn
-
-
-def expect(cond, message):
-    if not cond:
-        raise AssertionError(message)
-
-
-def error(args, code, pattern, stdin=None):
-    p = run(args, stdin=stdin, check=code)
-    message = p.stderr.decode()
-    expect(re.search(pattern, message), f"message {message!r} does not match {pattern!r}")
-    expect(p.stdout == b"", f"wrote {p.stdout!r} to stdout on error")
-
-
-def jsonl(*records):
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+setup(DITTO, WORK)
 
 
 def body(marked):
@@ -207,5 +169,4 @@ def help_states_the_rules():
         expect(phrase in h, f"--help lacks {phrase!r}")
 
 
-print(f"{len(failures)} failed" if failures else "all passed")
-sys.exit(1 if failures else 0)
+finish()
