@@ -366,6 +366,12 @@ def cluster_rules_and_exact_pairs():
     expect(sum(json.loads(l)["keep"] for l in clustered) == 2, "the copies are one cluster, t another")
     error(["dedup", "--cluster", "single", storm], 2, r"--cluster must be 'greedy' or 'connected', got 'single'")
     error(["dedup", "--exact-pairs", "some", storm], 2, r"--exact-pairs must be 'compact' or 'full', got 'some'")
+    error(["dedup", "--exact-pairs", "full", storm], 2, r"--exact-pairs goes with --pairs")
+    error(["dedup", "--clusters", "--exact-pairs", "compact", storm], 2, r"--exact-pairs goes with --pairs")
+    # The report names exact duplicates without a diff.
+    report = run(["dedup", "--report", "--quiet", storm], check=0).stdout.decode()
+    expect("s007  1.00  identical" in report, report[:900])  # s000 and s007 are both upper case
+    expect("s001  1.00  same text once normalized (case, spacing, punctuation)" in report, report[:300])
     error(["dedup", "--set-memory", "-1", storm], 2, r"--set-memory must be an integer in \[0, 1048576\]")
 
 

@@ -40,6 +40,7 @@ struct dedup_arguments {
     ditto::dedup_options dedup;
     std::size_t threads = 0;
     bool full_pairs = false;  // --exact-pairs full
+    bool exact_pairs_given = false;
     bool id_field_given = false;
     bool skip_invalid = false;
     bool quiet = false;
@@ -92,6 +93,7 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             else throw usage_error("--cluster must be 'greedy' or 'connected', got '" + std::string(v) + "'", help_command);
         } else if (name == "--exact-pairs") {
             const std::string_view v = r.value();
+            a.exact_pairs_given = true;
             if (v == "compact") a.full_pairs = false;
             else if (v == "full") a.full_pairs = true;
             else throw usage_error("--exact-pairs must be 'compact' or 'full', got '" + std::string(v) + "'", help_command);
@@ -131,6 +133,8 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             r.unknown();
         }
     }
+    if (a.exact_pairs_given && a.mode != output_mode::pairs)
+        throw usage_error("--exact-pairs goes with --pairs", help_command);
     if (a.jsonl.text_field == a.jsonl.id_field)
         throw usage_error("--text-field and --id-field must differ, both are '" + a.jsonl.text_field + "'", help_command);
     return a;
@@ -415,7 +419,8 @@ std::string make_report(const std::vector<record>& records, const ditto::dedup_r
             out += escape_text(records[m].id);
             if (m == kept) out += "  " + preview(records[m].text, 60);
             else if (result.exact_of[m] == result.exact_of[kept])  // the same normalized text
-                out += records[m].text == records[kept].text ? "  1.00  identical" : "  1.00  same text up to case and spacing";
+                out += records[m].text == records[kept].text ? "  1.00  identical"
+                                                             : "  1.00  same text once normalized (case, spacing, punctuation)";
             else out += "  " + describe(records[kept].text, records[m].text);
             out += "\n";
         }
