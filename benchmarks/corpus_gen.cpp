@@ -66,14 +66,7 @@ int write_shape(const std::string& shape, const std::string& path) {
         ditto_test::rng g{99};
         for (std::size_t i = docs.size(); i > 1; --i) std::swap(docs[i - 1], docs[g.below(i)]);
     } else {
-        bench::web_options web;
-        if (shape == "templates") {
-            web.articles = web.storm_copies = web.short_texts = web.log_pages = 0;
-            web.families = 60;
-            web.largest_family = 5000;
-            web.template_copies = 4;
-        }
-        docs = bench::make_web_corpus(web);
+        docs = bench::make_web_corpus(shape == "templates" ? bench::templates_options() : bench::web_options{});
     }
     std::FILE* out = std::fopen(path.c_str(), "wb");
     if (!out) {

@@ -156,13 +156,7 @@ int main(int argc, char** argv) {
     } else {
         bench::web_options web;
         if (kind == "templates") {
-            web.articles = 0;
-            web.storm_copies = 0;
-            web.short_texts = 0;
-            web.log_pages = 0;
-            web.families = 60;
-            web.largest_family = 5000;
-            web.template_copies = 4;
+            web = bench::templates_options();
         } else if (originals) {
             web.articles = originals;
         }

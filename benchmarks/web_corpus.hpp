@@ -44,6 +44,17 @@ struct web_options {
     std::uint64_t seed = 7;
 };
 
+/// The template-family corpus: only template families (60, the largest 5,000 pages), each page
+/// with 4 lightly edited copies. dedup_bench and corpus_gen must make the same one.
+inline web_options templates_options() {
+    web_options o;
+    o.articles = o.storm_copies = o.short_texts = o.log_pages = 0;
+    o.families = 60;
+    o.largest_family = 5000;
+    o.template_copies = 4;
+    return o;
+}
+
 namespace detail_web {
 
 // Words of a script from syllables, so vocabularies are large and texts of different stories
