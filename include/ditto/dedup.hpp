@@ -540,14 +540,18 @@ template <std::ranges::random_access_range R, executor E, class Better>
     std::vector<u32> prepare;
     std::set_union(to_store.begin(), to_store.end(), bucketed.begin(), bucketed.end(), std::back_inserter(prepare));
     progress.start("sets", prepare.size());
+    // A unit's sorted shingle set, made from its text (scratch holds the normalized text).
+    auto make_unit_set = [&](u32 u, std::string& scratch, std::vector<std::uint64_t>& set) {
+        shingle_text(text(unit_doc[u]), normalize, shingle, scratch, set);
+        make_set(set);
+    };
     detail::for_chunks(exec, prepare.size(), detail::units_per_task, [&](std::size_t first, std::size_t last) {
         std::string scratch;
         std::vector<std::uint64_t> set;
         std::vector<std::uint32_t> slots(k2);
         for (std::size_t t = first; t < last; ++t) {
             const u32 u = prepare[t];
-            shingle_text(text(unit_doc[u]), normalize, shingle, scratch, set);
-            make_set(set);
+            make_unit_set(u, scratch, set);
             if (stored[u]) {
                 std::copy(set.begin(), set.end(), pool.begin() + static_cast<std::ptrdiff_t>(set_start[u]));
                 set_size[u] = static_cast<u32>(set.size());
@@ -579,10 +583,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
         judge_counts counts;
     };
     auto make_set_of = [&](judge_state& st) {
-        return [&](std::uint32_t u, std::vector<std::uint64_t>& set) {
-            shingle_text(text(unit_doc[u]), normalize, shingle, st.scratch, set);
-            make_set(set);
-        };
+        return [&](std::uint32_t u, std::vector<std::uint64_t>& set) { make_unit_set(u, st.scratch, set); };
     };
     // passes(u, v): the pair survives the prefilter (counted); verify(u, v): its similarity when
     // at least the threshold, else negative; judge: both.
@@ -605,11 +606,12 @@ template <std::ranges::random_access_range R, executor E, class Better>
                                                            slots16.data() + std::size_t{b} * k, k)) /
                    static_cast<double>(k);
         auto make = make_set_of(st);
-        const std::span<const std::uint64_t> set_a =
-            stored[a] ? std::span<const std::uint64_t>(pool.data() + set_start[a], set_size[a]) : st.recent.get(a, make, a);
-        const std::span<const std::uint64_t> set_b =
-            stored[b] ? std::span<const std::uint64_t>(pool.data() + set_start[b], set_size[b]) : st.recent.get(b, make, a);
-        return jaccard_at_least(set_a, set_b, threshold);
+        // b's set may need a cache slot: a's is kept from eviction.
+        auto set_of = [&](u32 u) -> std::span<const std::uint64_t> {
+            return stored[u] ? std::span<const std::uint64_t>(pool.data() + set_start[u], set_size[u]) : st.recent.get(u, make, a);
+        };
+        const std::span<const std::uint64_t> set_a = set_of(a);
+        return jaccard_at_least(set_a, set_of(b), threshold);
     };
     auto judge = [&](u32 a, u32 b, judge_state& st) -> double { return passes(a, b, st) ? verify(a, b, st) : -1.0; };
     judge_counts all_counts;
