@@ -123,23 +123,25 @@ unit_accuracy check_units(const bench::unit_truth& truth, const ditto::dedup_res
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::size_t originals = 0, sample = 2000, repeat = 1;
+    std::size_t originals = 0, sample = 2000, repeat = 1, split_buckets = ditto::dedup_options{}.split_buckets;
     std::string kind = "planted";
-    bool accuracy_only = false;
+    bool accuracy_only = false, clusters_only = false;
     std::vector<char*> rest{argv[0]};
     for (int i = 1; i < argc; ++i) {
         if (std::string_view(argv[i]) == "--corpus" && i + 1 < argc) kind = argv[++i];
         else if (std::string_view(argv[i]) == "--accuracy-only") accuracy_only = true;
+        else if (std::string_view(argv[i]) == "--clusters-only") clusters_only = true;
         else rest.push_back(argv[i]);
     }
     const char* usage =
-        "dedup_bench [--corpus planted|web|templates] [--accuracy-only] [--originals N] [--sample N] [--repeat N] [--json]";
+        "dedup_bench [--corpus planted|web|templates] [--accuracy-only] [--clusters-only] [--originals N] [--sample N] [--repeat N]\n"
+        "                   [--split-buckets N (0: never)] [--json]";
     if (kind != "planted" && kind != "web" && kind != "templates") {
         std::fprintf(stderr, "usage: %s\n", usage);
         return 2;
     }
     bench::options opts;
-    opts.numbers = {{"--originals", &originals}, {"--sample", &sample}, {"--repeat", &repeat}};
+    opts.numbers = {{"--originals", &originals}, {"--sample", &sample}, {"--repeat", &repeat}, {"--split-buckets", &split_buckets}};
     opts.parse(static_cast<int>(rest.size()), rest.data(), usage);
 
     std::vector<std::string> docs;
@@ -200,10 +202,11 @@ int main(int argc, char** argv) {
     figures.push_back({c + "bytes_per_document", static_cast<double>(bytes) / static_cast<double>(docs.size()), "B"});
     ditto::dedup_result last;
     for (const bool pairs : {false, true}) {
-        if (accuracy_only) break;
+        if (accuracy_only || (pairs && clusters_only)) break;
         for (const std::size_t threads : {1u, 2u}) {
             ditto::dedup_options options;
             options.collect_pairs = pairs;
+            options.split_buckets = split_buckets;
             ditto::thread_pool pool(threads);
             double best = 1e300;
             for (std::size_t r = 0; r < repeat; ++r) {
@@ -225,6 +228,7 @@ int main(int argc, char** argv) {
             figures.push_back({prefix + "seconds_sets", st.seconds_sets, "s"});
             figures.push_back({prefix + "seconds_verify_and_cluster", st.seconds_verify, "s"});
             figures.push_back({prefix + "verify_share_of_total", st.seconds_verify / best, ""});
+            figures.push_back({prefix + "split_buckets", static_cast<double>(st.split_buckets), "buckets"});
             figures.push_back({prefix + "candidates", static_cast<double>(st.candidates), "pairs"});
             figures.push_back({prefix + "prefiltered", static_cast<double>(st.prefiltered), "pairs"});
             figures.push_back({prefix + "verified", static_cast<double>(st.verified), "pairs"});
@@ -258,6 +262,7 @@ int main(int argc, char** argv) {
     }
     bench::print_figures(figures, opts.json);
     figures.clear();
+    if (clusters_only) return 0;
     if (kind == "planted") {
         const accuracy a = check_sample(docs, last, 0.8, sample);
         figures.push_back({"accuracy/sample_true_pairs", static_cast<double>(a.true_pairs), "pairs"});
@@ -268,6 +273,7 @@ int main(int argc, char** argv) {
         for (const double threshold : {0.5, 0.8, 0.9}) {
             ditto::dedup_options options;
             options.threshold = threshold;
+            options.split_buckets = split_buckets;
             const ditto::dedup_result r = ditto::dedup(docs, options, pool);
             const bench::unit_truth truth = bench::reference_units(docs, options.ngram, threshold, sample);
             const unit_accuracy a = check_units(truth, r);

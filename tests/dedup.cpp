@@ -301,6 +301,61 @@ TEST_CASE("storms: 100,000 copies of one text and a family of 20,000 near-copies
     for (const auto& pair : p.pairs) CHECK(pair.similarity == 92.0 / 102.0);
 }
 
+TEST_CASE("large buckets split by prefix filtering lose no similar pair", "[dedup]") {
+    // Every bucket split (split_buckets = 2) against none (0): the same pairs and clusters, for both
+    // rules, on the planted corpus and on a family of pages sharing a template at J 0.5-0.9.
+    ditto_test::corpus_options o;
+    o.seed = 606;
+    o.max_edit_rate = 0.08;
+    std::vector<std::string> docs = ditto_test::make_corpus(o);
+    std::string head, tail;
+    for (int w = 0; w < 60; ++w) (w < 30 ? head : tail).append("t").append(std::to_string(w)).append(" ");
+    for (std::size_t page = 0; page < 400; ++page) {
+        std::string own;
+        const std::size_t words = 2 + page % 14;
+        for (std::size_t w = 0; w < words; ++w) own.append("p").append(std::to_string(page)).append("w").append(std::to_string(w)).append(" ");
+        docs.push_back(std::string(head).append(own).append(tail));
+        if (page % 3 == 0) docs.push_back(std::string(head).append(own).append("extra ").append(tail));
+    }
+    ditto::thread_pool two(2);
+    for (const auto rule : {ditto::cluster_rule::greedy, ditto::cluster_rule::connected})
+        for (const bool pairs : {true, false}) {
+            ditto::dedup_options options;
+            options.clustering = rule;
+            options.collect_pairs = pairs;
+            options.split_buckets = 0;
+            const auto whole = ditto::dedup(docs, options, two);
+            options.split_buckets = 2;
+            const auto split = ditto::dedup(docs, options, two);
+            INFO("rule " << static_cast<int>(rule) << ", pairs " << pairs);
+            CHECK(split.stats.split_buckets > 0);
+            CHECK(split.pairs == whole.pairs);
+            CHECK(split.clusters.cluster == whole.clusters.cluster);
+            CHECK(split.stats.candidates <= whole.stats.candidates);
+        }
+}
+
+TEST_CASE("a large family below the threshold costs linear work", "[dedup]") {
+    // 20,000 lines of one 25-word template with a counter: every two at J = 16/26, below 0.8, all
+    // in the same bucket of every band. Prefix filtering pairs none of them.
+    std::vector<std::string> docs;
+    for (std::size_t i = 0; i < 20000; ++i)
+        docs.push_back(std::string("the quick brown fox jumps over the lazy dog while the cat sleeps on the warm mat near the door counter ")
+                           .append(std::to_string(i))
+                           .append(" end of record"));
+    ditto::thread_pool two(2);
+    for (const auto rule : {ditto::cluster_rule::greedy, ditto::cluster_rule::connected}) {
+        ditto::dedup_options options;
+        options.clustering = rule;
+        options.collect_pairs = rule == ditto::cluster_rule::connected;
+        const auto r = ditto::dedup(docs, options, two);
+        CHECK(r.stats.largest_bucket > 1000);
+        CHECK(r.stats.candidates <= docs.size());
+        CHECK(r.clusters.cluster_count == docs.size());
+        CHECK(r.pairs.empty());
+    }
+}
+
 TEST_CASE("ranges that yield temporaries are refused at compile time", "[dedup]") {
     std::vector<std::string> owned{"a b c"};
     auto copies = owned | std::views::transform([](const std::string& s) { return s; });
@@ -417,6 +472,9 @@ TEST_CASE("option validation names the option and its range", "[dedup]") {
     o = {};
     o.bands_rows = {20, 10};
     CHECK(message(o) == "dedup: bands_rows must be {0, 0} or at least 1 x 1 with bands x rows <= sketch_size (128), got 20 x 10");
+    o = {};
+    o.split_buckets = 1;
+    CHECK(message(o) == "dedup: split_buckets must be 0 or at least 2, got 1");
     const std::vector<std::string> docs{"a b c"};
     ditto::inline_executor one;
     o = {};

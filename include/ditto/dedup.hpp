@@ -45,6 +45,7 @@
 #include <ditto/hash.hpp>
 #include <ditto/index/lsh.hpp>
 #include <ditto/index/lsh_params.hpp>
+#include <ditto/index/prefix_split.hpp>
 #include <ditto/parallel.hpp>
 #include <ditto/prefilter.hpp>
 #include <ditto/shingle.hpp>
@@ -85,6 +86,11 @@ struct dedup_options {
     /// tell pairs just below the threshold from those at it (the band of doubt narrows as
     /// 1/sqrt(slots)), at 1 byte per slot per unit in a bucket.
     std::size_t prefilter_slots = 512;
+    /// LSH buckets of at least this many units are split by prefix filtering before candidates
+    /// are examined (exact: no pair at or above the threshold is lost); 0: never, else >= 2. A
+    /// family of pages sharing a template, all below the threshold, otherwise costs the square of
+    /// its size. Only when exact.
+    std::size_t split_buckets = 256;
     /// Bytes of sorted shingle sets kept for verification (8 per shingle); the sets of units
     /// beyond it are recomputed from their texts when needed.
     std::size_t shingle_memory = std::size_t{1} << 30;
@@ -106,6 +112,8 @@ struct dedup_options {
             detail::throw_invalid_argument("dedup", "prefilter_miss", "in [0, 0.5]", detail::format_double(prefilter_miss));
         if (prefilter_slots > 4096)
             detail::throw_invalid_argument("dedup", "prefilter_slots", "in [0, 4096]", std::to_string(prefilter_slots));
+        if (split_buckets == 1)
+            detail::throw_invalid_argument("dedup", "split_buckets", "0 or at least 2", "1");
         if (bands_rows.bands == 0 && bands_rows.rows == 0) {
             if (!(recall > 0.0 && recall < 1.0))
                 detail::throw_invalid_argument("dedup", "recall", "in (0, 1)", detail::format_double(recall));
@@ -144,6 +152,7 @@ struct dedup_stats {
     lsh_params lsh{};
     std::size_t buckets = 0;            ///< LSH buckets of two or more units
     std::size_t largest_bucket = 0;
+    std::size_t split_buckets = 0;      ///< large buckets split by prefix filtering (index/prefix_split.hpp)
     std::size_t candidates = 0;         ///< candidate pairs of units examined
     std::size_t prefiltered = 0;        ///< of those, dropped by the signature prefilter
     std::size_t verified = 0;           ///< of those, verified exactly (or estimated, exact = false)
@@ -487,7 +496,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
     stats.index_bytes = keys.size() * sizeof(std::uint64_t) + rows.size() * sizeof(u32) +
                         std::min(bands, exec.concurrency()) * rows.size() * 16;
     progress.start("candidates", bands);
-    const lsh_buckets buckets = batch_buckets(std::span<const std::uint64_t>(keys), bands, std::span<const u32>(rows),
+    lsh_buckets buckets = batch_buckets(std::span<const std::uint64_t>(keys), bands, std::span<const u32>(rows),
                                               units, exec, [&] { progress.advance(1); });
     std::vector<std::uint64_t>().swap(keys);
     std::vector<u32>().swap(rows);
@@ -566,6 +575,20 @@ template <std::ranges::random_access_range R, executor E, class Better>
     });
     std::vector<u32>().swap(bucketed);
     std::vector<u32>().swap(to_store);
+    // Stage 4b: large buckets split by prefix filtering (index/prefix_split.hpp): exact, and a
+    // family of pages sharing a template, all below the threshold, no longer costs the square of
+    // its size.
+    if (options.exact && options.split_buckets >= 2) {
+        const auto split = split_large_buckets(buckets, units, options.split_buckets, options.threshold, exec,
+                                               [&](u32 u, std::vector<std::uint64_t>& scratch) {
+                                                   if (stored[u])
+                                                       return std::span<const std::uint64_t>(pool.data() + set_start[u], set_size[u]);
+                                                   std::string normalized;
+                                                   make_unit_set(u, normalized, scratch);
+                                                   return std::span<const std::uint64_t>(scratch);
+                                               });
+        stats.split_buckets = split.split;
+    }
     stats.seconds_sets = clock.lap();
 
     // Stage 5: candidates. judge(u, v) is the similarity when it reaches the threshold (any value

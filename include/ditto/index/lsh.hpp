@@ -268,6 +268,23 @@ struct lsh_buckets {
     }
 };
 
+namespace detail {
+
+/// Fills buckets.document_start and buckets_of (every document's buckets, in bucket order) from
+/// members and start.
+inline void index_bucket_members(lsh_buckets& buckets, std::size_t document_count) {
+    buckets.document_start.assign(document_count + 1, 0);
+    for (const std::uint32_t d : buckets.members) ++buckets.document_start[std::size_t{d} + 1];
+    for (std::size_t d = 0; d < document_count; ++d) buckets.document_start[d + 1] += buckets.document_start[d];
+    buckets.buckets_of.resize(buckets.members.size());
+    std::vector<std::size_t> next(buckets.document_start.begin(), buckets.document_start.end() - 1);
+    for (std::size_t b = 0; b < buckets.bucket_count(); ++b)
+        for (std::size_t m = buckets.start[b]; m < buckets.start[b + 1]; ++m)
+            buckets.buckets_of[next[buckets.members[m]]++] = static_cast<std::uint32_t>(b);
+}
+
+}  // namespace detail
+
 /// Batch LSH buckets. keys is a row-major matrix of documents.size() rows of `bands` band keys;
 /// row i belongs to document documents[i] < document_count (documents with an empty signature
 /// should have no row). Bands are sorted in parallel on exec; band_done() is called (from any one
@@ -329,15 +346,7 @@ template <executor E, class BandDone>
         std::vector<std::uint32_t>().swap(b.members);
         std::vector<std::size_t>().swap(b.sizes);
     }
-    // Every document's buckets, in bucket order (compressed rows).
-    result.document_start.assign(document_count + 1, 0);
-    for (const std::uint32_t d : result.members) ++result.document_start[std::size_t{d} + 1];
-    for (std::size_t d = 0; d < document_count; ++d) result.document_start[d + 1] += result.document_start[d];
-    result.buckets_of.resize(result.members.size());
-    std::vector<std::size_t> next(result.document_start.begin(), result.document_start.end() - 1);
-    for (std::size_t b = 0; b < result.bucket_count(); ++b)
-        for (std::size_t m = result.start[b]; m < result.start[b + 1]; ++m)
-            result.buckets_of[next[result.members[m]]++] = static_cast<std::uint32_t>(b);
+    detail::index_bucket_members(result, document_count);
     return result;
 }
 
