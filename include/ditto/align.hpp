@@ -44,6 +44,8 @@
 #include <utility>
 #include <vector>
 
+#include <ditto/detail/load.hpp>
+#include <ditto/detail/swar.hpp>
 #include <ditto/error.hpp>
 #include <ditto/hash.hpp>
 #include <ditto/shingle.hpp>
@@ -73,6 +75,25 @@ inline void winnow_into(std::span<const std::uint64_t> hashes, std::size_t w, bo
     const std::size_t n = hashes.size();
     if (n == 0) return;
     const std::size_t width = std::min(w, n);
+    if (!robust && width <= 16) {
+        // Small windows: the previous window's rightmost least stays the candidate while it is in
+        // the window (a new hash <= it replaces it); when it leaves, the window is scanned again.
+        std::size_t best = n;
+        for (std::size_t start = 0; start + width <= n; ++start) {
+            const std::size_t last = start + width - 1;
+            if (best == n || best < start) {
+                best = start;
+                for (std::size_t j = start + 1; j <= last; ++j)
+                    if (hashes[j] <= hashes[best]) best = j;
+                steps += width;
+            } else {
+                if (hashes[last] <= hashes[best]) best = last;
+                ++steps;
+            }
+            if (out.empty() || out.back().position != best) out.push_back({hashes[best], best});
+        }
+        return;
+    }
     if (queue.size() < n) queue.resize(n);
     std::size_t head = 0, tail = 0, selected = n;  // none yet
     for (std::size_t i = 0; i < n; ++i) {
@@ -273,9 +294,23 @@ inline std::string number_value(std::string_view s) {
 // is read the same way whichever gap it falls in.
 inline void numbers_of(std::string_view text, std::size_t& steps, std::vector<byte_span>& out) {
     out.clear();
+    // The ASCII digits of 8 bytes (no carry crosses bytes: high bits are cleared before adding).
+    const auto digits = [](std::uint64_t w) {
+        const std::uint64_t low = w & ~highs;
+        const std::uint64_t below_colon = ~(low + ones * (0x80 - ':')), below_zero = ~(low + ones * (0x80 - '0'));
+        return below_colon & ~below_zero & ~w & highs;
+    };
     for (std::size_t i = 0; i < text.size();) {
         if (!is_digit(text[i])) {
             ++i;
+            while (i + 8 <= text.size()) {
+                const std::uint64_t d = digits(load8(text.data() + i));
+                if (d != 0) {
+                    i += first_marked_byte(d);
+                    break;
+                }
+                i += 8;
+            }
             continue;
         }
         std::size_t end = number_end(text, i);
