@@ -180,3 +180,28 @@ TEST_CASE("differ: hand-computed measures and repeat counting", "[align]") {
     CHECK(r.shared.empty());
     CHECK_THROWS_AS(ditto::differ(ditto::align_options{0}), std::invalid_argument);
 }
+
+TEST_CASE("plain winnowing selects each window's rightmost least, for small and large windows", "[align]") {
+    // The definition, window by window, against detail::winnow_into without robustness (the
+    // seeding the alignment uses): small windows take the incremental path, large the queue.
+    std::mt19937_64 rng(77);
+    std::vector<std::size_t> queue;
+    for (int round = 0; round < 400; ++round) {
+        const std::size_t n = rng() % 60, w = 1 + rng() % 20, values = 1 + rng() % (round % 2 ? 4 : 1000);
+        std::vector<std::uint64_t> h(n);
+        for (auto& v : h) v = rng() % values;
+        std::vector<ditto::fingerprint> want;
+        const std::size_t width = std::min(w, n);
+        for (std::size_t start = 0; n > 0 && start + width <= n; ++start) {
+            std::size_t best = start;
+            for (std::size_t j = start; j < start + width; ++j)
+                if (h[j] <= h[best]) best = j;
+            if (want.empty() || want.back().position != best) want.push_back({h[best], best});
+        }
+        std::vector<ditto::fingerprint> got;
+        std::size_t steps = 0;
+        ditto::detail::winnow_into(h, w, false, got, steps, queue);
+        INFO("n " << n << " w " << w << " values " << values);
+        CHECK(got == want);
+    }
+}
