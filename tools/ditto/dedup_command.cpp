@@ -703,12 +703,18 @@ int run_dedup(const std::vector<std::string_view>& args) {
         ditto::align_options align;
         align.k = a.dedup.ngram;
         align.normalization = a.dedup.normalization;
-        pool.bulk(copies.size(), [&](std::size_t c) {
-            const record& copy = records[copies[c]];
-            const record& kept = records[clusters.cluster[copies[c]]];
-            const ditto::text_diff d = ditto::diff(kept.text, copy.text, align);
-            std::string json = diff_json(json_id(kept), kept.text.size(), json_id(copy), copy.text.size(), d);
-            lines[c] = "{\"cluster\": " + json_id(kept) + ", " + json.substr(1) + "\n";
+        // In batches, each with one differ (its buffers reused from pair to pair).
+        const std::size_t batches = std::min(copies.size(), pool.concurrency() * 8);
+        pool.bulk(batches, [&](std::size_t batch) {
+            ditto::differ differ(align);
+            ditto::text_diff d;
+            for (std::size_t c = batch * copies.size() / batches; c < (batch + 1) * copies.size() / batches; ++c) {
+                const record& copy = records[copies[c]];
+                const record& kept = records[clusters.cluster[copies[c]]];
+                differ.diff(kept.text, copy.text, d);
+                std::string json = diff_json(json_id(kept), kept.text.size(), json_id(copy), copy.text.size(), d);
+                lines[c] = "{\"cluster\": " + json_id(kept) + ", " + json.substr(1) + "\n";
+            }
         });
         for (const auto& l : lines) out.write(l);
     } else {
