@@ -44,6 +44,8 @@
 #include <utility>
 #include <vector>
 
+#include <ditto/detail/load.hpp>
+#include <ditto/detail/swar.hpp>
 #include <ditto/error.hpp>
 #include <ditto/hash.hpp>
 #include <ditto/shingle.hpp>
@@ -68,12 +70,31 @@ namespace detail {
 // least (the paper's robust winnowing); otherwise each window selects its rightmost least, which
 // depends on the window's contents alone. Each selection is recorded once.
 inline void winnow_into(std::span<const std::uint64_t> hashes, std::size_t w, bool robust, std::vector<fingerprint>& out,
-                        std::size_t& steps) {
+                        std::size_t& steps, std::vector<std::size_t>& queue) {
     out.clear();
     const std::size_t n = hashes.size();
     if (n == 0) return;
     const std::size_t width = std::min(w, n);
-    std::vector<std::size_t> queue(n);
+    if (!robust && width <= 16) {
+        // Small windows: the previous window's rightmost least stays the candidate while it is in
+        // the window (a new hash <= it replaces it); when it leaves, the window is scanned again.
+        std::size_t best = n;
+        for (std::size_t start = 0; start + width <= n; ++start) {
+            const std::size_t last = start + width - 1;
+            if (best == n || best < start) {
+                best = start;
+                for (std::size_t j = start + 1; j <= last; ++j)
+                    if (hashes[j] <= hashes[best]) best = j;
+                steps += width;
+            } else {
+                if (hashes[last] <= hashes[best]) best = last;
+                ++steps;
+            }
+            if (out.empty() || out.back().position != best) out.push_back({hashes[best], best});
+        }
+        return;
+    }
+    if (queue.size() < n) queue.resize(n);
     std::size_t head = 0, tail = 0, selected = n;  // none yet
     for (std::size_t i = 0; i < n; ++i) {
         while (tail > head && hashes[queue[tail - 1]] >= hashes[i]) --tail, ++steps;
@@ -88,6 +109,12 @@ inline void winnow_into(std::span<const std::uint64_t> hashes, std::size_t w, bo
         selected = best;
         out.push_back({hashes[best], best});
     }
+}
+
+inline void winnow_into(std::span<const std::uint64_t> hashes, std::size_t w, bool robust, std::vector<fingerprint>& out,
+                        std::size_t& steps) {
+    std::vector<std::size_t> queue;
+    winnow_into(hashes, w, robust, out, steps, queue);
 }
 
 }  // namespace detail
@@ -265,11 +292,25 @@ inline std::string number_value(std::string_view s) {
 // Every number of a text, read left to right (digit groups, then an optional percent sign), as
 // byte spans in order. Read once per text, so a gap's numbers are a binary search away and a number
 // is read the same way whichever gap it falls in.
-inline std::vector<byte_span> numbers_of(std::string_view text, std::size_t& steps) {
-    std::vector<byte_span> out;
+inline void numbers_of(std::string_view text, std::size_t& steps, std::vector<byte_span>& out) {
+    out.clear();
+    // The ASCII digits of 8 bytes (no carry crosses bytes: high bits are cleared before adding).
+    const auto digits = [](std::uint64_t w) {
+        const std::uint64_t low = w & ~highs;
+        const std::uint64_t below_colon = ~(low + ones * (0x80 - ':')), below_zero = ~(low + ones * (0x80 - '0'));
+        return below_colon & ~below_zero & ~w & highs;
+    };
     for (std::size_t i = 0; i < text.size();) {
         if (!is_digit(text[i])) {
             ++i;
+            while (i + 8 <= text.size()) {
+                const std::uint64_t d = digits(load8(text.data() + i));
+                if (d != 0) {
+                    i += first_marked_byte(d);
+                    break;
+                }
+                i += 8;
+            }
             continue;
         }
         std::size_t end = number_end(text, i);
@@ -280,6 +321,11 @@ inline std::vector<byte_span> numbers_of(std::string_view text, std::size_t& ste
         i = end;
     }
     steps += text.size();
+}
+
+inline std::vector<byte_span> numbers_of(std::string_view text, std::size_t& steps) {
+    std::vector<byte_span> out;
+    numbers_of(text, steps, out);
     return out;
 }
 
@@ -301,100 +347,179 @@ struct run {
 // size is the gap after the last) lies between runs that are neighbours in B's order too, the
 // text's start and end counting as runs before and after all others. Such gaps are disjoint in
 // both texts, so work done per gap adds up to the texts' lengths.
-inline std::vector<std::uint8_t> neighbours_in_both(const std::vector<run>& runs, std::size_t& steps) {
+inline void neighbours_in_both(const std::vector<run>& runs, std::size_t& steps, std::vector<std::uint8_t>& follows,
+                               std::vector<std::size_t>& by_b, std::vector<std::size_t>& rank) {
     const std::size_t n = runs.size();
-    std::vector<std::size_t> by_b(n), rank(n + 2);  // rank in B's order, 1-based; 0 and n + 1 the ends
+    by_b.resize(n);
+    rank.resize(n + 2);  // rank in B's order, 1-based; 0 and n + 1 the ends
     for (std::size_t i = 0; i < n; ++i) by_b[i] = i;
     std::sort(by_b.begin(), by_b.end(), [&](std::size_t x, std::size_t y) { return runs[x].b < runs[y].b; });
     steps += sort_steps(n);
     rank[0] = 0;
     rank[n + 1] = n + 1;
     for (std::size_t r = 0; r < n; ++r) rank[by_b[r] + 1] = r + 1;
-    std::vector<std::uint8_t> follows(n + 1);
+    follows.resize(n + 1);
     for (std::size_t p = 0; p <= n; ++p) follows[p] = rank[p + 1] == rank[p] + 1;
+}
+
+inline std::vector<std::uint8_t> neighbours_in_both(const std::vector<run>& runs, std::size_t& steps) {
+    std::vector<std::uint8_t> follows;
+    std::vector<std::size_t> by_b, rank;
+    neighbours_in_both(runs, steps, follows, by_b, rank);
     return follows;
 }
 
 }  // namespace detail
 
-/// The diff of two texts. Throws std::invalid_argument for invalid options.
-[[nodiscard]] inline text_diff diff(std::string_view a, std::string_view b, const align_options& o = {}) {
-    o.validate();
-    const normalizer normalize(o.normalization);
-    std::string scratch;
-    offset_map map;
-    detail::aligned_side sa, sb;
-    sa.build(a, normalize, o, scratch, map);
-    sb.build(b, normalize, o, scratch, map);
-    text_diff out;
+/// Aligns pairs of texts (see the header comment) and keeps its buffers from one call to the
+/// next: once they have grown to the largest pair seen, aligning allocates nothing more, and with
+/// diff(a, b, out) reusing one text_diff, its vectors are reused too (a changed figure's text may
+/// still allocate when it is long). k-gram occurrences are counted in one hash table for both
+/// texts, which gives the measures (distinct and common k-grams) and the repeat limit without
+/// sorting the k-grams; B's fingerprints are chained by hash in the same table. One differ per
+/// thread. The result is the same as diff(a, b, options).
+class differ {
+public:
+    /// Throws std::invalid_argument for invalid options.
+    explicit differ(const align_options& o = {}) : options_(o), normalize_(o.normalization) { o.validate(); }
+
+    [[nodiscard]] const align_options& options() const noexcept { return options_; }
+
+    [[nodiscard]] text_diff diff(std::string_view a, std::string_view b) {
+        text_diff out;
+        diff(a, b, out);
+        return out;
+    }
+
+    /// Writes the diff of a and b into out, reusing its storage.
+    void diff(std::string_view a, std::string_view b, text_diff& out);
+
+private:
+    // One k-gram hash: how often it occurs in A and in B (saturating), and the chain of B's
+    // fingerprints with this hash (1 + index into fb_, 0: none).
+    struct gram_slot {
+        std::uint64_t key;
+        std::uint16_t in_a, in_b;
+        std::uint32_t head;
+    };
+    static constexpr std::uint16_t saturated = 0xFFFF;
+
+    void reset_table(std::size_t keys) {
+        std::size_t size = 16;
+        while (size < 2 * keys) size <<= 1;
+        table_.assign(size, gram_slot{0, 0, 0, 0});
+        mask_ = size - 1;
+    }
+    // The slot of h: its own, or the empty one where it would go.
+    gram_slot& slot(std::uint64_t h) noexcept {
+        for (std::size_t i = static_cast<std::size_t>(h) & mask_;; i = (i + 1) & mask_) {
+            gram_slot& g = table_[i];
+            if (g.key == h || (g.in_a | g.in_b) == 0) return g;
+        }
+    }
+
+    align_options options_;
+    normalizer normalize_;
+    std::string scratch_;
+    offset_map map_;
+    detail::aligned_side sa_, sb_;
+    std::vector<gram_slot> table_;
+    std::size_t mask_ = 0;
+    std::vector<fingerprint> fa_, fb_;
+    std::vector<std::size_t> queue_, reach_, by_b_, rank_, cursor_;
+    std::vector<std::uint32_t> next_;
+    std::vector<detail::run> runs_, kept_, extra_, final_runs_;
+    std::vector<std::uint8_t> used_a_, used_b_, follows_;
+    std::vector<std::pair<std::uint64_t, std::size_t>> grams_;
+    std::vector<byte_span> numbers_a_, numbers_b_;
+};
+
+inline void differ::diff(std::string_view a, std::string_view b, text_diff& out) {
+    const align_options& o = options_;
+    auto& sa = sa_;
+    auto& sb = sb_;
+    sa.build(a, normalize_, o, scratch_, map_);
+    sb.build(b, normalize_, o, scratch_, map_);
+    out.shared.clear();
+    out.deleted.clear();
+    out.inserted.clear();
+    out.changed_figures.clear();
+    out.measures = {};
     out.a_tokens = sa.token_hashes.size();
     out.b_tokens = sb.token_hashes.size();
     std::size_t steps = a.size() + b.size();  // normalizing, tokenizing and k-gram hashing
     const auto& ta = sa.token_hashes;
     const auto& tb = sb.token_hashes;
     const bool short_text = out.a_tokens < o.k || out.b_tokens < o.k;
+    const std::size_t max_repeats = o.max_repeats;
 
-    // Shingles: the k-grams, or for a text of fewer than k tokens one shingle of all of them (the
-    // same hashes word_shingler gives). Sorted with repeats (to count occurrences), then as sets
-    // for the measures.
-    auto sorted_shingles = [&](const detail::aligned_side& side) {
-        std::vector<std::uint64_t> v = side.kgrams;
-        if (v.empty() && !side.token_hashes.empty()) {
+    // Shingles: the k-grams, or for a text of fewer than k tokens one shingle of all its tokens
+    // (the same hashes word_shingler gives), counted per text in one table: the distinct and
+    // common ones give the measures, the counts the repeat limit.
+    std::size_t distinct_a = 0, distinct_b = 0, common = 0;
+    {
+        auto short_shingle = [&](const detail::aligned_side& side) {
             std::uint64_t h = 0;
             for (const std::uint64_t t : side.token_hashes) h = h * detail::shingle_base + t;
-            v.push_back(mix64(h, o.seed));
+            return mix64(h, o.seed);
+        };
+        const bool one_a = sa.kgrams.empty() && !ta.empty(), one_b = sb.kgrams.empty() && !tb.empty();
+        const std::uint64_t short_a = one_a ? short_shingle(sa) : 0, short_b = one_b ? short_shingle(sb) : 0;
+        const std::span<const std::uint64_t> grams_a = one_a ? std::span<const std::uint64_t>(&short_a, 1)
+                                                              : std::span<const std::uint64_t>(sa.kgrams);
+        const std::span<const std::uint64_t> grams_b = one_b ? std::span<const std::uint64_t>(&short_b, 1)
+                                                              : std::span<const std::uint64_t>(sb.kgrams);
+        reset_table(grams_a.size() + grams_b.size());
+        steps += table_.size();
+        for (const std::uint64_t h : grams_a) {
+            gram_slot& g = slot(h);
+            if (g.in_a == 0) {
+                g.key = h;
+                ++distinct_a;
+            }
+            if (g.in_a < saturated) ++g.in_a;
         }
-        detail::bucket_sort(v, [](std::uint64_t h) { return h; }, std::less<>{});
-        steps += detail::sort_steps(v.size());
-        return v;
-    };
-    auto grams_a = sorted_shingles(sa), grams_b = sorted_shingles(sb);
+        for (const std::uint64_t h : grams_b) {
+            gram_slot& g = slot(h);
+            if (g.in_b == 0) {
+                if (g.in_a == 0) g.key = h;
+                else ++common;
+                ++distinct_b;
+            }
+            if (g.in_b < saturated) ++g.in_b;
+        }
+        steps += grams_a.size() + grams_b.size();
+    }
     using detail::run;
-    std::vector<run> runs;
+    auto& runs = runs_;
+    runs.clear();
     if (short_text) {
         // One shingle of all its tokens: shared whole when the other text has the same tokens.
         if (out.a_tokens > 0 && ta == tb) runs.push_back({0, 0, out.a_tokens});
         steps += std::min(out.a_tokens, out.b_tokens);
     } else {
-        // Seeds: A's fingerprints (in text order) paired with B's of equal hash, when that k-gram
-        // occurs at most max_repeats times in each text. A seed inside the run last found on its
-        // diagonal (a - b, offset by |B| to stay non-negative) is skipped, so a run is extended once.
-        std::vector<fingerprint> fa, fb;
-        detail::winnow_into(sa.kgrams, o.window, false, fa, steps);
-        detail::winnow_into(sb.kgrams, o.window, false, fb, steps);
-        const auto by_hash = [](const fingerprint& x, const fingerprint& y) {
-            return x.hash != y.hash ? x.hash < y.hash : x.position < y.position;
-        };
-        detail::bucket_sort(fb, [](const fingerprint& f) { return f.hash; }, by_hash);
-        steps += detail::sort_steps(fb.size());
-        // Keep B's fingerprints whose k-gram occurs at most max_repeats times in each text: merged
-        // against the sorted k-grams of both, one pass each.
-        {
-            std::size_t in_a = 0, in_b = 0, kept_fb = 0;
-            for (std::size_t f = 0; f < fb.size();) {
-                const std::uint64_t h = fb[f].hash;
-                std::size_t g = f;
-                while (g < fb.size() && fb[g].hash == h) ++g;
-                while (in_a < grams_a.size() && grams_a[in_a] < h) ++in_a, ++steps;
-                while (in_b < grams_b.size() && grams_b[in_b] < h) ++in_b, ++steps;
-                std::size_t count_a = 0, count_b = 0;
-                while (in_a < grams_a.size() && grams_a[in_a] == h) ++in_a, ++count_a, ++steps;
-                while (in_b < grams_b.size() && grams_b[in_b] == h) ++in_b, ++count_b, ++steps;
-                steps += g - f + 1;
-                if (count_a <= o.max_repeats && count_b <= o.max_repeats)
-                    for (; f < g; ++f) fb[kept_fb++] = fb[f];
-                f = g;
-            }
-            fb.resize(kept_fb);
+        // Seeds: A's fingerprints (in text order) paired with B's of equal hash (in B's order),
+        // when that k-gram occurs at most max_repeats times in each text. A seed inside the run
+        // last found on its diagonal (a - b, offset by |B| to stay non-negative) is skipped, so a
+        // run is extended once.
+        detail::winnow_into(sa.kgrams, o.window, false, fa_, steps, queue_);
+        detail::winnow_into(sb.kgrams, o.window, false, fb_, steps, queue_);
+        next_.resize(fb_.size());
+        for (std::size_t f = fb_.size(); f-- > 0;) {  // chained backwards: each chain in B's order
+            ++steps;
+            gram_slot& g = slot(fb_[f].hash);
+            if (g.in_a > max_repeats || g.in_b > max_repeats) continue;
+            next_[f] = g.head;
+            g.head = static_cast<std::uint32_t>(f + 1);
         }
-        std::vector<std::size_t> reach(out.a_tokens + out.b_tokens + 1, 0);  // per diagonal: end in A of its last run
+        auto& reach = reach_;  // per diagonal: end in A of its last run
+        reach.assign(out.a_tokens + out.b_tokens + 1, 0);
         steps += reach.size();
-        for (const fingerprint& f : fa) {
-            steps += 1 + detail::search_steps(fb.size());
-            const auto first = std::lower_bound(fb.begin(), fb.end(), fingerprint{f.hash, 0}, by_hash);
-            for (auto it = first; it != fb.end() && it->hash == f.hash; ++it) {
+        for (const fingerprint& f : fa_) {
+            ++steps;
+            for (std::uint32_t e = slot(f.hash).head; e != 0; e = next_[e - 1]) {
                 ++steps;
-                const std::size_t pa = f.position, pb = it->position;
+                const std::size_t pa = f.position, pb = fb_[e - 1].position;
                 const std::size_t diagonal = pa + out.b_tokens - pb;
                 if (pa < reach[diagonal]) continue;
                 std::size_t begin_a = pa, begin_b = pb;
@@ -406,18 +531,13 @@ inline std::vector<std::uint8_t> neighbours_in_both(const std::vector<run>& runs
             }
         }
     }
-    // Measures over the shingle sets.
     {
-        steps += grams_a.size() + grams_b.size();
-        grams_a.erase(std::unique(grams_a.begin(), grams_a.end()), grams_a.end());
-        grams_b.erase(std::unique(grams_b.begin(), grams_b.end()), grams_b.end());
-        const std::size_t common = intersection_size(grams_a, grams_b);
-        const std::size_t united = grams_a.size() + grams_b.size() - common;
+        const std::size_t united = distinct_a + distinct_b - common;
         out.measures.jaccard = united == 0 ? 0.0 : static_cast<double>(common) / static_cast<double>(united);
         out.measures.containment_a_in_b =
-            grams_a.empty() ? 0.0 : static_cast<double>(common) / static_cast<double>(grams_a.size());
+            distinct_a == 0 ? 0.0 : static_cast<double>(common) / static_cast<double>(distinct_a);
         out.measures.containment_b_in_a =
-            grams_b.empty() ? 0.0 : static_cast<double>(common) / static_cast<double>(grams_b.size());
+            distinct_b == 0 ? 0.0 : static_cast<double>(common) / static_cast<double>(distinct_b);
     }
 
     // Longest first; a later run keeps only its longest part free in both texts.
@@ -425,8 +545,12 @@ inline std::vector<std::uint8_t> neighbours_in_both(const std::vector<run>& runs
         return x.length != y.length ? x.length > y.length : (x.a != y.a ? x.a < y.a : x.b < y.b);
     });
     steps += detail::sort_steps(runs.size());
-    std::vector<std::uint8_t> used_a(out.a_tokens, 0), used_b(out.b_tokens, 0);
-    std::vector<run> kept;
+    auto& used_a = used_a_;
+    auto& used_b = used_b_;
+    used_a.assign(out.a_tokens, 0);
+    used_b.assign(out.b_tokens, 0);
+    auto& kept = kept_;
+    kept.clear();
     auto claim = [&](const run& r) {
         kept.push_back(r);
         std::fill_n(used_a.begin() + static_cast<std::ptrdiff_t>(r.a), r.length, std::uint8_t{1});
@@ -459,9 +583,10 @@ inline std::vector<std::uint8_t> neighbours_in_both(const std::vector<run>& runs
     // occurrences that only moves forward (an occurrence with a used token never becomes usable),
     // so a gap costs its sort plus the tokens claimed, however repetitive it is.
     if (!short_text) {
-        std::vector<run> extra;
-        std::vector<std::pair<std::uint64_t, std::size_t>> grams;  // (k-gram hash, position in B), sorted
-        std::vector<std::size_t> cursor;                           // per hash, at its first entry
+        auto& extra = extra_;
+        extra.clear();
+        auto& grams = grams_;    // (k-gram hash, position in B), sorted
+        auto& cursor = cursor_;  // per hash, at its first entry
         auto match_gap = [&](std::size_t a0, std::size_t a1, std::size_t b0, std::size_t b1) {
             if (a1 - a0 < o.k || b1 - b0 < o.k) return;
             grams.clear();
@@ -515,12 +640,12 @@ inline std::vector<std::uint8_t> neighbours_in_both(const std::vector<run>& runs
                 i = next;
             }
         };
-        const auto follows = detail::neighbours_in_both(kept, steps);
+        detail::neighbours_in_both(kept, steps, follows_, by_b_, rank_);
         std::size_t prev_a = 0, prev_b = 0;
         for (std::size_t p = 0; p <= kept.size(); ++p) {
             const bool last = p == kept.size();
             const std::size_t next_a = last ? out.a_tokens : kept[p].a, next_b = last ? out.b_tokens : kept[p].b;
-            if (follows[p]) match_gap(prev_a, next_a, prev_b, next_b);
+            if (follows_[p]) match_gap(prev_a, next_a, prev_b, next_b);
             if (!last) prev_a = kept[p].a + kept[p].length, prev_b = kept[p].b + kept[p].length;
         }
         kept.insert(kept.end(), extra.begin(), extra.end());
@@ -537,8 +662,8 @@ inline std::vector<std::uint8_t> neighbours_in_both(const std::vector<run>& runs
     if (out.b_tokens > 0) out.measures.coverage_b = static_cast<double>(covered) / static_cast<double>(out.b_tokens);
 
     // Deleted and inserted: maximal runs of tokens outside every passage.
-    auto uncovered = [&](const std::vector<std::uint8_t>& used, const detail::aligned_side& side) {
-        std::vector<byte_span> spans;
+    auto uncovered = [&](const std::vector<std::uint8_t>& used, const detail::aligned_side& side,
+                         std::vector<byte_span>& spans) {
         for (std::size_t i = 0; i < used.size();) {
             if (used[i]) {
                 ++i;
@@ -550,26 +675,29 @@ inline std::vector<std::uint8_t> neighbours_in_both(const std::vector<run>& runs
             i = j;
         }
         steps += used.size();
-        return spans;
     };
-    out.deleted = uncovered(used_a, sa);
-    out.inserted = uncovered(used_b, sb);
+    uncovered(used_a, sa, out.deleted);
+    uncovered(used_b, sb, out.inserted);
 
     // Changed figures: in each pair of aligned gaps (before the first passage, between passages
     // that are neighbours in both texts, after the last), numbers paired in order. Gaps are taken
     // with the neighbouring passage tokens' bytes included, so a number cut by a passage edge ("4"
     // shared, ".2" vs ".6" not) is read whole.
-    const auto numbers_a = detail::numbers_of(a, steps), numbers_b = detail::numbers_of(b, steps);
+    detail::numbers_of(a, steps, numbers_a_);
+    detail::numbers_of(b, steps, numbers_b_);
+    const auto& numbers_a = numbers_a_;
+    const auto& numbers_b = numbers_b_;
     auto gap_bytes = [](const detail::aligned_side& side, std::size_t from, std::size_t to, std::string_view text) {
         byte_span g{from == 0 ? 0 : side.token_bytes[from - 1].begin,
                     to >= side.token_bytes.size() ? text.size() : side.token_bytes[to].end};
         g.end = std::max(g.begin, g.end);
         return g;
     };
-    std::vector<detail::run> final_runs;
-    final_runs.reserve(out.shared.size());
+    auto& final_runs = final_runs_;
+    final_runs.clear();
     for (const auto& p : out.shared) final_runs.push_back({p.a_tokens.begin, p.b_tokens.begin, p.a_tokens.end - p.a_tokens.begin});
-    const auto follows = detail::neighbours_in_both(final_runs, steps);
+    detail::neighbours_in_both(final_runs, steps, follows_, by_b_, rank_);
+    const auto& follows = follows_;
     std::size_t prev_a = 0, prev_b = 0;
     for (std::size_t p = 0; p <= out.shared.size(); ++p) {
         const bool last = p == out.shared.size();
@@ -593,7 +721,12 @@ inline std::vector<std::uint8_t> neighbours_in_both(const std::vector<run>& runs
         }
     }
     out.steps = steps;
-    return out;
+}
+
+/// The diff of two texts (a differ used once). Throws std::invalid_argument for invalid options.
+[[nodiscard]] inline text_diff diff(std::string_view a, std::string_view b, const align_options& o = {}) {
+    differ d(o);
+    return d.diff(a, b);
 }
 
 /// What a marked rendering of a diff shows: B's text in order, with A's deleted spans put where

@@ -376,6 +376,64 @@ def cluster_rules_and_exact_pairs():
 
 
 @case
+def a_large_input_read_and_parsed_in_pieces_gives_the_same_results_on_any_thread_count():
+    # Over 8 MB, so a regular file is read in pieces and parsed in many: escapes (every line
+    # is spilled in the kept-lines output), surrogate pairs, raw UTF-8, ill-formed bytes, CRLF
+    # lines and planted copies; then blank and malformed lines with --skip-invalid; then the
+    # first of two bad lines as the error.
+    size = min(LARGE // 40, 9 << 20)
+    lines, total, n = [], 0, 0
+    state = 99
+    while total < size:
+        vocabulary = []
+        for _ in range(60):
+            state = (state * 6364136223846793005 + 1442695040888963407) % (1 << 64)
+            vocabulary.append(f"w{state >> 44}")
+        words = " ".join(vocabulary)
+        text = json.dumps(f"{words}\n\n\"q\" caf\u00e9 \U0001F600 {n}")[1:-1]
+        text += " Größe жизнь 中国"
+        if n % 11 == 0:
+            text += " \\ud83d\\ude00"
+        if n % 13 == 0:
+            text += " \\udc00"  # a lone surrogate: replaced and counted
+        line = '{"id": "i' + str(n) + '", "text": "' + text + '"}'
+        if n % 5 == 0:
+            line += "\r"
+        raw = (line + "\n").encode()
+        if n % 97 == 0:
+            raw = raw.replace(b"caf", b"c\xffaf")
+        lines.append(raw)
+        if n % 4 == 0:  # a copy with one word changed
+            lines.append(raw.replace(b'"i' + str(n).encode() + b'"', b'"c' + str(n).encode() + b'"').replace(b"w", b"v", 1))
+        total += len(raw)
+        n += 1
+    good = write("pieces.jsonl", b"".join(lines))
+    for mode in ([], ["--pairs"], ["--clusters"], ["--report"]):
+        outputs = {run(["dedup", "--quiet", "--threads", t] + mode + [good], check=0).stdout for t in ("1", "2", "8")}
+        expect(len(outputs) == 1, f"{mode}: outputs differ between 1, 2 and 8 threads")
+    kept = run(["dedup", "--quiet", "--threads", "2", good], check=0).stdout
+    kept_lines = kept.count(b"\n")
+    expect(n <= kept_lines < len(lines), f"kept {kept_lines} lines of {len(lines)}, {n} originals")
+    expect(kept.startswith(lines[0]) and b"\xff" in kept and set(kept.split(b"\n")) <= set(l[:-1] for l in lines) | {b""},
+           "kept lines are not the bytes as read")
+    third = len(lines) // 3
+    with_bad = lines[:third] + [b"\n", b'{"text": 5}\n'] + lines[third:2 * third] + [b'{"text": "x"\n'] + lines[2 * third:]
+    bad = write("pieces-bad.jsonl", b"".join(with_bad))
+    for mode in ([], ["--pairs"]):
+        results = {(p.stdout, p.stderr) for p in (run(["dedup", "--quiet", "--skip-invalid", "--threads", t] + mode + [bad],
+                                                       check=0) for t in ("1", "2", "8"))}
+        expect(len(results) == 1, f"--skip-invalid {mode}: results differ between 1, 2 and 8 threads")
+    skipped = run(["dedup", "--quiet", "--skip-invalid", "--threads", "8", bad], check=0).stdout
+    expect(skipped.count(b"\n") == kept_lines + 3, "--skip-invalid does not copy the skipped lines")
+    strict = b"".join(lines[:third] + [b'{"text": "a", "x": tru}\n'] + lines[third:2 * third] + [b"\n"] + lines[2 * third:])
+    path = write("pieces-error.jsonl", strict)
+    messages = {run(["dedup", "--quiet", "--threads", t, path], check=1).stderr for t in ("1", "2", "8")}
+    expect(len(messages) == 1, f"errors differ between thread counts: {messages}")
+    message = messages.pop()
+    expect(f"pieces-error.jsonl:{third + 1}:20: expected a JSON value".encode() in message, f"not the first bad line: {message!r}")
+
+
+@case
 def threads_that_cannot_start_are_an_error_not_a_hang():
     # Under a small address-space limit thread stacks cannot be mapped: the tool must say so and
     # exit 1, not wait forever for threads that never started. (Not under sanitizers, whose

@@ -2,6 +2,7 @@
 // field rules, the whole JSON grammar, and error locations.
 #include <ditto/io/jsonl.hpp>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -125,4 +126,78 @@ TEST_CASE("jsonl: the JSON grammar and where errors are", "[jsonl]") {
     CHECK(error_of(ok) == "no error");
     const std::string deep = "{\"text\": \"x\", \"a\": " + std::string(512, '[') + std::string(512, ']') + "}";
     CHECK(error_of(deep) == "4:531: nesting deeper than 512 levels");
+}
+
+TEST_CASE("jsonl: raw UTF-8 in strings against the reference decoder, at every alignment", "[jsonl]") {
+    // Random byte strings built from ASCII, well-formed sequences of every length and the bytes
+    // that make sequences ill-formed (C0, C1, E0 and ED leads, cut sequences, stray continuation
+    // bytes, F5..FF): the parsed text must be what decode_utf8 makes of them, byte by byte, with
+    // escapes in between (which shift the in-place copy).
+    static const char* const pieces[] = {"a", "bc", "defghij", "\xc3\xa9", "\xd0\xb6", "\xe4\xb8\xad", "\xef\xbf\xbd",
+                                         "\xe0\xa4\x85", "\xed\x9f\xbf", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf",
+                                         "\xc0\xaf", "\xc1", "\xe0\x80", "\xed\xa0\x80", "\xf4\x90", "\x80", "\xbf",
+                                         "\xc3", "\xe4\xb8", "\xf5", "\xff", "\\n", "\\u00e9"};
+    std::uint64_t state = 7;
+    auto below = [&](std::size_t n) {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        return static_cast<std::size_t>((state * 0x2545F4914F6CDD1DULL) % n);
+    };
+    for (int round = 0; round < 3000; ++round) {
+        std::string raw;
+        const std::size_t n = below(40);
+        for (std::size_t i = 0; i < n; ++i) raw += pieces[below(round % 2 ? 11 : std::size(pieces))];
+        // The reference: escapes decoded, then each ill-formed subpart replaced by U+FFFD.
+        std::string unescaped;
+        for (std::size_t i = 0; i < raw.size(); ++i) {
+            if (raw.compare(i, 2, "\\n") == 0) unescaped += '\n', i += 1;
+            else if (raw.compare(i, 6, "\\u00e9") == 0) unescaped += "\xc3\xa9", i += 5;
+            else unescaped += raw[i];
+        }
+        std::string expected;
+        std::size_t invalid = 0;
+        for (std::size_t i = 0; i < unescaped.size();) {
+            const auto d = ditto::decode_utf8(unescaped, i);
+            if (d.valid) expected.append(unescaped, i, d.length);
+            else expected += "\xef\xbf\xbd", ++invalid;
+            i += d.length;
+        }
+        const std::string prefix = std::string(below(9), ' ') + "{\"text\": \"";
+        std::string line = prefix + raw + "\"}";
+        ditto::jsonl_parser p({});
+        const auto r = parse(p, line);
+        INFO("round " << round);
+        CHECK(r.text == expected);
+        CHECK(r.invalid_utf8 == invalid);
+        // Under the error policy: the first ill-formed byte is the error, at its column.
+        std::string strict_line = prefix + raw + "\"}";
+        ditto::jsonl_options o;
+        o.on_invalid = ditto::invalid_utf8::error;
+        ditto::jsonl_parser strict(o);
+        std::size_t first_bad = std::string::npos;
+        for (std::size_t i = 0; i < raw.size();) {
+            if (raw[i] == '\\') {
+                i += raw[i + 1] == 'n' ? std::size_t{2} : std::size_t{6};
+                continue;
+            }
+            const auto d = ditto::decode_utf8(raw, i);
+            if (!d.valid) {
+                first_bad = i;
+                break;
+            }
+            i += d.length;
+        }
+        if (first_bad == std::string::npos) {
+            CHECK(strict.parse(strict_line.data(), strict_line.size(), 1).text == expected);
+        } else {
+            try {
+                static_cast<void>(strict.parse(strict_line.data(), strict_line.size(), 1));
+                FAIL("no error");
+            } catch (const ditto::parse_error& e) {
+                CHECK(e.column() == prefix.size() + first_bad + 1);
+                CHECK(std::string(e.what()) == "invalid UTF-8 in a string");
+            }
+        }
+    }
 }

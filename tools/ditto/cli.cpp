@@ -2,6 +2,7 @@
 #include "cli.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <csignal>
@@ -147,7 +148,8 @@ std::string escape_text(std::string_view s) {
 
 // ---- Input ----
 
-input_file::input_file(const std::string& path, const std::function<void(std::size_t)>& on_read) {
+input_file::input_file(const std::string& path, const std::function<void(std::size_t)>& on_read,
+                       ditto::thread_pool* pool) {
     display_name_ = path == "-" ? "<stdin>" : path;
     const int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw data_error("cannot open " + display_name_ + ": " + errno_text());
@@ -165,6 +167,40 @@ input_file::input_file(const std::string& path, const std::function<void(std::si
     std::size_t capacity = S_ISREG(info.st_mode) ? static_cast<std::size_t>(info.st_size) + 1 : std::size_t{1} << 20;
     bytes_.reset(static_cast<char*>(std::malloc(capacity)));
     if (!bytes_) throw std::bad_alloc();
+    // A regular file: its size in pieces, on the pool. A piece read short means the file shrank
+    // meanwhile: what was read up to there is the input (as a reader going to its end would find).
+    constexpr std::size_t piece = std::size_t{8} << 20;
+    if (pool && S_ISREG(info.st_mode) && capacity - 1 > piece) {
+        const std::size_t expected = capacity - 1;
+        const std::size_t pieces = (expected + piece - 1) / piece;
+        std::vector<std::size_t> got(pieces, 0);
+        std::vector<int> errors(pieces, 0);
+        std::atomic<std::size_t> total{0};
+        pool->bulk(pieces, [&](std::size_t i) {
+            const std::size_t begin = i * piece, want = std::min(piece, expected - begin);
+            while (got[i] < want) {
+                const ssize_t r = ::pread(fd, bytes_.get() + begin + got[i], want - got[i],
+                                          static_cast<off_t>(begin + got[i]));
+                if (r < 0 && errno == EINTR) continue;
+                if (r < 0) errors[i] = errno;
+                if (r <= 0) break;
+                got[i] += static_cast<std::size_t>(r);
+            }
+            const std::size_t so_far = total.fetch_add(got[i], std::memory_order_relaxed) + got[i];
+            if (on_read) on_read(so_far);
+        });
+        for (std::size_t i = 0; i < pieces; ++i) {
+            if (errors[i] != 0) {
+                errno = errors[i];
+                throw data_error("error reading " + display_name_ + ": " + errno_text());
+            }
+            size_ += got[i];
+            if (got[i] < std::min(piece, expected - i * piece)) break;  // shrank: stop here
+        }
+        if (size_ < expected) return;
+        if (::lseek(fd, static_cast<off_t>(size_), SEEK_SET) < 0)
+            throw data_error("error reading " + display_name_ + ": " + errno_text());
+    }
     for (;;) {
         if (size_ == capacity) {
             capacity *= 2;

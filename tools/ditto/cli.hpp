@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <ditto/align.hpp>
+#include <ditto/parallel.hpp>
 
 namespace ditto_cli {
 
@@ -77,8 +78,11 @@ std::size_t parse_size(std::string_view option, std::string_view text, std::size
 class input_file {
 public:
     /// path "-" is standard input (never a file named "-"). on_read, when set, is called with
-    /// the bytes read so far as reading goes on. Throws data_error when it cannot be read.
-    explicit input_file(const std::string& path, const std::function<void(std::size_t)>& on_read = {});
+    /// the bytes read so far as reading goes on (from pool's threads too). A regular file is read
+    /// in pieces on pool when given (each piece one pread into its place in the buffer), then to
+    /// its end as it is now (it may have grown). Throws data_error when it cannot be read.
+    explicit input_file(const std::string& path, const std::function<void(std::size_t)>& on_read = {},
+                        ditto::thread_pool* pool = nullptr);
     input_file(const input_file&) = delete;
     input_file& operator=(const input_file&) = delete;
 
@@ -102,6 +106,9 @@ public:
             pos = end + 1;
         }
     }
+    /// Where the first line starts: after a UTF-8 byte order mark. Throws data_error for UTF-16
+    /// and UTF-32 (by their byte order marks, or ASCII interleaved with NUL bytes).
+    [[nodiscard]] std::size_t text_start() const;
     /// A parse error as "file:line:column: message" (columns count bytes of the file).
     [[nodiscard]] std::string located(const ditto::parse_error& e) const {
         const std::size_t column = e.column() + (e.line() == 1 && has_utf8_bom() ? 3 : 0);
@@ -109,10 +116,6 @@ public:
     }
 
 private:
-    /// Where the first line starts: after a UTF-8 byte order mark. Throws data_error for UTF-16
-    /// and UTF-32 (by their byte order marks, or ASCII interleaved with NUL bytes).
-    [[nodiscard]] std::size_t text_start() const;
-
     struct free_bytes {
         void operator()(char* p) const noexcept { std::free(p); }
     };

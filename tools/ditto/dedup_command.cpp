@@ -20,6 +20,7 @@
 #include <ditto/align.hpp>
 #include <ditto/dedup.hpp>
 #include <ditto/io/jsonl.hpp>
+#include <ditto/io/jsonl_chunks.hpp>
 #include <ditto/text/utf8.hpp>
 #include <ditto/verify.hpp>
 
@@ -185,7 +186,7 @@ struct record {
     std::size_t begin, end;      // the line's bytes in the input, without its "\n"
     std::uint64_t original;      // where its bytes as read were spilled, or not_spilled
 };
-constexpr std::uint64_t not_spilled = ~std::uint64_t{0};
+constexpr std::uint64_t not_spilled = ditto::jsonl_not_kept;
 
 // A line --skip-invalid skipped.
 struct skipped_line {
@@ -577,61 +578,48 @@ int run_dedup(const std::vector<std::string_view>& args) {
         return s;
     };
     progress_display progress(!a.quiet && ::isatty(2) == 1);
+    ditto::thread_pool pool(a.threads);
     const std::string reading = "reading " + escape_text(a.input == "-" ? "<stdin>" : a.input);
     // Someone typing the input at a terminal gets no progress line drawn over it.
     const bool typed = a.input == "-" && ::isatty(0) == 1;
     input_file input(a.input, [&](std::size_t bytes) {
         if (!typed) progress.update(reading, bytes, 0);
-    });
+    }, &pool);
     const double seconds_read = lap();
     if (input.has_utf8_bom())
         progress.message("ditto: warning: " + escape_text(input.display_name()) +
                          " starts with a UTF-8 byte order mark; it is ignored (and not copied)");
 
-    // Parse every line. The parser decodes strings in place, but the kept-lines output copies
-    // lines exactly as read: for it, a line that parsing would change (one with an escape, or
-    // ill-formed UTF-8 to replace) is first copied to a spill file, read back when writing. A
-    // line with neither is parsed by a parser whose UTF-8 policy is `error`, which then writes
-    // nothing (each byte onto itself); if it fails, the line is still as read.
-    const bool keep_input = a.mode == output_mode::lines;
-    ditto::jsonl_parser parser(a.jsonl);
-    ditto::jsonl_options strict_options = a.jsonl;
-    strict_options.on_invalid = ditto::invalid_utf8::error;
-    ditto::jsonl_parser strict(strict_options);
+    // Parse every line, in pieces on the pool (the result is that of parsing in order). The
+    // parser decodes strings in place, but the kept-lines output copies lines exactly as read:
+    // for it, a line that parsing would change (one with an escape, or ill-formed UTF-8 to
+    // replace) is first copied to a spill file, read back when writing.
     spill_file originals;
-    std::uint64_t original = not_spilled;
-    auto parse_line = [&](char* text, std::size_t length, std::size_t number) {
-        original = not_spilled;
-        if (!keep_input) return parser.parse(text, length, number);
-        if (!std::memchr(text, '\\', length)) {
-            try {
-                return strict.parse(text, length, number);
-            } catch (const ditto::parse_error&) {
-                if (a.jsonl.on_invalid == ditto::invalid_utf8::error) throw;  // the same parser: the same error
-            }
-        }
-        original = originals.add(std::string_view(text, length));
-        return parser.parse(text, length, number);
+    std::mutex originals_mutex;
+    ditto::jsonl_chunk_options chunking;
+    chunking.chunk_bytes = std::clamp<std::size_t>(input.size() / (pool.concurrency() * 16), std::size_t{256} << 10,
+                                                   std::size_t{8} << 20);
+    chunking.skip_invalid = a.skip_invalid;
+    chunking.keep_originals = a.mode == output_mode::lines;
+    chunking.keep = [&](std::string_view bytes) {
+        std::lock_guard lock(originals_mutex);
+        return originals.add(bytes);
     };
-    std::vector<record> records;
-    std::vector<skipped_line> skipped;
-    std::size_t invalid_utf8 = 0;
+    chunking.progress = [&](std::size_t bytes) { progress.update("parsing", bytes, 0); };
     progress.update("parsing", 0, 0);
-    input.for_each_line([&](std::size_t number, char* text, std::size_t length) {
-        const auto begin = static_cast<std::size_t>(text - input.data());
-        try {
-            const ditto::jsonl_record r = parse_line(text, length, number);
-            invalid_utf8 += r.invalid_utf8;
-            records.push_back(record{r.text, r.id, r.id_kind, number, begin, begin + length, original});
-        } catch (const ditto::parse_error& e) {
-            const std::string where = input.located(e);
-            if (!a.skip_invalid) throw data_error(where);
-            skipped.push_back({number, begin, begin + length, original,
-                               skipped.size() < skipped_reasons ? where : std::string()});
-        }
-        if ((number & 0xffff) == 0) progress.update("parsing", begin + length, 0);
-        return true;
-    });
+    ditto::jsonl_lines parsed = ditto::parse_jsonl(input.data(), input.text_start(), input.size(), a.jsonl, pool, chunking);
+    if (!a.skip_invalid && !parsed.bad.empty()) throw data_error(input.located(parsed.bad.front().error));
+    std::vector<record> records;
+    records.reserve(parsed.records.size());
+    for (const auto& r : parsed.records)
+        records.push_back(record{r.record.text, r.record.id, r.record.id_kind, r.line, r.begin, r.end, r.original});
+    std::vector<ditto::jsonl_line>().swap(parsed.records);  // the texts stay (in the buffer and parsed.parsers)
+    std::vector<skipped_line> skipped;
+    skipped.reserve(parsed.bad.size());
+    for (const auto& b : parsed.bad)
+        skipped.push_back({b.line, b.begin, b.end, b.original,
+                           skipped.size() < skipped_reasons ? input.located(b.error) : std::string()});
+    const std::size_t invalid_utf8 = parsed.invalid_utf8;
     // Ids are text, in one namespace: a record without the id field has its line number.
     bool any_id = false;
     string_arena arena;
@@ -661,7 +649,6 @@ int run_dedup(const std::vector<std::string_view>& args) {
     a.dedup.progress = [&](const ditto::dedup_progress& p) { progress.update(p.stage, p.done, p.total); };
     std::vector<document> docs(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) docs[i].text = records[i].text;
-    ditto::thread_pool pool(a.threads);
     a.dedup.collect_pairs = a.mode == output_mode::pairs;
     const ditto::dedup_result result = ditto::dedup(docs, a.dedup, pool);
     const auto& clusters = result.clusters;
@@ -716,12 +703,18 @@ int run_dedup(const std::vector<std::string_view>& args) {
         ditto::align_options align;
         align.k = a.dedup.ngram;
         align.normalization = a.dedup.normalization;
-        pool.bulk(copies.size(), [&](std::size_t c) {
-            const record& copy = records[copies[c]];
-            const record& kept = records[clusters.cluster[copies[c]]];
-            const ditto::text_diff d = ditto::diff(kept.text, copy.text, align);
-            std::string json = diff_json(json_id(kept), kept.text.size(), json_id(copy), copy.text.size(), d);
-            lines[c] = "{\"cluster\": " + json_id(kept) + ", " + json.substr(1) + "\n";
+        // In batches, each with one differ (its buffers reused from pair to pair).
+        const std::size_t batches = std::min(copies.size(), pool.concurrency() * 8);
+        pool.bulk(batches, [&](std::size_t batch) {
+            ditto::differ differ(align);
+            ditto::text_diff d;
+            for (std::size_t c = batch * copies.size() / batches; c < (batch + 1) * copies.size() / batches; ++c) {
+                const record& copy = records[copies[c]];
+                const record& kept = records[clusters.cluster[copies[c]]];
+                differ.diff(kept.text, copy.text, d);
+                std::string json = diff_json(json_id(kept), kept.text.size(), json_id(copy), copy.text.size(), d);
+                lines[c] = "{\"cluster\": " + json_id(kept) + ", " + json.substr(1) + "\n";
+            }
         });
         for (const auto& l : lines) out.write(l);
     } else {

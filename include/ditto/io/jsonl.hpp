@@ -258,9 +258,76 @@ private:
         return options_.on_invalid == invalid_utf8::replace;
     }
 
+    // The length of the well-formed UTF-8 sequence at p (lead byte >= 0x80) if it is one of the
+    // forms of table 3-7, else 0 (ill-formed or cut by the end: the caller's slow path decides).
+    static std::size_t well_formed_length(const char* p, const char* end) noexcept {
+        const auto byte = [&](std::ptrdiff_t i) { return static_cast<unsigned char>(p[i]); };
+        const unsigned lead = byte(0);
+        const std::ptrdiff_t left = end - p;
+        const auto cont = [&](std::ptrdiff_t i) { return (byte(i) & 0xC0) == 0x80; };
+        if (lead >= 0xC2 && lead < 0xE0) return left >= 2 && cont(1) ? 2 : 0;
+        if (lead >= 0xE0 && lead < 0xF0) {
+            if (left < 3 || !cont(1) || !cont(2)) return 0;
+            if (lead == 0xE0 && byte(1) < 0xA0) return 0;
+            if (lead == 0xED && byte(1) > 0x9F) return 0;  // surrogates
+            return 3;
+        }
+        if (lead >= 0xF0 && lead < 0xF5) {
+            if (left < 4 || !cont(1) || !cont(2) || !cont(3)) return 0;
+            if (lead == 0xF0 && byte(1) < 0x90) return 0;
+            if (lead == 0xF4 && byte(1) > 0x8F) return 0;  // above U+10FFFF
+            return 4;
+        }
+        return 0;
+    }
+
+    // Mask of the bytes that end a run of string bytes copied as they are: '"', '\\' and control
+    // bytes. Exact for every byte value (no carry crosses bytes: the high bits are cleared
+    // before adding).
+    static std::uint64_t string_stops(std::uint64_t w) noexcept {
+        const std::uint64_t control = ~((w & ~detail::highs) + detail::ones * 0x60) & ~w & detail::highs;
+        return detail::bytes_equal(w, '"') | detail::bytes_equal(w, '\\') | control;
+    }
+
+    // How many of the 8 bytes (6 to 8; 0: none) are ASCII and well-formed 2- and 3-byte UTF-8
+    // sequences, not counting a sequence that the word cuts at its end; when the word has a
+    // 4-byte form or a sequence led by C0 or C1, 0 (the byte-wise path decides those).
+    // Leads and continuation bytes are told apart by bits 6, 5 and 4: each 2-byte lead must be
+    // followed by one continuation byte, each 3-byte lead by two, and there must be no other
+    // continuation byte.
+    static unsigned simple_utf8_prefix(std::uint64_t w) noexcept {
+        using detail::highs;
+        const std::uint64_t high = w & highs;
+        const std::uint64_t b6 = (w << 1) & highs, b5 = (w << 2) & highs, b4 = (w << 3) & highs;
+        const std::uint64_t lead = high & b6, cont = high & ~b6;
+        const std::uint64_t lead2 = lead & ~b5, lead3 = lead & b5 & ~b4, lead4 = lead & b5 & b4;
+        const std::uint64_t c0_c1 = lead2 & detail::bytes_equal(w & (detail::ones * 0x1E), 0);
+        if ((lead4 | c0_c1) != 0) return 0;
+        // Leads whose sequence ends beyond the word: the prefix stops before the first of them.
+        const std::uint64_t cut = (lead2 & (std::uint64_t{0x80} << 56)) | (lead3 & (std::uint64_t{0x8080} << 48));
+        unsigned n = 8;
+        std::uint64_t checked = ~std::uint64_t{0};
+        if (cut != 0) {
+            n = detail::first_marked_byte(cut);
+            checked = (std::uint64_t{1} << (8 * n)) - 1;
+        }
+        // The continuation bytes the leads before the cut call for: all of them, and no others,
+        // must be in the prefix (a sequence reaching past the cut is ill-formed there).
+        const std::uint64_t expected = ((lead2 & checked) << 8) | ((lead3 & checked) << 8) | ((lead3 & checked) << 16);
+        // E0 must be followed by A0..BF, ED by 80..9F (no overlong forms, no surrogates): bit 5 of
+        // the next byte, moved under the lead.
+        const std::uint64_t next_b5 = b5 >> 8;
+        const std::uint64_t bad = (detail::bytes_equal(w, 0xE0) & ~next_b5) | (detail::bytes_equal(w, 0xED) & next_b5);
+        return (bad & checked) == 0 && (expected & ~checked) == 0 && ((cont ^ expected) & checked) == 0 ? n : 0;
+    }
+
     // Parses the string at p_ (on its opening quote). With decode, writes the decoded bytes over
     // the string's own bytes (or to the side store when they would grow) and returns them.
     // counted: ill-formed UTF-8 here counts in the record (text and id only).
+    //
+    // Bytes that stay as they are (ASCII other than '"', '\\' and controls, well-formed UTF-8)
+    // form runs; a run is moved into place once, when an escape, an ill-formed byte or the
+    // closing quote ends it, and not at all while nothing before it has shrunk.
     std::string_view string(bool decode, bool counted) {
         ++p_;  // the opening quote
         char* out = p_;   // decoded bytes go here while in place
@@ -275,38 +342,52 @@ private:
             }
         };
         string_start_ = p_;
+        // The run, [run, p_): moved into place once, at its end.
+        const char* run = p_;
+        auto start_run = [&] { run = p_; };
+        auto end_run = [&] {
+            if (!decode || p_ == run) return;
+            const auto n = static_cast<std::size_t>(p_ - run);
+            if (grown) grown->append(run, n);
+            else {
+                if (out != run) std::memmove(out, run, n);
+                out += n;
+            }
+        };
         for (;;) {
-            // Copy runs of plain ASCII (not '"', '\\', a control byte or a non-ASCII byte) 8 bytes at a time.
-            const char* run = p_;
             while (end_ - p_ >= 8) {
                 const std::uint64_t w = detail::load8(p_);
-                const std::uint64_t stop = detail::bytes_equal(w, '"') | detail::bytes_equal(w, '\\') |
-                                           detail::bytes_below(w, 0x20) | (w & detail::highs);
-                if (stop != 0) {
-                    p_ += detail::first_marked_byte(stop);
-                    break;
+                const std::uint64_t stop = string_stops(w), high = w & detail::highs;
+                if ((stop | high) == 0) {
+                    p_ += 8;
+                    continue;
                 }
-                p_ += 8;
+                if (stop == 0) {
+                    if (const unsigned n = simple_utf8_prefix(w); n != 0) {
+                        p_ += n;
+                        continue;
+                    }
+                }
+                p_ += detail::first_marked_byte(stop | high);
+                goto stopped;
             }
             while (p_ < end_) {
                 const auto c = static_cast<unsigned char>(*p_);
                 if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
                 ++p_;
             }
-            if (decode && p_ > run) {
-                if (grown) grown->append(run, static_cast<std::size_t>(p_ - run));
-                else { std::memmove(out, run, static_cast<std::size_t>(p_ - run)); out += p_ - run; }
-            }
+        stopped:
             if (p_ == end_) fail_at(string_start_ - 1, "unterminated string");
-            const auto c = static_cast<unsigned char>(*p_);
-            if (c == '"') {
-                ++p_;
-                if (!decode) return {};
-                if (grown) return *grown;
-                return std::string_view(string_start_, static_cast<std::size_t>(out - string_start_));
-            }
-            if (c < 0x20) fail("control character in a string (it must be escaped)");
+            auto c = static_cast<unsigned char>(*p_);
             if (c >= 0x80) {
+                // Well-formed sequences, one after another (Cyrillic, CJK), stay in the run.
+                std::size_t n;
+                while ((n = well_formed_length(p_, end_)) != 0) {
+                    p_ += n;
+                    if (p_ == end_ || static_cast<unsigned char>(*p_) < 0x80) break;
+                }
+                if (n != 0) continue;
+                end_run();
                 const auto d = decode_utf8(std::string_view(p_, static_cast<std::size_t>(end_ - p_)), 0);
                 const char* at = p_;
                 p_ += d.length;
@@ -316,8 +397,17 @@ private:
                     char buffer[4];
                     put(buffer, encode_utf8(replacement_character, buffer));
                 }
+                start_run();
                 continue;
             }
+            end_run();
+            if (c == '"') {
+                ++p_;
+                if (!decode) return {};
+                if (grown) return *grown;
+                return std::string_view(string_start_, static_cast<std::size_t>(out - string_start_));
+            }
+            if (c < 0x20) fail("control character in a string (it must be escaped)");
             // An escape.
             const char* at = p_;
             ++p_;
@@ -338,6 +428,7 @@ private:
             }
             if (e != 'u') {
                 put(&single, 1);
+                start_run();
                 continue;
             }
             char32_t cp = hex4();
@@ -360,11 +451,15 @@ private:
                 cp = 0xFFFFFFFF;
             }
             if (cp == 0xFFFFFFFF) {
-                if (!invalid(at, "unpaired surrogate escape in a string", counted)) continue;
+                if (!invalid(at, "unpaired surrogate escape in a string", counted)) {
+                    start_run();
+                    continue;
+                }
                 cp = replacement_character;
             }
             char buffer[4];
             put(buffer, encode_utf8(cp, buffer));
+            start_run();
         }
     }
 
