@@ -12,7 +12,8 @@ new Unicode version changed.
 What is generated:
   * a two-stage property table, one byte per code point:
       bits 0-4  general category (ditto::unicode::general_category)
-      bit  5    standalone: an ideograph, kana or hangul syllable, which is a token alone
+      bit  5    standalone: an ideograph, kana or hangul syllable, or a letter of Thai, Lao,
+                Khmer or Myanmar, which is a token alone (with the marks after it)
       bit  6    strippable mark: Mn with a non-zero canonical combining class
       bit  7    the code point has an entry in at least one mapping table below
   * mapping tables, each a sorted array of (code point, offset, length) into a shared
@@ -253,7 +254,8 @@ def build(ucd):
     props = bytearray(MAX_CP)
     for cp in range(MAX_CP):
         value = GC_INDEX[gc[cp]]
-        standalone = cp in hangul or (gc[cp][0] in "LN" and (cp in ideographic or cp in kana))
+        standalone = cp in hangul or (gc[cp][0] in "LN" and (cp in ideographic or cp in kana)) or \
+            (gc[cp][0] == "L" and cp in unspaced)
         if standalone:
             value |= 0x20
         if strippable(cp):
