@@ -177,6 +177,12 @@ TEST_CASE("canonical: precomposed and decomposed text normalize alike", "[normal
     CHECK(ditto::normalize("abcdefghE\u0301") == "abcdefgh\u00E9");
     CHECK(ditto::normalize("  \u0301a  ") == "\u0301a");
     CHECK(ditto::normalize("x \u0301") == "x \u0301");
+    // A long run of marks (the linear sort): dots below before acutes, the first dot composed.
+    std::string marks, expected = "\u1EA1";
+    for (int i = 0; i < 40; ++i) marks += "\u0301\u0323";
+    for (int i = 0; i < 39; ++i) expected += "\u0323";
+    for (int i = 0; i < 40; ++i) expected += "\u0301";
+    CHECK(ditto::normalize("a" + marks) == expected);
     // With stripping, both forms lose the accent.
     ditto::normalize_options strip;
     strip.strip_diacritics = true;

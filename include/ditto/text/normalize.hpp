@@ -293,6 +293,27 @@ inline constexpr ascii_tables ascii_identity = make_ascii_tables(false);
 static_assert(unicode::data::nfc_first_sensitive < 0x800 && unicode::data::nfkc_first_sensitive < 0x800 &&
               unicode::data::nfkc_first_sensitive >= 0x80);
 
+// Canonical ordering of one run of non-starters: a stable sort by combining class. Insertion sort
+// for the usual short runs, a counting sort (linear) for long ones.
+inline void stable_sort_by_class(char32_t* run, std::size_t size) {
+    if (size <= 32) {
+        for (std::size_t i = 1; i < size; ++i) {
+            const char32_t c = run[i];
+            const auto cc = unicode::combining_class(c);
+            std::size_t k = i;
+            for (; k > 0 && unicode::combining_class(run[k - 1]) > cc; --k) run[k] = run[k - 1];
+            run[k] = c;
+        }
+        return;
+    }
+    std::vector<std::size_t> start(257, 0);
+    for (std::size_t i = 0; i < size; ++i) ++start[std::size_t{unicode::combining_class(run[i])} + 1];
+    for (std::size_t c = 1; c < start.size(); ++c) start[c] += start[c - 1];
+    std::vector<char32_t> sorted(size);
+    for (std::size_t i = 0; i < size; ++i) sorted[start[unicode::combining_class(run[i])]++] = run[i];
+    std::copy(sorted.begin(), sorted.end(), run);
+}
+
 // Brings cps to NFC (NFKC when compatibility is true) in place: full decomposition, canonical
 // ordering (a stable sort of each run of non-starters by combining class), then canonical
 // composition (UAX #15 section 3.11 and Unicode chapter 3.11). scratch is working space.
@@ -306,9 +327,7 @@ inline void to_normal_form(std::u32string& cps, std::u32string& scratch, bool co
         }
         std::size_t j = i + 1;
         while (j < scratch.size() && unicode::combining_class(scratch[j]) != 0) ++j;
-        if (j - i > 1)
-            std::stable_sort(scratch.begin() + static_cast<std::ptrdiff_t>(i), scratch.begin() + static_cast<std::ptrdiff_t>(j),
-                             [](char32_t a, char32_t b) { return unicode::combining_class(a) < unicode::combining_class(b); });
+        if (j - i > 1) stable_sort_by_class(scratch.data() + i, j - i);
         i = j;
     }
     cps.clear();
@@ -669,7 +688,8 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
             flush_space();
             note_starter(pos);
             if constexpr (WithMap) map->add_unit(w, pos, next, d.length, true);
-            std::copy(text.data() + pos, text.data() + next, o + w);
+            // At most 4 bytes: a loop, not a call to memmove.
+            for (std::size_t i = 0; i < d.length; ++i) o[w + i] = text[pos + i];
             w += d.length;
             pos = next;
             continue;
@@ -709,7 +729,7 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
         if (d.valid) note_starter(pos);
         reserve(length);
         if constexpr (WithMap) map->add_unit(w, pos, next, length, code_points == 1);
-        std::copy(encoded, encoded + length, o + w);
+        for (std::size_t i = 0; i < length; ++i) o[w + i] = encoded[i];
         w += length;
         pos = next;
     }
