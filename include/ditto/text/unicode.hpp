@@ -69,7 +69,8 @@ inline constexpr std::uint8_t unassigned = static_cast<std::uint8_t>(general_cat
     return (property_byte(cp) & detail::strippable_mark_bit) != 0;
 }
 
-/// True when the code point has a case folding, stripping or compatibility mapping.
+/// True when the code point has a case folding, stripping or compatibility mapping, or may change
+/// under NFC or NFKC (see is_normalization_sensitive).
 [[nodiscard]] constexpr bool has_mapping(char32_t cp) noexcept {
     return (property_byte(cp) & detail::mapped_bit) != 0;
 }
