@@ -12,7 +12,8 @@ new Unicode version changed.
 What is generated:
   * a two-stage property table, one byte per code point:
       bits 0-4  general category (ditto::unicode::general_category)
-      bit  5    standalone: an ideograph, kana or hangul syllable, which is a token alone
+      bit  5    standalone: an ideograph, kana or hangul syllable, or a letter of Thai, Lao,
+                Khmer or Myanmar, which is a token alone (with the marks after it)
       bit  6    strippable mark: Mn with a non-zero canonical combining class
       bit  7    the code point has an entry in at least one mapping table below
   * mapping tables, each a sorted array of (code point, offset, length) into a shared
@@ -21,6 +22,23 @@ What is generated:
       full case folding     (CaseFolding.txt statuses C + F)
       diacritic stripping   (full canonical decomposition, strippable marks removed)
       compatibility folding (NFKC of the single code point, when it differs from NFC)
+      canonical decomposition     (NFD of the code point, hangul syllables excepted)
+      compatibility decomposition (NFKD of the code point, where it differs from its NFD)
+  * a second two-stage table for canonical equivalence, 16 bits per code point:
+      bits 0-7  canonical combining class
+      bit  8    NFC-sensitive: a non-zero class, or NFC_Quick_Check not Yes
+      bit  9    NFKC-sensitive: a non-zero class, or NFKC_Quick_Check not Yes
+      bit 10    NFC segment start: a starter whose canonical decomposition starts with a
+                starter that composes with nothing before it (quick check not Maybe)
+      bit 11    NFKC segment start: the same for the compatibility decomposition
+    A code point with neither bit is a starter that nothing before it composes with, so
+    normalization can start afresh there; bit 7 of the property byte is set for both kinds,
+    so the normalizer's common path (bit 7 clear) needs no second look-up.
+  * the primary composites as (first, second, composite) sorted by (first, second), full
+    composition exclusions left out; hangul composes algorithmically.
+
+The standalone bit also covers the letters of Thai, Lao, Khmer and Myanmar, which are written
+without spaces between words: each letter (with the marks after it) becomes a token.
 """
 import os
 import sys
@@ -179,6 +197,13 @@ def build(ucd):
     ideographic = read_property(ucd, "PropList.txt", {"Ideographic"})
     kana = read_property(ucd, "Scripts.txt", {"Hiragana", "Katakana"})
     hangul = read_property(ucd, "HangulSyllableType.txt", {"LV", "LVT"})
+    unspaced = read_property(ucd, "Scripts.txt", {"Thai", "Lao", "Khmer", "Myanmar"})
+    nfc_qc = read_property(ucd, "DerivedNormalizationProps.txt", {"NFC_QC"})
+    nfkc_qc = read_property(ucd, "DerivedNormalizationProps.txt", {"NFKC_QC"})
+    nfc_maybe, nfkc_maybe = set(), set()
+    for fields in data_lines(os.path.join(ucd, "DerivedNormalizationProps.txt")):
+        if fields[1] in ("NFC_QC", "NFKC_QC") and fields[2] == "M":
+            (nfc_maybe if fields[1] == "NFC_QC" else nfkc_maybe).update(code_range(fields[0]))
     norm = Normalizer(ccc, decomp, exclusions)
 
     def strippable(cp):
@@ -186,6 +211,17 @@ def build(ucd):
 
     strip = {}
     compat = {}
+    canonical_decomposition = {}
+    compatibility_decomposition = {}
+    for cp in sorted(decomp):
+        if 0xAC00 <= cp <= 0xD7A3:
+            continue  # hangul syllables decompose algorithmically
+        nfd = norm.nfd([cp])
+        if not decomp[cp][0]:
+            canonical_decomposition[cp] = nfd
+        nfkd = norm.reorder(norm.decompose([cp], True))
+        if nfkd != nfd:
+            compatibility_decomposition[cp] = nfkd
     for cp in sorted(decomp):
         d = norm.nfd([cp])
         kept = [c for c in d if not strippable(c)]
@@ -196,11 +232,30 @@ def build(ucd):
             if k != norm.nfc([cp]):
                 compat[cp] = k
 
-    mapped = set(simple_fold) | set(full_fold) | set(strip) | set(compat)
+    canonical = [0] * MAX_CP
+    for cp in range(MAX_CP):
+        value = ccc[cp]
+        if ccc[cp] != 0 or cp in nfc_qc:
+            value |= 0x100
+        if ccc[cp] != 0 or cp in nfkc_qc:
+            value |= 0x200
+        # A segment may start here: a starter whose decomposition starts with a starter that
+        # does not compose with what precedes it (quick check Maybe marks those that may).
+        nfd = norm.nfd([cp])
+        if ccc[cp] == 0 and ccc[nfd[0]] == 0 and nfd[0] not in nfc_maybe:
+            value |= 0x400
+        nfkd = norm.reorder(norm.decompose([cp], True))
+        if ccc[cp] == 0 and ccc[nfkd[0]] == 0 and nfkd[0] not in nfkc_maybe:
+            value |= 0x800
+        canonical[cp] = value
+    sensitive = {cp for cp in range(MAX_CP) if canonical[cp] & 0x300}
+
+    mapped = set(simple_fold) | set(full_fold) | set(strip) | set(compat) | sensitive
     props = bytearray(MAX_CP)
     for cp in range(MAX_CP):
         value = GC_INDEX[gc[cp]]
-        standalone = cp in hangul or (gc[cp][0] in "LN" and (cp in ideographic or cp in kana))
+        standalone = cp in hangul or (gc[cp][0] in "LN" and (cp in ideographic or cp in kana)) or \
+            (gc[cp][0] == "L" and cp in unspaced)
         if standalone:
             value |= 0x20
         if strippable(cp):
@@ -208,14 +263,22 @@ def build(ucd):
         if cp in mapped:
             value |= 0x80
         props[cp] = value
+    pairs = sorted((first, second, cp) for (first, second), cp in norm.compose_pairs.items())
+    first_sensitive = {
+        "nfc": min(cp for cp in range(MAX_CP) if canonical[cp] & 0x100),
+        "nfkc": min(cp for cp in range(MAX_CP) if canonical[cp] & 0x200),
+    }
     return props, [("simple_fold", simple_fold), ("full_fold", full_fold),
-                   ("strip", strip), ("compat", compat)]
+                   ("strip", strip), ("compat", compat),
+                   ("canonical_decomposition", canonical_decomposition),
+                   ("compatibility_decomposition", compatibility_decomposition)], \
+        canonical, pairs, first_sensitive
 
 
 def two_stage(props):
     blocks, index = {}, []
     for start in range(0, MAX_CP, BLOCK):
-        block = bytes(props[start:start + BLOCK])
+        block = tuple(props[start:start + BLOCK])
         if block not in blocks:
             blocks[block] = len(blocks)
         index.append(blocks[block])
@@ -245,8 +308,9 @@ def main():
                                                              "unicode_data.hpp")
     version = unicode_version(ucd)
     major, minor, update = (int(x) for x in version.split("."))
-    props, tables = build(ucd)
+    props, tables, canonical, pairs, first_sensitive = build(ucd)
     index, blocks = two_stage(props)
+    canonical_index, canonical_blocks = two_stage(canonical)
 
     parts = []
     parts.append(f"""// Generated by tools/gen_unicode_data.py from the Unicode Character Database {version}.
@@ -267,7 +331,30 @@ inline constexpr std::uint16_t property_index[{len(index)}] = {{
 {format_array(index, 16, 4)}
 }};
 inline constexpr std::uint8_t property_blocks[{len(blocks) * BLOCK}] = {{
-{format_array(b"".join(blocks), 16, 2)}
+{format_array([v for b in blocks for v in b], 16, 2)}
+}};
+
+// Canonical equivalence: canonical_blocks[canonical_index[cp / {BLOCK}] * {BLOCK} + cp % {BLOCK}] holds
+// the canonical combining class (bits 0-7), NFC-sensitive (bit 8), NFKC-sensitive (bit 9), and
+// whether an NFC (bit 10) or NFKC (bit 11) segment may start before the code point.
+inline constexpr std::uint16_t canonical_index[{len(canonical_index)}] = {{
+{format_array(canonical_index, 16, 4)}
+}};
+inline constexpr std::uint16_t canonical_blocks[{len(canonical_blocks) * BLOCK}] = {{
+{format_array([v for b in canonical_blocks for v in b], 16, 4)}
+}};
+// The smallest code points with bit 8 and with bit 9: every code point below is left alone.
+inline constexpr char32_t nfc_first_sensitive = 0x{first_sensitive["nfc"]:X};
+inline constexpr char32_t nfkc_first_sensitive = 0x{first_sensitive["nfkc"]:X};
+
+// Primary composites: (first, second) composes to composite; sorted by (first, second).
+struct composition {{
+    char32_t first;
+    char32_t second;
+    char32_t composite;
+}};
+inline constexpr composition compositions[{len(pairs)}] = {{
+{chr(10).join(f"    {{0x{a:X}, 0x{b:X}, 0x{c:X}}}," for a, b, c in pairs)}
 }};
 
 // A mapping entry: the code point, and its replacement as [offset, offset + length) in the pool.

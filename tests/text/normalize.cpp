@@ -142,12 +142,14 @@ TEST_CASE("normalize: offset maps round-trip to the right original bytes", "[nor
 
 TEST_CASE("normalize: offset map on random mixed text", "[normalize]") {
     const std::vector<std::string> pieces = {"a", "B", " ", "  ", "\t", "ß", "ẞ", "É", "e\u0301", "Ж", "ж", "…", "„",
-                                             "“", "—", "\u00A0", "\u00AD", "漢", "😀", "ﬁ", "Ａ", "\xFF", "İ", "7,1"};
+                                             "“", "—", "\u00A0", "\u00AD", "漢", "😀", "ﬁ", "Ａ", "\xFF", "İ", "7,1",
+                                             "\u0301", "\u0323", "\u0308", "\u1100", "\u1161", "\u11A8", "\u212B",
+                                             "\u0958", "\u1E0B", "ｅ"};
     std::mt19937 rng(12345);
     normalize_options all;
     all.strip_diacritics = true;
     all.fold_compatibility = true;
-    for (int round = 0; round < 200; ++round) {
+    for (int round = 0; round < 500; ++round) {
         std::string text;
         const int length = static_cast<int>(rng() % 20);
         for (int i = 0; i < length; ++i) text += pieces[rng() % pieces.size()];

@@ -1,8 +1,13 @@
 #include <ditto/text/tokenize.hpp>
 
+#include <ditto/shingle.hpp>
 #include <ditto/text/normalize.hpp>
+#include <ditto/text/unicode.hpp>
+#include <ditto/text/utf8.hpp>
 
+#include <cstdint>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -119,5 +124,81 @@ TEST_CASE("tokenize: the block-scanning loop form equals the range form on rando
         ditto::for_each_token(text, [&](const ditto::token& t) { b.push_back(t); });
         INFO("round " << round << ", " << text.size() << " bytes");
         REQUIRE(a == b);
+    }
+}
+
+namespace {
+
+// The shingles of a text as a set, and how many of a's are missing from b.
+std::set<std::uint64_t> shingle_set(std::string_view text) {
+    const auto v = ditto::word_shingler<>(5)(ditto::normalize(text));
+    return {v.begin(), v.end()};
+}
+
+std::size_t missing(const std::set<std::uint64_t>& a, const std::set<std::uint64_t>& b) {
+    std::size_t count = 0;
+    for (auto h : a) count += b.count(h) == 0;
+    return count;
+}
+
+// Replaces the code point at code point index i of a UTF-8 text.
+std::string replace_code_point(const std::string& text, std::size_t i, const std::string& with) {
+    std::size_t pos = 0;
+    for (std::size_t k = 0; k < i; ++k) pos += ditto::decode_utf8(text, pos).length;
+    return text.substr(0, pos) + with + text.substr(pos + ditto::decode_utf8(text, pos).length);
+}
+
+}  // namespace
+
+TEST_CASE("tokenize: Thai, Lao, Khmer and Myanmar letters are tokens with their marks", "[tokenize]") {
+    // Written without spaces between words: each letter with the marks after it is a token.
+    CHECK(words("กินข้าว") == list{"กิ", "น", "ข้", "า", "ว"});       // Thai "eat rice"
+    CHECK(words("ກິນເຂົ້າ") == list{"ກິ", "ນ", "ເ", "ຂົ້", "າ"});      // Lao "eat rice"
+    CHECK(words("ខ្ញុំ") == list{"ខ្", "ញុំ"});                     // Khmer "I"
+    CHECK(words("မြန်မာ") == list{"မြ", "န်", "မာ"});                // Myanmar "Myanmar"
+    // Digits of these scripts still form numbers; spaces and punctuation still separate.
+    CHECK(words("ปี ๒๕๖๙.") == list{"ปี", "๒๕๖๙"});
+    CHECK(words("Thailand ไทย") == list{"Thailand", "ไ", "ท", "ย"});
+}
+
+TEST_CASE("tokenize: one edit in a text without spaces changes a bounded number of shingles", "[tokenize][shingle]") {
+    struct sample {
+        const char* script;
+        std::string text;
+        std::string replacement;  // a letter of the same script
+    };
+    const std::vector<sample> samples = {
+        // "I like to eat fried rice with a fried egg every day; today the weather is very good."
+        {"Thai", "ฉันชอบกินข้าวผัดกับไข่ดาวทุกวันวันนี้อากาศดีมาก", "ม"},
+        // "I like to eat sticky rice with grilled chicken; thank you very much."
+        {"Lao", "ຂ້ອຍມັກກິນເຂົ້າໜຽວກັບໄກ່ປີ້ງຂອບໃຈຫຼາຍໆ", "ມ"},
+        // "I like to eat rice with fish; today the weather is very hot."
+        {"Khmer", "ខ្ញុំចូលចិត្តញ៉ាំបាយជាមួយត្រីថ្ងៃនេះអាកាសធាតុក្តៅណាស់", "ម"},
+        // "I want to eat rice; the weather is nice today."
+        {"Myanmar", "ကျွန်တော်ထမင်းစားချင်ပါတယ်ဒီနေ့ရာသီဥတုကောင်းတယ်", "မ"},
+    };
+    for (const auto& s : samples) {
+        INFO(s.script);
+        const auto tokens = words(s.text);
+        REQUIRE(tokens.size() >= 20);  // not one token for the whole run
+        const auto original = shingle_set(s.text);
+        std::size_t code_points = 0;
+        for (std::size_t pos = 0; pos < s.text.size(); pos += ditto::decode_utf8(s.text, pos).length) ++code_points;
+        // Replace every letter in turn (a mark is left alone) and count the shingles lost and gained:
+        // the edit changes one token, which is in at most k = 5 shingles.
+        std::size_t edits = 0;
+        for (std::size_t i = 0; i < code_points; ++i) {
+            const std::string edited = replace_code_point(s.text, i, s.replacement);
+            std::size_t pos = 0;
+            for (std::size_t k = 0; k < i; ++k) pos += ditto::decode_utf8(s.text, pos).length;
+            if (!ditto::unicode::is_standalone(ditto::decode_utf8(s.text, pos).code_point) || edited == s.text) continue;
+            ++edits;
+            const auto changed = shingle_set(edited);
+            INFO("letter " << i);
+            CHECK(missing(original, changed) <= 5);
+            CHECK(missing(changed, original) <= 5);
+            CHECK(words(edited).size() == tokens.size());
+        }
+        CHECK(edits >= 15);
     }
 }

@@ -133,11 +133,13 @@ TEST_CASE("unicode: White_Space and the standalone class match PropList, Scripts
     const auto ideographic = property_set("PropList.txt", {"Ideographic"});
     const auto kana = property_set("Scripts.txt", {"Hiragana", "Katakana"});
     const auto hangul = property_set("HangulSyllableType.txt", {"LV", "LVT"});
+    const auto unspaced = property_set("Scripts.txt", {"Thai", "Lao", "Khmer", "Myanmar"});
     std::size_t mismatches = 0;
     for (char32_t cp = 0; cp < 0x110000; ++cp) {
         if (ditto::unicode::is_white_space(cp) != (white.count(cp) != 0)) ++mismatches;
         const char major = d.category[cp][0];
-        const bool standalone = hangul.count(cp) || ((major == 'L' || major == 'N') && (ideographic.count(cp) || kana.count(cp)));
+        const bool standalone = hangul.count(cp) || ((major == 'L' || major == 'N') && (ideographic.count(cp) || kana.count(cp))) ||
+                                (major == 'L' && unspaced.count(cp));
         if (ditto::unicode::is_standalone(cp) != standalone) ++mismatches;
     }
     CHECK(mismatches == 0);
@@ -146,6 +148,12 @@ TEST_CASE("unicode: White_Space and the standalone class match PropList, Scripts
     CHECK(ditto::unicode::is_standalone(U'カ'));
     CHECK(ditto::unicode::is_standalone(U'한'));
     CHECK_FALSE(ditto::unicode::is_standalone(U'a'));
+    CHECK(ditto::unicode::is_standalone(U'\u0E01'));        // Thai ko kai
+    CHECK(ditto::unicode::is_standalone(U'\u0E81'));        // Lao ko
+    CHECK(ditto::unicode::is_standalone(U'\u1780'));        // Khmer ka
+    CHECK(ditto::unicode::is_standalone(U'\u1000'));        // Myanmar ka
+    CHECK_FALSE(ditto::unicode::is_standalone(U'\u0E34'));  // Thai sara i, a mark
+    CHECK_FALSE(ditto::unicode::is_standalone(U'\u0E51'));  // Thai digit one
 }
 
 TEST_CASE("unicode: simple and full case folding of every code point match CaseFolding.txt", "[unicode]") {

@@ -2,8 +2,10 @@
 // The text normalizer: what makes two copies of an article compare equal although one was typeset
 // with „typographic quotes“, non-breaking spaces and capitals and the other was not.
 //
-// Per code point, in this order: compatibility folding (optional: fullwidth forms, ligatures),
-// case folding (full by default, so "Straße" and "STRASSE" agree), diacritic stripping (optional),
+// First the text is brought to Unicode normalization form C (canonical equivalence, on by default),
+// or KC when compatibility folding is on, so that "café" typed precomposed and "cafe" + U+0301
+// normalize alike. Then per code point, in this order: compatibility folding (optional: fullwidth
+// forms, ligatures; part of NFKC when canonical equivalence is on), case folding (full by default, so "Straße" and "STRASSE" agree), diacritic stripping (optional),
 // folding of typographic punctuation and spaces to ASCII; then whitespace runs collapse to one
 // space and the ends are trimmed. Optionally it records an offset_map from normalized bytes back
 // to the original's, so later stages can point into the text the user gave.
@@ -40,7 +42,13 @@ struct normalize_options {
     /// Remove nonspacing marks with a non-zero combining class, also inside precomposed letters.
     bool strip_diacritics = false;
     /// NFKC folding of each code point: fullwidth forms, ligatures, superscripts, circled digits.
+    /// With canonical_equivalence on, the text is brought to NFKC instead of NFC.
     bool fold_compatibility = false;
+    /// Bring the text to NFC (UAX #15: canonical decomposition, canonical ordering, canonical
+    /// composition) before the other steps, so canonically equivalent texts normalize
+    /// identically; NFKC when fold_compatibility is on. Text already in that form pays only for
+    /// a quick check of its non-ASCII characters.
+    bool canonical_equivalence = true;
     invalid_utf8 on_invalid = invalid_utf8::replace;
 };
 
@@ -179,6 +187,32 @@ private:
         last_original_end_ = original_end;
     }
 
+    // What add_unit and attach_removed change, so that a starter already written can be taken
+    // back when the characters after it turn out to compose with it.
+    struct state {
+        std::size_t count = 0;
+        segment back{};
+        std::size_t last_unit_normalized = 0, last_unit_original = 0, last_original_end = 0;
+    };
+
+    [[nodiscard]] state save() const noexcept {
+        state s;
+        s.count = segments_.size();
+        if (s.count != 0) s.back = segments_.back();
+        s.last_unit_normalized = last_unit_normalized_;
+        s.last_unit_original = last_unit_original_;
+        s.last_original_end = last_original_end_;
+        return s;
+    }
+
+    void restore(const state& s) {
+        segments_.resize(s.count);
+        if (s.count != 0) segments_.back() = s.back;
+        last_unit_normalized_ = s.last_unit_normalized;
+        last_unit_original_ = s.last_unit_original;
+        last_original_end_ = s.last_original_end;
+    }
+
     void finish(std::size_t normalized_size) {
         normalized_size_ = normalized_size;
         segments_.push_back({normalized_size, last_original_end_, false});
@@ -251,6 +285,75 @@ constexpr ascii_tables make_ascii_tables(bool fold) {
 inline constexpr ascii_tables ascii_folding = make_ascii_tables(true);
 inline constexpr ascii_tables ascii_identity = make_ascii_tables(false);
 
+// The UTF-8 lead byte of a code point below U+0800: every code point at or above cp starts with
+// a byte at least this large.
+[[nodiscard]] constexpr unsigned lead_byte(char32_t cp) noexcept {
+    return cp < 0x80 ? static_cast<unsigned>(cp) : 0xC0u | static_cast<unsigned>(cp >> 6);
+}
+static_assert(unicode::data::nfc_first_sensitive < 0x800 && unicode::data::nfkc_first_sensitive < 0x800 &&
+              unicode::data::nfkc_first_sensitive >= 0x80);
+
+// Canonical ordering of one run of non-starters: a stable sort by combining class. Insertion sort
+// for the usual short runs, a counting sort (linear) for long ones.
+inline void stable_sort_by_class(char32_t* run, std::size_t size) {
+    if (size <= 32) {
+        for (std::size_t i = 1; i < size; ++i) {
+            const char32_t c = run[i];
+            const auto cc = unicode::combining_class(c);
+            std::size_t k = i;
+            for (; k > 0 && unicode::combining_class(run[k - 1]) > cc; --k) run[k] = run[k - 1];
+            run[k] = c;
+        }
+        return;
+    }
+    std::vector<std::size_t> start(257, 0);
+    for (std::size_t i = 0; i < size; ++i) ++start[std::size_t{unicode::combining_class(run[i])} + 1];
+    for (std::size_t c = 1; c < start.size(); ++c) start[c] += start[c - 1];
+    std::vector<char32_t> sorted(size);
+    for (std::size_t i = 0; i < size; ++i) sorted[start[unicode::combining_class(run[i])]++] = run[i];
+    std::copy(sorted.begin(), sorted.end(), run);
+}
+
+// Brings cps to NFC (NFKC when compatibility is true) in place: full decomposition, canonical
+// ordering (a stable sort of each run of non-starters by combining class), then canonical
+// composition (UAX #15 section 3.11 and Unicode chapter 3.11). scratch is working space.
+inline void to_normal_form(std::u32string& cps, std::u32string& scratch, bool compatibility) {
+    scratch.clear();
+    for (char32_t c : cps) unicode::decompose(c, compatibility, [&](char32_t d) { scratch.push_back(d); });
+    for (std::size_t i = 0; i < scratch.size();) {
+        if (unicode::combining_class(scratch[i]) == 0) {
+            ++i;
+            continue;
+        }
+        std::size_t j = i + 1;
+        while (j < scratch.size() && unicode::combining_class(scratch[j]) != 0) ++j;
+        if (j - i > 1) stable_sort_by_class(scratch.data() + i, j - i);
+        i = j;
+    }
+    cps.clear();
+    constexpr std::size_t none = static_cast<std::size_t>(-1);
+    std::size_t starter = none;
+    int last_class = -1;  // class of the last character kept after the starter; -1 when none
+    for (char32_t c : scratch) {
+        const int cc = unicode::combining_class(c);
+        const bool blocked = last_class != -1 && (last_class == 0 || last_class >= cc);
+        if (starter != none && !blocked) {
+            const char32_t composite = unicode::compose(cps[starter], c);
+            if (composite != 0) {
+                cps[starter] = composite;
+                continue;
+            }
+        }
+        if (cc == 0) {
+            starter = cps.size();
+            last_class = -1;
+        } else {
+            last_class = cc;
+        }
+        cps.push_back(c);
+    }
+}
+
 }  // namespace detail
 
 /// Normalizes text under fixed options. Cheap to copy; const member functions are thread-safe.
@@ -293,7 +396,7 @@ inline bool normalizer::map_code_point(char32_t cp, detail::code_point_buffer& r
     result.size = 0;
     result.push(cp);
     bool changed = false;
-    if (options_.fold_compatibility && unicode::has_mapping(cp)) {
+    if (options_.fold_compatibility && !options_.canonical_equivalence && unicode::has_mapping(cp)) {
         const auto m = unicode::compatibility_folding(cp);
         if (!m.empty()) {
             result.size = 0;
@@ -370,6 +473,152 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
         o[w++] = ' ';
     };
 
+    // Canonical equivalence. A code point is "sensitive" when it might change under NFC (NFKC):
+    // a non-zero combining class, or a quick check of No or Maybe. Every other code point is a
+    // starter that nothing before it composes with, so text between two of them normalizes on its
+    // own (so does text from a sensitive code point that starts a segment, see
+    // unicode::starts_normalization_segment). The last such starter written is remembered (input offset, output offset, map state):
+    // when a sensitive code point follows, the segment from that starter to the next insensitive
+    // code point is brought to the normal form, and if that changes it the starter's output is
+    // taken back and the segment is written as one unit of the map.
+    const bool canonical = options_.canonical_equivalence;
+    const bool nfk = canonical && options_.fold_compatibility;
+    const char32_t first_sensitive = nfk ? unicode::data::nfkc_first_sensitive : unicode::data::nfc_first_sensitive;
+    // The 8-byte path stops before a block whose next byte may start a sensitive code point.
+    const unsigned sensitive_lead = canonical ? detail::lead_byte(first_sensitive) : 0x100u;
+    constexpr std::size_t no_starter = static_cast<std::size_t>(-1);
+    std::size_t starter_pos = no_starter, starter_w = 0;
+    [[maybe_unused]] offset_map::state starter_map{};
+    std::size_t verified_until = 0;  // [.., verified_until) was found already in normal form
+    std::u32string segment, normal, head, tail, scratch;
+    std::vector<std::size_t> offsets;                          // input offset of each code point of segment
+    std::vector<std::pair<std::size_t, std::size_t>> units;
+    const auto note_starter = [&](std::size_t at) {
+        starter_pos = at;
+        starter_w = w;
+        if constexpr (WithMap) starter_map = map->save();
+    };
+    // Encodes cp as the per-code-point steps make it (mappings, punctuation) onto dest; returns
+    // the number of code points written.
+    const auto encode_mapped = [&](char32_t cp, std::string& dest) {
+        detail::code_point_buffer seq;
+        const bool has_mapping = (unicode::property_byte(cp) &
+                                  (unicode::detail::mapped_bit | unicode::detail::strippable_mark_bit)) != 0;
+        if (!has_mapping || !map_code_point(cp, seq)) {
+            seq.size = 0;
+            seq.push(cp);
+        }
+        std::size_t code_points = 0;
+        for (std::size_t i = 0; i < seq.size; ++i) {
+            const char* folded = options_.fold_punctuation ? detail::punctuation_folding(seq.data[i]) : nullptr;
+            if (folded == nullptr) {
+                char buffer[4];
+                dest.append(buffer, encode_utf8(seq.data[i], buffer));
+                ++code_points;
+            }
+            for (; folded != nullptr && *folded != '\0'; ++folded, ++code_points) dest.push_back(*folded);
+        }
+        return code_points;
+    };
+    // The sensitive code point at `at` (decoded as cp): normalizes its segment. Returns where the
+    // main loop goes on: `at` when the segment was already in normal form (it is then processed
+    // as usual), else the end of the segment, written.
+    const auto canonical_segment = [&](std::size_t at) -> std::size_t {
+        std::size_t begin = starter_pos;
+        if (begin == no_starter || unicode::starts_normalization_segment(decode_utf8(text, at).code_point, nfk))
+            begin = at;
+        segment.clear();
+        offsets.clear();
+        std::size_t q = begin;
+        while (q < n) {
+            const auto c = static_cast<unsigned char>(in[q]);
+            if (c < 0x80) {
+                if (q > at) break;  // ASCII is never sensitive
+                segment.push_back(c);
+                offsets.push_back(q);
+                ++q;
+                continue;
+            }
+            const auto d = decode_utf8(text, q);
+            if (!d.valid) break;
+            if (q > at && (!unicode::is_normalization_sensitive(d.code_point, nfk) ||
+                           unicode::starts_normalization_segment(d.code_point, nfk) ||
+                           (collapse && unicode::is_white_space(d.code_point))))
+                break;
+            segment.push_back(d.code_point);
+            offsets.push_back(q);
+            q += d.length;
+        }
+        offsets.push_back(q);
+        normal = segment;
+        detail::to_normal_form(normal, scratch, nfk);
+        if (normal == segment) {
+            verified_until = q;
+            return at;
+        }
+        // Units for the offset map: the segment splits into the shortest pieces whose normal forms,
+        // put together, give the normal form of the whole (so "…" + U+1161 under NFKC maps "..."
+        // and the jamo apart, and "e" + U+0301 + jamo maps "é" and the jamo apart). Segments
+        // longer than a few code points are one unit.
+        constexpr std::size_t refine_limit = 16;
+        units.clear();  // (code points of segment, code points of normal) per unit
+        {
+            std::size_t i = 0, k = 0;
+            while (i < segment.size()) {
+                std::size_t j = segment.size();
+                std::size_t produced = normal.size() - k;
+                for (std::size_t cut = i + 1; cut < segment.size() && segment.size() <= refine_limit; ++cut) {
+                    head.assign(segment.begin() + static_cast<std::ptrdiff_t>(i),
+                                segment.begin() + static_cast<std::ptrdiff_t>(cut));
+                    detail::to_normal_form(head, scratch, nfk);
+                    tail.assign(segment.begin() + static_cast<std::ptrdiff_t>(cut), segment.end());
+                    detail::to_normal_form(tail, scratch, nfk);
+                    const auto here = normal.begin() + static_cast<std::ptrdiff_t>(k);
+                    if (head.size() + tail.size() == normal.size() - k && std::equal(head.begin(), head.end(), here) &&
+                        std::equal(tail.begin(), tail.end(), here + static_cast<std::ptrdiff_t>(head.size()))) {
+                        j = cut;
+                        produced = head.size();
+                        break;
+                    }
+                }
+                units.emplace_back(j - i, produced);
+                i = j;
+                k += produced;
+            }
+        }
+        std::size_t first_input = 0, first_output = 0, first_unit = 0;
+        if (begin != at) {
+            if (units[0].first == 1 && units[0].second == 1 && normal[0] == segment[0]) {
+                // Nothing composed with the starter and it is unchanged: it stays written.
+                first_input = first_output = first_unit = 1;
+            } else {  // take back the starter
+                w = starter_w;
+                if constexpr (WithMap) map->restore(starter_map);
+            }
+        }
+        starter_pos = no_starter;
+        pos = q;  // reserve counts the input left from pos
+        std::string bytes;
+        for (std::size_t u = first_unit; u < units.size(); ++u) {
+            bytes.clear();
+            std::size_t code_points = 0;
+            for (std::size_t i = 0; i < units[u].second; ++i) code_points += encode_mapped(normal[first_output + i], bytes);
+            const std::size_t from = offsets[first_input], to = offsets[first_input + units[u].first];
+            first_input += units[u].first;
+            first_output += units[u].second;
+            if (bytes.empty()) {
+                if constexpr (WithMap) map->attach_removed(to);
+                continue;
+            }
+            flush_space();
+            reserve(bytes.size());
+            if constexpr (WithMap) map->add_unit(w, from, to, bytes.size(), code_points == 1 && units[u].first == 1);
+            std::copy(bytes.begin(), bytes.end(), o + w);
+            w += bytes.size();
+        }
+        return q;
+    };
+
     const bool fold_ascii = options_.case_fold != case_folding::none;
     while (pos < n) {
         // Fast path: 8 ASCII bytes with no control characters and no doubled spaces are copied
@@ -377,6 +626,7 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
         // never ends in a space that a following whitespace run would double.
         {
             while (!pending_space && pos + 8 <= n) {
+                if (pos + 8 < n && in[pos + 8] >= sensitive_lead) break;
                 std::uint64_t word = detail::load8(in + pos);
                 if (word & detail::highs) break;
                 if (collapse) {
@@ -401,10 +651,12 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
         if (c < 0x80) {
             if (collapse && unicode::is_white_space(c)) {
                 extend_space(pos, pos + 1);
+                starter_pos = no_starter;
                 ++pos;
                 continue;
             }
             flush_space();
+            note_starter(pos);
             if constexpr (WithMap) map->add_unit(w, pos, pos + 1, 1, true);
             o[w++] = ascii.folded[c];
             ++pos;
@@ -415,6 +667,7 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
         const std::size_t next = pos + d.length;
         if (!d.valid) {
             if (options_.on_invalid == invalid_utf8::error) detail::throw_parse_error("invalid UTF-8", pos);
+            starter_pos = no_starter;
             if (options_.on_invalid == invalid_utf8::skip) {
                 if constexpr (WithMap) map->attach_removed(next);
                 pos = next;
@@ -425,6 +678,7 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
         const std::uint8_t property = unicode::property_byte(cp);
         if (collapse && unicode::is_white_space(cp, property)) {
             extend_space(pos, next);
+            starter_pos = no_starter;
             pos = next;
             continue;
         }
@@ -432,13 +686,24 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
         const bool mapped = (property & (unicode::detail::mapped_bit | unicode::detail::strippable_mark_bit)) != 0;
         if (d.valid && !punctuation && !mapped) {
             flush_space();
+            note_starter(pos);
             if constexpr (WithMap) map->add_unit(w, pos, next, d.length, true);
-            std::copy(text.data() + pos, text.data() + next, o + w);
+            // At most 4 bytes: a loop, not a call to memmove.
+            for (std::size_t i = 0; i < d.length; ++i) o[w + i] = text[pos + i];
             w += d.length;
             pos = next;
             continue;
         }
 
+        if (canonical && d.valid && cp >= first_sensitive && pos >= verified_until &&
+            unicode::is_normalization_sensitive(cp, nfk)) {
+            const std::size_t at = pos;
+            const std::size_t resume = canonical_segment(at);
+            if (resume != at) {
+                pos = resume;
+                continue;
+            }
+        }
         detail::code_point_buffer seq;
         if (!mapped || !map_code_point(cp, seq)) {
             seq.size = 0;
@@ -455,14 +720,16 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
             for (; folded != nullptr && *folded != '\0'; ++folded, ++code_points) encoded[length++] = *folded;
         }
         if (length == 0) {  // the code point was removed
+            if (d.valid) note_starter(pos);
             if constexpr (WithMap) map->attach_removed(next);
             pos = next;
             continue;
         }
         flush_space();
+        if (d.valid) note_starter(pos);
         reserve(length);
         if constexpr (WithMap) map->add_unit(w, pos, next, length, code_points == 1);
-        std::copy(encoded, encoded + length, o + w);
+        for (std::size_t i = 0; i < length; ++i) o[w + i] = encoded[i];
         w += length;
         pos = next;
     }

@@ -58,7 +58,8 @@ inline constexpr std::uint8_t unassigned = static_cast<std::uint8_t>(general_cat
     return c == general_category::Mn || c == general_category::Mc || c == general_category::Me;
 }
 
-/// Ideographs, kana and hangul syllables: each is a token by itself.
+/// Ideographs, kana, hangul syllables, and the letters of Thai, Lao, Khmer and Myanmar (scripts
+/// written without spaces between words): each is a token by itself, with the marks after it.
 [[nodiscard]] constexpr bool is_standalone(char32_t cp) noexcept {
     return (property_byte(cp) & detail::standalone_bit) != 0;
 }
@@ -68,7 +69,8 @@ inline constexpr std::uint8_t unassigned = static_cast<std::uint8_t>(general_cat
     return (property_byte(cp) & detail::strippable_mark_bit) != 0;
 }
 
-/// True when the code point has a case folding, stripping or compatibility mapping.
+/// True when the code point has a case folding, stripping or compatibility mapping, or may change
+/// under NFC or NFKC (see is_normalization_sensitive).
 [[nodiscard]] constexpr bool has_mapping(char32_t cp) noexcept {
     return (property_byte(cp) & detail::mapped_bit) != 0;
 }
@@ -106,6 +108,101 @@ inline constexpr std::uint8_t unassigned = static_cast<std::uint8_t>(general_cat
 /// superscripts...); empty when unchanged.
 [[nodiscard]] constexpr std::u32string_view compatibility_folding(char32_t cp) noexcept {
     return detail::lookup(std::begin(data::compat_map), std::end(data::compat_map), data::compat_pool, cp);
+}
+
+// ---- Canonical equivalence (UAX #15) ----
+
+namespace detail {
+inline constexpr std::uint16_t nfc_sensitive_bit = 0x100;
+inline constexpr std::uint16_t nfkc_sensitive_bit = 0x200;
+inline constexpr std::uint16_t nfc_segment_start_bit = 0x400;
+inline constexpr std::uint16_t nfkc_segment_start_bit = 0x800;
+
+[[nodiscard]] constexpr std::uint16_t canonical_bits(char32_t cp) noexcept {
+    if (cp >= 0x110000) return 0;
+    return data::canonical_blocks[data::canonical_index[cp / data::block_size] * data::block_size +
+                                  cp % data::block_size];
+}
+
+inline constexpr char32_t hangul_s_base = 0xAC00, hangul_l_base = 0x1100, hangul_v_base = 0x1161,
+                          hangul_t_base = 0x11A7;
+inline constexpr char32_t hangul_l_count = 19, hangul_v_count = 21, hangul_t_count = 28,
+                          hangul_n_count = hangul_v_count * hangul_t_count,
+                          hangul_s_count = hangul_l_count * hangul_n_count;
+}  // namespace detail
+
+/// The canonical combining class (UnicodeData.txt field 3).
+[[nodiscard]] constexpr std::uint8_t combining_class(char32_t cp) noexcept {
+    return static_cast<std::uint8_t>(detail::canonical_bits(cp) & 0xFF);
+}
+
+/// False when normalization to NFC (NFKC when compatibility is true) may start afresh at cp:
+/// cp is a starter that does not compose with anything before it and is unchanged by the
+/// normal form. True for every code point with a non-zero combining class, and for those whose
+/// quick check (DerivedNormalizationProps.txt NFC_QC / NFKC_QC) is No or Maybe.
+[[nodiscard]] constexpr bool is_normalization_sensitive(char32_t cp, bool compatibility) noexcept {
+    return (detail::canonical_bits(cp) &
+            (compatibility ? detail::nfkc_sensitive_bit : detail::nfc_sensitive_bit)) != 0;
+}
+
+/// True when nothing before cp takes part in its normal form: cp is a starter whose decomposition
+/// (canonical, or compatibility when compatibility is true) starts with a starter that composes
+/// with nothing before it. Normalization may then handle the text from cp on by itself.
+[[nodiscard]] constexpr bool starts_normalization_segment(char32_t cp, bool compatibility) noexcept {
+    return (detail::canonical_bits(cp) &
+            (compatibility ? detail::nfkc_segment_start_bit : detail::nfc_segment_start_bit)) != 0;
+}
+
+/// The full canonical decomposition (NFD) of a code point other than a hangul syllable; empty when
+/// it has none.
+[[nodiscard]] constexpr std::u32string_view canonical_decomposition(char32_t cp) noexcept {
+    return detail::lookup(std::begin(data::canonical_decomposition_map), std::end(data::canonical_decomposition_map),
+                          data::canonical_decomposition_pool, cp);
+}
+
+/// The full compatibility decomposition (NFKD) of a code point, where it differs from the canonical
+/// one; empty otherwise.
+[[nodiscard]] constexpr std::u32string_view compatibility_decomposition(char32_t cp) noexcept {
+    return detail::lookup(std::begin(data::compatibility_decomposition_map),
+                          std::end(data::compatibility_decomposition_map), data::compatibility_decomposition_pool, cp);
+}
+
+/// The primary composite of first and second (hangul included), or 0 when there is none.
+[[nodiscard]] constexpr char32_t compose(char32_t first, char32_t second) noexcept {
+    using namespace detail;
+    if (first >= hangul_l_base && first < hangul_l_base + hangul_l_count && second >= hangul_v_base &&
+        second < hangul_v_base + hangul_v_count)
+        return hangul_s_base + ((first - hangul_l_base) * hangul_v_count + (second - hangul_v_base)) * hangul_t_count;
+    if (first >= hangul_s_base && first < hangul_s_base + hangul_s_count && (first - hangul_s_base) % hangul_t_count == 0 &&
+        second > hangul_t_base && second < hangul_t_base + hangul_t_count)
+        return first + (second - hangul_t_base);
+    const auto* end = std::end(data::compositions);
+    const auto* it = std::lower_bound(std::begin(data::compositions), end, first,
+                                      [](const data::composition& c, char32_t f) { return c.first < f; });
+    for (; it != end && it->first == first; ++it)
+        if (it->second == second) return it->composite;
+    return 0;
+}
+
+/// Appends the full decomposition of cp (canonical, or compatibility when compatibility is true)
+/// to out through push(char32_t); hangul syllables decompose algorithmically.
+template <class Push>
+constexpr void decompose(char32_t cp, bool compatibility, Push&& push) {
+    using namespace detail;
+    if (cp >= hangul_s_base && cp < hangul_s_base + hangul_s_count) {
+        const char32_t s = cp - hangul_s_base;
+        push(hangul_l_base + s / hangul_n_count);
+        push(hangul_v_base + (s % hangul_n_count) / hangul_t_count);
+        if (s % hangul_t_count != 0) push(hangul_t_base + s % hangul_t_count);
+        return;
+    }
+    std::u32string_view d = compatibility ? compatibility_decomposition(cp) : std::u32string_view{};
+    if (d.empty()) d = canonical_decomposition(cp);
+    if (d.empty()) {
+        push(cp);
+        return;
+    }
+    for (char32_t c : d) push(c);
 }
 
 }  // namespace ditto::unicode
