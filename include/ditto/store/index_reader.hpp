@@ -280,8 +280,12 @@ private:
                      std::to_string(p.slots * width) + " bytes",
                  "signatures", table_at + 16);
         index.signatures.resize(n * p.slots);
-        for (std::size_t i = 0; i < index.signatures.size(); ++i)
-            index.signatures[i] = get_le(bytes.data() + i * width, width);
+        const unsigned char* in = bytes.data();
+        std::uint64_t* out = index.signatures.data();
+        const std::size_t values = index.signatures.size();
+        if (width == 2) for (std::size_t i = 0; i < values; ++i) out[i] = get_u16(in + 2 * i);
+        else if (width == 4) for (std::size_t i = 0; i < values; ++i) out[i] = get_u32(in + 4 * i);
+        else for (std::size_t i = 0; i < values; ++i) out[i] = get_u64(in + 8 * i);
         const std::uint64_t empty = slot_mask(p.slot_bits);
         for (std::size_t d = 0; d < n; ++d) {
             const auto slots = index.signature(d);

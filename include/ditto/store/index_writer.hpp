@@ -97,7 +97,10 @@ inline void emit_signatures(const stored_index& index, section_sink& sink) {
     std::array<unsigned char, 4096> chunk;
     std::size_t used = 0;
     for (const std::uint64_t v : index.signatures) {
-        put_le(chunk.data() + used, v, width);
+        // One store per width (a loop of a run-time length would go byte by byte).
+        if (width == 2) put_u16(chunk.data() + used, static_cast<std::uint16_t>(v));
+        else if (width == 4) put_u32(chunk.data() + used, static_cast<std::uint32_t>(v));
+        else put_u64(chunk.data() + used, v);
         used += width;
         if (used + 8 > chunk.size()) {
             sink.write(chunk.data(), used);
