@@ -334,6 +334,29 @@ TEST_CASE("stored index: build(A) + add(B) = merge(build(A), build(B)) = build(A
     }
 }
 
+TEST_CASE("stored index: the builder takes minhash_signature values of the index's slot width", "[store]") {
+    ditto::index_parameters p = store_test::small_parameters(32);
+    ditto::index_builder builder(p);
+    builder.add_source({"s", 100, {}});
+    ditto::minhash_signature<8, std::uint32_t> filled;
+    for (std::size_t i = 0; i < 8; ++i) filled.values()[i] = static_cast<std::uint32_t>(i * 1000 + 7);
+    CHECK(builder.add_document({0, 0, 10, {}, "a"}, filled) == 0);
+    CHECK(builder.add_document({0, 10, 10, {}, "b"}, ditto::minhash_signature<8, std::uint32_t>{}) == 1);
+    CHECK_THROWS_AS(builder.add_document({0, 0, 10, {}, "c"}, ditto::minhash_signature<8, std::uint16_t>{}),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(builder.add_document({1, 0, 10, {}, "d"}, filled), std::invalid_argument);  // no source 1
+    CHECK_THROWS_AS(builder.add_document({0, 95, 10, {}, "e"}, filled), std::invalid_argument);  // past the end
+    std::vector<std::uint64_t> mixed(8, 5);
+    mixed[3] = 0xFFFFFFFFu;
+    CHECK_THROWS_AS(builder.add_document({0, 0, 1, {}, "f"}, mixed), std::invalid_argument);
+    const auto index = std::move(builder).finish();
+    REQUIRE(index.documents.size() == 2);
+    CHECK(index.signature(0)[7] == 7007);
+    CHECK(index.signature(1)[0] == 0xFFFFFFFFu);
+    CHECK(index.band_records.size() == 2);  // the empty signature has none
+    CHECK(store_test::from_bytes(to_bytes(index)) == index);
+}
+
 TEST_CASE("stored index: merge refuses different parameters and names them", "[store]") {
     auto p = store_test::small_parameters();
     const auto a = store_test::build(p, store_test::texts(5, 1));

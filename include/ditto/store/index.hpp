@@ -179,9 +179,13 @@ public:
         return number;
     }
 
-    /// Adds a document with a signature of any slot type the parameters' slot bits hold.
+    /// Adds a document with a signature whose slot type has the parameters' slot bits.
     template <std::size_t K, slot_value V>
     std::uint32_t add_document(index_document document, const minhash_signature<K, V>& signature) {
+        if (sizeof(V) * 8 != index_.parameters.slot_bits)
+            detail::throw_invalid_argument("index_builder::add_document", "signature",
+                                           "slots of " + std::to_string(index_.parameters.slot_bits) + " bits",
+                                           "slots of " + std::to_string(sizeof(V) * 8) + " bits");
         std::vector<std::uint64_t> slots(signature.values().begin(), signature.values().end());
         if (signature.empty()) std::fill(slots.begin(), slots.end(), detail::slot_mask(index_.parameters.slot_bits));
         return add_document(std::move(document), std::span<const std::uint64_t>(slots));
@@ -208,7 +212,8 @@ private:
     std::size_t sorted_ = 0;  // band records at the front that are already sorted
 };
 
-/// b appended to a (see the top of this file). Throws std::invalid_argument naming every
+/// b appended to a (see the top of this file); both as read_index or index_builder::finish
+/// return them (band records sorted). Throws std::invalid_argument naming every
 /// differing parameter when the parameters differ, or when the documents would not fit 32-bit
 /// numbers.
 [[nodiscard]] inline stored_index merge(const stored_index& a, const stored_index& b) {
