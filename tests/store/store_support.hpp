@@ -1,0 +1,140 @@
+#pragma once
+// Helpers for the stored-index tests: small indexes with real signatures, writing to bytes,
+// reading from bytes, and resealing edited bytes (recomputing every checksum) so that a test can
+// reach the checks behind the checksums.
+
+#include <cstddef>
+#include <cstdint>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <ditto/exact_duplicates.hpp>
+#include <ditto/hash.hpp>
+#include <ditto/shingle.hpp>
+#include <ditto/sketch/minhash.hpp>
+#include <ditto/store/crc32c.hpp>
+#include <ditto/store/format.hpp>
+#include <ditto/store/index.hpp>
+#include <ditto/store/index_reader.hpp>
+#include <ditto/store/index_writer.hpp>
+
+namespace store_test {
+
+inline std::string to_bytes(const ditto::stored_index& index) {
+    std::ostringstream out;
+    ditto::write_index(out, index);
+    return std::move(out).str();
+}
+
+inline ditto::stored_index from_bytes(const std::string& bytes) {
+    std::istringstream in(bytes);
+    return ditto::read_index(in);
+}
+
+inline std::uint64_t le(const std::string& b, std::size_t at, std::size_t n) {
+    std::uint64_t v = 0;
+    for (std::size_t i = n; i-- > 0;) v = (v << 8) | static_cast<unsigned char>(b[at + i]);
+    return v;
+}
+
+inline void put(std::string& b, std::size_t at, std::uint64_t v, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) b[at + i] = static_cast<char>(static_cast<unsigned char>(v >> (8 * i)));
+}
+
+/// Recomputes every section checksum (from the table's offsets and lengths) and the header's.
+inline void reseal(std::string& b) {
+    const std::size_t sections = static_cast<std::size_t>(le(b, 12, 4));
+    if (80 + 32 * sections + 8 > b.size()) return;  // a table that cannot fit: nothing to seal
+    for (std::size_t i = 0; i < sections; ++i) {
+        const std::size_t e = 80 + 32 * i;
+        const std::size_t offset = static_cast<std::size_t>(le(b, e + 8, 8));
+        const std::size_t length = static_cast<std::size_t>(le(b, e + 16, 8));
+        if (offset + length <= b.size()) put(b, e + 4, ditto::crc32c_of(std::string_view(b).substr(offset, length)), 4);
+    }
+    const std::size_t checksum_at = 80 + 32 * sections;
+    put(b, checksum_at, ditto::crc32c_of(std::string_view(b).substr(0, checksum_at)), 4);
+}
+
+/// A corpus of n texts built from a small vocabulary, with near-copies, exact copies and one
+/// empty text, deterministic for a seed.
+inline std::vector<std::string> texts(std::size_t n, std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    static const char* const words[] = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta",
+                                        "iota",  "kappa", "lambda", "mu",   "nu",      "xi",   "omicron", "pi"};
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i == 3) {
+            out.emplace_back();
+        } else if (i >= 2 && rng() % 4 == 0) {
+            std::string copy = out[rng() % i];
+            copy += " omega";
+            out.push_back(copy);
+        } else {
+            std::string t;
+            const std::size_t length = 5 + rng() % 40;
+            for (std::size_t w = 0; w < length; ++w) t.append(t.empty() ? "" : " ").append(words[rng() % 16]);
+            out.push_back(t);
+        }
+    }
+    return out;
+}
+
+/// An index of texts as documents of one source (their concatenation, named path), signatures
+/// from word 3-shingles and the fast sketcher.
+inline void add_corpus(ditto::index_builder& builder, const std::vector<std::string>& corpus, const std::string& path,
+                       const std::string& id_prefix) {
+    std::string all;
+    for (const auto& t : corpus) all += t;
+    const std::uint64_t source = builder.add_source({path, all.size(), ditto::hash128(all)});
+    const ditto::index_parameters& p = builder.parameters();
+    const ditto::word_shingler<> shingler(p.shingle_size, p.seed);
+    const ditto::fast_sketcher sketcher(p.seed);
+    std::uint64_t offset = 0;
+    for (std::size_t i = 0; i < corpus.size(); ++i) {
+        const auto shingles = shingler(corpus[i]);
+        std::vector<std::uint64_t> slots(p.slots);
+        switch (p.slot_bits) {
+        case 16: {
+            std::vector<std::uint16_t> v(p.slots);
+            sketcher.fill(std::span<const std::uint64_t>(shingles), std::span<std::uint16_t>(v));
+            slots.assign(v.begin(), v.end());
+            break;
+        }
+        case 32: {
+            std::vector<std::uint32_t> v(p.slots);
+            sketcher.fill(std::span<const std::uint64_t>(shingles), std::span<std::uint32_t>(v));
+            slots.assign(v.begin(), v.end());
+            break;
+        }
+        default:
+            sketcher.fill(std::span<const std::uint64_t>(shingles), std::span<std::uint64_t>(slots));
+            break;
+        }
+        ditto::index_document d{source, offset, corpus[i].size(), ditto::hash128(corpus[i]),
+                                id_prefix + std::to_string(i)};
+        builder.add_document(std::move(d), std::span<const std::uint64_t>(slots));
+        offset += corpus[i].size();
+    }
+}
+
+inline ditto::index_parameters small_parameters(std::uint32_t slot_bits = 32) {
+    ditto::index_parameters p;
+    p.shingle_size = 3;
+    p.slots = 8;
+    p.slot_bits = slot_bits;
+    p.lsh = {2, 3};
+    p.threshold = 0.7;
+    p.recall = 0.9;
+    return p;
+}
+
+inline ditto::stored_index build(const ditto::index_parameters& p, const std::vector<std::string>& corpus,
+                                 const std::string& path = "a.jsonl") {
+    ditto::index_builder builder(p);
+    add_corpus(builder, corpus, path, "d");
+    return std::move(builder).finish();
+}
+
+}  // namespace store_test
