@@ -376,6 +376,29 @@ def cluster_rules_and_exact_pairs():
 
 
 @case
+def log_like_lines_split_their_bucket_and_near_copies_are_still_found():
+    # 3,000 lines of one template with a counter (every two at J about 0.6, one LSH bucket in every
+    # band) and, every 500 lines, a copy with one word added (J 0.8 with its line). The bucket is
+    # split by prefix filtering: few candidates, and the six copies are still found.
+    template = "the quick brown fox jumps over the lazy dog while the cat sleeps on the warm mat near the door"
+    records = []
+    for i in range(3000):
+        records.append({"id": f"l{i}", "text": f"{template} counter {i} end of record"})
+        if i % 500 == 0:
+            records.append({"id": f"c{i}", "text": f"{template} counter {i} end of the record"})
+    path = write("loglines.jsonl", jsonl(*records))
+    p = run(["dedup", "--pairs", "--threshold", "0.7", "-v", path], check=0)
+    rows = p.stdout.decode().splitlines()
+    found = {frozenset(r.split("\t")[:2]) for r in rows}
+    expect(len(rows) == 6 and found == {frozenset((f"l{i}", f"c{i}")) for i in range(0, 3000, 500)}, str(rows[:10]))
+    err = p.stderr.decode()
+    split = re.search(r"largest (\d+), (\d+) split by prefix filtering", err)
+    examined = re.search(r"(\d+) candidate pairs examined", err)
+    expect(split is not None and int(split.group(1)) > 1000 and int(split.group(2)) >= 1, err)
+    expect(examined is not None and int(examined.group(1)) <= len(records), err)
+
+
+@case
 def a_large_input_read_and_parsed_in_pieces_gives_the_same_results_on_any_thread_count():
     # Over 8 MB, so a regular file is read in pieces and parsed in many: escapes (every line
     # is spilled in the kept-lines output), surrogate pairs, raw UTF-8, ill-formed bytes, CRLF
