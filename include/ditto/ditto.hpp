@@ -1,17 +1,26 @@
 #pragma once
 // Everything in ditto, in one include.
 
+#include <ditto/align.hpp>
 #include <ditto/cluster.hpp>
 #include <ditto/concepts.hpp>
 #include <ditto/dedup.hpp>
 #include <ditto/document.hpp>
 #include <ditto/error.hpp>
+#include <ditto/exact_duplicates.hpp>
 #include <ditto/hash.hpp>
 #include <ditto/index/lsh.hpp>
 #include <ditto/index/lsh_params.hpp>
+#include <ditto/index/prefix_split.hpp>
+#include <ditto/io/jsonl.hpp>
+#include <ditto/io/jsonl_chunks.hpp>
 #include <ditto/parallel.hpp>
+#include <ditto/prefilter.hpp>
 #include <ditto/shingle.hpp>
 #include <ditto/sketch/minhash.hpp>
+#include <ditto/store/index.hpp>
+#include <ditto/store/index_reader.hpp>
+#include <ditto/store/index_writer.hpp>
 #include <ditto/text/normalize.hpp>
 #include <ditto/text/tokenize.hpp>
 #include <ditto/text/unicode.hpp>
