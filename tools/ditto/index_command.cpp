@@ -342,7 +342,7 @@ int run_add(const std::vector<std::string_view>& args) {
     if (operands.size() < 2) throw usage_error("no input files to add to " + quoted(operands[0]), add_help);
     check_sketch_arguments(a, add_help);
     const std::string& index_path = operands[0];
-    output out(index_path, "INDEX");
+    output out(index_path, "index");
 
     ditto::stored_index existing = load_index(index_path);
     if (similarity_given)

@@ -28,6 +28,8 @@ void print_help(std::FILE* out) {
         "            the similar pairs, the clusters, or what differs within each cluster\n"
         "  diff      show what differs between two copies: shared passages, deleted and\n"
         "            inserted text, changed figures\n"
+        "  index     build, extend, merge and check stored indexes of a corpus: signatures\n"
+        "            and band keys kept on disk\n"
         "\n"
         "Options:\n"
         "  -h, --help     show this help\n"
