@@ -9,6 +9,7 @@ Usage: test_index.py DITTO SOURCE_DIR WORK_DIR"""
 import json
 import os
 import random
+import re
 import shutil
 import struct
 import sys
@@ -135,6 +136,35 @@ def documents_and_ids_match_the_input():
     write("dup.jsonl", jsonl({"id": "x", "text": "a"}, {"id": "x", "text": "b"}))
     error(["index", "build", "dup.jsonl", "-o", "dup.didx"], 1, r"dup\.jsonl:2: id \"x\" is also the id of line 1")
     expect(not os.path.exists(os.path.join(WORK, "dup.didx")), "wrote an index after an error")
+
+
+def signatures(data):
+    """Each document's signature bytes."""
+    offset, length, count = parse(data)[3]
+    size = length // count if count else 0
+    return [data[offset + size * d:offset + size * (d + 1)] for d in range(count)]
+
+
+@case
+def parameters_and_sketches_are_those_of_dedup():
+    # The LSH shape dedup picks for the same options.
+    write("p.jsonl", corpus(6, 40))
+    for options in ([], ["--threshold", "0.5", "--sketch-size", "64", "--recall", "0.9"],
+                    ["--threshold", "0.95", "--ngram", "2", "--sketch-size", "256"]):
+        err = run(["dedup", "--verbose", "-o", "/dev/null", *options, "p.jsonl"], check=0).stderr.decode()
+        shape = re.search(r"LSH (\d+) bands x (\d+) rows", err)
+        expect(shape, err)
+        build(["p.jsonl"], "p.didx", *options)
+        info = run(["index", "info", "p.didx"], check=0).stdout.decode()
+        expect(f"bands x rows        {shape.group(1)} x {shape.group(2)}" in info, f"{options}: {err}\n{info}")
+    # Texts dedup treats as exact duplicates (equal once normalized) have equal signatures.
+    base = "The Council approved the plan on Tuesday, after a long debate about the budget"
+    write("same.jsonl", jsonl({"id": "a", "text": base}, {"id": "b", "text": "  " + base.upper() + "  "},
+                              {"id": "c", "text": base.replace("Tuesday", "Monday")}))
+    err = run(["dedup", "--verbose", "-o", "/dev/null", "same.jsonl"], check=0).stderr.decode()
+    expect("1 exact duplicates" in err, err)
+    sig = signatures(build(["same.jsonl"], "same.didx"))
+    expect(sig[0] == sig[1] and sig[0] != sig[2] and len(sig[0]) == 128 * 4, "signatures")
 
 
 @case
