@@ -202,6 +202,12 @@ def parameter_mismatch_names_each_field():
     error(["index", "add", "default.didx", "m.jsonl", "--ngram", "4", "--sketch-size", "256"], 1,
           r"default\.didx was built with other options: the parameters differ \(shingle size, slots")
     expect(read("default.didx") == before, "a refused add changed the index")
+    # Options not given are the index's; those given must equal them.
+    three = build(["m.jsonl"], "three.didx", "--ngram", "3", "--threshold", "0.7")
+    run(["index", "add", "three.didx", "m.jsonl", "--threshold", "0.7"], check=0)
+    error(["index", "add", "three.didx", "m.jsonl", "--threshold", "0.8", "--ngram", "3"], 1,
+          r"three\.didx was built with other options: the parameters differ \(bands, rows, threshold\)")
+    expect(len(documents(read("three.didx"))) == 2 * len(documents(three)), "add with matching options")
 
 
 @case

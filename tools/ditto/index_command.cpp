@@ -317,7 +317,8 @@ int run_build(const std::vector<std::string_view>& args) {
 int run_add(const std::vector<std::string_view>& args) {
     sketch_arguments a;
     std::vector<std::string> operands;
-    bool help = false, similarity_given = false;
+    bool help = false;
+    std::vector<std::string> given;  // the similarity options given
     argument_reader r(args, add_help);
     while (r.next()) {
         const std::string_view name = r.name();
@@ -327,8 +328,8 @@ int run_add(const std::vector<std::string_view>& args) {
         } else if (name == "-h" || name == "--help") {
             r.flag();
             help = true;
-        } else if (parse_similarity_option(r, a.dedup)) {
-            similarity_given = true;
+        } else if (const std::string option(name); parse_similarity_option(r, a.dedup)) {
+            given.push_back(option);
         } else if (parse_sketch_option(r, a)) {
         } else {
             r.unknown();
@@ -340,27 +341,32 @@ int run_add(const std::vector<std::string_view>& args) {
     }
     if (operands.empty()) throw usage_error("no index given", add_help);
     if (operands.size() < 2) throw usage_error("no input files to add to " + quoted(operands[0]), add_help);
-    check_sketch_arguments(a, add_help);
+    if (a.jsonl.text_field == a.jsonl.id_field)
+        throw usage_error("--text-field and --id-field must differ, both are '" + a.jsonl.text_field + "'", add_help);
     const std::string& index_path = operands[0];
     output out(index_path, "index");
 
     ditto::stored_index existing = load_index(index_path);
-    if (similarity_given)
-        check_same_parameters(existing.parameters, index_parameters_for(a.dedup),
-                              escape_text(index_path) + " was built with other options");
-    // Sketched with the index's own parameters.
+    // Sketched with the index's parameters: the similarity options not given are the index's;
+    // those given must equal them.
     const ditto::index_parameters p = existing.parameters;
     if (p.shingles != ditto::shingle_kind::words || p.sketch != ditto::sketch_kind::fast || p.slot_bits != 32 ||
-        p.text_pipeline != ditto::text_pipeline_id || p.slots > 4096)
+        p.slots > 4096)
         throw data_error(escape_text(index_path) + ": its documents were sketched in a way this tool does not sketch "
-                         "(shingle kind, sketch kind, slot bits, text pipeline or slots)");
-    a.dedup.threshold = p.threshold;
-    a.dedup.recall = p.recall;
-    a.dedup.ngram = p.shingle_size;
-    a.dedup.sketch_size = p.slots;
+                         "(shingle kind, sketch kind, slot bits or slots)");
+    const auto is_given = [&](std::string_view option) {
+        return std::find(given.begin(), given.end(), option) != given.end();
+    };
+    if (!is_given("--threshold")) a.dedup.threshold = p.threshold;
+    if (!is_given("--recall")) a.dedup.recall = p.recall;
+    if (!is_given("--ngram")) a.dedup.ngram = p.shingle_size;
+    if (!is_given("--sketch-size")) a.dedup.sketch_size = p.slots;
     a.dedup.normalization = p.normalization;
     a.dedup.seed = p.seed;
-    check_same_parameters(p, index_parameters_for(a.dedup), escape_text(index_path));
+    check_similarity_options(a.dedup, add_help);
+    check_same_parameters(p, index_parameters_for(a.dedup),
+                          given.empty() ? escape_text(index_path)
+                                        : escape_text(index_path) + " was built with other options");
 
     ditto::thread_pool pool(a.threads);
     const std::size_t before = existing.documents.size();
