@@ -300,6 +300,9 @@ def usage_errors_and_help():
     error(["index", "info"], 2, r"info takes one index, got 0")
     error(["index", "info", "u.didx", "u.didx"], 2, r"info takes one index, got 2")
     error(["index", "info", "u.didx", "--verbose"], 2, r"--verbose")
+    error(["index", "info", "-"], 2, r"an index cannot be read from standard input")
+    error(["index", "add", "-", "u.jsonl"], 2, r"an index cannot be read from standard input")
+    error(["index", "add", "u.didx", "-"], 2, r"standard input cannot be indexed")
 
 
 finish()

@@ -83,8 +83,12 @@ void check_sketch_arguments(const sketch_arguments& a, const std::string& help) 
 }
 
 // An input operand: a file (standard input cannot be indexed: its texts could not be read again).
-void check_input_operand(std::string_view path, const std::string& help) {
-    if (path == "-") throw usage_error("standard input cannot be indexed: name a file", help);
+// An index operand likewise: an index is read whole and, for add, replaced.
+void check_input_operand(std::string_view path, const std::string& help, bool index = false) {
+    if (path == "-")
+        throw usage_error(index ? "an index cannot be read from standard input: name a file"
+                                : "standard input cannot be indexed: name a file",
+                          help);
 }
 
 std::string quoted(std::string_view path) { return "'" + escape_text(path) + "'"; }
@@ -233,10 +237,10 @@ void print_build_help(std::FILE* out) {
 void print_add_help(std::FILE* out) {
     std::fputs(
         "Usage: ditto index add [OPTIONS] INDEX.didx MORE.jsonl...\n"
-        "Add the documents of the JSONL files to an index, sketched with its parameters; the\n"
-        "similarity options, when given, must equal the index's (a mismatch names each differing\n"
-        "field). The index is replaced through a temporary file; the result is the index one\n"
-        "build over all the files would give.\n"
+        "Add the documents of the JSONL files to an index, sketched with its parameters: the\n"
+        "similarity options not given are the index's, those given must equal them (a mismatch\n"
+        "names each differing field). The index is replaced through a temporary file; the result\n"
+        "is the index one build over all the files would give.\n"
         "\n",
         out);
     std::fputs(sketch_options_help, out);
@@ -323,7 +327,7 @@ int run_add(const std::vector<std::string_view>& args) {
     while (r.next()) {
         const std::string_view name = r.name();
         if (r.is_operand()) {
-            check_input_operand(r.argument(), add_help);
+            check_input_operand(r.argument(), add_help, operands.empty());
             operands.emplace_back(r.argument());
         } else if (name == "-h" || name == "--help") {
             r.flag();
@@ -390,7 +394,7 @@ int run_merge(const std::vector<std::string_view>& args) {
     while (r.next()) {
         const std::string_view name = r.name();
         if (r.is_operand()) {
-            check_input_operand(r.argument(), merge_help);
+            check_input_operand(r.argument(), merge_help, true);
             operands.emplace_back(r.argument());
         } else if (name == "-h" || name == "--help") {
             r.flag();
@@ -470,7 +474,7 @@ int run_info(const std::vector<std::string_view>& args) {
     while (r.next()) {
         const std::string_view name = r.name();
         if (r.is_operand()) {
-            check_input_operand(r.argument(), info_help);
+            check_input_operand(r.argument(), info_help, true);
             operands.emplace_back(r.argument());
         } else if (name == "-h" || name == "--help") {
             r.flag();
