@@ -380,8 +380,8 @@ int run_add(const std::vector<std::string_view>& args) {
     const ditto::stored_index index = std::move(builder).finish();
     const std::uint64_t bytes = write_through(out, index);
     if (!a.quiet)
-        std::fprintf(stderr, "ditto: added %s to %s documents: %llu bytes\n",
-                     count(documents, "document", "documents").c_str(), std::to_string(before).c_str(),
+        std::fprintf(stderr, "ditto: added %s to an index of %s: %llu bytes\n",
+                     count(documents, "document", "documents").c_str(), count(before, "document", "documents").c_str(),
                      static_cast<unsigned long long>(bytes));
     return 0;
 }
