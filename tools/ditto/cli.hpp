@@ -16,9 +16,12 @@
 #include <vector>
 
 #include <ditto/align.hpp>
-#include <ditto/dedup.hpp>
-#include <ditto/store/parameters.hpp>
 #include <ditto/parallel.hpp>
+
+namespace ditto {
+struct dedup_options;
+struct index_parameters;
+}  // namespace ditto
 
 namespace ditto_cli {
 
