@@ -18,6 +18,11 @@
 #include <ditto/align.hpp>
 #include <ditto/parallel.hpp>
 
+namespace ditto {
+struct dedup_options;
+struct index_parameters;
+}  // namespace ditto
+
 namespace ditto_cli {
 
 /// Exit codes: 0 success, 1 bad data or I/O, 2 bad usage.
@@ -206,9 +211,21 @@ std::string json_string(std::string_view s);
 std::string escape_text(std::string_view s);
 
 
+/// The similarity options of `ditto dedup` (--threshold, --ngram, --sketch-size, --recall), shared
+/// by the commands that sketch documents: when r is at one of them, parses its value into o and
+/// returns true.
+bool parse_similarity_option(argument_reader& r, ditto::dedup_options& o);
+/// Checks the similarity options together (a recall no LSH shape reaches); throws usage_error.
+void check_similarity_options(const ditto::dedup_options& o, const std::string& help_command);
+
 int run_dedup(const std::vector<std::string_view>& args);
 void print_dedup_help(std::FILE* out);
 int run_diff(const std::vector<std::string_view>& args);
+/// The parameters of a stored index whose documents are sketched as `ditto dedup` sketches them
+/// with options o (word shingles, the default sketcher with 32-bit slots, o's LSH shape).
+ditto::index_parameters index_parameters_for(const ditto::dedup_options& o);
+int run_index(const std::vector<std::string_view>& args);
+void print_index_help(std::FILE* out);
 /// The JSON form of a diff (ids already JSON), as `ditto diff --json` and `ditto dedup --explain` print it.
 std::string diff_json(std::string_view a_id_json, std::size_t a_bytes, std::string_view b_id_json, std::size_t b_bytes,
                       const ditto::text_diff& d);

@@ -74,14 +74,7 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
         } else if (name == "-h" || name == "--help") {
             r.flag();
             help = true;
-        } else if (name == "--threshold") {
-            a.dedup.threshold = parse_double(name, r.value(), 0.0, true, 1.0, false, r.help_command());
-        } else if (name == "--ngram") {
-            a.dedup.ngram = parse_size(name, r.value(), 1, 1024, r.help_command());
-        } else if (name == "--sketch-size") {
-            a.dedup.sketch_size = parse_size(name, r.value(), 1, 4096, r.help_command());
-        } else if (name == "--recall") {
-            a.dedup.recall = parse_double(name, r.value(), 0.0, true, 1.0, true, r.help_command());
+        } else if (parse_similarity_option(r, a.dedup)) {
         } else if (name == "--keep") {
             const std::string_view v = r.value();
             if (v == "first") a.dedup.keep = ditto::keep_rule::first;
@@ -150,7 +143,7 @@ std::string format_number(double v) {
 // The similarity options together, checked before any input is read: each was checked for its
 // range while parsing, but some combinations cannot work (a recall that no LSH shape within
 // the sketch size reaches).
-void check_similarity_options(const ditto::dedup_options& o) {
+void check_similarity_options_for(const ditto::dedup_options& o, const std::string& help) {
     try {
         o.validate();
         static_cast<void>(o.lsh());
@@ -164,11 +157,11 @@ void check_similarity_options(const ditto::dedup_options& o) {
                                   std::to_string(slots) + " at --threshold " + format_number(o.threshold) +
                                   " (at most " + format_number(reach) +
                                   "); use a larger --sketch-size, a lower --recall or a higher --threshold",
-                              help_command);
+                              help);
         std::string why = e.what();
         if (const auto colon = why.find(": "); colon != std::string::npos) why = why.substr(colon + 2);
         throw usage_error("invalid similarity options (--threshold, --ngram, --sketch-size, --recall): " + why,
-                          help_command);
+                          help);
     }
 }
 
@@ -487,6 +480,20 @@ void write_pairs(output& out, const std::vector<record>& records, const ditto::d
 
 }  // namespace
 
+bool parse_similarity_option(argument_reader& r, ditto::dedup_options& o) {
+    const std::string_view name = r.name();
+    if (name == "--threshold") o.threshold = parse_double(name, r.value(), 0.0, true, 1.0, false, r.help_command());
+    else if (name == "--ngram") o.ngram = parse_size(name, r.value(), 1, 1024, r.help_command());
+    else if (name == "--sketch-size") o.sketch_size = parse_size(name, r.value(), 1, 4096, r.help_command());
+    else if (name == "--recall") o.recall = parse_double(name, r.value(), 0.0, true, 1.0, true, r.help_command());
+    else return false;
+    return true;
+}
+
+void check_similarity_options(const ditto::dedup_options& o, const std::string& help) {
+    check_similarity_options_for(o, help);
+}
+
 void print_dedup_help(std::FILE* out) {
     std::fputs(
         "Usage: ditto dedup [OPTIONS] [FILE|-]\n"
@@ -567,7 +574,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
         return 0;
     }
     // Every option is checked before any input is read.
-    check_similarity_options(a.dedup);
+    check_similarity_options(a.dedup, help_command);
     output out(a.output_path, a.output_option);
 
     const auto start = std::chrono::steady_clock::now();

@@ -2,6 +2,7 @@
 //
 //   ditto dedup [options] [FILE|-]     (see `ditto dedup --help`)
 //   ditto diff [options] A B           (see `ditto diff --help`)
+//   ditto index build|add|merge|info   (see `ditto index --help`)
 //   ditto --help | --version
 
 #include <cerrno>
@@ -27,6 +28,8 @@ void print_help(std::FILE* out) {
         "            the similar pairs, the clusters, or what differs within each cluster\n"
         "  diff      show what differs between two copies: shared passages, deleted and\n"
         "            inserted text, changed figures\n"
+        "  index     build, extend, merge and check stored indexes of a corpus: signatures\n"
+        "            and band keys kept on disk\n"
         "\n"
         "Options:\n"
         "  -h, --help     show this help\n"
@@ -53,6 +56,7 @@ int run(const std::vector<std::string_view>& args) {
             return 0;
         }
         if (command == "dedup") return ditto_cli::run_dedup(std::vector<std::string_view>(args.begin() + 1, args.end()));
+        if (command == "index") return ditto_cli::run_index(std::vector<std::string_view>(args.begin() + 1, args.end()));
         if (command == "diff") return ditto_cli::run_diff(std::vector<std::string_view>(args.begin() + 1, args.end()));
         throw ditto_cli::usage_error("unknown command '" + std::string(command) + "'");
     } catch (const ditto_cli::usage_error& e) {
