@@ -18,6 +18,7 @@
 #include <ditto/prefilter.hpp>
 #include <ditto/shingle.hpp>
 #include <ditto/sketch/minhash.hpp>
+#include <ditto/store/dedup_against.hpp>
 #include <ditto/store/index.hpp>
 #include <ditto/store/index_reader.hpp>
 #include <ditto/store/index_writer.hpp>
