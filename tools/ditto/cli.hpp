@@ -21,6 +21,7 @@
 namespace ditto {
 struct dedup_options;
 struct index_parameters;
+struct stored_index;
 }  // namespace ditto
 
 namespace ditto_cli {
@@ -225,6 +226,15 @@ int run_diff(const std::vector<std::string_view>& args);
 /// with options o (word shingles, the default sketcher with 32-bit slots, o's LSH shape).
 ditto::index_parameters index_parameters_for(const ditto::dedup_options& o);
 int run_index(const std::vector<std::string_view>& args);
+/// Reads an index file whole; every failure (unreadable, not a valid index) a data_error naming it.
+ditto::stored_index load_index(const std::string& path);
+/// The similarity options of a command working with an index: those not given (given lists the
+/// option names written) are the index's, those given must equal them. Throws data_error naming
+/// each differing field, or when the index was sketched in a way this tool does not sketch.
+void index_options(const std::string& index_path, const ditto::index_parameters& p, const std::vector<std::string>& given,
+                   ditto::dedup_options& o, const std::string& help);
+/// `ditto dedup --against X.didx NEW.jsonl...` (dedup_against.cpp).
+int run_dedup_against(const std::vector<std::string_view>& args);
 void print_index_help(std::FILE* out);
 /// The JSON form of a diff (ids already JSON), as `ditto diff --json` and `ditto dedup --explain` print it.
 std::string diff_json(std::string_view a_id_json, std::size_t a_bytes, std::string_view b_id_json, std::size_t b_bytes,

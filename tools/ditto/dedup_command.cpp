@@ -567,6 +567,14 @@ void print_dedup_help(std::FILE* out) {
 }
 
 int run_dedup(const std::vector<std::string_view>& args) {
+    for (const std::string_view arg : args) {
+        if (arg == "--") break;
+        if (arg == "--against" || arg.starts_with("--against=")) {
+            if (std::find(args.begin(), args.end(), std::string_view("-h")) == args.end() &&
+                std::find(args.begin(), args.end(), std::string_view("--help")) == args.end())
+                return run_dedup_against(args);
+        }
+    }
     bool help = false;
     dedup_arguments a = parse_arguments(args, help);
     if (help) {

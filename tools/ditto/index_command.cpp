@@ -21,6 +21,7 @@
 #include <ditto/io/jsonl_chunks.hpp>
 #include <ditto/shingle.hpp>
 #include <ditto/sketch/minhash.hpp>
+#include <ditto/store/dedup_against.hpp>
 #include <ditto/store/format.hpp>
 #include <ditto/store/index.hpp>
 #include <ditto/store/index_reader.hpp>
@@ -93,21 +94,6 @@ void check_input_operand(std::string_view path, const std::string& help, bool in
 
 std::string quoted(std::string_view path) { return "'" + escape_text(path) + "'"; }
 
-// Opens an index file for reading and reads it, every failure a data_error naming the file.
-ditto::stored_index load_index(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw data_error("cannot open " + quoted(path) + ": " + std::strerror(errno));
-    try {
-        return ditto::read_index(in);
-    } catch (const ditto::format_error& e) {
-        std::string_view what = e.what();
-        if (what.starts_with("ditto index: ")) what.remove_prefix(13);
-        throw data_error(escape_text(path) + ": not a valid index: " + std::string(what));
-    } catch (const std::ios_base::failure& e) {
-        throw data_error("cannot read " + quoted(path) + ": " + e.what());
-    }
-}
-
 // Refuses to combine an index with other parameters, naming every field that differs.
 void check_same_parameters(const ditto::index_parameters& have, const ditto::index_parameters& want,
                            const std::string& what) {
@@ -155,29 +141,17 @@ std::size_t add_file(ditto::index_builder& builder, const std::string& path, con
                              escape_text(ids[i]) + "\" is also the id of line " + std::to_string(records[it->second].line));
     }
 
-    // Sketched as dedup sketches (ditto/dedup.hpp): normalize, word shingles, the default sketcher.
-    const ditto::dedup_options& o = a.dedup;
-    const std::size_t k = o.sketch_size;
-    const ditto::normalizer normalize(o.normalization);
-    const ditto::word_shingler<> shingle(o.ngram, o.seed);
-    const ditto::minhash_sketcher sketcher(ditto::mix64(o.seed, 0x5ce7c4e5));
+    // Sketched as dedup sketches (ditto/store/dedup_against.hpp: index_sketcher).
+    const ditto::index_sketcher sketcher(builder.parameters());
+    const std::size_t k = a.dedup.sketch_size;
     std::vector<std::uint64_t> signatures(n * k);
     const std::size_t tasks = std::min(n, pool.concurrency() * 8);
     pool.bulk(tasks, [&](std::size_t task) {
         std::string scratch;
         std::vector<std::uint64_t> hashes;
-        std::vector<std::uint32_t> slots(k);
         for (std::size_t i = task * n / tasks; i < (task + 1) * n / tasks; ++i) {
-            normalize.normalize(records[i].record.text, scratch);
-            hashes.clear();
-            shingle(std::string_view(scratch), [&](std::uint64_t h) { hashes.push_back(h); });
-            std::uint64_t* out = signatures.data() + i * k;
-            if (hashes.empty()) {
-                std::fill(out, out + k, std::uint64_t{std::numeric_limits<std::uint32_t>::max()});
-                continue;
-            }
-            sketcher.fill(std::span<const std::uint64_t>(hashes), std::span<std::uint32_t>(slots));
-            std::copy(slots.begin(), slots.end(), out);
+            sketcher.shingles(records[i].record.text, scratch, hashes);
+            sketcher.sign(hashes, std::span<std::uint64_t>(signatures.data() + i * k, k));
         }
     });
 
@@ -353,24 +327,7 @@ int run_add(const std::vector<std::string_view>& args) {
     ditto::stored_index existing = load_index(index_path);
     // Sketched with the index's parameters: the similarity options not given are the index's;
     // those given must equal them.
-    const ditto::index_parameters p = existing.parameters;
-    if (p.shingles != ditto::shingle_kind::words || p.sketch != ditto::sketch_kind::fast || p.slot_bits != 32 ||
-        p.slots > 4096)
-        throw data_error(escape_text(index_path) + ": its documents were sketched in a way this tool does not sketch "
-                         "(shingle kind, sketch kind, slot bits or slots)");
-    const auto is_given = [&](std::string_view option) {
-        return std::find(given.begin(), given.end(), option) != given.end();
-    };
-    if (!is_given("--threshold")) a.dedup.threshold = p.threshold;
-    if (!is_given("--recall")) a.dedup.recall = p.recall;
-    if (!is_given("--ngram")) a.dedup.ngram = p.shingle_size;
-    if (!is_given("--sketch-size")) a.dedup.sketch_size = p.slots;
-    a.dedup.normalization = p.normalization;
-    a.dedup.seed = p.seed;
-    check_similarity_options(a.dedup, add_help);
-    check_same_parameters(p, index_parameters_for(a.dedup),
-                          given.empty() ? escape_text(index_path)
-                                        : escape_text(index_path) + " was built with other options");
+    index_options(index_path, existing.parameters, given, a.dedup, add_help);
 
     ditto::thread_pool pool(a.threads);
     const std::size_t before = existing.documents.size();
@@ -555,6 +512,42 @@ int run_info(const std::vector<std::string_view>& args) {
 }
 
 }  // namespace
+
+// Opens an index file for reading and reads it, every failure a data_error naming the file.
+ditto::stored_index load_index(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw data_error("cannot open " + quoted(path) + ": " + std::strerror(errno));
+    try {
+        return ditto::read_index(in);
+    } catch (const ditto::format_error& e) {
+        std::string_view what = e.what();
+        if (what.starts_with("ditto index: ")) what.remove_prefix(13);
+        throw data_error(escape_text(path) + ": not a valid index: " + std::string(what));
+    } catch (const std::ios_base::failure& e) {
+        throw data_error("cannot read " + quoted(path) + ": " + e.what());
+    }
+}
+
+void index_options(const std::string& index_path, const ditto::index_parameters& p, const std::vector<std::string>& given,
+                   ditto::dedup_options& o, const std::string& help) {
+    if (p.shingles != ditto::shingle_kind::words || p.sketch != ditto::sketch_kind::fast || p.slot_bits != 32 ||
+        p.slots > 4096)
+        throw data_error(escape_text(index_path) + ": its documents were sketched in a way this tool does not sketch "
+                         "(shingle kind, sketch kind, slot bits or slots)");
+    const auto is_given = [&](std::string_view option) {
+        return std::find(given.begin(), given.end(), option) != given.end();
+    };
+    if (!is_given("--threshold")) o.threshold = p.threshold;
+    if (!is_given("--recall")) o.recall = p.recall;
+    if (!is_given("--ngram")) o.ngram = p.shingle_size;
+    if (!is_given("--sketch-size")) o.sketch_size = p.slots;
+    o.normalization = p.normalization;
+    o.seed = p.seed;
+    check_similarity_options(o, help);
+    check_same_parameters(p, index_parameters_for(o),
+                          given.empty() ? escape_text(index_path)
+                                        : escape_text(index_path) + " was built with other options");
+}
 
 ditto::index_parameters index_parameters_for(const ditto::dedup_options& o) {
     ditto::index_parameters p;
