@@ -54,14 +54,28 @@ corpora make_corpora(std::uint32_t seed) {
     std::mt19937 rng(seed);
     corpora c;
     for (std::size_t i = 0; i < 300; ++i) {
-        if (i > 0 && rng() % 3 == 0) c.reference.push_back({edited(c.reference[rng() % i].text, rng, rng() % 6)});
-        else c.reference.push_back({random_text(rng, 40 + rng() % 60)});
+        // One random draw per statement: the corpus must not depend on the order in which a
+        // compiler evaluates function arguments.
+        if (i > 0 && rng() % 3 == 0) {
+            const std::size_t of = rng() % i, edits = rng() % 6;
+            c.reference.push_back({edited(c.reference[of].text, rng, edits)});
+        } else {
+            const std::size_t length = 40 + rng() % 60;
+            c.reference.push_back({random_text(rng, length)});
+        }
     }
     for (std::size_t i = 0; i < 200; ++i) {
         const auto kind = rng() % 4;
-        if (kind == 0) c.fresh.push_back({random_text(rng, 30 + rng() % 60)});  // matches nothing
-        else if (kind == 3 && i > 0) c.fresh.push_back({edited(c.fresh[rng() % i].text, rng, 1)});
-        else c.fresh.push_back({edited(c.reference[rng() % 300].text, rng, rng() % 10)});
+        if (kind == 0) {  // matches nothing
+            const std::size_t length = 30 + rng() % 60;
+            c.fresh.push_back({random_text(rng, length)});
+        } else if (kind == 3 && i > 0) {
+            const std::size_t of = rng() % i;
+            c.fresh.push_back({edited(c.fresh[of].text, rng, 1)});
+        } else {
+            const std::size_t of = rng() % 300, edits = rng() % 10;
+            c.fresh.push_back({edited(c.reference[of].text, rng, edits)});
+        }
     }
     c.fresh.push_back({" \n "});  // no words, no shingles: matches nothing
     return c;
