@@ -81,22 +81,6 @@ corpora make_corpora(std::uint32_t seed) {
     return c;
 }
 
-ditto::index_parameters parameters_for(const ditto::dedup_options& o) {
-    ditto::index_parameters p;
-    p.shingles = ditto::shingle_kind::words;
-    p.shingle_size = static_cast<std::uint32_t>(o.ngram);
-    p.normalization = o.normalization;
-    p.text_pipeline = ditto::text_pipeline_id;
-    p.seed = o.seed;
-    p.sketch = ditto::sketch_kind::fast;
-    p.slots = static_cast<std::uint32_t>(o.sketch_size);
-    p.slot_bits = 32;
-    p.lsh = o.lsh();
-    p.threshold = o.threshold;
-    p.recall = o.recall;
-    return p;
-}
-
 ditto::stored_index build(const std::vector<text_doc>& docs, const ditto::index_parameters& p) {
     ditto::index_builder builder(p);
     const ditto::index_sketcher sketcher(p);
@@ -136,7 +120,7 @@ TEST_CASE("dedup_against equals a brute force over every pair", "[store][against
         ditto::dedup_options o;
         o.threshold = threshold;
         o.recall = 0.9999;  // a pair missed by LSH would be a (rare, deterministic) difference
-        const ditto::stored_index index = build(c.reference, parameters_for(o));
+        const ditto::stored_index index = build(c.reference, ditto::index_parameters_for(o));
         const auto texts = [&](std::uint32_t d, std::string& out) {
             out = c.reference[d].text;
             return true;
@@ -187,7 +171,7 @@ TEST_CASE("dedup_against equals a brute force over every pair", "[store][against
 TEST_CASE("dedup_against estimates from the signatures without texts, or with texts that changed", "[store][against]") {
     const corpora c = make_corpora(5);
     ditto::dedup_options o;
-    const ditto::stored_index index = build(c.reference, parameters_for(o));
+    const ditto::stored_index index = build(c.reference, ditto::index_parameters_for(o));
     ditto::inline_executor one;
     const ditto::against_result estimated = ditto::dedup_against(index, c.fresh, one);
     REQUIRE(!estimated.matches.empty());
@@ -228,7 +212,7 @@ TEST_CASE("dedup_against gives the same result on 1, 2 and 8 threads", "[store][
     const corpora c = make_corpora(23);
     ditto::dedup_options o;
     o.threshold = 0.5;
-    const ditto::stored_index index = build(c.reference, parameters_for(o));
+    const ditto::stored_index index = build(c.reference, ditto::index_parameters_for(o));
     const auto texts = [&](std::uint32_t d, std::string& out) {
         if (d % 3 == 0) return false;
         out = c.reference[d].text;
@@ -249,7 +233,7 @@ TEST_CASE("dedup_against examines each candidate once when a document has many i
     ditto::dedup_options o;
     const std::string text = "one two three four five six seven eight nine ten eleven twelve";
     const std::vector<text_doc> reference(2000, text_doc{text});
-    const ditto::stored_index index = build(reference, parameters_for(o));
+    const ditto::stored_index index = build(reference, ditto::index_parameters_for(o));
     ditto::inline_executor one;
     std::size_t calls = 0;
     const std::vector<text_doc> fresh{{text}, {text + " thirteen"}};

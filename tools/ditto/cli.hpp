@@ -222,9 +222,6 @@ void check_similarity_options(const ditto::dedup_options& o, const std::string& 
 int run_dedup(const std::vector<std::string_view>& args);
 void print_dedup_help(std::FILE* out);
 int run_diff(const std::vector<std::string_view>& args);
-/// The parameters of a stored index whose documents are sketched as `ditto dedup` sketches them
-/// with options o (word shingles, the default sketcher with 32-bit slots, o's LSH shape).
-ditto::index_parameters index_parameters_for(const ditto::dedup_options& o);
 int run_index(const std::vector<std::string_view>& args);
 /// Reads an index file whole; every failure (unreadable, not a valid index) a data_error naming it.
 ditto::stored_index load_index(const std::string& path);

@@ -281,7 +281,7 @@ int run_build(const std::vector<std::string_view>& args) {
     output out(output_path, output_option);
 
     ditto::thread_pool pool(a.threads);
-    ditto::index_builder builder(index_parameters_for(a.dedup));
+    ditto::index_builder builder(ditto::index_parameters_for(a.dedup));
     std::size_t documents = 0;
     for (const auto& path : inputs) documents += add_file(builder, path, a, pool);
     const ditto::stored_index index = std::move(builder).finish();
@@ -544,25 +544,9 @@ void index_options(const std::string& index_path, const ditto::index_parameters&
     o.normalization = p.normalization;
     o.seed = p.seed;
     check_similarity_options(o, help);
-    check_same_parameters(p, index_parameters_for(o),
+    check_same_parameters(p, ditto::index_parameters_for(o),
                           given.empty() ? escape_text(index_path)
                                         : escape_text(index_path) + " was built with other options");
-}
-
-ditto::index_parameters index_parameters_for(const ditto::dedup_options& o) {
-    ditto::index_parameters p;
-    p.shingles = ditto::shingle_kind::words;
-    p.shingle_size = static_cast<std::uint32_t>(o.ngram);
-    p.normalization = o.normalization;
-    p.text_pipeline = ditto::text_pipeline_id;
-    p.seed = o.seed;
-    p.sketch = ditto::sketch_kind::fast;  // ditto::minhash_sketcher, 32-bit slots
-    p.slots = static_cast<std::uint32_t>(o.sketch_size);
-    p.slot_bits = 32;
-    p.lsh = o.lsh();
-    p.threshold = o.threshold;
-    p.recall = o.recall;
-    return p;
 }
 
 void print_index_help(std::FILE* out) {

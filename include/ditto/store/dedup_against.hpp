@@ -31,6 +31,7 @@
 #include <vector>
 
 #include <ditto/concepts.hpp>
+#include <ditto/dedup.hpp>
 #include <ditto/document.hpp>
 #include <ditto/error.hpp>
 #include <ditto/exact_duplicates.hpp>
@@ -45,6 +46,24 @@
 #include <ditto/verify.hpp>
 
 namespace ditto {
+
+/// The parameters of a stored index whose documents are sketched as ditto::dedup sketches them
+/// with options o: word shingles, the default sketcher with 32-bit slots, o's LSH shape.
+[[nodiscard]] inline index_parameters index_parameters_for(const dedup_options& o) {
+    index_parameters p;
+    p.shingles = shingle_kind::words;
+    p.shingle_size = static_cast<std::uint32_t>(o.ngram);
+    p.normalization = o.normalization;
+    p.text_pipeline = text_pipeline_id;
+    p.seed = o.seed;
+    p.sketch = sketch_kind::fast;
+    p.slots = static_cast<std::uint32_t>(o.sketch_size);
+    p.slot_bits = 32;
+    p.lsh = o.lsh();
+    p.threshold = o.threshold;
+    p.recall = o.recall;
+    return p;
+}
 
 /// Sketches texts as ditto::dedup does, with the parameters of a stored index (word shingles,
 /// the default sketcher, 32-bit slots). Stateless after construction: share it between threads.
