@@ -7,6 +7,7 @@ finish()."""
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -15,8 +16,12 @@ failures = []
 
 
 def setup(ditto, work):
+    """Runs ditto as `ditto` in `work`, made anew (empty)."""
     global DITTO, WORK
     DITTO, WORK = ditto, work
+    if os.path.isdir(WORK):
+        shutil.rmtree(WORK)
+    os.makedirs(WORK)
 
 
 def run(args, stdin=None, check=None):

@@ -17,10 +17,6 @@ from harness import case, error, expect, finish, run, setup, write  # noqa: E402
 
 setup(DITTO, WORK)
 
-if os.path.isdir(WORK):
-    shutil.rmtree(WORK)
-os.makedirs(WORK)
-
 
 def words(rng, n):
     return " ".join(f"w{rng.randrange(400)}" for _ in range(n))

@@ -9,7 +9,6 @@ LARGE_BYTES bounds the size of the large inputs (smaller under sanitizers)."""
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 
@@ -25,11 +24,6 @@ LARGE = int(sys.argv[4]) if len(sys.argv) > 4 else 1 << 30
 # of which 2 are shared: J = 2/3. Texts shorter than 5 words are one shingle of all their words.
 SIX = "alpha beta gamma delta epsilon zeta"
 SEVEN = SIX + " eta"
-
-
-if os.path.isdir(WORK):
-    shutil.rmtree(WORK)
-os.makedirs(WORK)
 
 
 @case

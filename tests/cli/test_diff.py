@@ -9,7 +9,6 @@ import json
 import os
 import random
 import re
-import shutil
 import sys
 
 DITTO, SOURCE, WORK = (os.path.abspath(a) for a in sys.argv[1:4])
@@ -24,11 +23,6 @@ def body(marked):
     measures line with its blank line, up to the changed figures."""
     text = marked.split("\n", 4)[4]
     return text.split("\nChanged figures:\n", 1)[0]
-
-
-if os.path.isdir(WORK):
-    shutil.rmtree(WORK)
-os.makedirs(WORK)
 
 
 @case

@@ -20,9 +20,6 @@ from harness import case, error, expect, finish, jsonl, run, setup, write  # noq
 
 setup(DITTO, WORK)
 
-if os.path.isdir(WORK):
-    shutil.rmtree(WORK)
-os.makedirs(WORK)
 
 NEWS = os.path.join(SOURCE, "examples", "data", "news.jsonl")
 WORDS = ("river city council plan bike lane budget school teacher market price rain storm harbour "
