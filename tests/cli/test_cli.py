@@ -197,6 +197,9 @@ def usage_errors_name_the_option_and_exit_2():
     error(["dedup", "--pairs", "--clusters", f], 2, r"exclude each other")
     error(["dedup", "--threshold"], 2, r"--threshold needs a value")
     error(["dedup", "--bogus", f], 2, r"unknown option '--bogus'")
+    for command in (["dedup"], ["dedup", "--against", "x.didx"], ["index", "build", "-o", "x.didx"], ["diff", f]):
+        for option in ("--text-field", "--id-field"):
+            error([*command, option, "", f], 2, option + " must be a non-empty name")
     error(["dedup", f, f], 2, r"more than one input file")
     error(["dedup", "--text-field", "id", f], 2, r"--text-field and --id-field must differ")
     error(["frobnicate"], 2, r"unknown command 'frobnicate'")

@@ -49,11 +49,6 @@ against_arguments parse(const std::vector<std::string_view>& args) {
             throw usage_error("--pairs, --clusters and --report exclude each other (" + std::string(flag) + ")", against_help);
         a.mode = m;
     };
-    auto field_name = [](argument_reader& r) {
-        const std::string_view v = r.value();
-        if (v.empty()) throw usage_error(std::string(r.name()) + " must be a non-empty name", against_help);
-        return std::string(v);
-    };
     argument_reader r(args, against_help);
     while (r.next()) {
         const std::string_view name = r.name();
@@ -81,9 +76,9 @@ against_arguments parse(const std::vector<std::string_view>& args) {
         } else if (name == "--threads") {
             a.threads = parse_size(name, r.value(), 1, 4096, r.help_command());
         } else if (name == "--text-field") {
-            a.jsonl.text_field = field_name(r);
+            a.jsonl.text_field = r.name_value();
         } else if (name == "--id-field") {
-            a.jsonl.id_field = field_name(r);
+            a.jsonl.id_field = r.name_value();
         } else if (name == "--invalid-utf8") {
             const std::string_view v = r.value();
             if (v == "replace") a.jsonl.on_invalid = ditto::invalid_utf8::replace;

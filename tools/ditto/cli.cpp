@@ -91,6 +91,12 @@ std::string_view argument_reader::value() {
     return args_[++index_];
 }
 
+std::string argument_reader::name_value() {
+    const std::string_view v = value();
+    if (v.empty()) throw usage_error(std::string(name_) + " must be a non-empty name", help_);
+    return std::string(v);
+}
+
 void argument_reader::flag() const {
     if (inline_value_) throw usage_error(std::string(name_) + " takes no value", help_);
 }

@@ -59,6 +59,8 @@ public:
     [[nodiscard]] std::string_view name() const { return name_; }
     /// The option's value: after '=' or the next argument. Throws usage_error when there is none.
     std::string_view value();
+    /// The option's value, which must be a non-empty name (a JSON field). Throws usage_error.
+    std::string name_value();
     /// Checks that a flag was not given a value.
     void flag() const;
     [[noreturn]] void unknown() const;

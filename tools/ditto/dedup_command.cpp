@@ -59,11 +59,6 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
                               help_command);
         a.mode = m;
     };
-    auto field_name = [](argument_reader& r) {
-        const std::string_view v = r.value();
-        if (v.empty()) throw usage_error(std::string(r.name()) + " must be a non-empty name", help_command);
-        return std::string(v);
-    };
     argument_reader r(args, help_command);
     while (r.next()) {
         const std::string_view name = r.name();
@@ -96,9 +91,9 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
         } else if (name == "--threads") {
             a.threads = parse_size(name, r.value(), 1, 4096, r.help_command());
         } else if (name == "--text-field") {
-            a.jsonl.text_field = field_name(r);
+            a.jsonl.text_field = r.name_value();
         } else if (name == "--id-field") {
-            a.jsonl.id_field = field_name(r);
+            a.jsonl.id_field = r.name_value();
             a.id_field_given = true;
         } else if (name == "--invalid-utf8") {
             const std::string_view v = r.value();

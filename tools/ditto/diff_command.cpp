@@ -277,9 +277,7 @@ int run_diff(const std::vector<std::string_view>& args) {
         } else if (name == "--window") {
             align.window = parse_size(name, r.value(), 1, 1024, r.help_command());
         } else if (name == "--text-field" || name == "--id-field") {
-            const std::string_view v = r.value();
-            if (v.empty()) throw usage_error(std::string(name) + " must be a non-empty name", help_command);
-            (name == "--text-field" ? jsonl.text_field : jsonl.id_field) = std::string(v);
+            (name == "--text-field" ? jsonl.text_field : jsonl.id_field) = r.name_value();
         } else {
             r.unknown();
         }

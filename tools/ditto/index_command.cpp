@@ -52,15 +52,10 @@ struct sketch_arguments {
 // Handles an input or running option shared by build and add; false when r is at another one.
 bool parse_sketch_option(argument_reader& r, sketch_arguments& a) {
     const std::string_view name = r.name();
-    auto field_name = [&]() {
-        const std::string_view v = r.value();
-        if (v.empty()) throw usage_error(std::string(name) + " must be a non-empty name", r.help_command());
-        return std::string(v);
-    };
     if (name == "--text-field") {
-        a.jsonl.text_field = field_name();
+        a.jsonl.text_field = r.name_value();
     } else if (name == "--id-field") {
-        a.jsonl.id_field = field_name();
+        a.jsonl.id_field = r.name_value();
     } else if (name == "--invalid-utf8") {
         const std::string_view v = r.value();
         if (v == "replace") a.jsonl.on_invalid = ditto::invalid_utf8::replace;
