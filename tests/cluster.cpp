@@ -1,7 +1,9 @@
 // Union-find and clustering against hand-worked graphs and a brute-force component search.
 #include <ditto/cluster.hpp>
 
+#include <cstdint>
 #include <random>
+#include <span>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -73,5 +75,67 @@ TEST_CASE("clusters are the connected components (random graphs)", "[cluster]") 
         }
         // With keep_rule::first the kept copy is the component's lowest index: the label.
         REQUIRE(c.cluster == label);
+    }
+}
+
+TEST_CASE("greedy clusters: a removed element joins the kept neighbour of highest affinity", "[cluster]") {
+    // 0 and 1 are not joined, so both are kept; 2 is joined to both. Keep order is index order.
+    const std::vector<edge> edges{{0, 2}, {1, 2}, {3, 4}};
+    const auto first = [](std::size_t a, std::size_t b) { return a < b; };
+    const auto plain = ditto::cluster_greedy(5, edges, first);
+    CHECK(plain.cluster == std::vector<std::size_t>{0, 1, 0, 3, 3});  // the first kept neighbour
+    const std::vector<std::uint32_t> prefer_1{3, 7, 1};
+    const auto weighted = ditto::cluster_greedy(5, edges, std::span<const std::uint32_t>(prefer_1), first);
+    CHECK(weighted.cluster == std::vector<std::size_t>{0, 1, 1, 3, 3});
+    CHECK(weighted.keep == plain.keep);  // the choice never changes what is kept
+    CHECK(weighted.cluster_count == 3);
+    const std::vector<std::uint32_t> tie{5, 5, 1};
+    CHECK(ditto::cluster_greedy(5, edges, std::span<const std::uint32_t>(tie), first).cluster == plain.cluster);
+    const std::vector<std::uint32_t> short_list{1, 2};
+    CHECK_THROWS_AS(ditto::cluster_greedy(5, edges, std::span<const std::uint32_t>(short_list), first), std::invalid_argument);
+}
+
+TEST_CASE("greedy clusters keep the same elements whatever the affinities (random graphs)", "[cluster]") {
+    // Brute force: an element is kept when no earlier kept element is its neighbour; every other
+    // element joins a kept neighbour before it, one of highest affinity.
+    std::mt19937_64 rng(11);
+    for (int round = 0; round < 50; ++round) {
+        const std::size_t n = 40;
+        std::vector<edge> edges;
+        std::vector<std::uint32_t> affinity;
+        for (int e = 0; e < 60; ++e) {
+            edges.emplace_back(rng() % n, rng() % n);
+            affinity.push_back(static_cast<std::uint32_t>(rng() % 4));
+        }
+        const auto c = ditto::cluster_greedy(n, edges, std::span<const std::uint32_t>(affinity),
+                                             [](std::size_t a, std::size_t b) { return a < b; });
+        std::vector<bool> kept(n, false);
+        for (std::size_t v = 0; v < n; ++v) {
+            std::uint32_t best = 0;
+            bool any = false;
+            for (std::size_t e = 0; e < edges.size(); ++e) {
+                const auto [a, b] = edges[e];
+                const std::size_t u = a == v ? b : b == v ? a : n;
+                if (u < v && kept[u]) {
+                    best = any ? std::max(best, affinity[e]) : affinity[e];
+                    any = true;
+                }
+            }
+            kept[v] = !any;
+            REQUIRE(c.keep[v] == kept[v]);
+            if (kept[v]) {
+                REQUIRE(c.cluster[v] == v);
+                continue;
+            }
+            // The element joined: kept, before v, and an edge of the highest affinity joins them.
+            const std::size_t j = c.cluster[v];
+            REQUIRE(j < v);
+            REQUIRE(kept[j]);
+            bool best_edge = false;
+            for (std::size_t e = 0; e < edges.size(); ++e)
+                best_edge = best_edge || (((edges[e].first == j && edges[e].second == v) || (edges[e].first == v && edges[e].second == j)) &&
+                                          affinity[e] == best);
+            CHECK(best_edge);
+        }
     }
 }

@@ -3,9 +3,10 @@
 // one copy to keep. Two rules:
 //
 //  - greedy (the pipeline's default): elements are visited in keep order; one with an edge to an
-//    element already kept joins the first such kept element (in keep order), otherwise it is kept.
-//    Every removed element has an edge to the kept element of its cluster, so with similarity
-//    edges every removed copy is similar to the copy that replaces it.
+//    element already kept joins such a kept element (the edge of highest affinity, when edges
+//    carry one, else the first in keep order), otherwise it is kept. Every removed element has an
+//    edge to the kept element of its cluster, so with similarity edges every removed copy is
+//    similar to the copy that replaces it.
 //  - connected: the connected components (single linkage). If A~B and B~C, all three are one
 //    cluster even when A and C are not similar: a chain of light edits is one story, but its
 //    ends can be far apart.
@@ -13,6 +14,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <numeric>
 #include <span>
 #include <string>
@@ -135,12 +137,18 @@ template <class Edges, class Better>
 
 
 /// Greedy clusters: elements are visited in keep order (better(a, b): a before b; ties by
-/// index); an element with an edge to an already kept element joins the first of them in keep
-/// order, otherwise it is kept. Linear in n plus the edges, after sorting. Throws
-/// std::invalid_argument for an edge outside [0, n).
+/// index); an element with an edge to an already kept element joins one of them, otherwise it is
+/// kept. It joins the kept neighbour whose edge has the highest affinity (affinity[e] for edges[e];
+/// an empty affinity makes them all equal), ties going to the first in keep order. Which one it
+/// joins never changes which elements are kept. Linear in n plus the edges, after sorting. Throws
+/// std::invalid_argument for an edge outside [0, n) or an affinity of another length than edges.
 template <class Edges, class Better>
-[[nodiscard]] clustering cluster_greedy(std::size_t n, const Edges& edges, Better better) {
-    // Adjacency in compressed rows.
+[[nodiscard]] clustering cluster_greedy(std::size_t n, const Edges& edges, std::span<const std::uint32_t> affinity,
+                                        Better better) {
+    if (!affinity.empty() && affinity.size() != std::size(edges))
+        detail::throw_invalid_argument("cluster_greedy", "affinity", "empty or one per edge (" + std::to_string(std::size(edges)) + ")",
+                                       std::to_string(affinity.size()));
+    // Adjacency in compressed rows; each entry names the neighbour and the edge.
     std::vector<std::size_t> start(n + 1, 0);
     for (const auto& [a, b] : edges) {
         detail::check_edge(static_cast<std::size_t>(a), static_cast<std::size_t>(b), n);
@@ -148,11 +156,15 @@ template <class Edges, class Better>
         ++start[static_cast<std::size_t>(b) + 1];
     }
     for (std::size_t i = 0; i < n; ++i) start[i + 1] += start[i];
-    std::vector<std::size_t> next(start.begin(), start.end() - 1), neighbour(start[n]);
+    std::vector<std::size_t> next(start.begin(), start.end() - 1), neighbour(start[n]), edge_of(start[n]);
+    std::size_t e = 0;
     for (const auto& [a, b] : edges) {
+        edge_of[next[static_cast<std::size_t>(a)]] = e;
         neighbour[next[static_cast<std::size_t>(a)]++] = static_cast<std::size_t>(b);
+        edge_of[next[static_cast<std::size_t>(b)]] = e++;
         neighbour[next[static_cast<std::size_t>(b)]++] = static_cast<std::size_t>(a);
     }
+    auto weight = [&](std::size_t x) -> std::uint32_t { return affinity.empty() ? 0 : affinity[edge_of[x]]; };
     const std::vector<std::size_t> order = detail::keep_order(n, better);
     std::vector<std::size_t> rank(n);
     for (std::size_t r = 0; r < n; ++r) rank[order[r]] = r;
@@ -160,10 +172,13 @@ template <class Edges, class Better>
     out.cluster.assign(n, n);
     out.keep.assign(n, false);
     for (const std::size_t v : order) {
-        std::size_t best = n;  // the kept neighbour first in keep order
-        for (std::size_t e = start[v]; e < start[v + 1]; ++e) {
-            const std::size_t u = neighbour[e];
-            if (out.keep[u] && (best == n || rank[u] < rank[best])) best = u;
+        std::size_t best = n, best_weight = 0;  // the kept neighbour of highest affinity, then first in keep order
+        for (std::size_t x = start[v]; x < start[v + 1]; ++x) {
+            const std::size_t u = neighbour[x], w = weight(x);
+            if (out.keep[u] && (best == n || w > best_weight || (w == best_weight && rank[u] < rank[best]))) {
+                best = u;
+                best_weight = w;
+            }
         }
         if (best == n) {
             out.keep[v] = true;
@@ -174,6 +189,12 @@ template <class Edges, class Better>
         }
     }
     return out;
+}
+
+/// Greedy clusters with all edges equal: an element joins the first kept neighbour in keep order.
+template <class Edges, class Better>
+[[nodiscard]] clustering cluster_greedy(std::size_t n, const Edges& edges, Better better) {
+    return cluster_greedy(n, edges, std::span<const std::uint32_t>{}, std::move(better));
 }
 
 /// Clusters by rule: cluster_greedy or connected components (cluster).

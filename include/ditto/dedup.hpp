@@ -45,6 +45,7 @@
 #include <ditto/hash.hpp>
 #include <ditto/index/lsh.hpp>
 #include <ditto/index/lsh_params.hpp>
+#include <ditto/index/prefix_index.hpp>
 #include <ditto/index/prefix_split.hpp>
 #include <ditto/parallel.hpp>
 #include <ditto/prefilter.hpp>
@@ -608,26 +609,22 @@ template <std::ranges::random_access_range R, executor E, class Better>
     auto make_set_of = [&](judge_state& st) {
         return [&](std::uint32_t u, std::vector<std::uint64_t>& set) { make_unit_set(u, st.scratch, set); };
     };
-    // passes(u, v): the pair survives the prefilter (counted); verify(u, v): its similarity when
-    // at least the threshold, else negative; judge: both.
-    auto passes = [&](u32 a, u32 b, judge_state& st) -> bool {
-        ++st.counts.candidates;
-        if (!options.exact) return true;
-        if (detail::equal_slots(slots16.data() + std::size_t{a} * k, slots16.data() + std::size_t{b} * k, k) < min_matches ||
-            (k2 && has_fine[a] && has_fine[b] &&
-             detail::equal_slots(fine.data() + std::size_t{fine_index[a]} * k2,
-                                 fine.data() + std::size_t{fine_index[b]} * k2, k2) < min_fine_matches)) {
-            ++st.counts.prefiltered;
-            return false;
-        }
-        return true;
+    // agreement(u, v): equal slots of the two LSH signatures, the prefilter's first stage and the
+    // greedy rule's preference; fine_passes(u, v): the second stage; verify(u, v): the similarity
+    // when at least the threshold, else negative. judge runs them in turn, counting.
+    auto agreement = [&](u32 a, u32 b) -> std::size_t {
+        return detail::equal_slots(slots16.data() + std::size_t{a} * k, slots16.data() + std::size_t{b} * k, k);
     };
-    auto verify = [&](u32 a, u32 b, judge_state& st) -> double {
+    auto first_stage_passes = [&](std::size_t equal) { return !options.exact || equal >= min_matches; };
+    auto fine_passes = [&](u32 a, u32 b) -> bool {
+        return !(k2 && has_fine[a] && has_fine[b] &&
+                 detail::equal_slots(fine.data() + std::size_t{fine_index[a]} * k2,
+                                     fine.data() + std::size_t{fine_index[b]} * k2, k2) < min_fine_matches);
+    };
+    // verify(u, v, equal): the similarity when at least the threshold, else negative (counted).
+    auto verify = [&](u32 a, u32 b, std::size_t equal, judge_state& st) -> double {
         ++st.counts.verified;
-        if (!options.exact)
-            return static_cast<double>(detail::equal_slots(slots16.data() + std::size_t{a} * k,
-                                                           slots16.data() + std::size_t{b} * k, k)) /
-                   static_cast<double>(k);
+        if (!options.exact) return static_cast<double>(equal) / static_cast<double>(k);
         auto make = make_set_of(st);
         // b's set may need a cache slot: a's is kept from eviction.
         auto set_of = [&](u32 u) -> std::span<const std::uint64_t> {
@@ -636,7 +633,21 @@ template <std::ranges::random_access_range R, executor E, class Better>
         const std::span<const std::uint64_t> set_a = set_of(a);
         return jaccard_at_least(set_a, set_of(b), threshold);
     };
-    auto judge = [&](u32 a, u32 b, judge_state& st) -> double { return passes(a, b, st) ? verify(a, b, st) : -1.0; };
+    // The similarity of a candidate pair when it reaches the threshold, else negative; equal gets
+    // the signatures' agreement.
+    auto judge_agreeing = [&](u32 a, u32 b, std::size_t& equal, judge_state& st) -> double {
+        ++st.counts.candidates;
+        equal = agreement(a, b);
+        if (!first_stage_passes(equal) || (options.exact && !fine_passes(a, b))) {
+            ++st.counts.prefiltered;
+            return -1.0;
+        }
+        return verify(a, b, equal, st);
+    };
+    auto judge = [&](u32 a, u32 b, judge_state& st) -> double {
+        std::size_t equal = 0;
+        return judge_agreeing(a, b, equal, st);
+    };
     judge_counts all_counts;
     auto add_counts = [&](const judge_state& st) {
         all_counts.candidates += st.counts.candidates;
@@ -658,6 +669,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
         // buckets. Tasks keep their similar pairs; concatenated in task order they are sorted by v.
         struct pair_found {
             u32 u, v;
+            u32 shared;  // buckets the two share: the greedy rule's preference among kept copies
             double similarity;
         };
         const std::size_t tasks = (units + detail::units_per_task - 1) / detail::units_per_task;
@@ -675,10 +687,13 @@ template <std::ranges::random_access_range R, executor E, class Better>
                         candidates.push_back(u);
                     }
                 std::sort(candidates.begin(), candidates.end());
-                candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-                for (const u32 u : candidates) {
+                for (std::size_t c = 0; c < candidates.size();) {  // a run of one unit: the buckets v shares with it
+                    const u32 u = candidates[c];
+                    std::size_t end = c + 1;
+                    while (end < candidates.size() && candidates[end] == u) ++end;
                     const double s = judge(u, static_cast<u32>(v), st);
-                    if (s >= threshold) found[task].push_back({u, static_cast<u32>(v), s});
+                    if (s >= threshold) found[task].push_back({u, static_cast<u32>(v), static_cast<u32>(end - c), s});
+                    c = end;
                 }
             }
             std::lock_guard lock(counts_mutex);
@@ -686,13 +701,17 @@ template <std::ranges::random_access_range R, executor E, class Better>
             progress.advance(last - first);
         });
         std::vector<std::pair<std::size_t, std::size_t>> edges;
+        std::vector<std::uint32_t> shared;
         for (const auto& f : found)
             for (const pair_found& p : f) {
                 edges.emplace_back(p.u, p.v);
+                shared.push_back(p.shared);
                 result.pairs.push_back(similar_pair{unit_doc[p.u], unit_doc[p.v], p.similarity});
             }
         std::vector<std::vector<pair_found>>().swap(found);
-        unit_clusters = cluster(units, edges, unit_better, options.clustering);
+        unit_clusters = options.clustering == cluster_rule::greedy
+                            ? cluster_greedy(units, edges, std::span<const std::uint32_t>(shared), unit_better)
+                            : cluster(units, edges, unit_better);
         for (std::size_t i = 0; i < n; ++i)
             if (result.exact_of[i] != i) result.pairs.push_back(similar_pair{result.exact_of[i], i, 1.0});
         std::sort(result.pairs.begin(), result.pairs.end(), [](const similar_pair& a, const similar_pair& b) {
@@ -700,61 +719,139 @@ template <std::ranges::random_access_range R, executor E, class Better>
         });
         stats.similar_pairs = result.pairs.size();
     } else if (options.clustering == cluster_rule::greedy) {
-        // Units in keep order; each is compared with the kept units of its buckets, in keep order,
-        // and joins the first similar one, or is kept. In batches: every unit of a batch is first
-        // compared, in parallel, with the units kept before the batch (they come first in keep
-        // order); then, in order, those that found none are compared with the units kept within
-        // the batch.
+        // Units in keep order; each is compared with the kept units of its buckets and joins the
+        // first similar one in order of preference: most buckets shared with it (the likeliest
+        // copy: a near-identical copy shares nearly every band), then keep order. So a removed
+        // copy usually verifies its own original first and stops, and only a unit that is kept
+        // must be told apart from every candidate. In batches: every unit of a batch is first
+        // compared, in parallel, with the units kept before the batch; then, in order, with the
+        // units kept within the batch that it prefers to the one found, if any.
         const std::vector<std::size_t> order = detail::keep_order(units, unit_better);
         std::vector<std::size_t> rank(units);
         for (std::size_t r = 0; r < units; ++r) rank[order[r]] = r;
-        // Per bucket, its kept units in keep order as (rank << 32 | unit): sorted as integers,
-        // with no look-up of ranks while gathering.
-        std::vector<std::vector<std::uint64_t>> kept(buckets.bucket_count());
+        // Per bucket, the ranks of its kept units, ascending. A bucket of split_buckets units or
+        // more (one the split left whole: its members are near-copies of each other, or a dense
+        // template family) lists none: its kept units are found through a prefix index of their
+        // sets (index/prefix_index.hpp), which pairs only units that may reach the threshold.
+        std::vector<std::vector<u32>> kept(buckets.bucket_count());
+        const bool use_prefix_index = options.exact && options.split_buckets >= 2;
+        std::vector<std::uint8_t> indexed_bucket(use_prefix_index ? buckets.bucket_count() : 0, 0);
+        std::vector<std::uint8_t> in_indexed_bucket(use_prefix_index ? units : 0, 0);
+        std::vector<u32> indexed_units;
+        if (use_prefix_index) {
+            for (std::size_t b = 0; b < buckets.bucket_count(); ++b)
+                indexed_bucket[b] = buckets.bucket(b).size() >= options.split_buckets ? 1 : 0;
+            for (std::size_t u = 0; u < units; ++u)
+                for (const u32 b : buckets.of(u))
+                    if (indexed_bucket[b]) in_indexed_bucket[u] = 1;
+            for (std::size_t u = 0; u < units; ++u)
+                if (in_indexed_bucket[u]) indexed_units.push_back(static_cast<u32>(u));
+        }
+        // A unit's set: stored, or made in scratch.
+        auto set_of_unit = [&](u32 u, std::string& text_scratch, std::vector<std::uint64_t>& scratch) {
+            if (stored[u]) return std::span<const std::uint64_t>(pool.data() + set_start[u], set_size[u]);
+            make_unit_set(u, text_scratch, scratch);
+            return std::span<const std::uint64_t>(scratch);
+        };
+        // Shingles ordered by how many of up to 1024 evenly spread indexed units hold them.
+        shingle_order shingle_rarity;
+        if (!indexed_units.empty()) {
+            const std::size_t step = std::max<std::size_t>(1, indexed_units.size() / 1024);
+            std::vector<std::vector<std::uint64_t>> sample;
+            std::string text_scratch;
+            std::vector<std::uint64_t> scratch;
+            for (std::size_t i = 0; i < indexed_units.size(); i += step) {
+                const auto set = set_of_unit(indexed_units[i], text_scratch, scratch);
+                sample.emplace_back(set.begin(), set.end());
+            }
+            shingle_rarity = shingle_order(sample);
+        }
+        std::vector<u32>().swap(indexed_units);
+        prefix_index kept_prefixes(threshold);
         unit_clusters.cluster.assign(units, units);
         unit_clusters.keep.assign(units, false);
         constexpr std::size_t batch = 2048;
-        std::vector<u32> match(batch);
+        constexpr std::uint64_t none = ~std::uint64_t{0};
+        // The preference key of the kept unit joined so far (none: no similar one yet).
+        std::vector<std::uint64_t> match(batch);
+        std::vector<set_prefix> prefixes(use_prefix_index ? batch : 0);  // of the batch's units in an indexed bucket
         std::mutex counts_mutex;
         judge_state sequential;
         std::vector<std::uint64_t> candidates;
-        // The first kept unit (in keep order, at min_rank or later) similar to v. Candidates are
-        // sorted as (rank, unit) integers and examined in keep order until one is similar.
-        auto first_similar = [&](std::size_t v, std::size_t min_rank, std::vector<std::uint64_t>& found, judge_state& st) {
+        // The preference key ((~buckets shared) << 32 | rank, smallest first) of the first kept
+        // unit similar to v among those at min_rank or later whose key is below `below`; none
+        // when there is none.
+        // prefix: v's prefixes when it is in an indexed bucket, else null.
+        auto first_similar = [&](std::size_t v, std::size_t min_rank, std::uint64_t below, const set_prefix* prefix,
+                                 std::vector<std::uint64_t>& found, judge_state& st) -> std::uint64_t {
             found.clear();
-            const std::uint64_t lowest = std::uint64_t{min_rank} << 32;
+            if (prefix) {
+                std::vector<u32> hits;
+                kept_prefixes.query(*prefix, static_cast<u32>(min_rank), hits);
+                // Only units that share a bucket with v are candidates, as with listed buckets,
+                // so what is kept does not depend on how buckets are searched.
+                const auto mine = buckets.of(v);
+                for (const u32 r : hits) {
+                    const auto theirs = buckets.of(order[r]);
+                    auto a = mine.begin(), b = theirs.begin();
+                    while (a != mine.end() && b != theirs.end() && *a != *b) (*a < *b) ? ++a : ++b;
+                    if (a != mine.end() && b != theirs.end()) found.push_back(r);
+                }
+            }
             for (const u32 b : buckets.of(v)) {
+                if (use_prefix_index && indexed_bucket[b]) continue;
                 const auto& list = kept[b];
                 // The entries at min_rank or later are a suffix of the list.
-                const auto from = min_rank == 0 ? list.begin() : std::lower_bound(list.begin(), list.end(), lowest);
+                const auto from = min_rank == 0 ? list.begin() : std::lower_bound(list.begin(), list.end(), static_cast<u32>(min_rank));
                 found.insert(found.end(), from, list.end());
             }
             std::sort(found.begin(), found.end());
-            found.erase(std::unique(found.begin(), found.end()), found.end());
-            for (const std::uint64_t x : found)
-                if (judge(static_cast<u32>(x), static_cast<u32>(v), st) >= threshold) return static_cast<u32>(x);
-            return static_cast<u32>(units);
+            std::size_t kept_candidates = 0;
+            for (std::size_t c = 0; c < found.size();) {  // a run of one rank: the buckets v shares with it
+                std::size_t end = c + 1;
+                while (end < found.size() && found[end] == found[c]) ++end;
+                const std::uint64_t key = (std::uint64_t{~static_cast<u32>(end - c)} << 32) | found[c];
+                if (key < below) found[kept_candidates++] = key;
+                c = end;
+            }
+            found.resize(kept_candidates);
+            std::sort(found.begin(), found.end());
+            for (const std::uint64_t key : found)
+                if (judge(static_cast<u32>(order[static_cast<u32>(key)]), static_cast<u32>(v), st) >= threshold) return key;
+            return none;
         };
         for (std::size_t first = 0; first < units; first += batch) {
             const std::size_t last = std::min(units, first + batch);
             detail::for_chunks(exec, last - first, detail::units_per_task, [&](std::size_t from, std::size_t to) {
                 judge_state st;
                 std::vector<std::uint64_t> found;
-                for (std::size_t x = from; x < to; ++x) match[x] = first_similar(order[first + x], 0, found, st);
+                std::string text_scratch;
+                std::vector<std::uint64_t> scratch;
+                for (std::size_t x = from; x < to; ++x) {
+                    const std::size_t v = order[first + x];
+                    if (use_prefix_index && in_indexed_bucket[v])
+                        prefixes[x] = kept_prefixes.prefix(set_of_unit(static_cast<u32>(v), text_scratch, scratch), shingle_rarity);
+                    match[x] = first_similar(v, 0, none, use_prefix_index && in_indexed_bucket[v] ? &prefixes[x] : nullptr, found, st);
+                }
                 std::lock_guard lock(counts_mutex);
                 add_counts(st);
             });
             for (std::size_t x = 0; x < last - first; ++x) {
                 const std::size_t v = order[first + x];
-                u32 joined = match[x];
-                if (joined == units) joined = first_similar(v, first, candidates, sequential);
-                if (joined == units) {
+                std::uint64_t joined = match[x];
+                // Units kept within the batch that v prefers to the one found.
+                const set_prefix* prefix = use_prefix_index && in_indexed_bucket[v] ? &prefixes[x] : nullptr;
+                const std::uint64_t within = first_similar(v, first, joined, prefix, candidates, sequential);
+                if (within != none) joined = within;
+                if (joined == none) {
                     unit_clusters.keep[v] = true;
                     unit_clusters.cluster[v] = v;
                     ++unit_clusters.cluster_count;
-                    for (const u32 b : buckets.of(v)) kept[b].push_back((std::uint64_t{rank[v]} << 32) | v);
+                    for (const u32 b : buckets.of(v))
+                        if (!use_prefix_index || !indexed_bucket[b]) kept[b].push_back(static_cast<u32>(rank[v]));
+                    if (prefix) kept_prefixes.add(static_cast<u32>(rank[v]), *prefix);
                 } else {
-                    unit_clusters.cluster[v] = joined;
+                    unit_clusters.cluster[v] = order[static_cast<u32>(joined)];
                 }
             }
             progress.advance(last - first);

@@ -12,6 +12,7 @@
 #include <ditto/index/lsh.hpp>
 #include <ditto/index/lsh_params.hpp>
 #include <ditto/index/prefix_split.hpp>
+#include <ditto/index/prefix_index.hpp>
 #include <ditto/io/jsonl.hpp>
 #include <ditto/io/jsonl_chunks.hpp>
 #include <ditto/parallel.hpp>

@@ -1,0 +1,139 @@
+#pragma once
+// An incremental prefix-filter index: sets are added one at a time, and a query returns every
+// added set that may reach a Jaccard threshold with it (all that do, and a few that do not).
+//
+// The pipeline's greedy clusters use it inside large LSH buckets. Units are visited in keep
+// order and each is compared with the units kept before it; in a family of pages sharing a
+// template, thousands of kept pages sit at Jaccard 0.6-0.8 of each other in the same buckets, and
+// comparing each new page with all of them costs the square of the family. Prefix filtering
+// (Chaudhuri et al. 2006; Bayardo et al. 2007; Xiao et al. 2008) asks instead which kept pages
+// share one of the page's rarest shingles. Fix one order of all shingles, rare first. If
+// J(x, y) >= t with |x| <= |y|, the two share a shingle within x's *index prefix* (its first
+// |x| - ceil(2t/(1+t) |x|) + 1 shingles) and y's *probe prefix* (its first |y| - ceil(t |y|) + 1)
+// (index/prefix_split.hpp derives the lengths). Sets arrive in any size order here, so each is
+// filed twice: its index prefix in one table, its probe prefix in another. A query looks its
+// probe prefix up in the first table (an earlier set no larger than it) and its index prefix up
+// in the second (an earlier set larger than it). A template's shingles are common, so they come
+// last in every prefix and pair nobody.
+//
+// The order: shingles are ranked by how many sets of a sample hold them (rarer first), then by
+// value. Any fixed order keeps the filter exact; the sample only makes it selective.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <ditto/error.hpp>
+#include <ditto/index/prefix_split.hpp>
+
+namespace ditto {
+
+/// An order of shingles, rare first: by the number of sample sets holding each (shingles held
+/// by fewer than two count as 0), then by value.
+class shingle_order {
+public:
+    shingle_order() = default;
+
+    /// Counts the shingles of the sample sets (each sorted, without repeats).
+    template <class Sets>
+    explicit shingle_order(const Sets& sample) {
+        std::unordered_map<std::uint64_t, std::uint32_t> count;
+        for (const auto& set : sample)
+            for (const std::uint64_t h : set) ++count[h];
+        for (const auto& [h, c] : count)
+            if (c >= 2) common_.emplace(h, c);
+    }
+
+    /// The sample sets that hold shingle h, 0 when fewer than two.
+    [[nodiscard]] std::uint32_t frequency(std::uint64_t h) const {
+        const auto it = common_.find(h);
+        return it == common_.end() ? 0 : it->second;
+    }
+
+    /// The first `length` shingles of set (no repeats) in this order, written to out (replaced),
+    /// in order.
+    void first(std::span<const std::uint64_t> set, std::size_t length, std::vector<std::uint64_t>& out) const {
+        std::vector<std::pair<std::uint32_t, std::uint64_t>> keyed;
+        keyed.reserve(set.size());
+        for (const std::uint64_t h : set) keyed.emplace_back(frequency(h), h);
+        length = std::min(length, keyed.size());
+        const auto end = keyed.begin() + static_cast<std::ptrdiff_t>(length);
+        std::partial_sort(keyed.begin(), end, keyed.end());
+        out.clear();
+        for (auto it = keyed.begin(); it != end; ++it) out.push_back(it->second);
+    }
+
+private:
+    std::unordered_map<std::uint64_t, std::uint32_t> common_;
+};
+
+/// A set's prefixes under an order: its probe prefix, whose first index_length shingles are its
+/// index prefix.
+struct set_prefix {
+    std::vector<std::uint64_t> shingles;
+    std::size_t index_length = 0;
+};
+
+/// Sets filed under their prefixes, by an id; ids must be added in ascending order, so every
+/// list of ids is ascending. Queries are const and may run concurrently while nothing is added.
+class prefix_index {
+public:
+    /// Throws std::invalid_argument for a threshold outside (0, 1].
+    explicit prefix_index(double threshold) : threshold_(threshold) {
+        if (!(threshold > 0.0 && threshold <= 1.0))
+            detail::throw_invalid_argument("prefix_index", "threshold", "in (0, 1]", std::to_string(threshold));
+    }
+
+    [[nodiscard]] double threshold() const noexcept { return threshold_; }
+
+    /// The prefixes of a set (sorted, no repeats) under order, at this index's threshold.
+    [[nodiscard]] set_prefix prefix(std::span<const std::uint64_t> set, const shingle_order& order) const {
+        set_prefix p;
+        order.first(set, prefix_length(set.size(), threshold_), p.shingles);
+        p.index_length = std::min(p.shingles.size(), prefix_length(set.size(), 2 * threshold_ / (1 + threshold_)));
+        return p;
+    }
+
+    /// Files a set under id, which must exceed every id added before. Throws
+    /// std::invalid_argument otherwise.
+    void add(std::uint32_t id, const set_prefix& p) {
+        if (added_ && id <= last_id_)
+            detail::throw_invalid_argument("prefix_index::add", "id", "above the last id added (" + std::to_string(last_id_) + ")",
+                                           std::to_string(id));
+        added_ = true;
+        last_id_ = id;
+        for (std::size_t x = 0; x < p.shingles.size(); ++x) {
+            probe_[p.shingles[x]].push_back(id);
+            if (x < p.index_length) index_[p.shingles[x]].push_back(id);
+        }
+    }
+
+    /// Appends to out, once for every prefix shingle they share with the set of prefixes p, the
+    /// ids at or above min_id of the sets that may reach the threshold with it (every one that
+    /// does, and some that do not).
+    void query(const set_prefix& p, std::uint32_t min_id, std::vector<std::uint32_t>& out) const {
+        auto append = [&](const std::unordered_map<std::uint64_t, std::vector<std::uint32_t>>& table, std::uint64_t h) {
+            const auto it = table.find(h);
+            if (it == table.end()) return;
+            const auto& ids = it->second;
+            out.insert(out.end(), std::lower_bound(ids.begin(), ids.end(), min_id), ids.end());
+        };
+        for (std::size_t x = 0; x < p.shingles.size(); ++x) {
+            append(index_, p.shingles[x]);                     // earlier sets no larger than this one
+            if (x < p.index_length) append(probe_, p.shingles[x]);  // earlier sets larger than it
+        }
+    }
+
+private:
+    double threshold_;
+    bool added_ = false;
+    std::uint32_t last_id_ = 0;
+    std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> index_, probe_;
+};
+
+}  // namespace ditto
