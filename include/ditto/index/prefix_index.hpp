@@ -33,8 +33,11 @@
 
 namespace ditto {
 
-/// An order of shingles, rare first: by the number of sample sets holding each (shingles held
-/// by fewer than two count as 0), then by value.
+/// An order of shingles, rare first: by the number of sample sets holding each (up to 255;
+/// shingles held by fewer than two count as 0), then by value. The counts sit in a direct-mapped
+/// table of bytes eight times larger than the common shingles, small enough to stay in cache; a
+/// rare shingle that shares a cell with a common one counts as common. That changes the order,
+/// not its being one fixed order, so prefix filtering stays exact.
 class shingle_order {
 public:
     shingle_order() = default;
@@ -45,14 +48,23 @@ public:
         std::unordered_map<std::uint64_t, std::uint32_t> count;
         for (const auto& set : sample)
             for (const std::uint64_t h : set) ++count[h];
+        std::size_t common = 0;
+        for (const auto& entry : count) common += entry.second >= 2 ? 1 : 0;
+        if (common == 0) return;
+        std::size_t cells = 1024;
+        while (cells < 8 * common) cells *= 2;
+        table_.assign(cells, 0);
+        mask_ = cells - 1;
         for (const auto& [h, c] : count)
-            if (c >= 2) common_.emplace(h, c);
+            if (c >= 2) {
+                std::uint8_t& cell = table_[cell_of(h)];
+                cell = static_cast<std::uint8_t>(std::max<std::uint32_t>(cell, std::min<std::uint32_t>(c, 255)));
+            }
     }
 
-    /// The sample sets that hold shingle h, 0 when fewer than two.
-    [[nodiscard]] std::uint32_t frequency(std::uint64_t h) const {
-        const auto it = common_.find(h);
-        return it == common_.end() ? 0 : it->second;
+    /// The count of shingle h's cell: how many sample sets hold it (0 when fewer than two).
+    [[nodiscard]] std::uint32_t frequency(std::uint64_t h) const noexcept {
+        return table_.empty() ? 0 : table_[cell_of(h)];
     }
 
     /// The first `length` shingles of set (no repeats) in this order, written to out (replaced),
@@ -63,13 +75,18 @@ public:
         for (const std::uint64_t h : set) keyed.emplace_back(frequency(h), h);
         length = std::min(length, keyed.size());
         const auto end = keyed.begin() + static_cast<std::ptrdiff_t>(length);
-        std::partial_sort(keyed.begin(), end, keyed.end());
+        if (length < keyed.size()) std::nth_element(keyed.begin(), end, keyed.end());
+        std::sort(keyed.begin(), end);
         out.clear();
         for (auto it = keyed.begin(); it != end; ++it) out.push_back(it->second);
     }
 
 private:
-    std::unordered_map<std::uint64_t, std::uint32_t> common_;
+    // Shingles are hashes already: their high bits pick the cell.
+    [[nodiscard]] std::size_t cell_of(std::uint64_t h) const noexcept { return static_cast<std::size_t>((h >> 32) ^ h) & mask_; }
+
+    std::vector<std::uint8_t> table_;
+    std::size_t mask_ = 0;
 };
 
 /// A set's prefixes under an order: its probe prefix, whose first index_length shingles are its
