@@ -8,8 +8,9 @@
 //  1. every window is hashed (a rolling polynomial over token hashes and the hashes of the
 //     separators between them) into a 16-byte record (hash, document, token position), on the
 //     executor, one pass over the text;
-//  2. the records are sorted by (hash, document, position): one in-place radix pass on the top 12
-//     bits of the hash, then each bucket sorted on the executor;
+//  2. a pass over two bit tables drops most records whose hash occurs once; the rest are sorted
+//     by (hash, document, position): an in-place radix pass on the top 8 bits, a second one
+//     inside each bucket on the executor, then std::sort of each small piece;
 //  3. records whose hash occurs once are dropped; for the others each document is tokenized again
 //     to find the windows' bytes, and every group of equal hashes is confirmed byte for byte (a
 //     collision splits the group; a window left alone is not a repeat);
@@ -25,7 +26,7 @@
 // range, so every span's bytes equal its `kept` range byte for byte (a span may then start with
 // the separator before its first token).
 //
-// Memory: 16 bytes per window while sorting (the records), then 40 bytes per repeated window and
+// Memory: 16 bytes per window (the records) and 2 bytes per window for the bit tables, then 40 bytes per repeated window and
 // 16 bytes per token of the one document each task is working on. Work per group is linear in its
 // size, so a passage repeated 10^5 times costs 10^5 steps, and the result does not depend on the
 // executor's thread count.
@@ -160,33 +161,46 @@ private:
 
 // Sorts records by (hash, doc, pos): one in-place radix pass on the top bits, then each bucket
 // with std::sort on the executor. The order is total, so the result is the same on any executor.
-template <executor E>
-void sort_windows(std::span<window_record> r, E& exec) {
-    if (r.size() < (std::size_t{1} << 15)) {
-        std::sort(r.begin(), r.end(), window_less);
-        return;
-    }
-    constexpr unsigned bits = 12;
-    constexpr std::size_t buckets = std::size_t{1} << bits;
-    const auto bucket = [](const window_record& w) { return static_cast<std::size_t>(w.hash >> (64 - bits)); };
-    std::vector<std::size_t> start(buckets + 1, 0), next(buckets);
-    for (const auto& w : r) ++start[bucket(w) + 1];
-    for (std::size_t b = 0; b < buckets; ++b) start[b + 1] += start[b];
-    for (std::size_t b = 0; b < buckets; ++b) next[b] = start[b];
-    for (std::size_t b = 0; b < buckets; ++b) {
+// One in-place radix pass (American flag sort) on the 8 bits of the hash at shift over r; start
+// receives the 257 bucket boundaries.
+inline void radix_pass(std::span<window_record> r, unsigned shift, std::array<std::size_t, 257>& start) {
+    const auto digit = [shift](const window_record& w) { return static_cast<std::size_t>((w.hash >> shift) & 255); };
+    start.fill(0);
+    for (const auto& w : r) ++start[digit(w) + 1];
+    for (std::size_t b = 0; b < 256; ++b) start[b + 1] += start[b];
+    std::array<std::size_t, 256> next{};
+    for (std::size_t b = 0; b < 256; ++b) next[b] = start[b];
+    for (std::size_t b = 0; b < 256; ++b) {
         while (next[b] < start[b + 1]) {
             window_record v = r[next[b]];
-            std::size_t d = bucket(v);
+            std::size_t d = digit(v);
             while (d != b) {
                 std::swap(v, r[next[d]++]);
-                d = bucket(v);
+                d = digit(v);
             }
             r[next[b]++] = v;
         }
     }
-    exec.bulk(buckets, [&](std::size_t b) {
-        std::sort(r.begin() + static_cast<std::ptrdiff_t>(start[b]), r.begin() + static_cast<std::ptrdiff_t>(start[b + 1]),
-                  window_less);
+}
+
+// Sorts records by (hash, doc, pos): a radix pass on the top 8 bits, then in each bucket (on the
+// executor) one on the next 8 and std::sort of each piece. The order is total, so the result is
+// the same on any executor; no memory beyond the records.
+template <executor E>
+void sort_windows(std::span<window_record> r, E& exec) {
+    if (r.size() < (std::size_t{1} << 14)) {
+        std::sort(r.begin(), r.end(), window_less);
+        return;
+    }
+    std::array<std::size_t, 257> top{};
+    radix_pass(r, 56, top);
+    exec.bulk(256, [&](std::size_t b) {
+        const auto bucket = r.subspan(top[b], top[b + 1] - top[b]);
+        std::array<std::size_t, 257> inner{};
+        radix_pass(bucket, 48, inner);
+        for (std::size_t c = 0; c < 256; ++c)
+            std::sort(bucket.begin() + static_cast<std::ptrdiff_t>(inner[c]),
+                      bucket.begin() + static_cast<std::ptrdiff_t>(inner[c + 1]), window_less);
     });
 }
 
@@ -241,7 +255,28 @@ template <executor E>
     st.windows = records.size();
     st.record_bytes = records.size() * sizeof(window_record);
 
-    // 2. Sort; 3. keep the records whose hash occurs more than once.
+    // 2. Most windows occur once. Two bit tables of 8 bits per record drop, in one pass, every
+    // record whose hash bits no other record shares (all but about 12% of the unique ones), so
+    // the sort sees far fewer records; order is kept.
+    {
+        std::size_t bits = 64;
+        while (bits < records.size() * 8) bits *= 2;
+        const std::size_t mask = bits - 1;
+        std::vector<std::uint64_t> seen(bits / 64, 0), twice(bits / 64, 0);
+        for (const auto& r : records) {
+            const std::size_t i = static_cast<std::size_t>(r.hash) & mask;
+            const std::uint64_t bit = std::uint64_t{1} << (i & 63);
+            twice[i >> 6] |= seen[i >> 6] & bit;
+            seen[i >> 6] |= bit;
+        }
+        std::size_t kept_records = 0;
+        for (const auto& r : records) {
+            const std::size_t i = static_cast<std::size_t>(r.hash) & mask;
+            if ((twice[i >> 6] >> (i & 63)) & 1) records[kept_records++] = r;
+        }
+        records.resize(kept_records);
+    }
+    // 3. Sort; keep the records whose hash occurs more than once.
     sort_windows(std::span<window_record>(records), exec);
     std::size_t m = 0;
     for (std::size_t i = 0; i < records.size();) {
