@@ -74,8 +74,15 @@ std::set<std::tuple<std::size_t, std::size_t, std::size_t>> lines_of(const std::
         REQUIRE(s.kind == ditto::span_kind::line);
         const std::string_view t = texts[s.doc];
         std::size_t b = s.begin, e = s.end;
-        if (e > b && t[e - 1] == '\n') --e;
-        else if (e > b && t[b] == '\n') ++b;
+        if (e > b && t[e - 1] == '\n') {
+            // The line, its line break, then only blank lines.
+            e = b + t.substr(b, e - b).find('\n');
+            REQUIRE(t.substr(e, s.end - e).find_first_not_of("\r\n") == std::string_view::npos);
+        } else {
+            // A last line: the line breaks before it.
+            while (b < e && (t[b] == '\n' || t[b] == '\r')) ++b;
+            REQUIRE(e == t.size());
+        }
         REQUIRE(t.substr(b, e - b).find('\n') == std::string_view::npos);
         REQUIRE((b == 0 || t[b - 1] == '\n'));
         REQUIRE((e == t.size() || t[e] == '\n'));
@@ -125,6 +132,7 @@ TEST_CASE("find_boilerplate_lines: date stamps, keep-first, remove-all by hand",
     };
     ditto::boilerplate_options o;
     o.min_docs = 3;
+    o.remove = ditto::remove_rule::copies;
     auto spans = ditto::find_boilerplate_lines(docs_of(texts), o);
     REQUIRE(spans.size() == 2);
     CHECK(spans[0] == ditto::removed_span{1, 11, 38, ditto::span_kind::line, ditto::text_location{0, 11, 37}});
@@ -182,7 +190,9 @@ TEST_CASE("a line repeated 10^5 times stays linear", "[clean][lines]") {
         texts.push_back(body + "\nSubscribe to our newsletter");
     }
     ditto::thread_pool pool(2);
-    const auto spans = ditto::find_boilerplate_lines(docs_of(texts), ditto::boilerplate_options{}, pool);
+    ditto::boilerplate_options o;
+    o.remove = ditto::remove_rule::copies;
+    const auto spans = ditto::find_boilerplate_lines(docs_of(texts), o, pool);
     // Every occurrence but the first line of document 0.
     REQUIRE(spans.size() == 199999);
     CHECK(spans[0].doc == 0);
@@ -199,6 +209,6 @@ TEST_CASE("find_boilerplate_lines: options and odd input", "[clean][lines]") {
     CHECK(ditto::find_boilerplate_lines(docs_of(texts), o).empty());
     const std::vector<std::string> bad = {"\xff line", "\xfe line", "\xfd line"};
     o.min_docs = 3;
-    // Each invalid byte is replaced by U+FFFD: the three lines normalize alike.
-    CHECK(ditto::find_boilerplate_lines(docs_of(bad), o).size() == 2);
+    // Each invalid byte is replaced by U+FFFD: the three lines normalize alike (all removed).
+    CHECK(ditto::find_boilerplate_lines(docs_of(bad), o).size() == 3);
 }

@@ -8,7 +8,8 @@
 // "Published 07.11.2023 18:40" are the same line. Lines without a word token (blank lines, rules
 // such as "* * *") are never boilerplate. A line is counted once per document however often that
 // document repeats it; a normalized line in at least min_docs documents is boilerplate, and its
-// occurrences are removed: every one but the first (remove_rule::copies) or all.
+// occurrences are removed: all of them (the default), or every one but the first
+// (remove_rule::copies).
 //
 // Work: each line is normalized and hashed (128 bits) once, on the executor; the records (40
 // bytes per line) are sorted; a group of equal hashes reaching min_docs is confirmed by comparing
@@ -48,7 +49,8 @@ struct boilerplate_options {
     std::size_t min_docs = 6;
     /// Every decimal digit (Unicode Nd) compared as '0', so date stamps and counters match.
     bool fold_digits = true;
-    remove_rule remove = remove_rule::copies;
+    /// all by default: the first occurrence of a promo line is as much a promo as the others.
+    remove_rule remove = remove_rule::all;
     normalize_options normalization{};
 
     /// Throws std::invalid_argument naming the parameter when an option is out of range.
@@ -98,12 +100,23 @@ inline void normalize_line(const normalizer& n, bool fold_digits, std::string_vi
     return !detail::next_token(text, 0).text.empty();
 }
 
-// The bytes of a removed line: the line and its "\n", or for a last line without one the "\n"
-// before it, so cutting the span leaves no empty line behind.
+// The bytes of a removed line: the line, its line break and the blank lines after it; for a
+// last line without a line break, the line breaks before it. Cutting the span then leaves no
+// empty line behind.
 [[nodiscard]] inline std::pair<std::size_t, std::size_t> line_span(std::string_view text, std::size_t begin,
                                                                    std::size_t end) noexcept {
-    if (end < text.size()) return {begin, end + 1};
-    if (begin > 0) return {begin - 1, end};
+    if (end < text.size()) {
+        ++end;
+        while (end < text.size() && (text[end] == '\n' || (text[end] == '\r' && end + 1 < text.size() && text[end + 1] == '\n')))
+            end += text[end] == '\r' ? std::size_t{2} : std::size_t{1};
+        return {begin, end};
+    }
+    // Line breaks before it: each "\n", and a "\r" only when it is a blank line of its own (the
+    // "\r" of "text\r\n" belongs to that line).
+    while (begin > 0 && text[begin - 1] == '\n') {
+        --begin;
+        if (begin > 0 && text[begin - 1] == '\r' && (begin == 1 || text[begin - 2] == '\n')) --begin;
+    }
     return {begin, end};
 }
 
@@ -262,7 +275,8 @@ template <std::ranges::random_access_range R>
 }  // namespace detail
 
 /// The boilerplate lines of a corpus as removed spans, sorted by document then offset. Each span
-/// is a line with its "\n" (a last line without one: with the "\n" before it); under
+/// is a line with its line break and the blank lines after it (a last line without a line break:
+/// with the line breaks before it); under
 /// remove_rule::copies its `kept` is the first occurrence of the line (its bytes without "\n").
 /// Throws std::invalid_argument when options are out of range.
 template <std::ranges::random_access_range R, executor E>
