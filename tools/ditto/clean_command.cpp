@@ -432,3 +432,59 @@ int run_clean(const std::vector<std::string_view>& args) {
 }
 
 }  // namespace ditto_cli
+
+namespace ditto_cli {
+
+namespace {
+
+struct view_doc {
+    std::string_view text;
+};
+
+}  // namespace
+
+void clean_lines_for_dedup(std::vector<std::string_view>& texts, const clean_settings& s, ditto::thread_pool& pool,
+                           dedup_cleaning& c) {
+    c.cleaned.assign(texts.size(), std::string());
+    c.changed.assign(texts.size(), 0);
+    if (!s.options.lines) return;
+    std::vector<view_doc> docs(texts.size());
+    for (std::size_t i = 0; i < texts.size(); ++i) docs[i].text = texts[i];
+    const auto spans = ditto::find_boilerplate_lines(docs, s.options.boilerplate, pool);
+    c.lines = spans.size();
+    for (std::size_t x = 0; x < spans.size();) {
+        std::size_t y = x;
+        while (y < spans.size() && spans[y].doc == spans[x].doc) ++y;
+        const std::size_t d = spans[x].doc;
+        c.cleaned[d] = ditto::cut_spans(texts[d], std::span<const ditto::removed_span>(spans).subspan(x, y - x));
+        c.changed[d] = 1;
+        texts[d] = c.cleaned[d];
+        x = y;
+    }
+}
+
+void clean_passages_for_dedup(std::vector<std::string_view>& texts, const std::vector<bool>& keep,
+                              const clean_settings& s, ditto::thread_pool& pool, dedup_cleaning& c) {
+    if (!s.options.passages) return;
+    std::vector<std::size_t> kept;
+    std::vector<view_doc> docs;
+    for (std::size_t i = 0; i < texts.size(); ++i)
+        if (keep[i]) {
+            kept.push_back(i);
+            docs.push_back({texts[i]});
+        }
+    const auto spans = ditto::find_repeats(docs, s.options.repeats, pool);
+    c.passages = spans.size();
+    for (std::size_t x = 0; x < spans.size();) {
+        std::size_t y = x;
+        while (y < spans.size() && spans[y].doc == spans[x].doc) ++y;
+        const std::size_t d = kept[spans[x].doc];
+        std::string cut = ditto::cut_spans(texts[d], std::span<const ditto::removed_span>(spans).subspan(x, y - x));
+        c.cleaned[d] = std::move(cut);
+        c.changed[d] = 1;
+        texts[d] = c.cleaned[d];
+        x = y;
+    }
+}
+
+}  // namespace ditto_cli
