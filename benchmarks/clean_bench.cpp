@@ -4,7 +4,9 @@
 //
 //   clean_bench [--articles N] [--mb N] [--threads N] [--min-tokens N] [--json]
 
+#include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +49,21 @@ std::vector<std::string> pages_of(const std::string& text) {
     return pages;
 }
 
+// The least CPU time of the calling thread over `repeat` runs of f, in seconds: on a shared machine
+// the wall time of a one-thread run also counts the time other processes held the core.
+template <class F>
+double best_cpu_seconds(int repeat, F&& f) {
+    double best = 1e300;
+    for (int i = 0; i < repeat; ++i) {
+        timespec a{}, b{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+        f();
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+        best = std::min(best, static_cast<double>(b.tv_sec - a.tv_sec) + static_cast<double>(b.tv_nsec - a.tv_nsec) * 1e-9);
+    }
+    return best;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -85,11 +102,12 @@ int main(int argc, char** argv) {
         std::size_t spans = 0;
         ditto::inline_executor one;
         const double t1 = bench::best_seconds(3, [&] { spans = ditto::find_repeats(docs, o, one, &st).size(); });
+        const double c1 = best_cpu_seconds(3, [&] { bench::sink = ditto::find_repeats(docs, o, one).size(); });
         const double tn = bench::best_seconds(3, [&] { bench::sink = ditto::find_repeats(docs, o, pool).size(); });
         ditto::clean_options co;
         co.repeats = o;
         std::size_t removed = 0;
-        const double tc = bench::best_seconds(2, [&] {
+        const double tc = best_cpu_seconds(2, [&] {
             const auto r = ditto::clean(docs, co, one);
             removed = 0;
             for (const auto& s : r.spans) removed += s.end - s.begin;
@@ -97,12 +115,15 @@ int main(int argc, char** argv) {
         const std::string p = c.name + ": ";
         figures.push_back({p + "corpus size", size_mb, "MB"});
         figures.push_back({p + "tokens", static_cast<double>(st.tokens) / 1e6, "M"});
-        figures.push_back({p + "find_repeats, 1 thread", size_mb / t1, "MB/s"});
-        figures.push_back({p + "find_repeats, " + std::to_string(threads) + " threads", size_mb / tn, "MB/s"});
-        figures.push_back({p + "window records per token", static_cast<double>(st.record_bytes) / static_cast<double>(st.tokens), "B"});
+        figures.push_back({p + "find_repeats, 1 thread, per CPU second", size_mb / c1, "MB/s"});
+        figures.push_back({p + "find_repeats, 1 thread, wall", size_mb / t1, "MB/s"});
+        figures.push_back({p + "find_repeats, " + std::to_string(threads) + " threads, wall", size_mb / tn, "MB/s"});
+        figures.push_back({p + "window record bytes per token", static_cast<double>(st.record_bytes) / static_cast<double>(st.tokens), "B"});
+        figures.push_back({p + "peak bytes per token (records, bit tables, candidates)",
+                           static_cast<double>(st.peak_bytes) / static_cast<double>(st.tokens), "B"});
         figures.push_back({p + "repeated windows (kept past the sort)", 100.0 * static_cast<double>(st.repeated_windows) / static_cast<double>(st.windows), "%"});
         figures.push_back({p + "passage spans", static_cast<double>(spans), ""});
-        figures.push_back({p + "clean (lines + passages), 1 thread", size_mb / tc, "MB/s"});
+        figures.push_back({p + "clean (lines + passages), 1 thread, per CPU second", size_mb / tc, "MB/s"});
         figures.push_back({p + "bytes removed by clean", 100.0 * static_cast<double>(removed) / static_cast<double>(bytes), "%"});
     }
     figures.push_back({"peak resident memory", static_cast<double>(bench::peak_rss_bytes()) / 1e6, "MB"});

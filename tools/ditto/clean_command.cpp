@@ -359,7 +359,7 @@ int run_clean(const std::vector<std::string_view>& args) {
     const double seconds_clean = lap();
 
     // Write: cleaned texts are made per record, in input order, as they are written.
-    std::size_t dropped = 0, changed = 0, touched_records = 0, removed_bytes = 0, total_bytes = 0;
+    std::size_t dropped = 0, touched_records = 0, removed_bytes = 0, total_bytes = 0;
     const std::span<const ditto::removed_span> all(result.spans);
     std::size_t s = 0;
     std::string span_line;
@@ -400,7 +400,6 @@ int run_clean(const std::vector<std::string_view>& args) {
             }
         }
         if (touched) {
-            ++changed;
             out.write(replace_json_member(raw, a.jsonl.text_field, cleaned));
         } else {
             out.write(raw);

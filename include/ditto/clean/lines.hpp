@@ -242,8 +242,9 @@ template <executor E>
                                texts_of[i - begin]);
                 order[i - begin] = i - begin;
             }
-            std::stable_sort(order.begin(), order.end(),
-                             [&](std::size_t a, std::size_t b) { return texts_of[a] < texts_of[b]; });
+            std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+                return texts_of[a] != texts_of[b] ? texts_of[a] < texts_of[b] : a < b;
+            });
             for (std::size_t i = 0; i < order.size();) {
                 std::size_t j = i + 1;
                 while (j < order.size() && texts_of[order[j]] == texts_of[order[i]]) ++j;

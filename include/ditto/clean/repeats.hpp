@@ -26,10 +26,10 @@
 // range, so every span's bytes equal its `kept` range byte for byte (a span may then start with
 // the separator before its first token).
 //
-// Memory: 16 bytes per window (the records) and 2 bytes per window for the bit tables, then 40 bytes per repeated window and
-// 16 bytes per token of the one document each task is working on. Work per group is linear in its
-// size, so a passage repeated 10^5 times costs 10^5 steps, and the result does not depend on the
-// executor's thread count.
+// Memory: 16 bytes per window (the records) and 2 to 4 bytes per window for the bit tables, then
+// 48 bytes per window left past them, and 16 bytes per token of the one document each task is
+// working on. Work per group is linear in its size, so a passage repeated 10^5 times costs 10^5
+// steps, and the result does not depend on the executor's thread count.
 
 #include <algorithm>
 #include <array>
@@ -80,6 +80,9 @@ struct repeat_stats {
     std::size_t repeated_windows = 0;  ///< records whose hash occurs more than once
     std::size_t confirmed_windows = 0; ///< of those, windows whose bytes occur more than once
     std::size_t record_bytes = 0;      ///< bytes of the window records
+    /// The most bytes the stage's arrays held at once (records, bit tables, candidate arrays),
+    /// besides the texts and one document's token offsets per task.
+    std::size_t peak_bytes = 0;
 };
 
 namespace detail {
@@ -263,6 +266,7 @@ template <executor E>
         while (bits < records.size() * 8) bits *= 2;
         const std::size_t mask = bits - 1;
         std::vector<std::uint64_t> seen(bits / 64, 0), twice(bits / 64, 0);
+        st.peak_bytes = records.capacity() * sizeof(window_record) + 2 * (bits / 8);
         for (const auto& r : records) {
             const std::size_t i = static_cast<std::size_t>(r.hash) & mask;
             const std::uint64_t bit = std::uint64_t{1} << (i & 63);
@@ -312,6 +316,9 @@ template <executor E>
 
     // The bytes of each candidate window.
     std::vector<std::size_t> wbegin(m), wend(m);
+    // Records, by_doc, wbegin, wend and (below) kept: 48 bytes per candidate.
+    st.peak_bytes = std::max(st.peak_bytes, m * (sizeof(window_record) + 4 * sizeof(std::size_t)) +
+                                                2 * (texts.size() + 1) * sizeof(std::size_t));
     for_docs_with([&](std::size_t d, std::vector<std::pair<std::size_t, std::size_t>>& offsets) {
         const auto list = std::span<std::size_t>(by_doc).subspan(doc_first[d], doc_first[d + 1] - doc_first[d]);
         std::sort(list.begin(), list.end(), [&](std::size_t a, std::size_t b) { return records[a].pos < records[b].pos; });
@@ -345,10 +352,13 @@ template <executor E>
                 for (std::size_t i = begin; i < end; ++i) kept[i] = begin;
                 continue;
             }
-            // A hash collision: sort by bytes (stable, so each class stays in (doc, pos) order).
+            // A hash collision: sort by bytes, then index, so each class stays in (doc, pos) order.
             order.resize(end - begin);
             for (std::size_t i = begin; i < end; ++i) order[i - begin] = i;
-            std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return bytes_of(a) < bytes_of(b); });
+            std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+                const std::string_view x = bytes_of(a), y = bytes_of(b);
+                return x != y ? x < y : a < b;
+            });
             for (std::size_t x = 0; x < order.size();) {
                 std::size_t y = x + 1;
                 while (y < order.size() && bytes_of(order[y]) == bytes_of(order[x])) ++y;
