@@ -80,10 +80,16 @@ EN_OTHER = [
 DE_OTHER = [
     """Das städtische Freibad öffnet in diesem Jahr schon Anfang Mai. Nach der Sanierung der Becken und der Umkleiden sei alles bereit, teilte die Bäderverwaltung mit. Die Preise für Jahreskarten bleiben unverändert, für Familien gibt es erstmals eine ermäßigte Saisonkarte.""",
     """Auf dem Wochenmarkt am Rathausplatz gibt es ab sofort auch am Samstagnachmittag Stände. Die Händler hatten sich längere Öffnungszeiten gewünscht, weil viele Kunden unter der Woche keine Zeit zum Einkaufen hätten.""",
+    """Die Volkshochschule bietet im Herbst zwölf neue Sprachkurse an, darunter erstmals Ukrainisch und Koreanisch. Die Anmeldung ist ab Montag im Internet und im Bürgerbüro möglich; für Studierende gibt es einen Rabatt.""",
+    """Die Stadtwerke tauschen bis zum Sommer alle 4.000 Straßenlaternen gegen sparsame LED-Leuchten aus. Die Arbeiten beginnen im Norden der Stadt; nachts kann es auf einzelnen Straßen kurz dunkel bleiben.""",
+    """Der Zoo hat zwei junge Schneeleoparden aus einem Partnerzoo in Finnland aufgenommen. Die Tiere sollen sich zunächst in Ruhe eingewöhnen und sind erst ab Ende des Monats für Besucher zu sehen.""",
 ]
 RU_OTHER = [
     """В городском парке начали реконструкцию старого фонтана. Работы планируют закончить к Дню города. Вместе с фонтаном обновят освещение аллей и установят новые скамейки.""",
     """Городская библиотека запускает бесплатные курсы компьютерной грамотности для пенсионеров. Занятия будут проходить два раза в неделю, записаться можно по телефону или на сайте библиотеки.""",
+    """На набережной установили двадцать новых велопарковок и пункт проката самокатов. По словам администрации района, летом здесь гуляют до пяти тысяч человек в день.""",
+    """Школьники из местного лицея заняли первое место на региональной олимпиаде по робототехнике. Их робот за две минуты собрал модель моста из сорока деталей.""",
+    """Театр юного зрителя закрывается на ремонт крыши до конца ноября. Спектакли пройдут на сцене Дома культуры, купленные билеты действительны.""",
 ]
 
 EN_SITE = "Riverside Daily | Local news\n\n{}\n\nSubscribe to the Riverside Daily newsletter for the latest news from the city desk. Copyright 2026 Riverside Daily. All rights reserved."
@@ -119,6 +125,22 @@ PROMO_EN = "Join our Telegram channel for breaking news and exclusive stories, e
 PROMO_DE = "Folgen Sie uns auf Telegram und erhalten Sie alle Eilmeldungen direkt aufs Handy."
 PROMO_RU = "Подписывайтесь на наш канал в Телеграме, чтобы первыми узнавать главные новости."
 
+# Lines that sites add to whatever they publish, the same across unrelated articles: a promo
+# paragraph at the top, a "read more" line with its date and a bare date stamp at the bottom (the
+# dates differ; digit folding makes them the same line for `ditto clean`).
+READMORE_EN = "Read more: city news. {}"
+READMORE_DE = "Weiterlesen: Lokales. {}"
+READMORE_RU = "Читать далее: новости. {}"
+DATES = ["14.03.2026 09:41", "22.07.2026 18:05", "03.06.2026 11:20", "11.09.2026 07:15", "02.02.2026 16:30",
+         "18.10.2026 12:05", "29.08.2026 08:00", "05.05.2026 10:10", "27.01.2026 21:45", "30.11.2026 06:55",
+         "09.04.2026 13:30", "16.12.2026 19:20"]
+
+def site_article(template, body, promo, readmore, n):
+    """An unrelated site article with the site's injected promo, "read more" and date-stamp lines."""
+    date = DATES[n % len(DATES)]
+    stamp = DATES[(n * 5 + 3) % len(DATES)]
+    return template.format(join([promo, body, readmore.format(date) + "\n" + stamp]))
+
 records = []
 
 def add(id_, text):
@@ -127,48 +149,49 @@ def add(id_, text):
 # English: council bike lanes, republished four times.
 add("en-bike", BIKE)
 add("en-bike-promo", inject(BIKE, PROMO_EN, 2))
-add("en-bike-readmore", BIKE + "\n\nRead more: city news at metro-wire.example. Published 14.03.2026, 09:41")
+add("en-bike-readmore", BIKE + "\n\n" + READMORE_EN.format("14.03.2026 09:41"))
 add("en-bike-figure", replace(replace(BIKE, "$4.2 million", "$4.6 million"), "roughly 9,000", "about 9,500"))
 add("en-bike-short", truncate(BIKE))
 # English: heat and power demand, republished twice.
 add("en-heat", HEAT)
 add("en-heat-wire", replace(HEAT, "the grid operator said", "the grid operator said in a statement") +
-    "\n\nRead more at newsroom.example. Updated 22.07.2026 18:05")
+    "\n\n" + READMORE_EN.format("22.07.2026 18:05"))
 add("en-heat-promo", inject(HEAT, PROMO_EN, 4))
 # English: wild bees, republished three times.
 add("en-bees", BEES)
 add("en-bees-promo", inject(BEES, PROMO_EN, 1))
 add("en-bees-reworded", replace(replace(BEES, "a result that surprised the team", "a finding that surprised the researchers"),
                                 "The findings were published this week", "The study appeared on Wednesday"))
-add("en-bees-short", truncate(BEES) + "\n\nRead more: science section. 03.06.2026 11:20")
+add("en-bees-short", truncate(BEES) + "\n\n" + READMORE_EN.format("03.06.2026 11:20"))
 # English: train strike, republished once on another site.
 add("en-strike", STRIKE)
-add("en-strike-copy", replace(STRIKE, "8 percent", "8.5 percent") + "\n\nThis article first appeared on railnews.example.")
+add("en-strike-copy", replace(STRIKE, "8 percent", "8.5 percent") + "\n\nThis article first appeared on railnews.example.\n\n" +
+    READMORE_EN.format("05.05.2026 10:10"))
 # English: unrelated articles from one site, sharing its header and footer.
 for i, body in enumerate(EN_OTHER, 1):
-    add(f"en-site-{i}", EN_SITE.format(body))
+    add(f"en-site-{i}", site_article(EN_SITE, body, PROMO_EN, READMORE_EN, i))
 # German: flood, republished three times.
 add("de-hochwasser", HOCHWASSER)
 add("de-hochwasser-promo", inject(HOCHWASSER, PROMO_DE, 2))
 add("de-hochwasser-weiterlesen", replace(HOCHWASSER, "7,1 Meter", "7,3 Meter") +
-    "\n\nWeiterlesen auf regionalnachrichten.example. Stand: 11.09.2026, 07:15 Uhr")
+    "\n\n" + READMORE_DE.format("11.09.2026 07:15"))
 add("de-hochwasser-kurz", truncate(HOCHWASSER))
 # German: tram line, republished twice.
 add("de-tram", TRAM)
 add("de-tram-zahlen", replace(TRAM, "von 85 auf 92 Millionen Euro", "von 85 auf 93,5 Millionen Euro"))
-add("de-tram-promo", inject(TRAM, PROMO_DE, 3) + "\n\nWeiterlesen: Verkehr. 02.02.2026 16:30")
+add("de-tram-promo", inject(TRAM, PROMO_DE, 3) + "\n\n" + READMORE_DE.format("02.02.2026 16:30"))
 for i, body in enumerate(DE_OTHER, 1):
-    add(f"de-site-{i}", DE_SITE.format(body))
+    add(f"de-site-{i}", site_article(DE_SITE, body, PROMO_DE, READMORE_DE, i + 3))
 # Russian: metro line, republished three times.
 add("ru-metro", METRO)
 add("ru-metro-promo", inject(METRO, PROMO_RU, 1))
-add("ru-metro-figure", replace(METRO, "96 миллиардов", "98 миллиардов") + "\n\nЧитать далее на сайте городских новостей. 18.10.2026, 12:05")
+add("ru-metro-figure", replace(METRO, "96 миллиардов", "98 миллиардов") + "\n\n" + READMORE_RU.format("18.10.2026 12:05"))
 add("ru-metro-short", truncate(METRO, ", из-за чего"))
 # Russian: harvest, republished once.
 add("ru-harvest", HARVEST)
-add("ru-harvest-copy", replace(HARVEST, "на 12 процентов", "на 12,5 процента") + "\n\nЧитать далее: агроновости. 29.08.2026 08:00")
+add("ru-harvest-copy", replace(HARVEST, "на 12 процентов", "на 12,5 процента") + "\n\n" + READMORE_RU.format("29.08.2026 08:00"))
 for i, body in enumerate(RU_OTHER, 1):
-    add(f"ru-site-{i}", RU_SITE.format(body))
+    add(f"ru-site-{i}", site_article(RU_SITE, body, PROMO_RU, READMORE_RU, i + 7))
 
 # Originals and unrelated articles first, in a mixed order, then the copies round-robin across
 # stories, as they would appear when sites pick a story up over the following days.

@@ -2,6 +2,10 @@
 // Everything in ditto, in one include.
 
 #include <ditto/align.hpp>
+#include <ditto/clean/clean.hpp>
+#include <ditto/clean/lines.hpp>
+#include <ditto/clean/repeats.hpp>
+#include <ditto/clean/spans.hpp>
 #include <ditto/cluster.hpp>
 #include <ditto/concepts.hpp>
 #include <ditto/dedup.hpp>

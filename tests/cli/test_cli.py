@@ -31,7 +31,7 @@ def sample_corpus_clusters_match_the_readme():
     readme = open(os.path.join(SOURCE, "examples/data/README.md"), encoding="utf-8").read()
     section = readme.split("## Expected clusters", 1)[1]
     expected = [re.findall(r"`([^`]+)`", line) for line in section.splitlines() if line.startswith("- `")]
-    expect(len(expected) == 15, f"README lists {len(expected)} clusters")
+    expect(len(expected) == 21, f"README lists {len(expected)} clusters")
     p = run(["dedup", "--clusters", "--quiet", os.path.join(SOURCE, "examples/data/news.jsonl")], check=0)
     got = {}
     for line in p.stdout.decode().splitlines():
@@ -107,7 +107,7 @@ def report_lists_clusters_for_people():
     expect("copy  en-bike-figure  0.86  figures 4.2 \u2192 4.6, 9,000 \u2192 9,500" in out, out[:600])
     expect('copy  en-bike-promo  0.88  adds "Join our Telegram channel' in out, out[:600])
     expect('copy  ru-metro-short  0.93  drops "из-за чего в час пик образуются очереди"\n' in out, out)
-    expect(out.rstrip().endswith("34 documents, 15 clusters, 19 duplicates"), out[-200:])
+    expect(out.rstrip().endswith("40 documents, 21 clusters, 19 duplicates"), out[-200:])
 
 
 @case

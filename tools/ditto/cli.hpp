@@ -224,6 +224,8 @@ void check_similarity_options(const ditto::dedup_options& o, const std::string& 
 int run_dedup(const std::vector<std::string_view>& args);
 void print_dedup_help(std::FILE* out);
 int run_diff(const std::vector<std::string_view>& args);
+int run_clean(const std::vector<std::string_view>& args);
+void print_clean_help(std::FILE* out);
 int run_index(const std::vector<std::string_view>& args);
 /// Reads an index file whole; every failure (unreadable, not a valid index) a data_error naming it.
 ditto::stored_index load_index(const std::string& path);

@@ -24,6 +24,7 @@
 #include <ditto/text/utf8.hpp>
 #include <ditto/verify.hpp>
 
+#include "clean_cli.hpp"
 #include "cli.hpp"
 
 namespace ditto_cli {
@@ -46,6 +47,9 @@ struct dedup_arguments {
     bool skip_invalid = false;
     bool quiet = false;
     bool verbose = false;
+    bool clean = false;          // --clean
+    clean_settings cleaning;
+    std::string clean_option;    // a cleaning option given, for the message when --clean is not
 };
 
 constexpr const char* help_command = "ditto dedup --help";
@@ -70,6 +74,11 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             r.flag();
             help = true;
         } else if (parse_similarity_option(r, a.dedup)) {
+        } else if (name == "--clean") {
+            r.flag();
+            a.clean = true;
+        } else if (parse_clean_option(r, a.cleaning)) {
+            a.clean_option = std::string(name);
         } else if (name == "--keep") {
             const std::string_view v = r.value();
             if (v == "first") a.dedup.keep = ditto::keep_rule::first;
@@ -122,6 +131,9 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             r.unknown();
         }
     }
+    if (!a.clean_option.empty() && !a.clean) throw usage_error(a.clean_option + " goes with --clean", help_command);
+    if (a.cleaning.drop_below > 0) throw usage_error("--drop-below goes with 'ditto clean', not dedup --clean", help_command);
+    if (a.clean) check_clean_settings(a.cleaning, help_command);
     if (a.exact_pairs_given && a.mode != output_mode::pairs)
         throw usage_error("--exact-pairs goes with --pairs", help_command);
     if (a.jsonl.text_field == a.jsonl.id_field)
@@ -548,6 +560,16 @@ void print_dedup_help(std::FILE* out) {
         "                      chain of light edits is one cluster even where its ends are not\n"
         "                      similar\n"
         "\n"
+        "Cleaning (see 'ditto clean --help'):\n"
+        "  --clean             remove boilerplate lines before comparing documents, so injected\n"
+        "                      promo, 'read more' and date-stamp lines no longer keep copies apart,\n"
+        "                      and, in the kept-lines output, repeated passages among the kept\n"
+        "                      documents (after dedup: copies share their passages); records whose\n"
+        "                      text changed are written with the cleaned text, the rest as read\n"
+        "  --min-docs N, --no-fold-digits, --remove-lines all|copies, --min-tokens N,\n"
+        "  --remove copies|all, --no-lines, --no-passages\n"
+        "                      as in 'ditto clean', with --clean\n"
+        "\n"
         "Running:\n"
         "  --threads N         worker threads, 1..4096 (default: all cores)\n"
         "  --set-memory MIB    memory for the shingle sets kept for exact verification, 0..1048576\n"
@@ -672,6 +694,17 @@ int run_dedup(const std::vector<std::string_view>& args) {
     }
     const double seconds_parse = lap();
 
+    // --clean: boilerplate lines go before dedup (so injected lines no longer keep copies apart),
+    // repeated passages among the kept documents after it.
+    dedup_cleaning cleaning;
+    std::vector<std::string_view> texts(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) texts[i] = records[i].text;
+    if (a.clean) {
+        progress.update("cleaning", 0, 0);
+        clean_lines_for_dedup(texts, a.cleaning, pool, cleaning);
+        for (std::size_t i = 0; i < records.size(); ++i) records[i].text = texts[i];
+    }
+
     // Deduplicate.
     a.dedup.progress = [&](const ditto::dedup_progress& p) { progress.update(p.stage, p.done, p.total); };
     std::vector<document> docs(records.size());
@@ -679,6 +712,10 @@ int run_dedup(const std::vector<std::string_view>& args) {
     a.dedup.collect_pairs = a.mode == output_mode::pairs;
     const ditto::dedup_result result = ditto::dedup(docs, a.dedup, pool);
     const auto& clusters = result.clusters;
+    if (a.clean && a.mode == output_mode::lines) {
+        progress.update("cleaning", 0, 0);
+        clean_passages_for_dedup(texts, clusters.keep, a.cleaning, pool, cleaning);
+    }
     const double seconds_dedup = lap();
 
     // Write. Everything is computed before the output file is created, so an interrupted or
@@ -707,7 +744,19 @@ int run_dedup(const std::vector<std::string_view>& args) {
         for (std::size_t i = 0; i < records.size(); ++i) {
             for (; s < skipped.size() && skipped[s].line < records[i].line; ++s)
                 emit(skipped[s].begin, skipped[s].end, skipped[s].original);
-            if (clusters.keep[i]) emit(records[i].begin, records[i].end, records[i].original);
+            if (!clusters.keep[i]) continue;
+            if (a.clean && cleaning.changed[i]) {  // the record with its cleaned text, else as read
+                out.write(std::string_view(input.data() + run_begin, run_end - run_begin));
+                const std::size_t length = records[i].end - records[i].begin;
+                const std::string_view raw = records[i].original == not_spilled
+                                                 ? std::string_view(input.data() + records[i].begin, length)
+                                                 : originals.get(records[i].original, length);
+                out.write(replace_json_member(raw, a.jsonl.text_field, texts[i]));
+                out.write("\n");
+                run_begin = run_end = std::min(records[i].end + 1, input.size());
+                continue;
+            }
+            emit(records[i].begin, records[i].end, records[i].original);
         }
         for (; s < skipped.size(); ++s) emit(skipped[s].begin, skipped[s].end, skipped[s].original);
         out.write(std::string_view(input.data() + run_begin, run_end - run_begin));
@@ -771,6 +820,12 @@ int run_dedup(const std::vector<std::string_view>& args) {
                      count(invalid_utf8, "invalid UTF-8 sequence", "invalid UTF-8 sequences").c_str(), seconds);
         if (!skipped.empty() && a.mode == output_mode::lines)
             std::fprintf(stderr, "ditto: first skipped line %zu: %s\n", skipped[0].line, skipped[0].reason.c_str());
+        if (a.clean)
+            std::fprintf(stderr, "ditto: --clean removed %s before dedup%s\n",
+                         count(cleaning.lines, "boilerplate line", "boilerplate lines").c_str(),
+                         a.mode == output_mode::lines
+                             ? (" and " + count(cleaning.passages, "repeated passage", "repeated passages") + " from the kept documents").c_str()
+                             : "");
         if (a.verbose) {
             const auto& st = result.stats;
             std::fprintf(stderr,

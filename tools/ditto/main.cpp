@@ -2,6 +2,7 @@
 //
 //   ditto dedup [options] [FILE|-]     (see `ditto dedup --help`)
 //   ditto diff [options] A B           (see `ditto diff --help`)
+//   ditto clean [options] [FILE|-]     (see `ditto clean --help`)
 //   ditto index build|add|merge|info   (see `ditto index --help`)
 //   ditto --help | --version
 
@@ -28,6 +29,8 @@ void print_help(std::FILE* out) {
         "            the similar pairs, the clusters, or what differs within each cluster\n"
         "  diff      show what differs between two copies: shared passages, deleted and\n"
         "            inserted text, changed figures\n"
+        "  clean     remove boilerplate lines and repeated passages from the texts of a JSONL\n"
+        "            corpus; write the cleaned records and, optionally, the removed spans\n"
         "  index     build, extend, merge and check stored indexes of a corpus: signatures\n"
         "            and band keys kept on disk\n"
         "\n"
@@ -57,6 +60,7 @@ int run(const std::vector<std::string_view>& args) {
         }
         if (command == "dedup") return ditto_cli::run_dedup(std::vector<std::string_view>(args.begin() + 1, args.end()));
         if (command == "index") return ditto_cli::run_index(std::vector<std::string_view>(args.begin() + 1, args.end()));
+        if (command == "clean") return ditto_cli::run_clean(std::vector<std::string_view>(args.begin() + 1, args.end()));
         if (command == "diff") return ditto_cli::run_diff(std::vector<std::string_view>(args.begin() + 1, args.end()));
         throw ditto_cli::usage_error("unknown command '" + std::string(command) + "'");
     } catch (const ditto_cli::usage_error& e) {
