@@ -113,3 +113,30 @@ TEST_CASE("prefix index: prefix lengths and invalid use", "[lsh][prefix]") {
     ditto::prefix_index(0.5).query(ditto::prefix_index(0.5).prefix({}, ditto::shingle_order()), 0, hits);
     CHECK(hits.empty());
 }
+
+TEST_CASE("prefix index: the positional filter drops template pages that meet only in the template", "[lsh][prefix]") {
+    // A 90-shingle template (common in the sample, so last in the order) and pages with their own
+    // shingles. u: 5 of its own; v: 20 (J = 90/115 = 0.78 < 0.8); w: 15 (J(u, w) = 90/110 = 0.82).
+    // v's and w's probe prefixes reach 3 and 7 template shingles, u's index prefix 6, so both meet
+    // u; the bound 1 + min(|v| - x - 1, |u| - y - 1) = 90 is below v's needed 0.8/1.8 * 205 but
+    // not below w's 0.8/1.8 * 200.
+    auto page = [](std::uint64_t own_from, std::size_t own) {
+        std::vector<std::uint64_t> s;
+        for (std::uint64_t t = 0; t < 90; ++t) s.push_back(1'000'000 + t);
+        for (std::size_t o = 0; o < own; ++o) s.push_back(own_from + o);
+        std::sort(s.begin(), s.end());
+        return s;
+    };
+    const auto u = page(10, 5), v = page(100, 20), w = page(200, 15);
+    const ditto::shingle_order order(std::vector<std::vector<std::uint64_t>>{page(300, 3), page(400, 3)});
+    ditto::prefix_index index(0.8);
+    const auto pu = index.prefix(u, order);
+    REQUIRE(pu.index_length == 95 - 85 + 1);
+    index.add(0, pu);
+    std::vector<std::uint32_t> hits;
+    index.query(index.prefix(v, order), 0, hits);
+    CHECK(hits.empty());
+    index.query(index.prefix(w, order), 0, hits);
+    CHECK(!hits.empty());
+    CHECK(std::all_of(hits.begin(), hits.end(), [](std::uint32_t id) { return id == 0; }));
+}

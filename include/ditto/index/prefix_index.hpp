@@ -94,10 +94,18 @@ private:
 struct set_prefix {
     std::vector<std::uint64_t> shingles;
     std::size_t index_length = 0;
+    std::size_t set_size = 0;  ///< the whole set's size
 };
 
 /// Sets filed under their prefixes, by an id; ids must be added in ascending order, so every
 /// list of ids is ascending. Queries are const and may run concurrently while nothing is added.
+///
+/// A query also applies the positional filter (Xiao et al. 2008): the first shingle two sets
+/// share, in the order, sits at position x of one and y of the other, so they share at most
+/// 1 + min(|a| - x - 1, |b| - y - 1) shingles, and a pair that cannot reach the overlap
+/// t/(1+t) (|a| + |b|) is not returned. Within a template family, where two pages first meet in
+/// the template, that bound is about their true overlap: pairs below the threshold drop out
+/// before any signature or set is read.
 class prefix_index {
 public:
     /// Throws std::invalid_argument for a threshold outside (0, 1].
@@ -113,44 +121,69 @@ public:
         set_prefix p;
         order.first(set, prefix_length(set.size(), threshold_), p.shingles);
         p.index_length = std::min(p.shingles.size(), prefix_length(set.size(), 2 * threshold_ / (1 + threshold_)));
+        p.set_size = set.size();
         return p;
     }
 
     /// Files a set under id, which must exceed every id added before. Throws
     /// std::invalid_argument otherwise.
     void add(std::uint32_t id, const set_prefix& p) {
-        if (added_ && id <= last_id_)
-            detail::throw_invalid_argument("prefix_index::add", "id", "above the last id added (" + std::to_string(last_id_) + ")",
-                                           std::to_string(id));
-        added_ = true;
-        last_id_ = id;
+        if (!sizes_.empty() && id <= sizes_.back().first)
+            detail::throw_invalid_argument("prefix_index::add", "id",
+                                           "above the last id added (" + std::to_string(sizes_.back().first) + ")", std::to_string(id));
+        sizes_.emplace_back(id, static_cast<std::uint32_t>(p.set_size));
         for (std::size_t x = 0; x < p.shingles.size(); ++x) {
-            probe_[p.shingles[x]].push_back(id);
-            if (x < p.index_length) index_[p.shingles[x]].push_back(id);
+            const posting entry{id, static_cast<std::uint32_t>(x)};
+            probe_[p.shingles[x]].push_back(entry);
+            if (x < p.index_length) index_[p.shingles[x]].push_back(entry);
         }
     }
 
-    /// Appends to out, once for every prefix shingle they share with the set of prefixes p, the
-    /// ids at or above min_id of the sets that may reach the threshold with it (every one that
-    /// does, and some that do not).
+    /// Appends to out the ids at or above min_id of the sets that may reach the threshold with
+    /// the set of prefixes p (every one that does, and some that do not), each once for every
+    /// prefix shingle it shares with p (more shared: likelier a copy). Ascending by id.
     void query(const set_prefix& p, std::uint32_t min_id, std::vector<std::uint32_t>& out) const {
-        auto append = [&](const std::unordered_map<std::uint64_t, std::vector<std::uint32_t>>& table, std::uint64_t h) {
-            const auto it = table.find(h);
+        struct hit {
+            std::uint32_t id, x, y;
+            bool operator<(const hit& o) const noexcept { return id != o.id ? id < o.id : x < o.x; }
+        };
+        std::vector<hit> hits;
+        auto append = [&](const std::unordered_map<std::uint64_t, std::vector<posting>>& table, std::size_t x) {
+            const auto it = table.find(p.shingles[x]);
             if (it == table.end()) return;
-            const auto& ids = it->second;
-            out.insert(out.end(), std::lower_bound(ids.begin(), ids.end(), min_id), ids.end());
+            const auto& list = it->second;
+            auto from = std::lower_bound(list.begin(), list.end(), min_id,
+                                         [](const posting& e, std::uint32_t id) { return e.id < id; });
+            for (; from != list.end(); ++from) hits.push_back(hit{from->id, static_cast<std::uint32_t>(x), from->position});
         };
         for (std::size_t x = 0; x < p.shingles.size(); ++x) {
-            append(index_, p.shingles[x]);                     // earlier sets no larger than this one
-            if (x < p.index_length) append(probe_, p.shingles[x]);  // earlier sets larger than it
+            append(index_, x);                          // earlier sets no larger than this one
+            if (x < p.index_length) append(probe_, x);  // earlier sets larger than it
+        }
+        std::sort(hits.begin(), hits.end());
+        const double need = threshold_ / (1 + threshold_);
+        for (std::size_t h = 0; h < hits.size();) {
+            std::size_t end = h + 1;
+            while (end < hits.size() && hits[end].id == hits[h].id) ++end;
+            // hits[h]: the first shingle the two share (the least x; see the header's note).
+            const auto other = std::lower_bound(sizes_.begin(), sizes_.end(), hits[h].id,
+                                                [](const std::pair<std::uint32_t, std::uint32_t>& e, std::uint32_t id) { return e.first < id; });
+            const std::size_t a = p.set_size, b = other->second;
+            const std::size_t most = 1 + std::min(a - hits[h].x - 1, b - hits[h].y - 1);
+            if (static_cast<double>(most) >= need * static_cast<double>(a + b) - 1e-9)
+                out.insert(out.end(), end - h, hits[h].id);
+            h = end;
         }
     }
 
 private:
+    struct posting {
+        std::uint32_t id, position;  // the set and the shingle's place in its prefix
+    };
+
     double threshold_;
-    bool added_ = false;
-    std::uint32_t last_id_ = 0;
-    std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> index_, probe_;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> sizes_;  // (id, set size), ascending ids
+    std::unordered_map<std::uint64_t, std::vector<posting>> index_, probe_;
 };
 
 }  // namespace ditto
