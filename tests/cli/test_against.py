@@ -67,6 +67,26 @@ def tsv(stdout):
     return [line.split("\t") for line in stdout.decode().splitlines()]
 
 
+def expand(rows):
+    """The full pairs that compact --pairs rows stand for: a 'same' row's copy stands for its
+    first new document, an 'indexed-same' row's copy for its lowest indexed one."""
+    copies, indexed_copies = {}, {}
+    for a, b, s, how in rows:
+        if how == "same":
+            copies.setdefault(a, [a]).append(b)
+        elif how == "indexed-same":
+            indexed_copies.setdefault(a, [a]).append(b)
+    out = []
+    for a, b, s, how in rows:
+        if how in ("exact", "estimated"):
+            out += [(n, r, s, how) for n in copies.get(a, [a]) for r in indexed_copies.get(b, [b])]
+        elif how == "within":
+            out += [(x, y, s, how) for x in copies.get(a, [a]) for y in copies.get(b, [b])]
+    for first, members in copies.items():
+        out += [(x, y, "1.0000", "within") for i, x in enumerate(members) for y in members[i + 1:]]
+    return out
+
+
 def cross_pairs(threshold):
     """The pairs of one new and one reference document from `ditto dedup --pairs` over both."""
     p = run(["dedup", "--pairs", "--exact-pairs", "full", "--threshold", threshold, "both.jsonl"], check=0)
@@ -82,8 +102,10 @@ def cross_pairs(threshold):
 def equals_dedup_over_both_corpora():
     for threshold in ("0.8", "0.5"):
         run(["index", "build", "ref.jsonl", "-o", f"ref{threshold}.didx", "--threshold", threshold], check=0)
-        p = run(["dedup", "--against", f"ref{threshold}.didx", "new.jsonl", "--pairs"], check=0)
+        p = run(["dedup", "--against", f"ref{threshold}.didx", "new.jsonl", "--pairs", "--exact-pairs", "full"], check=0)
         rows = tsv(p.stdout)
+        compact = run(["dedup", "--against", f"ref{threshold}.didx", "new.jsonl", "--pairs", "-q"], check=0)
+        expect(sorted(expand(tsv(compact.stdout))) == sorted(tuple(r) for r in rows), f"{threshold}: compact form")
         expect(all(r[3] == "exact" for r in rows), f"{threshold}: estimated rows {rows}")
         got = {(r[0], r[1], r[2]) for r in rows}
         want = cross_pairs(threshold)
@@ -182,8 +204,12 @@ def missing_source_is_estimated():
 
 @case
 def parameter_mismatch_names_the_fields():
-    error(["dedup", "--against", "ref0.8.didx", "new.jsonl", "--threshold", "0.5"], 1, r"differ \(.*threshold")
-    error(["dedup", "--against", "ref0.8.didx", "new.jsonl", "--ngram", "3"], 1, r"differ \(.*shingle size")
+    # Options that differ from the index's are a usage error (exit 2) naming every differing field.
+    error(["dedup", "--against", "ref0.8.didx", "new.jsonl", "--threshold", "0.5"], 2,
+          r"ref0\.8\.didx was built with other options: the parameters differ \(bands, rows, threshold\)")
+    error(["dedup", "--against", "ref0.8.didx", "new.jsonl", "--ngram", "3"], 2, r"differ \(shingle size\)")
+    error(["dedup", "--against", "ref0.8.didx", "new.jsonl", "--ngram", "3", "--sketch-size", "64", "--recall", "0.9",
+           "--pairs"], 2, r"differ \(shingle size, slots, bands, recall\)")
     # Options given that equal the index are accepted.
     run(["dedup", "--against", "ref0.8.didx", "new.jsonl", "--threshold", "0.8", "--ngram", "5"], check=0)
 
