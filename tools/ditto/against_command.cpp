@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -145,25 +146,44 @@ std::string json_id(const new_record& r) {
 }
 
 // The indexed sources: those still as indexed (size and content hash) read whole, the others
-// with the reason they cannot be used.
+// with the reason they cannot be used. A source's path is stored as it was typed when the index
+// was built, relative to the folder of that run; it is looked for as stored (relative to the
+// current folder) and, when that is not the indexed file, relative to the index's own folder, so
+// an index kept beside its corpus works from anywhere. Only a file with the indexed size and
+// content hash is used, so looking in a second place can never take another file for it.
 struct indexed_sources {
     std::vector<std::unique_ptr<input_file>> files;  // null: not usable
     std::vector<std::string> reasons;
 };
 
-indexed_sources check_sources(const ditto::stored_index& index, ditto::thread_pool& pool) {
+indexed_sources check_sources(const ditto::stored_index& index, const std::string& index_path, ditto::thread_pool& pool) {
+    namespace fs = std::filesystem;
     indexed_sources s;
+    const fs::path index_folder = fs::path(index_path).parent_path();
     for (const auto& source : index.sources) {
+        std::vector<std::string> places{source.path};
+        const fs::path stored(source.path);
+        if (stored.is_relative() && !index_folder.empty()) {
+            std::error_code ec;
+            const fs::path beside = index_folder / stored;
+            if (fs::weakly_canonical(beside, ec) != fs::weakly_canonical(stored, ec) || ec) places.push_back(beside.string());
+        }
         std::unique_ptr<input_file> f;
         std::string reason;
-        try {
-            f = std::make_unique<input_file>(source.path, std::function<void(std::size_t)>{}, &pool);
-            if (f->size() != source.size) reason = "its size changed";
-            else if (ditto::hash128(std::string_view(f->data(), f->size())) != source.hash) reason = "its content changed";
-        } catch (const data_error&) {
-            reason = "cannot be read";
+        for (std::size_t at = 0; at < places.size() && f == nullptr; ++at) {
+            std::string why;
+            try {
+                f = std::make_unique<input_file>(places[at], std::function<void(std::size_t)>{}, &pool);
+                if (f->size() != source.size) why = "its size changed";
+                else if (ditto::hash128(std::string_view(f->data(), f->size())) != source.hash) why = "its content changed";
+            } catch (const data_error&) {
+                why = "cannot be read";
+            }
+            if (!why.empty()) f.reset();
+            if (at == 0) reason = why;
+            else if (!why.empty()) reason += " (nor as '" + escape_text(places[at]) + "' beside the index: " + why + ")";
         }
-        if (!reason.empty()) f.reset();
+        if (f != nullptr) reason.clear();
         s.files.push_back(std::move(f));
         s.reasons.push_back(std::move(reason));
     }
@@ -217,7 +237,7 @@ int run_dedup_against(const std::vector<std::string_view>& args) {
     }
 
     // The indexed texts, re-read from the sources still as indexed.
-    const indexed_sources sources = check_sources(index, pool);
+    const indexed_sources sources = check_sources(index, a.index_path, pool);
     std::vector<new_document> docs(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) docs[i].text = records[i].text;
     const ditto::jsonl_options index_jsonl{a.jsonl.text_field, "", a.jsonl.on_invalid};
