@@ -309,12 +309,14 @@ int run_dedup_against(const std::vector<std::string_view>& args) {
     auto indexed_id = [&](std::uint32_t d) { return json_string(index.documents[d].id); };
     // The best match of a new document: highest similarity, then lowest indexed number (a part
     // is named by its lowest document, so this is the lowest of every tied indexed document).
-    auto best = [&](std::size_t i) {
-        const ditto::against_match* b = nullptr;
-        for (const auto& m : groups.matches_of(i))
+    // Once per unit: a unit's documents share it.
+    std::vector<const ditto::against_match*> best_of_unit(a.mode == against_mode::clusters ? n : 0, nullptr);
+    if (a.mode == against_mode::clusters)
+        for (const auto& m : found.matches) {
+            const ditto::against_match*& b = best_of_unit[m.document];
             if (b == nullptr || m.similarity > b->similarity) b = &m;
-        return b;
-    };
+        }
+    auto best = [&](std::size_t i) { return best_of_unit[exact_of[i]]; };
 
     char number[32];
     auto row = [&](std::string_view first, std::string_view second, double similarity, std::string_view how) {
