@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """End-to-end tests of `ditto dedup --against X.didx NEW.jsonl`: the cross pairs of one
-`ditto dedup --pairs` over reference + new, kept lines, clusters, --also-within, sources changed
-or missing after indexing (estimated, with a summary), parameter mismatches and usage errors.
+`ditto dedup --pairs` over reference + new, kept lines, clusters, --also-within, storms of exact
+duplicates on both sides in every output mode (compact pairs standing for the full ones, 1 and 2
+threads byte-identical), sources changed, missing or looked for from another folder (estimated,
+with a summary), parameter mismatches (usage errors naming every field) and other usage errors.
 
 Usage: test_against.py DITTO SOURCE_DIR WORK_DIR"""
 
