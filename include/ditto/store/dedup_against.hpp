@@ -422,7 +422,10 @@ template <std::ranges::random_access_range R, executor E, class IndexedText>
         for (const u32 g : hit) is_hit[g] = 1;
         for (std::size_t d = 0; d < indexed_count; ++d)
             if (is_hit[groups.of[d]]) members.push_back(static_cast<u32>(d));
-        std::stable_sort(members.begin(), members.end(), [&](u32 a, u32 b) { return groups.of[a] < groups.of[b]; });
+        // std::sort by (group, document): libstdc++ 12's stable_sort does not build warning-free
+        // under Clang 19 (it uses the deprecated get_temporary_buffer).
+        std::sort(members.begin(), members.end(),
+                  [&](u32 a, u32 b) { return groups.of[a] != groups.of[b] ? groups.of[a] < groups.of[b] : a < b; });
     }
     std::vector<u32> part_start(hit.size() + 1, 0), parts;  // per group hit: its parts' first documents
     {
