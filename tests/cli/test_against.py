@@ -358,6 +358,9 @@ def usage_and_data_errors():
     error(["dedup", "--against", "-", "new.jsonl"], 2, r"standard input")
     error(["dedup", "--against", "ref0.8.didx", "new.jsonl", "--explain"], 2, r"--explain does not go with --against")
     error(["dedup", "--against", "ref0.8.didx", "new.jsonl", "--pairs", "--clusters"], 2, r"exclude each other")
+    error(["dedup", "--against", "ref0.8.didx", "new.jsonl", "--exact-pairs", "full"], 2, r"--exact-pairs goes with --pairs")
+    error(["dedup", "--against", "ref0.8.didx", "new.jsonl", "--pairs", "--exact-pairs", "all"], 2,
+          r"--exact-pairs must be 'compact' or 'full', got 'all'")
     error(["dedup", "--against", "ref0.8.didx", "--against", "ref0.8.didx", "new.jsonl"], 2, r"more than once")
     error(["dedup", "--against", "ref0.8.didx", "new.jsonl", "--bogus"], 2, r"--bogus")
     error(["dedup", "--against", "missing.didx", "new.jsonl"], 1, r"cannot open 'missing.didx'")
