@@ -3,10 +3,14 @@
 //
 // Usage: corpus_gen [options] OUTPUT.jsonl TRUTH.tsv
 //        corpus_gen --shape web|templates|storm OUTPUT.jsonl
+//        corpus_gen --shape against INDEX.jsonl NEW.jsonl
 //   --shape web        the web-shaped corpus of web_corpus.hpp (no truth file: dedup_bench
 //                      computes the truth for a sample by brute force)
 //   --shape templates  template families only, each page with 4 lightly edited copies
 //   --shape storm      200,000 copies of one short text and 200,000 distinct documents
+//   --shape against    a corpus to index (100,000 copies of one short text and 20,000 distinct
+//                      documents) and a new crawl (100,000 copies of the same short text and
+//                      100,000 distinct documents, 20,000 of them the indexed ones), each shuffled
 //   --megabytes N      stop after about N MB of JSONL (default 1000)
 //   --min-words N      shortest original, in words (default 100)
 //   --max-words N      longest original, in words (default 450); lengths are skewed towards short
@@ -50,24 +54,7 @@ void json_string(std::string& out, const std::string& s) {
 
 namespace {
 
-int write_shape(const std::string& shape, const std::string& path) {
-    std::vector<std::string> docs;
-    if (shape == "storm") {
-        for (std::size_t i = 0; i < 200000; ++i) docs.push_back("Sorry, this page is not available in your country.");
-        ditto_test::corpus_options o;
-        o.originals = 200000;
-        o.max_copies = 0;
-        o.min_words = 50;
-        o.max_words = 400;
-        o.vocabulary = 50000;
-        o.odd_texts = false;
-        const std::vector<std::string> distinct = ditto_test::make_corpus(o);
-        docs.insert(docs.end(), distinct.begin(), distinct.end());
-        ditto_test::rng g{99};
-        for (std::size_t i = docs.size(); i > 1; --i) std::swap(docs[i - 1], docs[g.below(i)]);
-    } else {
-        docs = bench::make_web_corpus(shape == "templates" ? bench::templates_options() : bench::web_options{});
-    }
+int write_documents(const std::vector<std::string>& docs, const std::string& path, const std::string& what) {
     std::FILE* out = std::fopen(path.c_str(), "wb");
     if (!out) {
         std::fprintf(stderr, "corpus_gen: cannot write %s\n", path.c_str());
@@ -90,13 +77,57 @@ int write_shape(const std::string& shape, const std::string& path) {
         std::fprintf(stderr, "corpus_gen: error writing %s\n", path.c_str());
         return 1;
     }
-    std::fprintf(stderr, "corpus_gen: %s: %zu documents, %.1f MB\n", shape.c_str(), docs.size(), static_cast<double>(bytes) / 1e6);
+    std::fprintf(stderr, "corpus_gen: %s: %zu documents, %.1f MB\n", what.c_str(), docs.size(), static_cast<double>(bytes) / 1e6);
     return 0;
+}
+
+// The storm benchmark of `dedup --against`: see the top of this file.
+int write_against(const std::string& index_path, const std::string& new_path) {
+    const std::string storm = "Sorry, this page is not available in your country.";
+    ditto_test::corpus_options o;
+    o.originals = 100000;
+    o.max_copies = 0;
+    o.min_words = 50;
+    o.max_words = 200;
+    o.vocabulary = 50000;
+    o.odd_texts = false;
+    o.seed = 5;
+    const std::vector<std::string> distinct = ditto_test::make_corpus(o);
+    std::vector<std::string> indexed(100000, storm), fresh(100000, storm);
+    indexed.insert(indexed.end(), distinct.begin(), distinct.begin() + 20000);
+    fresh.insert(fresh.end(), distinct.begin(), distinct.end());
+    ditto_test::rng g{17};
+    for (auto* docs : {&indexed, &fresh})
+        for (std::size_t i = docs->size(); i > 1; --i) std::swap((*docs)[i - 1], (*docs)[g.below(i)]);
+    const int failed = write_documents(indexed, index_path, "against (index)");
+    return failed != 0 ? failed : write_documents(fresh, new_path, "against (new)");
+}
+
+int write_shape(const std::string& shape, const std::string& path) {
+    std::vector<std::string> docs;
+    if (shape == "storm") {
+        for (std::size_t i = 0; i < 200000; ++i) docs.push_back("Sorry, this page is not available in your country.");
+        ditto_test::corpus_options o;
+        o.originals = 200000;
+        o.max_copies = 0;
+        o.min_words = 50;
+        o.max_words = 400;
+        o.vocabulary = 50000;
+        o.odd_texts = false;
+        const std::vector<std::string> distinct = ditto_test::make_corpus(o);
+        docs.insert(docs.end(), distinct.begin(), distinct.end());
+        ditto_test::rng g{99};
+        for (std::size_t i = docs.size(); i > 1; --i) std::swap(docs[i - 1], docs[g.below(i)]);
+    } else {
+        docs = bench::make_web_corpus(shape == "templates" ? bench::templates_options() : bench::web_options{});
+    }
+    return write_documents(docs, path, shape);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc == 5 && std::string(argv[1]) == "--shape" && std::string(argv[2]) == "against") return write_against(argv[3], argv[4]);
     if (argc == 4 && std::string(argv[1]) == "--shape") {
         const std::string shape = argv[2];
         if (shape != "web" && shape != "templates" && shape != "storm") {

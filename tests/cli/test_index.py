@@ -196,14 +196,20 @@ def parameter_mismatch_names_each_field():
     error(["index", "merge", "default.didx", "other.didx", "-o", "x.didx"], 1,
           r"cannot merge default\.didx and other\.didx: the parameters differ \(shingle size, .*threshold\)")
     expect(not os.path.exists(os.path.join(WORK, "x.didx")), "wrote a merge of differing indexes")
-    error(["index", "add", "default.didx", "m.jsonl", "--ngram", "4", "--sketch-size", "256"], 1,
+    error(["index", "add", "default.didx", "m.jsonl", "--ngram", "4", "--sketch-size", "256"], 2,
           r"default\.didx was built with other options: the parameters differ \(shingle size, slots")
     expect(read("default.didx") == before, "a refused add changed the index")
     # Options not given are the index's; those given must equal them.
     three = build(["m.jsonl"], "three.didx", "--ngram", "3", "--threshold", "0.7")
     run(["index", "add", "three.didx", "m.jsonl", "--threshold", "0.7"], check=0)
-    error(["index", "add", "three.didx", "m.jsonl", "--threshold", "0.8", "--ngram", "3"], 1,
+    error(["index", "add", "three.didx", "m.jsonl", "--threshold", "0.8", "--ngram", "3"], 2,
           r"three\.didx was built with other options: the parameters differ \(bands, rows, threshold\)")
+    # Every differing field is named, with a pointer to the help (a usage error).
+    p = run(["index", "add", "three.didx", "m.jsonl", "--threshold", "0.5", "--ngram", "4", "--sketch-size", "64",
+             "--recall", "0.9"], check=2)
+    message = p.stderr.decode()
+    expect("the parameters differ (shingle size, slots, bands, rows, threshold, recall)" in message, message)
+    expect("ditto index add --help" in message, message)
     expect(len(documents(read("three.didx"))) == 2 * len(documents(three)), "add with matching options")
 
 

@@ -5,9 +5,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
+#include <stdexcept>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -40,6 +44,7 @@ struct against_arguments {
     std::vector<std::string> given;  // similarity options written
     std::size_t threads = 0;
     bool also_within = false, quiet = false;
+    bool full_pairs = false, exact_pairs_given = false;  // --exact-pairs full | compact
 };
 
 against_arguments parse(const std::vector<std::string_view>& args) {
@@ -70,8 +75,14 @@ against_arguments parse(const std::vector<std::string_view>& args) {
             set_mode(name == "--pairs" ? against_mode::pairs : name == "--clusters" ? against_mode::clusters
                                                                                     : against_mode::report,
                      name);
-        } else if (name == "--explain" || name == "--keep" || name == "--cluster" || name == "--exact-pairs" ||
-                   name == "--skip-invalid" || name == "--set-memory") {
+        } else if (name == "--exact-pairs") {
+            const std::string_view v = r.value();
+            a.exact_pairs_given = true;
+            if (v == "compact") a.full_pairs = false;
+            else if (v == "full") a.full_pairs = true;
+            else throw usage_error("--exact-pairs must be 'compact' or 'full', got '" + std::string(v) + "'", against_help);
+        } else if (name == "--explain" || name == "--keep" || name == "--cluster" || name == "--skip-invalid" ||
+                   name == "--set-memory") {
             throw usage_error(std::string(name) + " does not go with --against", against_help);
         } else if (name == "--threads") {
             a.threads = parse_size(name, r.value(), 1, 4096, r.help_command());
@@ -103,6 +114,8 @@ against_arguments parse(const std::vector<std::string_view>& args) {
         throw usage_error("standard input ('-') is given more than once", against_help);
     if (a.jsonl.text_field == a.jsonl.id_field)
         throw usage_error("--text-field and --id-field must differ, both are '" + a.jsonl.text_field + "'", against_help);
+    if (a.exact_pairs_given && a.mode != against_mode::pairs)
+        throw usage_error("--exact-pairs goes with --pairs", against_help);
     return a;
 }
 
@@ -133,25 +146,44 @@ std::string json_id(const new_record& r) {
 }
 
 // The indexed sources: those still as indexed (size and content hash) read whole, the others
-// with the reason they cannot be used.
+// with the reason they cannot be used. A source's path is stored as it was typed when the index
+// was built, relative to the folder of that run; it is looked for as stored (relative to the
+// current folder) and, when that is not the indexed file, relative to the index's own folder, so
+// an index kept beside its corpus works from anywhere. Only a file with the indexed size and
+// content hash is used, so looking in a second place can never take another file for it.
 struct indexed_sources {
     std::vector<std::unique_ptr<input_file>> files;  // null: not usable
     std::vector<std::string> reasons;
 };
 
-indexed_sources check_sources(const ditto::stored_index& index, ditto::thread_pool& pool) {
+indexed_sources check_sources(const ditto::stored_index& index, const std::string& index_path, ditto::thread_pool& pool) {
+    namespace fs = std::filesystem;
     indexed_sources s;
+    const fs::path index_folder = fs::path(index_path).parent_path();
     for (const auto& source : index.sources) {
+        std::vector<std::string> places{source.path};
+        const fs::path stored(source.path);
+        if (stored.is_relative() && !index_folder.empty()) {
+            std::error_code ec;
+            const fs::path beside = index_folder / stored;
+            if (fs::weakly_canonical(beside, ec) != fs::weakly_canonical(stored, ec) || ec) places.push_back(beside.string());
+        }
         std::unique_ptr<input_file> f;
         std::string reason;
-        try {
-            f = std::make_unique<input_file>(source.path, std::function<void(std::size_t)>{}, &pool);
-            if (f->size() != source.size) reason = "its size changed";
-            else if (ditto::hash128(std::string_view(f->data(), f->size())) != source.hash) reason = "its content changed";
-        } catch (const data_error&) {
-            reason = "cannot be read";
+        for (std::size_t at = 0; at < places.size() && f == nullptr; ++at) {
+            std::string why;
+            try {
+                f = std::make_unique<input_file>(places[at], std::function<void(std::size_t)>{}, &pool);
+                if (f->size() != source.size) why = "its size changed";
+                else if (ditto::hash128(std::string_view(f->data(), f->size())) != source.hash) why = "its content changed";
+            } catch (const data_error&) {
+                why = "cannot be read";
+            }
+            if (!why.empty()) f.reset();
+            if (at == 0) reason = why;
+            else if (!why.empty()) reason += " (nor as '" + escape_text(places[at]) + "' beside the index: " + why + ")";
         }
-        if (!reason.empty()) f.reset();
+        if (f != nullptr) reason.clear();
         s.files.push_back(std::move(f));
         s.reasons.push_back(std::move(reason));
     }
@@ -205,7 +237,7 @@ int run_dedup_against(const std::vector<std::string_view>& args) {
     }
 
     // The indexed texts, re-read from the sources still as indexed.
-    const indexed_sources sources = check_sources(index, pool);
+    const indexed_sources sources = check_sources(index, a.index_path, pool);
     std::vector<new_document> docs(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) docs[i].text = records[i].text;
     const ditto::jsonl_options index_jsonl{a.jsonl.text_field, "", a.jsonl.on_invalid};
@@ -225,46 +257,79 @@ int run_dedup_against(const std::vector<std::string_view>& args) {
             return true;
         });
 
-    // Per new document: its matches in the index (found.matches is sorted by document).
+    // New documents are grouped by normalized text (found.exact_of: units, each named by its
+    // first document) and indexed documents by text (found.indexed_of: parts); every decision
+    // below is made once per unit, so nothing grows with the product of two groups' sizes
+    // except the full pairs asked for with --exact-pairs full, which are written as they are made.
     const std::size_t n = records.size();
-    std::vector<std::size_t> match_start(n + 1, 0);
-    for (const auto& m : found.matches) ++match_start[m.document + 1];
-    for (std::size_t i = 0; i < n; ++i) match_start[i + 1] += match_start[i];
+    const ditto::against_groups groups(found);
+    const auto& exact_of = found.exact_of;
+    std::vector<std::uint8_t> matched(n, 0);  // per unit: it matches the index
+    for (const auto& m : found.matches) matched[m.document] = 1;
     std::vector<bool> keep(n);
     std::vector<std::size_t> earlier(n, n);  // with --also-within: the kept new document it copies
-    std::vector<ditto::similar_pair> within;
+    ditto::dedup_result within;
+    std::vector<std::vector<std::pair<std::size_t, double>>> similar_units;  // --also-within: per unit
     if (a.also_within) {
         // The rule: in input order, a new document is removed when it matches the index or a new
-        // document before it that is kept.
+        // document before it that is kept. Within a unit only the first can be kept (the others
+        // copy it, or what it copies), so the rule runs over units: a unit is kept when it
+        // matches nothing in the index and no earlier kept unit is similar to it; a removed
+        // document copies the lowest kept document similar to it (its unit's first when that is
+        // kept, else the lowest kept unit similar to its unit).
         ditto::dedup_options o = a.dedup;
         o.collect_pairs = true;
-        const ditto::dedup_result r = ditto::dedup(docs, o, pool);
-        within = ditto::expand_pairs(r);
-        std::vector<std::vector<std::size_t>> before(n);
-        for (const auto& p : within) before[p.second].push_back(p.first);
+        within = ditto::dedup(docs, o, pool);
+        if (within.exact_of != exact_of)
+            throw std::logic_error("dedup and dedup_against group the new documents differently");
+        similar_units.resize(n);
+        for (const auto& p : within.pairs) {
+            if (exact_of[p.second] != p.second) continue;  // an exact duplicate: its unit
+            similar_units[p.first].emplace_back(p.second, p.similarity);
+            similar_units[p.second].emplace_back(p.first, p.similarity);
+        }
+        std::vector<bool> kept_unit(n, false);
+        std::vector<std::size_t> copies_unit(n, n);
+        for (std::size_t f = 0; f < n; ++f) {
+            if (exact_of[f] != f || matched[f]) continue;
+            std::size_t lowest = n;
+            for (const auto& [g, s] : similar_units[f])
+                if (g < f && kept_unit[g]) lowest = std::min(lowest, g);
+            kept_unit[f] = lowest == n;
+            copies_unit[f] = lowest;
+        }
         for (std::size_t i = 0; i < n; ++i) {
-            keep[i] = match_start[i] == match_start[i + 1];
-            for (const std::size_t j : before[i])
-                if (keep[i] && keep[j]) {
-                    keep[i] = false;
-                    earlier[i] = j;
-                }
+            const std::size_t f = exact_of[i];
+            keep[i] = i == f && kept_unit[f];
+            if (!keep[i] && !matched[f]) earlier[i] = kept_unit[f] ? f : copies_unit[f];
         }
     } else {
-        for (std::size_t i = 0; i < n; ++i) keep[i] = match_start[i] == match_start[i + 1];
+        for (std::size_t i = 0; i < n; ++i) keep[i] = !matched[exact_of[i]];
     }
     auto indexed_id = [&](std::uint32_t d) { return json_string(index.documents[d].id); };
-    // The best match of a new document: highest similarity, exact before estimated, then lowest number.
-    auto best = [&](std::size_t i) {
-        const ditto::against_match* b = nullptr;
-        for (std::size_t x = match_start[i]; x < match_start[i + 1]; ++x) {
-            const auto& m = found.matches[x];
+    // The best match of a new document: highest similarity, then lowest indexed number (a part
+    // is named by its lowest document, so this is the lowest of every tied indexed document).
+    // Once per unit: a unit's documents share it.
+    std::vector<const ditto::against_match*> best_of_unit(a.mode == against_mode::clusters ? n : 0, nullptr);
+    if (a.mode == against_mode::clusters)
+        for (const auto& m : found.matches) {
+            const ditto::against_match*& b = best_of_unit[m.document];
             if (b == nullptr || m.similarity > b->similarity) b = &m;
         }
-        return b;
-    };
+    auto best = [&](std::size_t i) { return best_of_unit[exact_of[i]]; };
 
     char number[32];
+    auto row = [&](std::string_view first, std::string_view second, double similarity, std::string_view how) {
+        std::snprintf(number, sizeof number, "\t%.4f\t", similarity);
+        out.write(first);
+        out.write("\t");
+        out.write(second);
+        out.write(number);
+        out.write(how);
+        out.write("\n");
+    };
+    auto new_id = [&](std::size_t i) { return escape_text(records[i].id); };
+    auto stored_id = [&](std::uint32_t d) { return escape_text(index.documents[d].id); };
     if (a.mode == against_mode::lines) {
         for (std::size_t i = 0; i < n; ++i) {
             if (!keep[i]) continue;
@@ -275,24 +340,55 @@ int run_dedup_against(const std::vector<std::string_view>& args) {
                 out.write(originals.get(r.original, r.end - r.begin));
             out.write("\n");
         }
-    } else if (a.mode == against_mode::pairs) {
-        // new id, indexed id, similarity, and how it was judged: "exact" or "estimated" against the
-        // index, "within" for a pair of new documents (--also-within; the earlier one first).
-        for (const auto& m : found.matches) {
-            std::snprintf(number, sizeof number, "\t%.4f\t", m.similarity);
-            out.write(escape_text(records[m.document].id));
-            out.write("\t");
-            out.write(escape_text(index.documents[m.indexed].id));
-            out.write(number);
-            out.write(m.estimated ? "estimated\n" : "exact\n");
+    } else if (a.mode == against_mode::pairs && a.full_pairs) {
+        // Every pair: new id, indexed id, similarity, "exact" or "estimated", in new-document
+        // order then indexed number; then (--also-within) every pair of new documents, "within",
+        // the earlier first, in (earlier, later) order. Written as made.
+        groups.for_each_match([&](const ditto::against_match& m) {
+            row(new_id(m.document), stored_id(m.indexed), m.similarity, m.estimated ? "estimated" : "exact");
+        });
+        if (a.also_within) {
+            std::vector<std::pair<std::size_t, double>> partners;
+            for (std::size_t i = 0; i < n; ++i) {
+                partners.clear();
+                const std::size_t f = exact_of[i];
+                const auto later = [&](std::span<const std::size_t> members, double s) {
+                    for (auto it = std::upper_bound(members.begin(), members.end(), i); it != members.end(); ++it)
+                        partners.emplace_back(*it, s);
+                };
+                later(groups.new_members(f), 1.0);
+                for (const auto& [g, s] : similar_units[f]) later(groups.new_members(g), s);
+                std::sort(partners.begin(), partners.end());
+                const std::string mine = new_id(i);
+                for (const auto& [j, s] : partners) row(mine, new_id(j), s, "within");
+            }
         }
-        for (const auto& p : within) {
-            std::snprintf(number, sizeof number, "\t%.4f\t", p.similarity);
-            out.write(escape_text(records[p.first].id));
-            out.write("\t");
-            out.write(escape_text(records[p.second].id));
-            out.write(number);
-            out.write("within\n");
+    } else if (a.mode == against_mode::pairs) {
+        // Compact: a new document whose normalized text an earlier one has is listed once, as
+        // "first <TAB> it <TAB> 1.0000 <TAB> same" (when the first has rows), and the first
+        // stands for it in every other row; likewise an indexed document standing in for a lower
+        // one, as "lowest <TAB> it <TAB> 1.0000 <TAB> indexed-same", after the other rows.
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::size_t f = exact_of[i];
+            if (i == f) {
+                const std::string mine = new_id(i);
+                for (const auto& m : groups.matches_of(i))
+                    row(mine, stored_id(m.indexed), m.similarity, m.estimated ? "estimated" : "exact");
+            } else if (matched[f] || a.also_within) {
+                row(new_id(f), new_id(i), 1.0, "same");
+            }
+        }
+        if (a.also_within)
+            for (const auto& p : within.pairs)
+                if (exact_of[p.second] == p.second) row(new_id(p.first), new_id(p.second), p.similarity, "within");
+        std::vector<std::uint32_t> parts;
+        for (const auto& m : found.matches) parts.push_back(m.indexed);
+        std::sort(parts.begin(), parts.end());
+        parts.erase(std::unique(parts.begin(), parts.end()), parts.end());
+        for (const std::uint32_t d : parts) {
+            const std::string lowest = stored_id(d);
+            for (const std::uint32_t c : groups.indexed_members(d))
+                if (c != d) row(lowest, stored_id(c), 1.0, "indexed-same");
         }
     } else if (a.mode == against_mode::clusters) {
         for (std::size_t i = 0; i < n; ++i) {
@@ -308,23 +404,33 @@ int run_dedup_against(const std::vector<std::string_view>& args) {
             }
         }
     } else {
-        std::string o;
+        // Each removed document: its matches in the index, a part of indexed copies on one line;
+        // a document whose text an earlier new document has points at it instead of repeating
+        // its matches.
         std::size_t removed = 0;
+        std::string o;
         for (std::size_t i = 0; i < n; ++i) {
             if (keep[i]) continue;
             ++removed;
-            o += escape_text(records[i].id) + "\n";
-            for (std::size_t x = match_start[i]; x < match_start[i + 1]; ++x) {
-                const auto& m = found.matches[x];
-                std::snprintf(number, sizeof number, "%.4f", m.similarity);
-                o += "  in the index: " + escape_text(index.documents[m.indexed].id) + " (" + number +
-                     (m.estimated ? ", estimated)\n" : ")\n");
+            o.clear();
+            o += new_id(i) + "\n";
+            const std::size_t f = exact_of[i];
+            if (f != i && matched[f]) {
+                o += "  same text as new document " + new_id(f) + "\n";
+            } else {
+                for (const auto& m : groups.matches_of(i)) {
+                    std::snprintf(number, sizeof number, "%.4f", m.similarity);
+                    o += "  in the index: " + stored_id(m.indexed) + " (" + number + (m.estimated ? ", estimated)" : ")");
+                    const std::size_t copies = groups.indexed_members(m.indexed).size() - 1;
+                    if (copies > 0) o += " and " + count(copies, "copy", "copies") + " of it";
+                    o += "\n";
+                }
             }
-            if (earlier[i] != n) o += "  copies new document " + escape_text(records[earlier[i]].id) + "\n";
+            if (earlier[i] != n) o += "  copies new document " + new_id(earlier[i]) + "\n";
+            out.write(o);
         }
-        o += count(n, "new document", "new documents") + ", " + count(removed, "removed", "removed") + ", " +
-             count(n - removed, "kept", "kept") + "\n";
-        out.write(o);
+        out.write(count(n, "new document", "new documents") + ", " + count(removed, "removed", "removed") + ", " +
+                  count(n - removed, "kept", "kept") + "\n");
     }
     out.commit();
 
@@ -336,7 +442,7 @@ int run_dedup_against(const std::vector<std::string_view>& args) {
         std::fprintf(stderr, "ditto: %s against an index of %s: %s in the index, %s removed, %s replaced\n",
                      count(n, "new document", "new documents").c_str(),
                      count(index.documents.size(), "document", "documents").c_str(),
-                     count(found.matches.size(), "match", "matches").c_str(),
+                     count(static_cast<std::size_t>(groups.pair_count()), "match", "matches").c_str(),
                      count(removed, "document", "documents").c_str(),
                      count(invalid_utf8, "invalid UTF-8 sequence", "invalid UTF-8 sequences").c_str());
     }

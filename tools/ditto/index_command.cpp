@@ -539,9 +539,21 @@ void index_options(const std::string& index_path, const ditto::index_parameters&
     o.normalization = p.normalization;
     o.seed = p.seed;
     check_similarity_options(o, help);
-    check_same_parameters(p, ditto::index_parameters_for(o),
-                          given.empty() ? escape_text(index_path)
-                                        : escape_text(index_path) + " was built with other options");
+    // Options given that the index was not built with are a usage error (exit 2); a difference
+    // no option can make (the text pipeline of another version) is one of the index (exit 1).
+    // Either way the message names every differing field.
+    const auto differ = ditto::differing_parameters(p, ditto::index_parameters_for(o));
+    if (differ.empty()) return;
+    std::string names;
+    bool from_options = false;
+    for (const auto name : differ) {
+        names.append(names.empty() ? "" : ", ").append(name);
+        from_options = from_options || name != "text pipeline";
+    }
+    if (given.empty()) throw data_error(escape_text(index_path) + ": the parameters differ (" + names + ")");
+    const std::string message = escape_text(index_path) + " was built with other options: the parameters differ (" + names + ")";
+    if (from_options) throw usage_error(message, help);
+    throw data_error(message);
 }
 
 void print_index_help(std::FILE* out) {
