@@ -128,12 +128,13 @@ public:
     /// Files a set under id, which must exceed every id added before. Throws
     /// std::invalid_argument otherwise.
     void add(std::uint32_t id, const set_prefix& p) {
-        if (!sizes_.empty() && id <= sizes_.back().first)
-            detail::throw_invalid_argument("prefix_index::add", "id",
-                                           "above the last id added (" + std::to_string(sizes_.back().first) + ")", std::to_string(id));
-        sizes_.emplace_back(id, static_cast<std::uint32_t>(p.set_size));
+        if (added_ && id <= last_id_)
+            detail::throw_invalid_argument("prefix_index::add", "id", "above the last id added (" + std::to_string(last_id_) + ")",
+                                           std::to_string(id));
+        added_ = true;
+        last_id_ = id;
         for (std::size_t x = 0; x < p.shingles.size(); ++x) {
-            const posting entry{id, static_cast<std::uint32_t>(x)};
+            const posting entry{id, static_cast<std::uint32_t>(x), static_cast<std::uint32_t>(p.set_size)};
             probe_[p.shingles[x]].push_back(entry);
             if (x < p.index_length) index_[p.shingles[x]].push_back(entry);
         }
@@ -141,48 +142,41 @@ public:
 
     /// Appends to out the ids at or above min_id of the sets that may reach the threshold with
     /// the set of prefixes p (every one that does, and some that do not), each once for every
-    /// prefix shingle it shares with p (more shared: likelier a copy). Ascending by id.
+    /// prefix shingle it shares with p where the positional bound still holds (more: likelier a
+    /// copy). Ascending by id.
     void query(const set_prefix& p, std::uint32_t min_id, std::vector<std::uint32_t>& out) const {
-        struct hit {
-            std::uint32_t id, x, y;
-            bool operator<(const hit& o) const noexcept { return id != o.id ? id < o.id : x < o.x; }
-        };
-        std::vector<hit> hits;
+        const std::size_t first = out.size();
+        const double need = threshold_ / (1 + threshold_);
+        const std::size_t a = p.set_size;
+        // The bound only falls along the order, so a pair passes at some shared shingle exactly
+        // when it passes at its first, the one that decides (see the class's note).
         auto append = [&](const std::unordered_map<std::uint64_t, std::vector<posting>>& table, std::size_t x) {
             const auto it = table.find(p.shingles[x]);
             if (it == table.end()) return;
             const auto& list = it->second;
             auto from = std::lower_bound(list.begin(), list.end(), min_id,
                                          [](const posting& e, std::uint32_t id) { return e.id < id; });
-            for (; from != list.end(); ++from) hits.push_back(hit{from->id, static_cast<std::uint32_t>(x), from->position});
+            for (; from != list.end(); ++from) {
+                const std::size_t b = from->size;
+                const std::size_t most = 1 + std::min(a - x - 1, b - from->position - 1);
+                if (static_cast<double>(most) >= need * static_cast<double>(a + b) - 1e-9) out.push_back(from->id);
+            }
         };
         for (std::size_t x = 0; x < p.shingles.size(); ++x) {
             append(index_, x);                          // earlier sets no larger than this one
             if (x < p.index_length) append(probe_, x);  // earlier sets larger than it
         }
-        std::sort(hits.begin(), hits.end());
-        const double need = threshold_ / (1 + threshold_);
-        for (std::size_t h = 0; h < hits.size();) {
-            std::size_t end = h + 1;
-            while (end < hits.size() && hits[end].id == hits[h].id) ++end;
-            // hits[h]: the first shingle the two share (the least x; see the header's note).
-            const auto other = std::lower_bound(sizes_.begin(), sizes_.end(), hits[h].id,
-                                                [](const std::pair<std::uint32_t, std::uint32_t>& e, std::uint32_t id) { return e.first < id; });
-            const std::size_t a = p.set_size, b = other->second;
-            const std::size_t most = 1 + std::min(a - hits[h].x - 1, b - hits[h].y - 1);
-            if (static_cast<double>(most) >= need * static_cast<double>(a + b) - 1e-9)
-                out.insert(out.end(), end - h, hits[h].id);
-            h = end;
-        }
+        std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
     }
 
 private:
     struct posting {
-        std::uint32_t id, position;  // the set and the shingle's place in its prefix
+        std::uint32_t id, position, size;  // the set, the shingle's place in its prefix, the set's size
     };
 
     double threshold_;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> sizes_;  // (id, set size), ascending ids
+    bool added_ = false;
+    std::uint32_t last_id_ = 0;
     std::unordered_map<std::uint64_t, std::vector<posting>> index_, probe_;
 };
 
