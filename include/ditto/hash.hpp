@@ -6,7 +6,8 @@
 // pairwise with a 128-bit multiply whose high and low halves are xor-ed together. Inputs of up
 // to 16 bytes take one fold plus a finalizing fold; longer inputs run two independent lanes over
 // 32-byte blocks, so the multiplies overlap in the pipeline. The finalizer folds the state once
-// more with the length-mixed seed, which the avalanche test in tests/hash.cpp measures.
+// more with the length-mixed seed, which the avalanche tests in tests/hash.cpp measure. No seed
+// is special: the seed is folded before it meets a constant (see hash64 and mix64).
 
 #include <cstddef>
 #include <cstdint>
@@ -49,8 +50,13 @@ __extension__ typedef unsigned __int128 uint128;
 }  // namespace detail
 
 /// Mixes a 64-bit value with a seed: a cheap, well-distributed 64-to-64-bit hash.
+///
+/// The seed only ever shifts the value (`value ^ seed`) before a fold with a constant, so it is
+/// never a factor of a product: no seed can zero one out or turn it into a shift. (The first
+/// design multiplied by `seed ^ constant`; the seed equal to that constant made the first fold
+/// zero for every value.)
 [[nodiscard]] constexpr std::uint64_t mix64(std::uint64_t value, std::uint64_t seed = default_seed) noexcept {
-    const std::uint64_t x = detail::fold_multiply(value ^ detail::hash_k0, seed ^ detail::hash_k1);
+    const std::uint64_t x = detail::fold_multiply(value ^ seed ^ detail::hash_k0, detail::hash_k1);
     return detail::fold_multiply(x ^ detail::hash_k2, value ^ detail::hash_k3);
 }
 
@@ -59,7 +65,13 @@ __extension__ typedef unsigned __int128 uint128;
     using detail::fold_multiply;
     const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
     const std::size_t n = bytes.size();
-    std::uint64_t state = fold_multiply(seed ^ detail::hash_k0, static_cast<std::uint64_t>(n) ^ detail::hash_k1);
+    // The seed and the length (spread by an odd multiplier, so that lengths differ in many bits)
+    // are folded with a constant. (The first design folded `seed ^ k0` with the length: the seed
+    // k0 zeroed the state for every length, so inputs of different lengths reading the same words
+    // collided, "a" with "aa" and "aaa".) Now the fold's input differs for every length whatever
+    // the seed, and no seed is a factor of a product.
+    std::uint64_t state =
+        fold_multiply(seed ^ detail::hash_k0 ^ (static_cast<std::uint64_t>(n) * detail::hash_k4), detail::hash_k1);
     std::uint64_t a = 0, b = 0;
     if (n <= 16) {
         if (n >= 8) {

@@ -392,7 +392,12 @@ def log_like_lines_split_their_bucket_and_near_copies_are_still_found():
     split = re.search(r"largest (\d+), (\d+) split by prefix filtering", err)
     examined = re.search(r"(\d+) candidate pairs examined", err)
     expect(split is not None and int(split.group(1)) > 1000 and int(split.group(2)) >= 1, err)
-    expect(examined is not None and int(examined.group(1)) <= len(records), err)
+    # Unsplit, the template's buckets (about 2,000 members in each of 20 bands) would list some
+    # 4e7 pairs. Buckets below the split size (256 members) stay whole, and how many template
+    # lines a band's bucket gets depends on the hash: over 40 seeds of the library's dedup, 8 (first
+    # hash design) and 6 (second) examine more pairs than there are lines, 61,092 and 31,632 at
+    # most. So the bound is the split's effect, not the luck of one seed.
+    expect(examined is not None and int(examined.group(1)) <= 100_000, err)
 
 
 @case

@@ -93,7 +93,7 @@ def build_then_info():
     build(["news.jsonl"], "news.didx")
     out = run(["index", "info", "news.didx"], check=0).stdout.decode()
     lines = sum(1 for line in open(NEWS, encoding="utf-8") if line.strip())
-    for want in ("version             1.0", "checksums           verified", "shingles            words, 5",
+    for want in ("version             2.0", "checksums           verified", "shingles            words, 5",
                  "sketch              fast, 128 slots of 32 bits", "threshold           0.8",
                  "recall              0.995", "sources             1", f"documents           {lines}",
                  "signatures", "band records"):

@@ -61,7 +61,7 @@ TEST_CASE("stored index: the bytes of a tiny index, laid out by hand", "[store]"
     // footer at 336; 352 bytes in all.
     std::string e(352, '\0');
     e.replace(0, 8, "DITTOIDX");
-    put(e, 8, 1, 2);
+    put(e, 8, 2, 2);    // major version 2
     put(e, 10, 0, 2);
     put(e, 12, 4, 4);
     put(e, 16, 216, 8);

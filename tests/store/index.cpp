@@ -112,9 +112,15 @@ TEST_CASE("stored index: each corruption is named with its place", "[store]") {
     }
     SECTION("unknown major version") {
         std::string b = good;
-        put(b, 8, 2, 2);
+        put(b, 8, 3, 2);
         reseal(b);
-        CHECK(rejected(b, "unknown major version 2", "header") == 8);
+        CHECK(rejected(b, "unknown major version 3", "header") == 8);
+    }
+    SECTION("major version 1: hashes of the first hash64 and mix64") {
+        std::string b = good;
+        put(b, 8, 1, 2);
+        reseal(b);
+        CHECK(rejected(b, "unknown major version 1", "header") == 8);
     }
     SECTION("header checksum") {
         std::string b = good;
@@ -254,7 +260,7 @@ TEST_CASE("stored index: each corruption is named with its place", "[store]") {
 
 namespace {
 
-// The bytes of an index with an extra section of kind 9 after the known ones, at version 1.minor.
+// The bytes of an index with an extra section of kind 9 after the known ones, at version 2.minor.
 std::string with_extra_section(const std::string& good, std::uint16_t minor, const std::string& extra) {
     const std::size_t sections = 4, old_header = 80 + 32 * sections + 8, new_header = old_header + 32;
     std::string b = good.substr(0, 80 + 32 * sections);
@@ -291,7 +297,7 @@ TEST_CASE("stored index: a newer minor version's unknown sections are checked an
     corrupt[corrupt.size() - 16 - 8] = 'X';
     rejected(corrupt, "checksum mismatch", "unknown section");
     // In a file of this reader's own version an unknown section is an error.
-    rejected(with_extra_section(good, 0, "x"), "unknown section kind 9 in a version 1.0 file", "section table");
+    rejected(with_extra_section(good, 0, "x"), "unknown section kind 9 in a version 2.0 file", "section table");
 }
 
 TEST_CASE("stored index: build(A) + add(B) = merge(build(A), build(B)) = build(A then B), byte for byte", "[store]") {

@@ -178,3 +178,28 @@ TEST_CASE("normalize: the map of an expanded character covers its source", "[nor
     CHECK(map.to_original(3, 4) == ditto::byte_span{4, 5});
     CHECK(map.to_original(4) == 5);
 }
+
+TEST_CASE("normalize: spaces a mapping produces join the whitespace around them", "[normalize]") {
+    // U+FFE3 FULLWIDTH MACRON is " " + U+0304 under compatibility folding; with diacritics
+    // stripped only the space is left. Either way no two spaces may follow each other, and none
+    // may start or end the text (a regression input of the normalizer's fuzz target).
+    for (const bool canonical : {true, false}) {
+        normalize_options compat;
+        compat.fold_compatibility = true;
+        compat.canonical_equivalence = canonical;
+        normalize_options stripped = compat;
+        stripped.strip_diacritics = true;
+        INFO("canonical equivalence " << canonical);
+        CHECK(normalize("a \uFFE3 b", stripped) == "a b");
+        CHECK(normalize("a\uFFE3b", stripped) == "a b");
+        CHECK(normalize("\uFFE3x\uFFE3", stripped) == "x");
+        CHECK(normalize("\uFFE3\uFFE3", stripped).empty());
+        CHECK(normalize("a \uFFE3b", compat) == "a \u0304b");
+        CHECK(normalize("\uFFE3b", compat) == "\u0304b");
+        CHECK(normalize("a\uFFE3b", compat) == "a \u0304b");
+        for (const char* text : {"a \uFFE3 b", "a\uFFE3b", "\uFFE3x\uFFE3", " \u00A8 \u00A8x \u00AF", "finance \uFFE3 xfinanc"}) {
+            check_round_trip(text, stripped);
+            check_round_trip(text, compat);
+        }
+    }
+}

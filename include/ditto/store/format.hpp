@@ -46,11 +46,12 @@ inline constexpr std::string_view magic{"DITTOIDX", 8};
 inline constexpr std::string_view footer_magic{"DITTOEND", 8};
 
 /// A reader rejects any other major version; a file of a newer minor version may hold section
-/// kinds this reader does not know, which it checks (checksum, place) and skips.
-inline constexpr std::uint16_t version_major = 1;
+/// kinds this reader does not know, which it checks (checksum, place) and skips. Major 2 came
+/// with the second design of hash64 and mix64, which changed every stored hash (docs/format.md).
+inline constexpr std::uint16_t version_major = 2;
 inline constexpr std::uint16_t version_minor = 0;
 
-/// Section kinds of version 1.0, in the order they must appear.
+/// Section kinds of version 2.0 (as in 1.0), in the order they must appear.
 enum class section_kind : std::uint32_t {
     sources = 1,
     documents = 2,
@@ -84,7 +85,7 @@ inline constexpr std::size_t footer_bytes = 16;
 /// Sections start at multiples of this; the bytes between sections are zero.
 inline constexpr std::size_t alignment = 8;
 
-/// Record sizes of version 1.0.
+/// Record sizes of version 2.0 (as in 1.0).
 inline constexpr std::size_t source_record_bytes = 32;
 inline constexpr std::size_t document_record_bytes = 48;
 inline constexpr std::size_t band_record_bytes = 16;

@@ -465,6 +465,26 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
         }
         space_end = end;
     };
+    // With whitespace collapsing, spaces that a mapping produced (compatibility mappings such as
+    // U+00A8 to " " + U+0308, or " " alone once the mark is stripped) join the whitespace around
+    // them like spaces of the input: all spaces, the output is whitespace; leading spaces are
+    // dropped where a run is pending or nothing was written yet; trailing ones start a run.
+    struct mapped_spaces {
+        bool all = false;
+        std::size_t lead = 0, trail = 0;
+    };
+    const auto spaces_of = [&](const char* bytes, std::size_t length) {
+        mapped_spaces s;
+        if (!collapse) return s;
+        while (s.lead < length && bytes[s.lead] == ' ') ++s.lead;
+        if (s.lead == length) {
+            s.all = true;
+            return s;
+        }
+        while (bytes[length - 1 - s.trail] == ' ') ++s.trail;
+        if (!pending_space && w != 0) s.lead = 0;
+        return s;
+    };
     const auto flush_space = [&] {
         if (!pending_space) return;
         pending_space = false;
@@ -610,11 +630,20 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
                 if constexpr (WithMap) map->attach_removed(to);
                 continue;
             }
+            const mapped_spaces spaces = spaces_of(bytes.data(), bytes.size());
+            if (spaces.all) {
+                extend_space(from, to);
+                continue;
+            }
             flush_space();
-            reserve(bytes.size());
-            if constexpr (WithMap) map->add_unit(w, from, to, bytes.size(), code_points == 1 && units[u].first == 1);
-            std::copy(bytes.begin(), bytes.end(), o + w);
-            w += bytes.size();
+            const std::size_t length = bytes.size() - spaces.lead - spaces.trail;
+            reserve(length);
+            if constexpr (WithMap)
+                map->add_unit(w, from, to, length, code_points == 1 && units[u].first == 1 && length == bytes.size());
+            std::copy(bytes.begin() + static_cast<std::ptrdiff_t>(spaces.lead),
+                      bytes.begin() + static_cast<std::ptrdiff_t>(spaces.lead + length), o + w);
+            w += length;
+            if (spaces.trail != 0) extend_space(to, to);
         }
         return q;
     };
@@ -725,12 +754,23 @@ void normalizer::run(std::string_view text, std::string& out, offset_map* map) c
             pos = next;
             continue;
         }
+        const mapped_spaces spaces = spaces_of(encoded, length);
+        if (spaces.all) {
+            extend_space(pos, next);
+            starter_pos = no_starter;
+            pos = next;
+            continue;
+        }
         flush_space();
-        if (d.valid) note_starter(pos);
-        reserve(length);
-        if constexpr (WithMap) map->add_unit(w, pos, next, length, code_points == 1);
-        for (std::size_t i = 0; i < length; ++i) o[w + i] = encoded[i];
-        w += length;
+        // A starter whose output ends in a pending space cannot be taken back (the run would stay).
+        if (d.valid && spaces.trail == 0) note_starter(pos);
+        else starter_pos = no_starter;
+        const std::size_t kept = length - spaces.lead - spaces.trail;
+        reserve(kept);
+        if constexpr (WithMap) map->add_unit(w, pos, next, kept, code_points == 1 && kept == length);
+        for (std::size_t i = 0; i < kept; ++i) o[w + i] = encoded[spaces.lead + i];
+        w += kept;
+        if (spaces.trail != 0) extend_space(next, next);
         pos = next;
     }
     if constexpr (WithMap) map->finish(w);
