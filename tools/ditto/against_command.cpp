@@ -86,20 +86,7 @@ against_arguments parse(const std::vector<std::string_view>& args) {
             throw usage_error(std::string(name) + " does not go with --against", against_help);
         } else if (name == "--threads") {
             a.threads = parse_size(name, r.value(), 1, 4096, r.help_command());
-        } else if (name == "--text-field") {
-            a.jsonl.text_field = r.name_value();
-        } else if (name == "--id-field") {
-            a.jsonl.id_field = r.name_value();
-        } else if (name == "--invalid-utf8") {
-            const std::string_view v = r.value();
-            if (v == "replace") a.jsonl.on_invalid = ditto::invalid_utf8::replace;
-            else if (v == "error") a.jsonl.on_invalid = ditto::invalid_utf8::error;
-            else throw usage_error("--invalid-utf8 must be 'replace' or 'error', got '" + std::string(v) + "'", against_help);
-        } else if (name == "-o" || name == "--output") {
-            const std::string_view v = r.value();
-            if (v.empty()) throw usage_error(std::string(name) + " needs a file name", against_help);
-            a.output_path = std::string(v);
-            a.output_option = std::string(name);
+        } else if (parse_input_option(r, a.jsonl) || parse_output_option(r, a.output_path, a.output_option)) {
         } else if (name == "-q" || name == "--quiet") {
             r.flag();
             a.quiet = true;

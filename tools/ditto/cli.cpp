@@ -1,6 +1,8 @@
 // Option values, input files, output files and signal cleanup for the ditto program.
 #include "cli.hpp"
 
+#include <ditto/io/jsonl.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -95,6 +97,33 @@ std::string argument_reader::name_value() {
     const std::string_view v = value();
     if (v.empty()) throw usage_error(std::string(name_) + " must be a non-empty name", help_);
     return std::string(v);
+}
+
+bool parse_input_option(argument_reader& r, ditto::jsonl_options& o) {
+    const std::string_view name = r.name();
+    if (name == "--text-field") {
+        o.text_field = r.name_value();
+    } else if (name == "--id-field") {
+        o.id_field = r.name_value();
+    } else if (name == "--invalid-utf8") {
+        const std::string_view v = r.value();
+        if (v == "replace") o.on_invalid = ditto::invalid_utf8::replace;
+        else if (v == "error") o.on_invalid = ditto::invalid_utf8::error;
+        else throw usage_error("--invalid-utf8 must be 'replace' or 'error', got '" + std::string(v) + "'", r.help_command());
+    } else {
+        return false;
+    }
+    return true;
+}
+
+bool parse_output_option(argument_reader& r, std::string& path, std::string& option) {
+    const std::string_view name = r.name();
+    if (name != "-o" && name != "--output") return false;
+    const std::string_view v = r.value();
+    if (v.empty()) throw usage_error(std::string(name) + " needs a file name", r.help_command());
+    path = std::string(v);
+    option = std::string(name);
+    return true;
 }
 
 void argument_reader::flag() const {

@@ -19,6 +19,7 @@
 #include <ditto/parallel.hpp>
 
 namespace ditto {
+struct jsonl_options;
 struct dedup_options;
 struct index_parameters;
 struct stored_index;
@@ -73,6 +74,14 @@ private:
     bool started_ = false, operand_ = false, only_operands_ = false, inline_value_ = false;
     std::string_view name_, value_;
 };
+
+/// Reads an input option every corpus command takes alike (--text-field, --id-field,
+/// --invalid-utf8) into o; false when r is at another option. Throws usage_error.
+bool parse_input_option(argument_reader& r, ditto::jsonl_options& o);
+
+/// Reads -o/--output FILE: the path and the option as written (for messages); false when r is
+/// at another option. Throws usage_error for an empty name.
+bool parse_output_option(argument_reader& r, std::string& path, std::string& option);
 
 /// Parses a number for an option; throws usage_error naming the option and the range.
 double parse_double(std::string_view option, std::string_view text, double low, bool low_open, double high,

@@ -99,16 +99,8 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             a.dedup.shingle_memory = parse_size(name, r.value(), 0, 1u << 20, r.help_command()) << 20;
         } else if (name == "--threads") {
             a.threads = parse_size(name, r.value(), 1, 4096, r.help_command());
-        } else if (name == "--text-field") {
-            a.jsonl.text_field = r.name_value();
-        } else if (name == "--id-field") {
-            a.jsonl.id_field = r.name_value();
-            a.id_field_given = true;
-        } else if (name == "--invalid-utf8") {
-            const std::string_view v = r.value();
-            if (v == "replace") a.jsonl.on_invalid = ditto::invalid_utf8::replace;
-            else if (v == "error") a.jsonl.on_invalid = ditto::invalid_utf8::error;
-            else throw usage_error("--invalid-utf8 must be 'replace' or 'error', got '" + std::string(v) + "'", help_command);
+        } else if (parse_input_option(r, a.jsonl)) {
+            if (name == "--id-field") a.id_field_given = true;
         } else if (name == "--skip-invalid") {
             r.flag();
             a.skip_invalid = true;
@@ -116,11 +108,7 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             r.flag();
             set_mode(name == "--pairs" ? output_mode::pairs : name == "--clusters" ? output_mode::clusters
                      : name == "--report" ? output_mode::report : output_mode::explain, name);
-        } else if (name == "-o" || name == "--output") {
-            const std::string_view v = r.value();
-            if (v.empty()) throw usage_error(std::string(name) + " needs a file name", help_command);
-            a.output_path = std::string(v);
-            a.output_option = std::string(name);
+        } else if (parse_output_option(r, a.output_path, a.output_option)) {
         } else if (name == "-q" || name == "--quiet") {
             r.flag();
             a.quiet = true;

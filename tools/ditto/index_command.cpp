@@ -52,15 +52,7 @@ struct sketch_arguments {
 // Handles an input or running option shared by build and add; false when r is at another one.
 bool parse_sketch_option(argument_reader& r, sketch_arguments& a) {
     const std::string_view name = r.name();
-    if (name == "--text-field") {
-        a.jsonl.text_field = r.name_value();
-    } else if (name == "--id-field") {
-        a.jsonl.id_field = r.name_value();
-    } else if (name == "--invalid-utf8") {
-        const std::string_view v = r.value();
-        if (v == "replace") a.jsonl.on_invalid = ditto::invalid_utf8::replace;
-        else if (v == "error") a.jsonl.on_invalid = ditto::invalid_utf8::error;
-        else throw usage_error("--invalid-utf8 must be 'replace' or 'error', got '" + std::string(v) + "'", r.help_command());
+    if (parse_input_option(r, a.jsonl)) {
     } else if (name == "--threads") {
         a.threads = parse_size(name, r.value(), 1, 4096, r.help_command());
     } else if (name == "-q" || name == "--quiet") {
@@ -256,11 +248,7 @@ int run_build(const std::vector<std::string_view>& args) {
         } else if (name == "-h" || name == "--help") {
             r.flag();
             help = true;
-        } else if (name == "-o" || name == "--output") {
-            const std::string_view v = r.value();
-            if (v.empty()) throw usage_error(std::string(name) + " needs a file name", build_help);
-            output_path = std::string(v);
-            output_option = std::string(name);
+        } else if (parse_output_option(r, output_path, output_option)) {
         } else if (parse_similarity_option(r, a.dedup) || parse_sketch_option(r, a)) {
         } else {
             r.unknown();
@@ -351,11 +339,7 @@ int run_merge(const std::vector<std::string_view>& args) {
         } else if (name == "-h" || name == "--help") {
             r.flag();
             help = true;
-        } else if (name == "-o" || name == "--output") {
-            const std::string_view v = r.value();
-            if (v.empty()) throw usage_error(std::string(name) + " needs a file name", merge_help);
-            output_path = std::string(v);
-            output_option = std::string(name);
+        } else if (parse_output_option(r, output_path, output_option)) {
         } else if (name == "-q" || name == "--quiet") {
             r.flag();
             quiet = true;
