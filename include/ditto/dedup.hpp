@@ -426,18 +426,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
     std::vector<u32> first_norm = first_with_same_hash(norm_hash);
     std::vector<content_hash>().swap(norm_hash);
     detail::for_chunks(exec, d_count, detail::documents_per_task, [&](std::size_t first, std::size_t last) {
-        std::string mine, theirs;
-        std::size_t theirs_of = std::numeric_limits<std::size_t>::max();
-        for (std::size_t d = first; d < last; ++d) {
-            const std::size_t f = first_norm[d];
-            if (f == d) continue;
-            if (theirs_of != f) {
-                normalize.normalize(text(distinct[f]), theirs);
-                theirs_of = f;
-            }
-            normalize.normalize(text(distinct[d]), mine);
-            if (mine != theirs) first_norm[d] = static_cast<u32>(d);  // a collision
-        }
+        confirm_same_content(first_norm, first, last, [&](std::size_t d, std::string& normalized) { normalize.normalize(text(distinct[d]), normalized); });
     });
     stats.seconds_sketch = clock.lap();
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <numeric>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -46,6 +47,26 @@ struct content_hash {
         i = end;
     }
     return first;
+}
+
+/// Confirms the claims of first (from first_with_same_hash) for items [from, to): an item whose
+/// content(i, out) differs from its first item's becomes its own first (a hash collision).
+/// content(i, out) writes item i's content to out, a std::string. Items of one group usually
+/// come together, so the first item's content is made once per run of them.
+template <class Content>
+void confirm_same_content(std::vector<std::uint32_t>& first, std::size_t from, std::size_t to, Content content) {
+    std::string mine, theirs;
+    std::size_t theirs_of = static_cast<std::size_t>(-1);
+    for (std::size_t i = from; i < to; ++i) {
+        const std::size_t f = first[i];
+        if (f == i) continue;
+        if (theirs_of != f) {
+            content(f, theirs);
+            theirs_of = f;
+        }
+        content(i, mine);
+        if (mine != theirs) first[i] = static_cast<std::uint32_t>(i);
+    }
 }
 
 }  // namespace ditto
