@@ -598,22 +598,26 @@ template <std::ranges::random_access_range R, executor E, class Better>
     auto make_set_of = [&](judge_state& st) {
         return [&](std::uint32_t u, std::vector<std::uint64_t>& set) { make_unit_set(u, st.scratch, set); };
     };
-    // agreement(u, v): equal slots of the two LSH signatures, the prefilter's first stage and the
-    // greedy rule's preference; fine_passes(u, v): the second stage; verify(u, v): the similarity
-    // when at least the threshold, else negative. judge runs them in turn, counting.
-    auto agreement = [&](u32 a, u32 b) -> std::size_t {
-        return detail::equal_slots(slots16.data() + std::size_t{a} * k, slots16.data() + std::size_t{b} * k, k);
-    };
-    auto first_stage_passes = [&](std::size_t equal) { return !options.exact || equal >= min_matches; };
-    auto fine_passes = [&](u32 a, u32 b) -> bool {
-        return !(k2 && has_fine[a] && has_fine[b] &&
-                 detail::equal_slots(fine.data() + std::size_t{fine_index[a]} * k2,
-                                     fine.data() + std::size_t{fine_index[b]} * k2, k2) < min_fine_matches);
-    };
-    // verify(u, v, equal): the similarity when at least the threshold, else negative (counted).
-    auto verify = [&](u32 a, u32 b, std::size_t equal, judge_state& st) -> double {
+    // judge(u, v): the similarity of a candidate pair when it reaches the threshold, else
+    // negative: dropped by the prefilter (the LSH signatures' equal slots, then the fine sketch's)
+    // or below the threshold once verified. Counted. Without exact verification the signatures'
+    // estimate is the similarity.
+    auto judge = [&](u32 a, u32 b, judge_state& st) -> double {
+        ++st.counts.candidates;
+        const std::size_t equal =
+            detail::equal_slots(slots16.data() + std::size_t{a} * k, slots16.data() + std::size_t{b} * k, k);
+        if (!options.exact) {
+            ++st.counts.verified;
+            return static_cast<double>(equal) / static_cast<double>(k);
+        }
+        if (equal < min_matches ||
+            (k2 && has_fine[a] && has_fine[b] &&
+             detail::equal_slots(fine.data() + std::size_t{fine_index[a]} * k2,
+                                 fine.data() + std::size_t{fine_index[b]} * k2, k2) < min_fine_matches)) {
+            ++st.counts.prefiltered;
+            return -1.0;
+        }
         ++st.counts.verified;
-        if (!options.exact) return static_cast<double>(equal) / static_cast<double>(k);
         auto make = make_set_of(st);
         // b's set may need a cache slot: a's is kept from eviction.
         auto set_of = [&](u32 u) -> std::span<const std::uint64_t> {
@@ -621,21 +625,6 @@ template <std::ranges::random_access_range R, executor E, class Better>
         };
         const std::span<const std::uint64_t> set_a = set_of(a);
         return jaccard_at_least(set_a, set_of(b), threshold);
-    };
-    // The similarity of a candidate pair when it reaches the threshold, else negative; equal gets
-    // the signatures' agreement.
-    auto judge_agreeing = [&](u32 a, u32 b, std::size_t& equal, judge_state& st) -> double {
-        ++st.counts.candidates;
-        equal = agreement(a, b);
-        if (!first_stage_passes(equal) || (options.exact && !fine_passes(a, b))) {
-            ++st.counts.prefiltered;
-            return -1.0;
-        }
-        return verify(a, b, equal, st);
-    };
-    auto judge = [&](u32 a, u32 b, judge_state& st) -> double {
-        std::size_t equal = 0;
-        return judge_agreeing(a, b, equal, st);
     };
     judge_counts all_counts;
     auto add_counts = [&](const judge_state& st) {
