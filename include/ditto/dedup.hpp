@@ -768,12 +768,16 @@ template <std::ranges::random_access_range R, executor E, class Better>
                 kept_prefixes.query(*prefix, static_cast<u32>(min_rank), hits);
                 // Only units that share a bucket with v are candidates, as with listed buckets,
                 // so what is kept does not depend on how buckets are searched.
+                // hits come in runs of one rank (one per shared prefix shingle): checked once per run.
                 const auto mine = buckets.of(v);
-                for (const u32 r : hits) {
-                    const auto theirs = buckets.of(order[r]);
+                for (std::size_t h = 0; h < hits.size();) {
+                    std::size_t end = h + 1;
+                    while (end < hits.size() && hits[end] == hits[h]) ++end;
+                    const auto theirs = buckets.of(order[hits[h]]);
                     auto a = mine.begin(), b = theirs.begin();
                     while (a != mine.end() && b != theirs.end() && *a != *b) (*a < *b) ? ++a : ++b;
-                    if (a != mine.end() && b != theirs.end()) found.push_back(r);
+                    if (a != mine.end() && b != theirs.end()) found.insert(found.end(), end - h, hits[h]);
+                    h = end;
                 }
             }
             for (const u32 b : buckets.of(v)) {
