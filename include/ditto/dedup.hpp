@@ -169,6 +169,9 @@ struct dedup_stats {
     double seconds_candidates = 0;
     double seconds_sets = 0;
     double seconds_verify = 0;          ///< examining candidates, and clustering
+    /// Of the verify stage: judging candidate pairs (the signature prefilters and exact
+    /// verification), summed over threads; the rest is finding candidates and clustering.
+    double seconds_judging = 0;
     double seconds_total = 0;
 };
 
@@ -589,6 +592,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
     const double threshold = options.threshold;
     struct judge_counts {
         std::size_t candidates = 0, prefiltered = 0, verified = 0, recomputed = 0;
+        double seconds = 0;
     };
     struct judge_state {
         std::string scratch;
@@ -602,7 +606,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
     // negative: dropped by the prefilter (the LSH signatures' equal slots, then the fine sketch's)
     // or below the threshold once verified. Counted. Without exact verification the signatures'
     // estimate is the similarity.
-    auto judge = [&](u32 a, u32 b, judge_state& st) -> double {
+    auto judge_untimed = [&](u32 a, u32 b, judge_state& st) -> double {
         ++st.counts.candidates;
         const std::size_t equal =
             detail::equal_slots(slots16.data() + std::size_t{a} * k, slots16.data() + std::size_t{b} * k, k);
@@ -626,12 +630,19 @@ template <std::ranges::random_access_range R, executor E, class Better>
         const std::span<const std::uint64_t> set_a = set_of(a);
         return jaccard_at_least(set_a, set_of(b), threshold);
     };
+    auto judge = [&](u32 a, u32 b, judge_state& st) -> double {
+        const auto started = std::chrono::steady_clock::now();
+        const double s = judge_untimed(a, b, st);
+        st.counts.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        return s;
+    };
     judge_counts all_counts;
     auto add_counts = [&](const judge_state& st) {
         all_counts.candidates += st.counts.candidates;
         all_counts.prefiltered += st.counts.prefiltered;
         all_counts.verified += st.counts.verified;
         all_counts.recomputed += st.recent.made;
+        all_counts.seconds += st.counts.seconds;
     };
 
     // Documents' keep order is lifted to units: a unit is as good as its best document.
@@ -812,7 +823,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
                 for (std::size_t x = from; x < to; ++x) {
                     const std::size_t v = order[first + x];
                     if (use_prefix_index && in_indexed_bucket[v])
-                        prefixes[x] = kept_prefixes.prefix(set_of_unit(static_cast<u32>(v), text_scratch, scratch), shingle_rarity);
+                        kept_prefixes.prefix(set_of_unit(static_cast<u32>(v), text_scratch, scratch), shingle_rarity, prefixes[x]);
                     match[x] = first_similar(v, 0, none, use_prefix_index && in_indexed_bucket[v] ? &prefixes[x] : nullptr, found, st);
                 }
                 std::lock_guard lock(counts_mutex);
@@ -891,6 +902,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
     stats.prefiltered = all_counts.prefiltered;
     stats.verified = all_counts.verified;
     stats.recomputed_sets = all_counts.recomputed;
+    stats.seconds_judging = all_counts.seconds;
 
     // Documents: the best document of the kept unit names the cluster.
     progress.start("cluster", n);

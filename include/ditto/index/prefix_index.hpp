@@ -16,78 +16,96 @@
 // in the second (an earlier set larger than it). A template's shingles are common, so they come
 // last in every prefix and pair nobody.
 //
-// The order: shingles are ranked by how many sets of a sample hold them (rarer first), then by
-// value. Any fixed order keeps the filter exact; the sample only makes it selective.
+// The order (index/shingle_order.hpp): shingles are ranked by how many sets of a sample hold them
+// (rarer first), then by value. Any fixed order keeps the filter exact; the sample only makes it
+// selective.
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
+#include <stdexcept>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include <ditto/error.hpp>
 #include <ditto/index/prefix_split.hpp>
+#include <ditto/index/shingle_order.hpp>
 
 namespace ditto {
 
-/// An order of shingles, rare first: by the number of sample sets holding each (up to 255;
-/// shingles held by fewer than two count as 0), then by value. The counts sit in a direct-mapped
-/// table of bytes eight times larger than the common shingles, small enough to stay in cache; a
-/// rare shingle that shares a cell with a common one counts as common. That changes the order,
-/// not its being one fixed order, so prefix filtering stays exact.
-class shingle_order {
+namespace detail {
+
+// A filed set: its id, the shingle's place in its prefix, its size, and the posting filed before
+// it under the same shingle (plus one; 0 ends the list).
+struct posting {
+    std::uint32_t id, place, size, next;
+};
+
+// Posting lists by shingle: an open-addressing table of list heads over one array of postings,
+// each list newest first. Flat arrays, where a map of vectors would allocate per shingle; a
+// slot holds key and head together, so a look-up costs one cache line.
+class posting_table {
 public:
-    shingle_order() = default;
-
-    /// Counts the shingles of the sample sets (each sorted, without repeats).
-    template <class Sets>
-    explicit shingle_order(const Sets& sample) {
-        std::unordered_map<std::uint64_t, std::uint32_t> count;
-        for (const auto& set : sample)
-            for (const std::uint64_t h : set) ++count[h];
-        std::size_t common = 0;
-        for (const auto& entry : count) common += entry.second >= 2 ? 1 : 0;
-        if (common == 0) return;
-        std::size_t cells = 1024;
-        while (cells < 8 * common) cells *= 2;
-        table_.assign(cells, 0);
-        mask_ = cells - 1;
-        for (const auto& [h, c] : count)
-            if (c >= 2) {
-                std::uint8_t& cell = table_[cell_of(h)];
-                cell = static_cast<std::uint8_t>(std::max<std::uint32_t>(cell, std::min<std::uint32_t>(c, 255)));
-            }
+    void add(std::uint64_t key, posting entry) {
+        if (2 * (used_ + 1) > slots_.size()) grow();
+        slot& s = slots_[find(key)];
+        if (s.head == 0) {
+            s.key = key;
+            ++used_;
+        }
+        if (postings_.size() >= std::numeric_limits<std::uint32_t>::max())
+            throw std::length_error("prefix_index: more than 2^32 - 1 postings");
+        entry.next = s.head;
+        postings_.push_back(entry);
+        s.head = static_cast<std::uint32_t>(postings_.size());
     }
 
-    /// The count of shingle h's cell: how many sample sets hold it (0 when fewer than two).
-    [[nodiscard]] std::uint32_t frequency(std::uint64_t h) const noexcept {
-        return table_.empty() ? 0 : table_[cell_of(h)];
-    }
-
-    /// The first `length` shingles of set (no repeats) in this order, written to out (replaced),
-    /// in order.
-    void first(std::span<const std::uint64_t> set, std::size_t length, std::vector<std::uint64_t>& out) const {
-        std::vector<std::pair<std::uint32_t, std::uint64_t>> keyed;
-        keyed.reserve(set.size());
-        for (const std::uint64_t h : set) keyed.emplace_back(frequency(h), h);
-        length = std::min(length, keyed.size());
-        const auto end = keyed.begin() + static_cast<std::ptrdiff_t>(length);
-        if (length < keyed.size()) std::nth_element(keyed.begin(), end, keyed.end());
-        std::sort(keyed.begin(), end);
-        out.clear();
-        for (auto it = keyed.begin(); it != end; ++it) out.push_back(it->second);
+    // Calls f on each posting of key whose id is at least min_id, newest first.
+    template <class F>
+    void visit(std::uint64_t key, std::uint32_t min_id, F&& f) const {
+        if (used_ == 0) return;
+        for (std::uint32_t at = slots_[find(key)].head; at != 0;) {
+            const posting& e = postings_[at - 1];
+            if (e.id < min_id) return;  // ids only fall along a list
+            f(e);
+            at = e.next;
+        }
     }
 
 private:
-    // Shingles are hashes already: their high bits pick the cell.
-    [[nodiscard]] std::size_t cell_of(std::uint64_t h) const noexcept { return static_cast<std::size_t>((h >> 32) ^ h) & mask_; }
+    struct slot {
+        std::uint64_t key = 0;
+        std::uint32_t head = 0;  // 1 + the newest posting's index; 0: an empty slot
+    };
 
-    std::vector<std::uint8_t> table_;
-    std::size_t mask_ = 0;
+    // The key's slot, or the empty slot where it would go. Keys are hashes: the multiplication
+    // only spreads structured ones.
+    [[nodiscard]] std::size_t find(std::uint64_t key) const noexcept {
+        const std::size_t mask = slots_.size() - 1;
+        std::size_t at = static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ULL) >> shift_);
+        while (slots_[at].head != 0 && slots_[at].key != key) at = (at + 1) & mask;
+        return at;
+    }
+    void grow() {
+        std::vector<slot> old = std::move(slots_);
+        const std::size_t cells = old.empty() ? 1024 : 2 * old.size();
+        slots_.assign(cells, slot{});
+        shift_ = 64;
+        for (std::size_t c = cells; c > 1; c /= 2) --shift_;
+        for (const slot& s : old)
+            if (s.head != 0) slots_[find(s.key)] = s;
+    }
+
+    std::vector<slot> slots_;
+    std::vector<posting> postings_;
+    std::size_t used_ = 0;
+    int shift_ = 64;
 };
+
+}  // namespace detail
 
 /// A set's prefixes under an order: its probe prefix, whose first index_length shingles are its
 /// index prefix.
@@ -119,10 +137,14 @@ public:
     /// The prefixes of a set (sorted, no repeats) under order, at this index's threshold.
     [[nodiscard]] set_prefix prefix(std::span<const std::uint64_t> set, const shingle_order& order) const {
         set_prefix p;
+        prefix(set, order, p);
+        return p;
+    }
+    /// The same, written to p (its buffer reused).
+    void prefix(std::span<const std::uint64_t> set, const shingle_order& order, set_prefix& p) const {
         order.first(set, prefix_length(set.size(), threshold_), p.shingles);
         p.index_length = std::min(p.shingles.size(), prefix_length(set.size(), 2 * threshold_ / (1 + threshold_)));
         p.set_size = set.size();
-        return p;
     }
 
     /// Files a set under id, which must exceed every id added before. Throws
@@ -133,10 +155,12 @@ public:
                                            std::to_string(id));
         added_ = true;
         last_id_ = id;
+        if (p.set_size > std::numeric_limits<std::uint32_t>::max())
+            throw std::length_error("prefix_index::add: a set of 2^32 shingles or more");
         for (std::size_t x = 0; x < p.shingles.size(); ++x) {
-            const posting entry{id, static_cast<std::uint32_t>(x), static_cast<std::uint32_t>(p.set_size)};
-            probe_[p.shingles[x]].push_back(entry);
-            if (x < p.index_length) index_[p.shingles[x]].push_back(entry);
+            const detail::posting entry{id, static_cast<std::uint32_t>(x), static_cast<std::uint32_t>(p.set_size), 0};
+            probe_.add(p.shingles[x], entry);
+            if (x < p.index_length) index_.add(p.shingles[x], entry);
         }
     }
 
@@ -150,17 +174,12 @@ public:
         const std::size_t a = p.set_size;
         // The bound only falls along the order, so a pair passes at some shared shingle exactly
         // when it passes at its first, the one that decides (see the class's note).
-        auto append = [&](const std::unordered_map<std::uint64_t, std::vector<posting>>& table, std::size_t x) {
-            const auto it = table.find(p.shingles[x]);
-            if (it == table.end()) return;
-            const auto& list = it->second;
-            auto from = std::lower_bound(list.begin(), list.end(), min_id,
-                                         [](const posting& e, std::uint32_t id) { return e.id < id; });
-            for (; from != list.end(); ++from) {
-                const std::size_t b = from->size;
-                const std::size_t most = 1 + std::min(a - x - 1, b - from->position - 1);
-                if (static_cast<double>(most) >= need * static_cast<double>(a + b) - 1e-9) out.push_back(from->id);
-            }
+        auto append = [&](const detail::posting_table& table, std::size_t x) {
+            table.visit(p.shingles[x], min_id, [&](const detail::posting& e) {
+                const std::size_t b = e.size, y = e.place;
+                const std::size_t most = 1 + std::min(a - x - 1, b - y - 1);
+                if (static_cast<double>(most) >= need * static_cast<double>(a + b) - 1e-9) out.push_back(e.id);
+            });
         };
         for (std::size_t x = 0; x < p.shingles.size(); ++x) {
             append(index_, x);                          // earlier sets no larger than this one
@@ -170,14 +189,10 @@ public:
     }
 
 private:
-    struct posting {
-        std::uint32_t id, position, size;  // the set, the shingle's place in its prefix, the set's size
-    };
-
     double threshold_;
     bool added_ = false;
     std::uint32_t last_id_ = 0;
-    std::unordered_map<std::uint64_t, std::vector<posting>> index_, probe_;
+    detail::posting_table index_, probe_;  // each set under its index prefix, and under its probe prefix
 };
 
 }  // namespace ditto

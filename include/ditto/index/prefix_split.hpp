@@ -23,16 +23,18 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include <ditto/concepts.hpp>
+#include <ditto/detail/bucket_sort.hpp>
 #include <ditto/error.hpp>
 #include <ditto/hash.hpp>
 #include <ditto/index/lsh.hpp>
+#include <ditto/index/shingle_order.hpp>
 
 namespace ditto {
 
@@ -113,33 +115,31 @@ prefix_split_stats split_large_buckets(lsh_buckets& buckets, std::size_t documen
         const auto members = buckets.bucket(large[g]);
         const std::size_t m = members.size();
         std::vector<std::uint64_t> scratch;
-        // How many of up to 64 evenly spaced members hold each shingle.
-        std::unordered_map<std::uint64_t, u32> frequency;
+        // Shingles ordered by how many of up to 64 evenly spaced members hold them.
         const std::size_t step = std::max<std::size_t>(1, m / 64);
-        for (std::size_t i = 0; i < m; i += step)
-            for (const std::uint64_t h : set_of(members[i], scratch)) ++frequency[h];
-        // (shingle, member << 1 | 1 when in the index prefix) for each shingle of a probe prefix;
-        // the order: sampled frequency, then value.
-        std::vector<std::pair<std::uint64_t, std::uint64_t>> records;
-        std::vector<std::pair<u32, std::uint64_t>> ordered;
-        auto add_records = [&](u32 d) {
-            ordered.clear();
-            for (const std::uint64_t h : set_of(d, scratch)) {
-                const auto f = frequency.find(h);
-                ordered.emplace_back(f == frequency.end() ? 0u : f->second, h);
+        shingle_order order;
+        {
+            std::vector<std::vector<std::uint64_t>> sample;
+            for (std::size_t i = 0; i < m; i += step) {
+                const auto set = set_of(members[i], scratch);
+                sample.emplace_back(set.begin(), set.end());
             }
-            const std::size_t probe = prefix_length(ordered.size(), threshold);
-            const std::size_t index = prefix_length(ordered.size(), index_fraction);
-            const auto at = [&](std::size_t x) { return ordered.begin() + static_cast<std::ptrdiff_t>(x); };
-            if (probe < ordered.size()) std::nth_element(ordered.begin(), at(probe - 1), ordered.end());
-            if (index < probe) std::nth_element(ordered.begin(), at(index - 1), at(probe));
-            for (std::size_t x = 0; x < probe; ++x)
-                records.emplace_back(ordered[x].second, (std::uint64_t{d} << 1) | (x < index ? 1u : 0u));
+            order = shingle_order(sample);
+        }
+        // (shingle, member << 1 | 1 when in the index prefix) for each shingle of a probe prefix.
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> records;
+        std::vector<std::uint64_t> prefix;
+        auto add_records = [&](u32 d) {
+            const auto set = set_of(d, scratch);
+            const std::size_t index = prefix_length(set.size(), index_fraction);
+            order.first(set, prefix_length(set.size(), threshold), prefix);
+            for (std::size_t x = 0; x < prefix.size(); ++x)
+                records.emplace_back(prefix[x], (std::uint64_t{d} << 1) | (x < index ? 1u : 0u));
         };
         // Calls sub_bucket(first, last) for each run of records that makes a sub-bucket, while
         // the pairs listed stay below limit; returns the pairs listed (at least limit: stopped).
         auto for_sub_buckets = [&](std::size_t limit, auto&& sub_bucket) {
-            std::sort(records.begin(), records.end());
+            detail::bucket_sort(records, [](const auto& r) { return r.first; }, std::less<>{});
             std::size_t listed = 0;
             for (std::size_t i = 0; i < records.size() && listed < limit;) {
                 std::size_t end = i + 1;
