@@ -756,7 +756,10 @@ template <std::ranges::random_access_range R, executor E, class Better>
             shingle_rarity = shingle_order(sample);
         }
         std::vector<u32>().swap(indexed_units);
-        prefix_index kept_prefixes(threshold);
+        // The units kept before the current batch, and those kept within it: a batch's own
+        // index is small, so the sequential pass looks its prefixes up in cache.
+        prefix_index kept_prefixes(threshold), batch_prefixes(threshold);
+        std::vector<std::size_t> kept_in_batch;  // batch positions, ascending
         unit_clusters.cluster.assign(units, units);
         unit_clusters.keep.assign(units, false);
         constexpr std::size_t batch = 2048;
@@ -771,12 +774,13 @@ template <std::ranges::random_access_range R, executor E, class Better>
         // unit similar to v among those at min_rank or later whose key is below `below`; none
         // when there is none.
         // prefix: v's prefixes when it is in an indexed bucket, else null.
+        // kept_index: the index of the kept units to look v's prefix up in.
         auto first_similar = [&](std::size_t v, std::size_t min_rank, std::uint64_t below, const set_prefix* prefix,
-                                 std::vector<std::uint64_t>& found, judge_state& st) -> std::uint64_t {
+                                 const prefix_index& kept_index, std::vector<std::uint64_t>& found, judge_state& st) -> std::uint64_t {
             found.clear();
             if (prefix) {
                 std::vector<u32> hits;
-                kept_prefixes.query(*prefix, static_cast<u32>(min_rank), hits);
+                kept_index.query(*prefix, static_cast<u32>(min_rank), hits);
                 // Only units that share a bucket with v are candidates, as with listed buckets,
                 // so what is kept does not depend on how buckets are searched.
                 // hits come in runs of one rank (one per shared prefix shingle): checked once per run.
@@ -824,7 +828,8 @@ template <std::ranges::random_access_range R, executor E, class Better>
                     const std::size_t v = order[first + x];
                     if (use_prefix_index && in_indexed_bucket[v])
                         kept_prefixes.prefix(set_of_unit(static_cast<u32>(v), text_scratch, scratch), shingle_rarity, prefixes[x]);
-                    match[x] = first_similar(v, 0, none, use_prefix_index && in_indexed_bucket[v] ? &prefixes[x] : nullptr, found, st);
+                    match[x] = first_similar(v, 0, none, use_prefix_index && in_indexed_bucket[v] ? &prefixes[x] : nullptr,
+                                             kept_prefixes, found, st);
                 }
                 std::lock_guard lock(counts_mutex);
                 add_counts(st);
@@ -834,7 +839,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
                 std::uint64_t joined = match[x];
                 // Units kept within the batch that v prefers to the one found.
                 const set_prefix* prefix = use_prefix_index && in_indexed_bucket[v] ? &prefixes[x] : nullptr;
-                const std::uint64_t within = first_similar(v, first, joined, prefix, candidates, sequential);
+                const std::uint64_t within = first_similar(v, first, joined, prefix, batch_prefixes, candidates, sequential);
                 if (within != none) joined = within;
                 if (joined == none) {
                     unit_clusters.keep[v] = true;
@@ -842,11 +847,17 @@ template <std::ranges::random_access_range R, executor E, class Better>
                     ++unit_clusters.cluster_count;
                     for (const u32 b : buckets.of(v))
                         if (!use_prefix_index || !indexed_bucket[b]) kept[b].push_back(static_cast<u32>(rank[v]));
-                    if (prefix) kept_prefixes.add(static_cast<u32>(rank[v]), *prefix);
+                    if (prefix) {
+                        batch_prefixes.add(static_cast<u32>(rank[v]), *prefix);
+                        kept_in_batch.push_back(x);
+                    }
                 } else {
                     unit_clusters.cluster[v] = order[static_cast<u32>(joined)];
                 }
             }
+            for (const std::size_t x : kept_in_batch) kept_prefixes.add(static_cast<u32>(first + x), prefixes[x]);
+            kept_in_batch.clear();
+            batch_prefixes = prefix_index(threshold);
             progress.advance(last - first);
         }
         add_counts(sequential);
