@@ -93,7 +93,8 @@ struct dedup_options {
     /// its size. Only when exact.
     std::size_t split_buckets = 256;
     /// Bytes of sorted shingle sets kept for verification (8 per shingle); the sets of units
-    /// beyond it are recomputed from their texts when needed.
+    /// beyond it are recomputed from their texts when needed. The sketch stage keeps the
+    /// shingles it makes while they fit in it, so the sets need not be made twice.
     std::size_t shingle_memory = std::size_t{1} << 30;
     normalize_options normalization{}; ///< how texts are normalized before shingling
     std::uint64_t seed = default_seed; ///< seeds the shingle hashes and the sketcher
@@ -389,7 +390,12 @@ template <std::ranges::random_access_range R, executor E, class Better>
     const std::size_t d_count = distinct.size();
     stats.seconds_exact = clock.lap();
 
-    // Stage 2: per distinct text: normalized-text hash, shingle count, band keys, prefilter slots.
+    // Stage 2: per distinct text: normalized-text hash, shingle count, band keys, prefilter slots;
+    // and its shingles, while they fit in the budget for sets (which texts keep them depends on
+    // the tasks' timing; only work, not results, depends on it).
+    const std::size_t budget = options.shingle_memory / sizeof(std::uint64_t);
+    std::vector<std::vector<std::uint64_t>> early_shingles(options.exact ? d_count : 0);
+    std::atomic<std::size_t> early_used{0};
     std::vector<content_hash> norm_hash(d_count);
     std::vector<std::uint64_t> keys(d_count * bands);
     std::vector<std::uint16_t> slots16(d_count * k);
@@ -414,6 +420,10 @@ template <std::ranges::random_access_range R, executor E, class Better>
             shingle_count[d] = static_cast<u32>(std::min<std::size_t>(hashes.size(), std::numeric_limits<u32>::max()));
             c.shingles += hashes.size();
             if (hashes.empty()) continue;
+            if (options.exact && early_used.load(std::memory_order_relaxed) + hashes.size() <= budget) {
+                early_used.fetch_add(hashes.size(), std::memory_order_relaxed);
+                early_shingles[d] = hashes;
+            }
             sketcher.fill(std::span<const std::uint64_t>(hashes), std::span<std::uint32_t>(slots));
             band_keys(std::span<const std::uint32_t>(slots), lsh, std::span<std::uint64_t>(keys.data() + d * bands, bands));
             for (std::size_t s = 0; s < k; ++s) slots16[d * k + s] = detail::prefilter_slot(slots[s]);
@@ -437,12 +447,17 @@ template <std::ranges::random_access_range R, executor E, class Better>
     std::vector<u32> unit_of_distinct(d_count);
     std::vector<u32> unit_doc;  // the first document of each unit
     std::vector<u32> unit_count_shingles;
+    // A unit's sorted shingle set when kept (stored[u]), else empty; until stage 4, the shingles
+    // the sketch stage kept, if any.
+    std::vector<std::vector<std::uint64_t>> unit_set;
     std::size_t units = 0;
     for (std::size_t d = 0; d < d_count; ++d) {
         if (first_norm[d] != d) {
             unit_of_distinct[d] = unit_of_distinct[first_norm[d]];
+            if (options.exact) std::vector<std::uint64_t>().swap(early_shingles[d]);
             continue;
         }
+        if (options.exact) unit_set.push_back(std::move(early_shingles[d]));
         unit_of_distinct[d] = static_cast<u32>(units);
         if (units != d) {  // compact the unit's rows in place (units <= d)
             std::copy_n(keys.begin() + static_cast<std::ptrdiff_t>(d * bands), bands,
@@ -456,6 +471,8 @@ template <std::ranges::random_access_range R, executor E, class Better>
     }
     std::vector<u32>().swap(first_norm);
     std::vector<u32>().swap(shingle_count);
+    std::vector<std::vector<std::uint64_t>>().swap(early_shingles);
+    unit_set.resize(units);
     keys.resize(units * bands);
     slots16.resize(units * k);
     slots16.shrink_to_fit();
@@ -500,25 +517,21 @@ template <std::ranges::random_access_range R, executor E, class Better>
     stats.seconds_candidates = clock.lap();
 
     // Stage 4: sorted shingle sets of the units in a bucket, in unit order while the budget lasts.
-    const std::size_t budget = options.shingle_memory / sizeof(std::uint64_t);
-    std::vector<std::size_t> set_start(units + 1, 0);  // stored sets: pool[set_start[u] .. + set_size[u])
-    std::vector<u32> set_size(units, 0);
     std::vector<std::uint8_t> stored(units, 0);
     std::vector<u32> to_store;
     {
         std::size_t used = 0;
         for (std::size_t u = 0; u < units; ++u) {
-            set_start[u] = used;
             if (options.exact && !buckets.of(u).empty() && used + unit_count_shingles[u] <= budget) {
                 stored[u] = 1;
                 used += unit_count_shingles[u];
                 to_store.push_back(static_cast<u32>(u));
+            } else if (options.exact && buckets.of(u).empty()) {
+                std::vector<std::uint64_t>().swap(unit_set[u]);  // never needed
             }
         }
-        set_start[units] = used;
+        stats.set_bytes = used * sizeof(std::uint64_t);
     }
-    std::vector<std::uint64_t> pool(set_start[units]);
-    stats.set_bytes = pool.size() * sizeof(std::uint64_t);
     // The finer prefilter sketches, for every unit in a bucket (their sets are made here anyway,
     // kept or not).
     const std::size_t k2 = options.exact ? options.prefilter_slots : 0;
@@ -553,13 +566,12 @@ template <std::ranges::random_access_range R, executor E, class Better>
         std::vector<std::uint32_t> slots(k2);
         for (std::size_t t = first; t < last; ++t) {
             const u32 u = prepare[t];
-            make_unit_set(u, scratch, set);
-            if (stored[u]) {
-                std::copy(set.begin(), set.end(), pool.begin() + static_cast<std::ptrdiff_t>(set_start[u]));
-                set_size[u] = static_cast<u32>(set.size());
-            }
+            std::vector<std::uint64_t>& mine = unit_set[u];
+            if (!mine.empty()) make_set(mine);  // the sketch stage's shingles
+            else if (stored[u]) make_unit_set(u, scratch, mine);
+            else make_unit_set(u, scratch, set);
             if (k2 && has_fine[u]) {
-                fine_sketcher.fill(std::span<const std::uint64_t>(set), std::span<std::uint32_t>(slots));
+                fine_sketcher.fill(std::span<const std::uint64_t>(mine.empty() ? set : mine), std::span<std::uint32_t>(slots));
                 std::uint8_t* out = fine.data() + std::size_t{fine_index[u]} * k2;
                 for (std::size_t x = 0; x < k2; ++x) out[x] = detail::prefilter_slot8(slots[x]);
             }
@@ -568,14 +580,15 @@ template <std::ranges::random_access_range R, executor E, class Better>
     });
     std::vector<u32>().swap(bucketed);
     std::vector<u32>().swap(to_store);
+    for (std::size_t u = 0; u < units; ++u)
+        if (!stored[u]) std::vector<std::uint64_t>().swap(unit_set[u]);
     // Stage 4b: large buckets split by prefix filtering (index/prefix_split.hpp): exact, and a
     // family of pages sharing a template, all below the threshold, no longer costs the square of
     // its size.
     if (options.exact && options.split_buckets >= 2) {
         const auto split = split_large_buckets(buckets, units, options.split_buckets, options.threshold, exec,
                                                [&](u32 u, std::vector<std::uint64_t>& scratch) {
-                                                   if (stored[u])
-                                                       return std::span<const std::uint64_t>(pool.data() + set_start[u], set_size[u]);
+                                                   if (stored[u]) return std::span<const std::uint64_t>(unit_set[u]);
                                                    std::string normalized;
                                                    make_unit_set(u, normalized, scratch);
                                                    return std::span<const std::uint64_t>(scratch);
@@ -625,7 +638,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
         auto make = make_set_of(st);
         // b's set may need a cache slot: a's is kept from eviction.
         auto set_of = [&](u32 u) -> std::span<const std::uint64_t> {
-            return stored[u] ? std::span<const std::uint64_t>(pool.data() + set_start[u], set_size[u]) : st.recent.get(u, make, a);
+            return stored[u] ? std::span<const std::uint64_t>(unit_set[u]) : st.recent.get(u, make, a);
         };
         const std::span<const std::uint64_t> set_a = set_of(a);
         return jaccard_at_least(set_a, set_of(b), threshold);
@@ -738,7 +751,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
         }
         // A unit's set: stored, or made in scratch.
         auto set_of_unit = [&](u32 u, std::string& text_scratch, std::vector<std::uint64_t>& scratch) {
-            if (stored[u]) return std::span<const std::uint64_t>(pool.data() + set_start[u], set_size[u]);
+            if (stored[u]) return std::span<const std::uint64_t>(unit_set[u]);
             make_unit_set(u, text_scratch, scratch);
             return std::span<const std::uint64_t>(scratch);
         };
