@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -139,4 +140,46 @@ TEST_CASE("prefix index: the positional filter drops template pages that meet on
     index.query(index.prefix(w, order), 0, hits);
     CHECK(!hits.empty());
     CHECK(std::all_of(hits.begin(), hits.end(), [](std::uint32_t id) { return id == 0; }));
+}
+
+TEST_CASE("shingle order: counts are exact, and first() is the (count, value) order", "[lsh][prefix]") {
+    // A taken-for-common rare shingle would put a template's shingle into a page's index prefix
+    // and join the whole family in one sub-bucket, so the counts are checked against a brute
+    // force for every sampled shingle and for many that are not sampled.
+    std::mt19937_64 rng(77);
+    std::vector<std::vector<std::uint64_t>> sample;
+    std::vector<std::uint64_t> common;
+    for (int c = 0; c < 300; ++c) common.push_back(rng());
+    for (int s = 0; s < 400; ++s) {
+        std::set<std::uint64_t> set;
+        for (const std::uint64_t h : common)
+            if (rng() % 3 != 0) set.insert(h);
+        for (int o = 0; o < 50; ++o) set.insert(rng());
+        sample.emplace_back(set.begin(), set.end());
+    }
+    std::map<std::uint64_t, std::uint32_t> count;
+    for (const auto& set : sample)
+        for (const std::uint64_t h : set) ++count[h];
+    const ditto::shingle_order order(sample);
+    for (const auto& [h, c] : count) REQUIRE(order.frequency(h) == (c < 2 ? 0 : std::min<std::uint32_t>(c, 255)));
+    for (int i = 0; i < 200000; ++i) {
+        const std::uint64_t h = rng();
+        if (count.count(h) == 0) REQUIRE(order.frequency(h) == 0);
+    }
+    // first(): a brute-force sort by (count, value) of a set mixing common and rare shingles.
+    for (int trial = 0; trial < 50; ++trial) {
+        std::set<std::uint64_t> s;
+        for (const std::uint64_t h : sample[static_cast<std::size_t>(trial)]) s.insert(h);
+        for (int o = 0; o < 20; ++o) s.insert(rng());
+        const std::vector<std::uint64_t> set(s.begin(), s.end());
+        std::vector<std::pair<std::uint32_t, std::uint64_t>> keyed;
+        for (const std::uint64_t h : set) keyed.emplace_back(order.frequency(h), h);
+        std::sort(keyed.begin(), keyed.end());
+        for (const std::size_t length : {std::size_t{0}, std::size_t{1}, std::size_t{37}, set.size() / 2, set.size(), set.size() + 5}) {
+            std::vector<std::uint64_t> first;
+            order.first(set, length, first);
+            REQUIRE(first.size() == std::min(length, set.size()));
+            for (std::size_t x = 0; x < first.size(); ++x) REQUIRE(first[x] == keyed[x].second);
+        }
+    }
 }

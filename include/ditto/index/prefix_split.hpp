@@ -139,7 +139,7 @@ prefix_split_stats split_large_buckets(lsh_buckets& buckets, std::size_t documen
         // Calls sub_bucket(first, last) for each run of records that makes a sub-bucket, while
         // the pairs listed stay below limit; returns the pairs listed (at least limit: stopped).
         auto for_sub_buckets = [&](std::size_t limit, auto&& sub_bucket) {
-            detail::bucket_sort(records, [](const auto& r) { return r.first; }, std::less<>{});
+            std::sort(records.begin(), records.end());
             std::size_t listed = 0;
             for (std::size_t i = 0; i < records.size() && listed < limit;) {
                 std::size_t end = i + 1;

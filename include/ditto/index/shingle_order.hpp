@@ -19,11 +19,10 @@ namespace ditto {
 /// An order of shingles, rare first: by the number of sample sets holding each (up to 255;
 /// shingles held by fewer than two count as 0), then by value.
 ///
-/// The counts of the common shingles sit in an open-addressing table of 16-bit cells (a count
-/// and an 8-bit fingerprint), sixteen times larger than the shingles it holds, so a look-up
-/// touches one cell, mostly in cache. A rare shingle whose cell chain holds a common one with
-/// the same fingerprint (about 1 in 4,000) counts as common. That changes the order, not its
-/// being one fixed order, so prefix filtering stays exact.
+/// The counts of the common shingles sit in an open-addressing table (shingle and count in one
+/// 16-byte cell) four times larger than the shingles it holds, so a look-up mostly reads one
+/// cell. Exact: a rare shingle taken for a common one would put a template's shingle into one
+/// page's index prefix, and the whole family would share that page's sub-bucket.
 class shingle_order {
 public:
     shingle_order() = default;
@@ -43,25 +42,23 @@ public:
             i = end;
         }
         if (common.empty()) return;
-        std::size_t cells = 1024;
-        while (cells < 16 * common.size()) cells *= 2;
-        table_.assign(cells, 0);
+        std::size_t cells = 64;
+        while (cells < 4 * common.size()) cells *= 2;
+        table_.assign(cells, cell{});
         mask_ = cells - 1;
         for (const auto& [h, c] : common) {
             std::size_t at = cell_of(h);
-            while (table_[at] != 0) at = (at + 1) & mask_;
-            table_[at] = static_cast<std::uint16_t>(fingerprint(h) << 8 | c);
+            while (table_[at].count != 0) at = (at + 1) & mask_;
+            table_[at] = cell{h, c};
         }
     }
 
     /// How many sample sets hold shingle h (0 when fewer than two; at most 255).
     [[nodiscard]] std::uint32_t frequency(std::uint64_t h) const noexcept {
         if (table_.empty()) return 0;
-        const unsigned tag = fingerprint(h);
         for (std::size_t at = cell_of(h);; at = (at + 1) & mask_) {
-            const std::uint16_t cell = table_[at];
-            if (cell == 0) return 0;
-            if ((cell >> 8) == tag) return cell & 0xffu;
+            const cell& c = table_[at];
+            if (c.count == 0 || c.shingle == h) return c.count;
         }
     }
 
@@ -93,12 +90,14 @@ public:
     }
 
 private:
-    // Shingles are hashes already: their low bits (folded with the high ones) pick the cell, the
-    // top byte is the fingerprint (independent of the cell below 2^24 cells).
+    struct cell {
+        std::uint64_t shingle = 0;
+        std::uint32_t count = 0;  // >= 2; 0: an empty cell
+    };
+    // Shingles are hashes already: their bits, folded, pick the cell.
     [[nodiscard]] std::size_t cell_of(std::uint64_t h) const noexcept { return static_cast<std::size_t>((h >> 32) ^ h) & mask_; }
-    [[nodiscard]] static unsigned fingerprint(std::uint64_t h) noexcept { return static_cast<unsigned>(h >> 56); }
 
-    std::vector<std::uint16_t> table_;  // fingerprint << 8 | count; 0: empty (counts are >= 2)
+    std::vector<cell> table_;
     std::size_t mask_ = 0;
 };
 
