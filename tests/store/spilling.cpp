@@ -187,7 +187,7 @@ TEST_CASE("spilling_index_builder: the bytes of the in-memory build under every 
     }
 }
 
-TEST_CASE("spilling_index_builder: written twice, the same bytes; empty index", "[store][spill]") {
+TEST_CASE("spilling_index_builder: written twice, the same bytes, and an empty index", "[store][spill]") {
     const ditto::stored_index index = two_sources(32, 60, 5);
     memory_streams streams;
     ditto::spilling_index_builder builder(index.parameters, {100, streams.factory(), 2});
