@@ -130,6 +130,14 @@ public:
         return sources_.size() - 1;
     }
 
+    /// Sets a source's content hash (known only when its bytes have all been read).
+    void set_source_hash(std::uint64_t source, const content_hash& hash) {
+        if (source >= sources_.size())
+            detail::throw_invalid_argument("spilling_index_builder::set_source_hash", "source", "an added source",
+                                           std::to_string(source));
+        sources_[source].hash = hash;
+    }
+
     /// As index_builder::add_document (the same checks and errors).
     std::uint32_t add_document(const index_document& document, std::span<const std::uint64_t> slots) {
         detail::check_new_document(parameters_, sources_, count_, document, slots);
