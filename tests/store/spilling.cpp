@@ -200,6 +200,20 @@ TEST_CASE("spilling_index_builder: written twice, the same bytes, and an empty i
     CHECK(second.str() == first.str());
     CHECK(builder.bytes_spilled() > 0);
 
+    // Written halfway, then continued: the spools are appended to after being read.
+    ditto::spilling_index_builder halfway(index.parameters, {100, streams.factory(), 2});
+    for (const auto& s : index.sources) halfway.add_source(s);
+    for (std::size_t d = 0; d < index.documents.size(); ++d) {
+        halfway.add_document(index.documents[d], index.signature(d));
+        if (d == index.documents.size() / 2) {
+            std::ostringstream part;
+            halfway.write(part);
+        }
+    }
+    std::ostringstream full;
+    halfway.write(full);
+    CHECK(full.str() == first.str());
+
     ditto::spilling_index_builder empty(index.parameters, {100, streams.factory(), 2});
     std::ostringstream none;
     empty.write(none);

@@ -269,30 +269,37 @@ std::size_t add_file_streamed(ditto::spilling_index_builder& builder, const std:
             throw data_error(path + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + e.what());
         }
         const auto& records = parsed.records;
-        const std::size_t n = records.size();
-        signatures.resize(n * k);
-        text_hashes.resize(n);
-        const std::size_t tasks = std::min(n, pool.concurrency() * 8);
-        pool.bulk(tasks, [&](std::size_t task) {
-            std::string scratch;
-            std::vector<std::uint64_t> hashes;
-            for (std::size_t i = task * n / tasks; i < (task + 1) * n / tasks; ++i) {
-                sketcher.shingles(records[i].record.text, scratch, hashes);
-                sketcher.sign(hashes, std::span<std::uint64_t>(signatures.data() + i * k, k));
-                text_hashes[i] = ditto::hash128(records[i].record.text);
+        // Signatures (8 bytes a slot) of at most a block's bytes at a time: short texts would
+        // otherwise need many times the block.
+        const std::size_t batch = std::max<std::size_t>(block_bytes / (k * 8), 64);
+        for (std::size_t from = 0; from < records.size(); from += batch) {
+            const std::size_t n = std::min(batch, records.size() - from);
+            signatures.resize(n * k);
+            text_hashes.resize(n);
+            const std::size_t tasks = std::min(n, pool.concurrency() * 8);
+            pool.bulk(tasks, [&](std::size_t task) {
+                std::string scratch;
+                std::vector<std::uint64_t> hashes;
+                for (std::size_t i = task * n / tasks; i < (task + 1) * n / tasks; ++i) {
+                    const std::string_view text = records[from + i].record.text;
+                    sketcher.shingles(text, scratch, hashes);
+                    sketcher.sign(hashes, std::span<std::uint64_t>(signatures.data() + i * k, k));
+                    text_hashes[i] = ditto::hash128(text);
+                }
+            });
+            for (std::size_t i = 0; i < n; ++i) {
+                const auto& r = records[from + i];
+                const std::size_t line = lines + r.line;
+                std::string id =
+                    r.record.id_kind == ditto::json_id_kind::none ? std::to_string(line) : std::string(r.record.id);
+                if (const auto* earlier = ids.add(id, {line, base + r.begin, r.end - r.begin}, file, a.jsonl))
+                    throw data_error(path + ":" + std::to_string(line) + ": id \"" + escape_text(id) +
+                                     "\" is also the id of line " + std::to_string(earlier->line));
+                ditto::index_document d{source, base + r.begin, r.end - r.begin, text_hashes[i], std::move(id)};
+                builder.add_document(d, std::span<const std::uint64_t>(signatures.data() + i * k, k));
             }
-        });
-        for (std::size_t i = 0; i < n; ++i) {
-            const auto& r = records[i];
-            const std::size_t line = lines + r.line;
-            std::string id = r.record.id_kind == ditto::json_id_kind::none ? std::to_string(line) : std::string(r.record.id);
-            if (const auto* earlier = ids.add(id, {line, base + r.begin, r.end - r.begin}, file, a.jsonl))
-                throw data_error(path + ":" + std::to_string(line) + ": id \"" + escape_text(id) +
-                                 "\" is also the id of line " + std::to_string(earlier->line));
-            ditto::index_document d{source, base + r.begin, r.end - r.begin, text_hashes[i], std::move(id)};
-            builder.add_document(d, std::span<const std::uint64_t>(signatures.data() + i * k, k));
         }
-        documents += n;
+        documents += records.size();
         // Lines end at "\n" or at the end of the file.
         lines += static_cast<std::size_t>(std::count(data + start, data + end, '\n'));
         if (end > start && data[end - 1] != '\n') ++lines;
@@ -417,8 +424,9 @@ void print_build_help(std::FILE* out) {
         "  -o, --output FILE   the index to write (required): replaced at the end through a\n"
         "                      temporary file in its folder\n"
         "  --memory BYTES      memory budget, with an optional K, M, G or T (1024-based), e.g.\n"
-        "                      512M, 2G (default: half the physical memory). A line longer than\n"
-        "                      an eighth of it is held whole; the ids' hashes (about 64 bytes a\n"
+        "                      512M, 2G (default: half the physical memory). Input is read in\n"
+        "                      blocks of an eighth of it (1 MiB at least, 64 MiB at most); a\n"
+        "                      longer line is held whole; the ids' hashes (about 64 bytes a\n"
         "                      document) are not counted\n"
         "  --tmp-dir DIR       where temporary files go (default: the index's folder); each is\n"
         "                      removed as soon as it is open, so none is left behind\n"

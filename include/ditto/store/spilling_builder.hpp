@@ -82,6 +82,7 @@ private:
     void drain() {
         if (buffer_.empty()) return;
         if (!stream_) stream_ = (*make_)();
+        stream_->seekp(0, std::ios::end);  // after a write() has read it
         stream_->write(reinterpret_cast<const char*>(buffer_.data()), static_cast<std::streamsize>(buffer_.size()));
         stream_->flush();
         if (!*stream_) throw std::runtime_error("temporary data: writing failed (is the disk full?)");
