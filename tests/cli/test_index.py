@@ -421,4 +421,25 @@ def memory_budget_signal_leaves_nothing():
     expect(left == [], f"left behind: {left}")
 
 
+@case
+def memory_budget_full_disk():
+    # Temporary files on a full disk (a 256 KiB tmpfs, where this test may mount one): a clear
+    # error, no index, nothing left on the small disk.
+    import subprocess
+    tiny = os.path.join(WORK, "tiny")
+    os.makedirs(tiny, exist_ok=True)
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", tiny],
+                                           capture_output=True).returncode != 0:
+        print("      (skipped: cannot mount a small tmpfs)")
+        return
+    try:
+        write("full.jsonl", big_corpus(6, 6000))
+        error(["index", "build", "--memory", "1M", "--tmp-dir", tiny, "full.jsonl", "-o", "full.didx"], 1,
+              r"sorted run: writing failed \(is the disk full\?\)|temporary data: writing failed")
+        expect(not os.path.exists(os.path.join(WORK, "full.didx")), "wrote an index on a full disk")
+        expect(os.listdir(tiny) == [], f"left on the disk: {os.listdir(tiny)}")
+    finally:
+        subprocess.run(["umount", tiny], capture_output=True)
+
+
 finish()
