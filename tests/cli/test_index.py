@@ -442,4 +442,36 @@ def memory_budget_full_disk():
         subprocess.run(["umount", tiny], capture_output=True)
 
 
+@case
+def memory_budget_pipe_input():
+    # A pipe is read whole (its size is not known in advance), indexed as the same bytes in a
+    # file would be, and its repeated ids are named as in a file.
+    import threading
+    data = big_corpus(7, 3000)
+    write("pipe-copy.jsonl", data)
+    fifo = os.path.join(WORK, "pipe.jsonl")
+
+    def feed(payload):
+        with open(fifo, "wb") as f:
+            f.write(payload.encode())
+
+    for payload, dup in ((data, False), (data + jsonl({"id": "b7-3", "text": "again"}), True)):
+        if os.path.exists(fifo):
+            os.remove(fifo)
+        os.mkfifo(fifo)
+        writer = threading.Thread(target=feed, args=(payload,))
+        writer.start()
+        if dup:
+            error(["index", "build", "--memory", "4K", "pipe.jsonl", "-o", "pipe.didx"], 1,
+                  rf"pipe\.jsonl:{data.count(chr(10)) + 1}: id \"b7-3\" is also the id of line 4")
+        else:
+            got = build(["pipe.jsonl"], "pipe.didx", "--memory", "4K")
+            want = build(["pipe-copy.jsonl"], "pipe-copy.didx")
+            (o1, l1, _), (o2, l2, _) = parse(got)[4], parse(want)[4]
+            expect(documents(got) == documents(want) and signatures(got) == signatures(want)
+                   and got[o1:o1 + l1] == want[o2:o2 + l2], "a pipe indexed otherwise than a file")
+        writer.join()
+    os.remove(fifo)
+
+
 finish()

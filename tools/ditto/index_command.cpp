@@ -208,14 +208,20 @@ private:
 };
 
 // The first line holding each id of a file: by a 64-bit hash of the id, confirmed by reading
-// that line again when the hashes meet (so only the hashes and line places are held).
+// that line again when the hashes meet (so only the hashes and line places are held). A file
+// that cannot be read again (a pipe) keeps the ids themselves.
 class id_register {
 public:
     struct place {
         std::uint64_t line, offset, length;
     };
+    explicit id_register(bool keep_ids) : keep_ids_(keep_ids) {}
     // The line that already holds id, or nullptr (then id is registered at p).
     const place* add(std::string_view id, const place& p, block_reader& file, const ditto::jsonl_options& jsonl) {
+        if (keep_ids_) {
+            const auto [it, inserted] = kept_.emplace(std::string(id), p);
+            return inserted ? nullptr : &it->second;
+        }
         const auto [first, last] = seen_.equal_range(ditto::hash64(id));
         for (auto it = first; it != last; ++it) {
             std::string line = file.line_at(it->second.offset, it->second.length);
@@ -230,7 +236,9 @@ public:
     }
 
 private:
+    bool keep_ids_;
     std::unordered_multimap<std::uint64_t, place> seen_;
+    std::unordered_map<std::string, place> kept_;
 };
 
 // Sketches each document of the JSONL file at path into the builder, as add_file does, reading
@@ -250,7 +258,7 @@ std::size_t add_file_streamed(ditto::spilling_index_builder& builder, const std:
     const std::size_t k = a.dedup.sketch_size;
     ditto::jsonl_chunk_options chunking;
     chunking.chunk_bytes = std::max<std::size_t>(block_bytes / (pool.concurrency() * 4), std::size_t{64} << 10);
-    id_register ids;
+    id_register ids(whole != nullptr);
     std::vector<char> buffer(whole ? 0 : block_bytes);
     std::vector<std::uint64_t> signatures;
     std::vector<ditto::content_hash> text_hashes;
