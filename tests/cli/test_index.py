@@ -438,6 +438,11 @@ def memory_budget_full_disk():
               r"sorted run: writing failed \(is the disk full\?\)|temporary data: writing failed")
         expect(not os.path.exists(os.path.join(WORK, "full.didx")), "wrote an index on a full disk")
         expect(os.listdir(tiny) == [], f"left on the disk: {os.listdir(tiny)}")
+        # The index itself on the full disk: the output's own error, and no file.
+        for memory in ("1M", "1G"):
+            error(["index", "build", "--memory", memory, "--tmp-dir", ".", "full.jsonl", "-o", "tiny/full.didx"], 1,
+                  r"cannot write tiny/full\.didx: No space left on device")
+            expect(os.listdir(tiny) == [], f"left on the disk: {os.listdir(tiny)}")
     finally:
         subprocess.run(["umount", tiny], capture_output=True)
 

@@ -3,6 +3,7 @@
 // info prints what an index holds after checking all of it.
 #include <algorithm>
 #include <cerrno>
+#include <exception>
 #include <filesystem>
 #include <ostream>
 #include <streambuf>
@@ -355,19 +356,19 @@ std::size_t add_file_streamed(ditto::spilling_index_builder& builder, const std:
     return documents;
 }
 
-// A stream whose bytes go to an output (a temporary file renamed at commit).
+// A stream whose bytes go to an output (a temporary file renamed at commit). std::ostream turns
+// an exception of its buffer into badbit; the exception is kept here to be thrown again.
 class output_buffer : public std::streambuf {
 public:
     explicit output_buffer(output& out) : out_(out) { setp(buffer_, buffer_ + sizeof buffer_); }
-    int sync() override {
-        out_.write(std::string_view(pbase(), static_cast<std::size_t>(pptr() - pbase())));
-        setp(buffer_, buffer_ + sizeof buffer_);
-        return 0;
+    void rethrow_if_failed() const {
+        if (failure_) std::rethrow_exception(failure_);
     }
 
 protected:
+    int sync() override { return pass(std::string_view(pbase(), static_cast<std::size_t>(pptr() - pbase()))) ? 0 : -1; }
     int_type overflow(int_type c) override {
-        sync();
+        if (sync() != 0) return traits_type::eof();
         if (!traits_type::eq_int_type(c, traits_type::eof())) {
             *pptr() = traits_type::to_char_type(c);
             pbump(1);
@@ -375,28 +376,54 @@ protected:
         return traits_type::not_eof(c);
     }
     std::streamsize xsputn(const char* s, std::streamsize n) override {
-        if (n > epptr() - pptr()) {
-            sync();
-            out_.write(std::string_view(s, static_cast<std::size_t>(n)));
-            return n;
-        }
+        if (n > epptr() - pptr()) return sync() == 0 && pass(std::string_view(s, static_cast<std::size_t>(n))) ? n : 0;
         std::memcpy(pptr(), s, static_cast<std::size_t>(n));
         pbump(static_cast<int>(n));
         return n;
     }
 
 private:
+    // Hands bytes to the output; after a failure nothing more is written.
+    bool pass(std::string_view bytes) {
+        if (failure_) return false;
+        try {
+            out_.write(bytes);
+        } catch (...) {
+            failure_ = std::current_exception();
+            return false;
+        }
+        setp(buffer_, buffer_ + sizeof buffer_);
+        return true;
+    }
+
     output& out_;
     char buffer_[1 << 16];
+    std::exception_ptr failure_;
 };
 
-// The index written through out (a temporary file renamed at commit); returns its bytes.
-std::uint64_t write_through(output& out, const ditto::stored_index& index) {
-    std::ostringstream bytes;
-    const std::uint64_t size = ditto::write_index(bytes, index);
-    out.write(bytes.view());
+// Writes an index through out with write(std::ostream&) and commits it; returns its bytes. A
+// failure of the output is thrown as the output reported it.
+template <class Write>
+std::uint64_t write_through(output& out, Write&& write) {
+    output_buffer buffer(out);
+    std::ostream stream(&buffer);
+    std::uint64_t bytes = 0;
+    try {
+        bytes = write(stream);
+        stream.flush();
+    } catch (...) {
+        buffer.rethrow_if_failed();
+        throw;
+    }
+    buffer.rethrow_if_failed();
+    if (!stream) throw data_error("writing the index failed");
     out.commit();
-    return size;
+    return bytes;
+}
+
+// The index written through out; returns its bytes.
+std::uint64_t write_through(output& out, const ditto::stored_index& index) {
+    return write_through(out, [&](std::ostream& stream) { return ditto::write_index(stream, index); });
 }
 
 const char* sketch_options_help =
@@ -555,11 +582,7 @@ int run_build(const std::vector<std::string_view>& args) {
     std::size_t documents = 0;
     for (const auto& path : inputs)
         documents += add_file_streamed(builder, path, a, pool, static_cast<std::size_t>(block));
-    output_buffer buffer(out);
-    std::ostream stream(&buffer);
-    const std::uint64_t bytes = builder.write(stream);
-    stream.flush();
-    out.commit();
+    const std::uint64_t bytes = write_through(out, [&](std::ostream& stream) { return builder.write(stream); });
     if (!a.quiet) {
         std::fprintf(stderr, "ditto: indexed %s from %s: %llu bytes\n", count(documents, "document", "documents").c_str(),
                      count(inputs.size(), "file", "files").c_str(), static_cast<unsigned long long>(bytes));
