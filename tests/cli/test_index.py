@@ -308,4 +308,175 @@ def usage_errors_and_help():
     error(["index", "add", "u.didx", "-"], 2, r"standard input cannot be indexed")
 
 
+def big_corpus(seed, n, words=60):
+    """n records of about `words` words each, a third near-copies: several MB for n in the thousands."""
+    rng = random.Random(seed)
+    texts, out = [], []
+    for i in range(n):
+        w = rng.choice(texts).split() if texts else []
+        if w and rng.random() < 0.3:
+            w[rng.randrange(len(w))] = rng.choice(WORDS)
+            t = " ".join(w)
+        else:
+            t = " ".join(rng.choice(WORDS) + str(rng.randrange(50)) for _ in range(rng.randint(0, words)))
+        texts.append(t)
+        out.append({"id": f"b{seed}-{i}", "text": t} if i % 7 else {"text": t})
+    return jsonl(*out)
+
+
+def no_files_in(folder):
+    left = os.listdir(os.path.join(WORK, folder))
+    expect(left == [], f"left in {folder}: {left}")
+
+
+@case
+def memory_budget_gives_the_same_bytes():
+    # Files of several 1 MiB blocks, a byte order mark, CRLF lines and a last line without "\n":
+    # every budget (down to one that spills a run every few documents) gives the bytes of the
+    # build that never spills, and of build + add (add builds in memory).
+    write("m1.jsonl", big_corpus(1, 9000))
+    write("m2.jsonl", b"\xef\xbb\xbf" + big_corpus(2, 3000).replace("\n", "\r\n").encode()[:-2])
+    os.makedirs(os.path.join(WORK, "runs"), exist_ok=True)
+    whole = build(["m1.jsonl", "m2.jsonl"], "m-whole.didx", "--memory", "8G")
+    for memory in ("4K", "100K", "1M", "3M", "64m"):
+        p = run(["index", "build", "--memory", memory, "--tmp-dir", "runs", "m1.jsonl", "m2.jsonl", "-o", "m.didx"],
+                check=0)
+        expect(read("m.didx") == whole, f"--memory {memory}: another index")
+        if memory in ("4K", "100K", "1M"):
+            expect(re.search(r"bytes spilled to runs \(\d+ sorted runs\)", p.stderr.decode()), p.stderr.decode())
+        no_files_in("runs")
+    for threads in ("1", "3"):
+        build(["m1.jsonl", "m2.jsonl"], "m.didx", "--memory", "4K", "--threads", threads, "--tmp-dir", "runs")
+        expect(read("m.didx") == whole, f"--threads {threads}: another index")
+    build(["m1.jsonl"], "m-add.didx", "--memory", "100K")
+    run(["index", "add", "m-add.didx", "m2.jsonl"], check=0)
+    expect(read("m-add.didx") == whole, "build + add differs from one build under a budget")
+    # The default folder of temporary files is the index's: nothing is left there either.
+    os.makedirs(os.path.join(WORK, "out"), exist_ok=True)
+    build(["m1.jsonl", "m2.jsonl"], "out/m.didx", "--memory", "4K")
+    expect(os.listdir(os.path.join(WORK, "out")) == ["m.didx"], str(os.listdir(os.path.join(WORK, "out"))))
+    expect(read("out/m.didx") == whole, "another index in out/")
+
+
+@case
+def memory_budget_long_lines_and_errors():
+    # A line longer than the block is read whole; its neighbours are cut around it.
+    long_text = " ".join(f"w{i % 997}" for i in range(400000))  # about 2.4 MB
+    write("long.jsonl", jsonl({"id": "a", "text": "short one two three four five"}, {"id": "long", "text": long_text},
+                             {"id": "c", "text": "short one two three four six"}))
+    os.makedirs(os.path.join(WORK, "runs"), exist_ok=True)
+    whole = build(["long.jsonl"], "long-whole.didx")
+    expect(build(["long.jsonl"], "long.didx", "--memory", "1K", "--tmp-dir", "runs") == whole, "long line: another index")
+    # A bad line or a repeated id far into a file, after runs were spilled: an error, no index,
+    # no temporary file left.
+    data = big_corpus(3, 6000)
+    write("bad.jsonl", data + '{"id": "x", "text": "unterminated\n' + big_corpus(4, 100))
+    lines = data.count("\n") + 1
+    error(["index", "build", "--memory", "4K", "--tmp-dir", "runs", "bad.jsonl", "-o", "bad.didx"], 1,
+          rf"bad\.jsonl:{lines}:\d+: ")
+    write("dupfar.jsonl", data + jsonl({"id": "b3-5", "text": "again"}))
+    error(["index", "build", "--memory", "4K", "--tmp-dir", "runs", "dupfar.jsonl", "-o", "bad.didx"], 1,
+          rf"dupfar\.jsonl:{lines}: id \"b3-5\" is also the id of line 6")
+    expect(not os.path.exists(os.path.join(WORK, "bad.didx")), "wrote an index after an error")
+    no_files_in("runs")
+    # An id that is another record's line number is the same id, as without a budget.
+    write("lineid.jsonl", jsonl({"text": "first"}, {"id": "1", "text": "second"}))
+    error(["index", "build", "--memory", "4K", "lineid.jsonl", "-o", "bad.didx"], 1,
+          r"lineid\.jsonl:2: id \"1\" is also the id of line 1")
+
+
+@case
+def memory_option_checked():
+    write("mem.jsonl", jsonl({"id": "a", "text": "one two three four five six"}))
+    for bad in ("0", "0K", "", "12X", "1.5G", "-1", "K", "9223372036854775809", "8388609T", "99999999999999999999"):
+        error(["index", "build", "mem.jsonl", "-o", "mem.didx", "--memory", bad], 2, r"--memory must be a positive number")
+    error(["index", "build", "mem.jsonl", "-o", "mem.didx", "--tmp-dir", "missing"], 2, r"--tmp-dir 'missing' is not a folder")
+    error(["index", "build", "mem.jsonl", "-o", "mem.didx", "--tmp-dir", "mem.jsonl"], 2, r"is not a folder")
+    expect(not os.path.exists(os.path.join(WORK, "mem.didx")), "wrote an index on a usage error")
+    for good in ("1", "512M", "2g", "8388608T"):
+        build(["mem.jsonl"], "mem.didx", "--memory", good)
+    help_text = run(["index", "build", "--help"], check=0).stdout.decode()
+    expect("--memory BYTES" in help_text and "half the physical memory" in help_text, help_text)
+
+
+@case
+def memory_budget_signal_leaves_nothing():
+    # SIGTERM while runs are being spilled: the process dies by it, and neither the index nor
+    # its temporary file nor any run is left.
+    import signal
+    import subprocess
+    import time
+    write("sig.jsonl", big_corpus(5, 40000))
+    os.makedirs(os.path.join(WORK, "sigruns"), exist_ok=True)
+    p = subprocess.Popen([DITTO, "index", "build", "--memory", "4K", "--threads", "1", "--tmp-dir", "sigruns",
+                          "sig.jsonl", "-o", "sig.didx"], cwd=WORK, stderr=subprocess.PIPE)
+    time.sleep(0.3)
+    p.send_signal(signal.SIGTERM)
+    p.communicate()
+    if p.returncode == 0:
+        return  # finished first (a fast machine): nothing to check
+    expect(p.returncode == -signal.SIGTERM, f"exit {p.returncode}")
+    no_files_in("sigruns")
+    left = [f for f in os.listdir(WORK) if f.startswith("sig.didx") or "ditto" in f]
+    expect(left == [], f"left behind: {left}")
+
+
+@case
+def memory_budget_full_disk():
+    # Temporary files on a full disk (a 256 KiB tmpfs, where this test may mount one): a clear
+    # error, no index, nothing left on the small disk.
+    import subprocess
+    tiny = os.path.join(WORK, "tiny")
+    os.makedirs(tiny, exist_ok=True)
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", tiny],
+                                           capture_output=True).returncode != 0:
+        print("      (skipped: cannot mount a small tmpfs)")
+        return
+    try:
+        write("full.jsonl", big_corpus(6, 6000))
+        error(["index", "build", "--memory", "1M", "--tmp-dir", tiny, "full.jsonl", "-o", "full.didx"], 1,
+              r"sorted run: writing failed \(is the disk full\?\)|temporary data: writing failed")
+        expect(not os.path.exists(os.path.join(WORK, "full.didx")), "wrote an index on a full disk")
+        expect(os.listdir(tiny) == [], f"left on the disk: {os.listdir(tiny)}")
+        # The index itself on the full disk: the output's own error, and no file.
+        for memory in ("1M", "1G"):
+            error(["index", "build", "--memory", memory, "--tmp-dir", ".", "full.jsonl", "-o", "tiny/full.didx"], 1,
+                  r"cannot write tiny/full\.didx: No space left on device")
+            expect(os.listdir(tiny) == [], f"left on the disk: {os.listdir(tiny)}")
+    finally:
+        subprocess.run(["umount", tiny], capture_output=True)
+
+
+@case
+def memory_budget_pipe_input():
+    # A pipe is read whole (its size is not known in advance), indexed as the same bytes in a
+    # file would be, and its repeated ids are named as in a file.
+    import threading
+    data = big_corpus(7, 3000)
+    write("pipe-copy.jsonl", data)
+    fifo = os.path.join(WORK, "pipe.jsonl")
+
+    def feed(payload):
+        with open(fifo, "wb") as f:
+            f.write(payload.encode())
+
+    for payload, dup in ((data, False), (data + jsonl({"id": "b7-3", "text": "again"}), True)):
+        if os.path.exists(fifo):
+            os.remove(fifo)
+        os.mkfifo(fifo)
+        writer = threading.Thread(target=feed, args=(payload,))
+        writer.start()
+        if dup:
+            error(["index", "build", "--memory", "4K", "pipe.jsonl", "-o", "pipe.didx"], 1,
+                  rf"pipe\.jsonl:{data.count(chr(10)) + 1}: id \"b7-3\" is also the id of line 4")
+        else:
+            got = build(["pipe.jsonl"], "pipe.didx", "--memory", "4K")
+            want = build(["pipe-copy.jsonl"], "pipe-copy.didx")
+            (o1, l1, _), (o2, l2, _) = parse(got)[4], parse(want)[4]
+            expect(documents(got) == documents(want) and signatures(got) == signatures(want)
+                   and got[o1:o1 + l1] == want[o2:o2 + l2], "a pipe indexed otherwise than a file")
+        writer.join()
+    os.remove(fifo)
+
+
 finish()

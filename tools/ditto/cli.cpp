@@ -64,6 +64,35 @@ std::size_t parse_size(std::string_view option, std::string_view text, std::size
     return v;
 }
 
+std::uint64_t parse_bytes(std::string_view option, std::string_view text, const std::string& help_command) {
+    const auto fail = [&]() -> std::uint64_t {
+        throw usage_error(std::string(option) + " must be a positive number of bytes, optionally with K, M, G or T "
+                              "(1024-based), at most 2^63, got '" + std::string(text) + "'",
+                          help_command);
+    };
+    std::string_view digits = text;
+    unsigned shift = 0;
+    if (!digits.empty()) {
+        switch (digits.back()) {
+        case 'k': case 'K': shift = 10; break;
+        case 'm': case 'M': shift = 20; break;
+        case 'g': case 'G': shift = 30; break;
+        case 't': case 'T': shift = 40; break;
+        default: break;
+        }
+        if (shift != 0) digits.remove_suffix(1);
+    }
+    if (digits.empty() || digits.size() > 19) return fail();
+    std::uint64_t v = 0;
+    for (const char c : digits) {
+        if (c < '0' || c > '9') return fail();
+        v = v * 10 + static_cast<std::uint64_t>(c - '0');  // 19 digits cannot overflow
+    }
+    constexpr std::uint64_t most = std::uint64_t{1} << 63;
+    if (v == 0 || v > (most >> shift)) return fail();
+    return v << shift;
+}
+
 bool argument_reader::next() {
     for (;;) {
         if (started_) ++index_;
@@ -253,9 +282,11 @@ input_file::input_file(const std::string& path, const std::function<void(std::si
     }
 }
 
-std::size_t input_file::text_start() const {
-    const auto* b = reinterpret_cast<const unsigned char*>(bytes_.get());
-    const std::size_t n = size_;
+std::size_t input_file::text_start() const { return utf8_text_start(bytes_.get(), size_, display_name_); }
+
+std::size_t utf8_text_start(const char* bytes, std::size_t size, const std::string& display_name) {
+    const auto* b = reinterpret_cast<const unsigned char*>(bytes);
+    const std::size_t n = size;
     auto starts = [&](std::initializer_list<unsigned char> prefix) {
         return n >= prefix.size() && std::equal(prefix.begin(), prefix.end(), b);
     };
@@ -277,10 +308,10 @@ std::size_t input_file::text_start() const {
         sign = "NUL bytes between ASCII characters";
     }
     if (encoding)
-        throw data_error(display_name_ + ": the input looks like " + encoding + " (" + sign +
+        throw data_error(display_name + ": the input looks like " + encoding + " (" + sign +
                          "); ditto reads UTF-8 only: convert it first, for example with iconv -f " + encoding +
                          " -t UTF-8");
-    return has_utf8_bom() ? 3 : 0;
+    return starts({0xef, 0xbb, 0xbf}) ? 3 : 0;
 }
 
 // ---- Removing the temporary file on signals ----
@@ -330,6 +361,11 @@ void install_signal_cleanup() {
         for (const int t : cleanup_signals) sigaddset(&action.sa_mask, t);
         ::sigaction(s, &action, nullptr);
     }
+}
+
+void with_cleanup_signals_blocked(const std::function<void()>& f) {
+    signals_blocked blocked;
+    f();
 }
 
 void remove_on_signal(const std::string& path) {

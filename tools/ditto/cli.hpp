@@ -89,6 +89,14 @@ double parse_double(std::string_view option, std::string_view text, double low, 
 std::size_t parse_size(std::string_view option, std::string_view text, std::size_t low, std::size_t high,
                        const std::string& help_command);
 
+/// Parses a byte count for an option: digits with an optional binary suffix K, M, G or T
+/// (1024-based; "512M", "2G"). Throws usage_error for zero, anything else, or more than 2^63 bytes.
+std::uint64_t parse_bytes(std::string_view option, std::string_view text, const std::string& help_command);
+
+/// Where the text of a file starting with these bytes begins: after a UTF-8 byte order mark.
+/// Throws data_error naming the file (display_name) for UTF-16 and UTF-32 (see input_file).
+std::size_t utf8_text_start(const char* bytes, std::size_t size, const std::string& display_name);
+
 /// An input file read whole into memory, once. Standard input and other non-regular files
 /// (pipes, terminals, process substitution) are read to their end the same way; nothing is ever
 /// read a second time.
@@ -214,6 +222,9 @@ private:
 void install_signal_cleanup();
 /// The file to remove if a signal ends the process (empty: none). Async-signal-safe to read.
 void remove_on_signal(const std::string& path);
+/// Runs f with SIGINT, SIGTERM and SIGHUP held back (delivered when f returns): for steps that
+/// must not be cut in two, such as creating a temporary file and removing its name.
+void with_cleanup_signals_blocked(const std::function<void()>& f);
 
 /// s as a JSON string literal (quotes, backslashes and control characters escaped).
 std::string json_string(std::string_view s);

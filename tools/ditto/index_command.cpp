@@ -3,6 +3,10 @@
 // info prints what an index holds after checking all of it.
 #include <algorithm>
 #include <cerrno>
+#include <exception>
+#include <filesystem>
+#include <ostream>
+#include <streambuf>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -26,8 +30,14 @@
 #include <ditto/store/index.hpp>
 #include <ditto/store/index_reader.hpp>
 #include <ditto/store/index_writer.hpp>
+#include <ditto/store/content_hasher.hpp>
 #include <ditto/store/parameters.hpp>
+#include <ditto/store/spilling_builder.hpp>
 #include <ditto/text/normalize.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.hpp"
 
@@ -151,13 +161,269 @@ std::size_t add_file(ditto::index_builder& builder, const std::string& path, con
     return n;
 }
 
-// The index written through out (a temporary file renamed at commit); returns its bytes.
-std::uint64_t write_through(output& out, const ditto::stored_index& index) {
-    std::ostringstream bytes;
-    const std::uint64_t size = ditto::write_index(bytes, index);
-    out.write(bytes.view());
+// A file read in blocks, or (when it is not a regular file: its size unknown in advance) whole.
+class block_reader {
+public:
+    explicit block_reader(const std::string& path) : path_(path) {
+        fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd_ < 0) throw data_error("cannot open " + path + ": " + std::strerror(errno));
+        struct stat info {};
+        if (::fstat(fd_, &info) != 0) throw data_error("cannot read " + path + ": " + std::strerror(errno));
+        regular_ = S_ISREG(info.st_mode);
+        size_ = static_cast<std::uint64_t>(info.st_size);
+    }
+    ~block_reader() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    block_reader(const block_reader&) = delete;
+    block_reader& operator=(const block_reader&) = delete;
+
+    [[nodiscard]] bool regular() const { return regular_; }
+    [[nodiscard]] std::uint64_t size() const { return size_; }
+    // Up to n bytes into p; 0 at the end.
+    std::size_t read(char* p, std::size_t n) {
+        for (;;) {
+            const ssize_t got = ::read(fd_, p, n);
+            if (got < 0 && errno == EINTR) continue;
+            if (got < 0) throw data_error("error reading " + path_ + ": " + std::strerror(errno));
+            return static_cast<std::size_t>(got);
+        }
+    }
+    // The bytes of one line again, by offset.
+    std::string line_at(std::uint64_t offset, std::size_t length) {
+        std::string bytes(length, '\0');
+        for (std::size_t got = 0; got < length;) {
+            const ssize_t r = ::pread(fd_, bytes.data() + got, length - got, static_cast<off_t>(offset + got));
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) throw data_error("error reading " + path_ + " again: " + (r < 0 ? std::strerror(errno) : "it shrank"));
+            got += static_cast<std::size_t>(r);
+        }
+        return bytes;
+    }
+
+private:
+    std::string path_;
+    int fd_ = -1;
+    bool regular_ = false;
+    std::uint64_t size_ = 0;
+};
+
+// The first line holding each id of a file: by a 64-bit hash of the id, confirmed by reading
+// that line again when the hashes meet (so only the hashes and line places are held). A file
+// that cannot be read again (a pipe) keeps the ids themselves.
+class id_register {
+public:
+    struct place {
+        std::uint64_t line, offset, length;
+    };
+    explicit id_register(bool keep_ids) : keep_ids_(keep_ids) {}
+    // The line that already holds id, or nullptr (then id is registered at p).
+    const place* add(std::string_view id, const place& p, block_reader& file, const ditto::jsonl_options& jsonl) {
+        if (keep_ids_) {
+            const auto [it, inserted] = kept_.emplace(std::string(id), p);
+            return inserted ? nullptr : &it->second;
+        }
+        const auto [first, last] = seen_.equal_range(ditto::hash64(id));
+        for (auto it = first; it != last; ++it) {
+            std::string line = file.line_at(it->second.offset, it->second.length);
+            ditto::jsonl_parser parser(jsonl);
+            const ditto::jsonl_record r = parser.parse(line.data(), line.size(), it->second.line);
+            const std::string earlier =
+                r.id_kind == ditto::json_id_kind::none ? std::to_string(it->second.line) : std::string(r.id);
+            if (earlier == id) return &it->second;
+        }
+        seen_.emplace(ditto::hash64(id), p);
+        return nullptr;
+    }
+
+private:
+    bool keep_ids_;
+    std::unordered_multimap<std::uint64_t, place> seen_;
+    std::unordered_map<std::string, place> kept_;
+};
+
+// Sketches each document of the JSONL file at path into the builder, as add_file does, reading
+// the file in blocks of about block_bytes (a longer line makes a longer block): per block, its
+// lines are parsed and sketched on the pool, and only the index's records are kept. The file's
+// content hash is taken as it is read; a file whose size changes meanwhile is an error.
+std::size_t add_file_streamed(ditto::spilling_index_builder& builder, const std::string& path,
+                              const sketch_arguments& a, ditto::thread_pool& pool, std::size_t block_bytes) {
+    block_reader file(path);
+    std::unique_ptr<input_file> whole;  // a pipe or other non-regular file, read whole
+    if (!file.regular()) whole = std::make_unique<input_file>(path, std::function<void(std::size_t)>{}, &pool);
+    const std::uint64_t total = whole ? whole->size() : file.size();
+    ditto::content_hasher hasher(total);
+    const std::uint64_t source = builder.add_source(ditto::index_source{path, total, {}});
+
+    const ditto::index_sketcher sketcher(builder.parameters());
+    const std::size_t k = a.dedup.sketch_size;
+    ditto::jsonl_chunk_options chunking;
+    chunking.chunk_bytes = std::max<std::size_t>(block_bytes / (pool.concurrency() * 4), std::size_t{64} << 10);
+    id_register ids(whole != nullptr);
+    std::vector<char> buffer(whole ? 0 : block_bytes);
+    std::vector<std::uint64_t> signatures;
+    std::vector<ditto::content_hash> text_hashes;
+    std::uint64_t base = 0;     // the file offset of the block's first byte
+    std::size_t lines = 0;      // lines before the block
+    std::size_t documents = 0;
+    bool bom = false;
+
+    // Parses, sketches and adds the lines of data[start, end) (whole lines), at file offset base.
+    const auto add_block = [&](char* data, std::size_t start, std::size_t end) {
+        ditto::jsonl_lines parsed = ditto::parse_jsonl(data, start, end, a.jsonl, pool, chunking);
+        if (!parsed.bad.empty()) {
+            const ditto::parse_error& e = parsed.bad.front().error;
+            const std::size_t line = lines + e.line();
+            const std::size_t column = e.column() + (line == 1 && bom ? 3 : 0);
+            throw data_error(path + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + e.what());
+        }
+        const auto& records = parsed.records;
+        // Signatures (8 bytes a slot) of at most a block's bytes at a time: short texts would
+        // otherwise need many times the block.
+        const std::size_t batch = std::max<std::size_t>(block_bytes / (k * 8), 64);
+        for (std::size_t from = 0; from < records.size(); from += batch) {
+            const std::size_t n = std::min(batch, records.size() - from);
+            signatures.resize(n * k);
+            text_hashes.resize(n);
+            const std::size_t tasks = std::min(n, pool.concurrency() * 8);
+            pool.bulk(tasks, [&](std::size_t task) {
+                std::string scratch;
+                std::vector<std::uint64_t> hashes;
+                for (std::size_t i = task * n / tasks; i < (task + 1) * n / tasks; ++i) {
+                    const std::string_view text = records[from + i].record.text;
+                    sketcher.shingles(text, scratch, hashes);
+                    sketcher.sign(hashes, std::span<std::uint64_t>(signatures.data() + i * k, k));
+                    text_hashes[i] = ditto::hash128(text);
+                }
+            });
+            for (std::size_t i = 0; i < n; ++i) {
+                const auto& r = records[from + i];
+                const std::size_t line = lines + r.line;
+                std::string id =
+                    r.record.id_kind == ditto::json_id_kind::none ? std::to_string(line) : std::string(r.record.id);
+                if (const auto* earlier = ids.add(id, {line, base + r.begin, r.end - r.begin}, file, a.jsonl))
+                    throw data_error(path + ":" + std::to_string(line) + ": id \"" + escape_text(id) +
+                                     "\" is also the id of line " + std::to_string(earlier->line));
+                ditto::index_document d{source, base + r.begin, r.end - r.begin, text_hashes[i], std::move(id)};
+                builder.add_document(d, std::span<const std::uint64_t>(signatures.data() + i * k, k));
+            }
+        }
+        documents += records.size();
+        // Lines end at "\n" or at the end of the file.
+        lines += static_cast<std::size_t>(std::count(data + start, data + end, '\n'));
+        if (end > start && data[end - 1] != '\n') ++lines;
+    };
+
+    if (whole) {
+        hasher.update(std::string_view(whole->data(), whole->size()));
+        const std::size_t start = whole->text_start();
+        bom = start == 3;
+        add_block(whole->data(), start, whole->size());
+    } else {
+        std::size_t have = 0;  // bytes in the buffer
+        bool end_of_file = false;
+        for (;;) {
+            while (have < buffer.size() && !end_of_file) {
+                const std::size_t got = file.read(buffer.data() + have, buffer.size() - have);
+                hasher.update(std::string_view(buffer.data() + have, got));
+                have += got;
+                end_of_file = got == 0;
+            }
+            // Before the first block: a byte order mark, or another encoding.
+            const std::size_t start = base == 0 ? utf8_text_start(buffer.data(), have, path) : 0;
+            bom = bom || start == 3;
+            std::size_t end = have;
+            if (!end_of_file) {
+                const void* nl = ::memrchr(buffer.data() + start, '\n', have - start);
+                if (!nl) {  // a line longer than the buffer: make room for it
+                    buffer.resize(buffer.size() * 2);
+                    continue;
+                }
+                end = static_cast<std::size_t>(static_cast<const char*>(nl) - buffer.data()) + 1;
+            }
+            add_block(buffer.data(), start, end);
+            std::copy(buffer.begin() + static_cast<std::ptrdiff_t>(end), buffer.begin() + static_cast<std::ptrdiff_t>(have),
+                      buffer.begin());
+            base += end;
+            have -= end;
+            if (end_of_file && have == 0) break;
+        }
+        if (hasher.received() != total)
+            throw data_error(path + " changed while it was read (" + std::to_string(total) + " bytes, then " +
+                             std::to_string(hasher.received()) + ")");
+    }
+    builder.set_source_hash(source, hasher.value());
+    return documents;
+}
+
+// A stream whose bytes go to an output (a temporary file renamed at commit). std::ostream turns
+// an exception of its buffer into badbit; the exception is kept here to be thrown again.
+class output_buffer : public std::streambuf {
+public:
+    explicit output_buffer(output& out) : out_(out) { setp(buffer_, buffer_ + sizeof buffer_); }
+    void rethrow_if_failed() const {
+        if (failure_) std::rethrow_exception(failure_);
+    }
+
+protected:
+    int sync() override { return pass(std::string_view(pbase(), static_cast<std::size_t>(pptr() - pbase()))) ? 0 : -1; }
+    int_type overflow(int_type c) override {
+        if (sync() != 0) return traits_type::eof();
+        if (!traits_type::eq_int_type(c, traits_type::eof())) {
+            *pptr() = traits_type::to_char_type(c);
+            pbump(1);
+        }
+        return traits_type::not_eof(c);
+    }
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
+        if (n > epptr() - pptr()) return sync() == 0 && pass(std::string_view(s, static_cast<std::size_t>(n))) ? n : 0;
+        std::memcpy(pptr(), s, static_cast<std::size_t>(n));
+        pbump(static_cast<int>(n));
+        return n;
+    }
+
+private:
+    // Hands bytes to the output; after a failure nothing more is written.
+    bool pass(std::string_view bytes) {
+        if (failure_) return false;
+        try {
+            out_.write(bytes);
+        } catch (...) {
+            failure_ = std::current_exception();
+            return false;
+        }
+        setp(buffer_, buffer_ + sizeof buffer_);
+        return true;
+    }
+
+    output& out_;
+    char buffer_[1 << 16];
+    std::exception_ptr failure_;
+};
+
+// Writes an index through out with write(std::ostream&) and commits it; returns its bytes. A
+// failure of the output is thrown as the output reported it.
+template <class Write>
+std::uint64_t write_through(output& out, Write&& write) {
+    output_buffer buffer(out);
+    std::ostream stream(&buffer);
+    std::uint64_t bytes = 0;
+    try {
+        bytes = write(stream);
+        stream.flush();
+    } catch (...) {
+        buffer.rethrow_if_failed();
+        throw;
+    }
+    buffer.rethrow_if_failed();
+    if (!stream) throw data_error("writing the index failed");
     out.commit();
-    return size;
+    return bytes;
+}
+
+// The index written through out; returns its bytes.
+std::uint64_t write_through(output& out, const ditto::stored_index& index) {
+    return write_through(out, [&](std::ostream& stream) { return ditto::write_index(stream, index); });
 }
 
 const char* sketch_options_help =
@@ -186,9 +452,19 @@ void print_build_help(std::FILE* out) {
         "Sketch every document of the JSONL files, as 'ditto dedup' would, and store the sources\n"
         "(path as given, size, content hash), the documents (line offset and length, text hash,\n"
         "id), their signatures and band keys in an index file (docs/format.md).\n"
+        "The files are read in blocks; what the index holds goes to temporary files once it\n"
+        "passes the memory budget (band records as sorted runs, merged at the end). The index is\n"
+        "the same, byte for byte, whatever the budget.\n"
         "\n"
         "  -o, --output FILE   the index to write (required): replaced at the end through a\n"
         "                      temporary file in its folder\n"
+        "  --memory BYTES      memory budget, with an optional K, M, G or T (1024-based), e.g.\n"
+        "                      512M, 2G (default: half the physical memory). Input is read in\n"
+        "                      blocks of an eighth of it (1 MiB at least, 64 MiB at most); a\n"
+        "                      longer line is held whole; the ids' hashes (about 64 bytes a\n"
+        "                      document) are not counted\n"
+        "  --tmp-dir DIR       where temporary files go (default: the index's folder); each is\n"
+        "                      removed as soon as it is open, so none is left behind\n"
         "\n",
         out);
     std::fputs(sketch_options_help, out);
@@ -234,10 +510,18 @@ void print_info_help(std::FILE* out) {
         out);
 }
 
+// Half the physical memory: the default budget of index build.
+std::uint64_t default_memory() {
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+    if (pages <= 0 || page <= 0) return std::uint64_t{4} << 30;
+    return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2;
+}
+
 int run_build(const std::vector<std::string_view>& args) {
     sketch_arguments a;
     std::vector<std::string> inputs;
-    std::string output_path, output_option = "-o";
+    std::string output_path, output_option = "-o", tmp_dir;
+    std::uint64_t memory = 0;
     bool help = false;
     argument_reader r(args, build_help);
     while (r.next()) {
@@ -248,6 +532,11 @@ int run_build(const std::vector<std::string_view>& args) {
         } else if (name == "-h" || name == "--help") {
             r.flag();
             help = true;
+        } else if (name == "--memory") {
+            memory = parse_bytes(name, r.value(), build_help);
+        } else if (name == "--tmp-dir") {
+            tmp_dir = std::string(r.value());
+            if (tmp_dir.empty()) throw usage_error("--tmp-dir needs a folder", build_help);
         } else if (parse_output_option(r, output_path, output_option)) {
         } else if (parse_similarity_option(r, a.dedup) || parse_sketch_option(r, a)) {
         } else {
@@ -261,17 +550,47 @@ int run_build(const std::vector<std::string_view>& args) {
     if (inputs.empty()) throw usage_error("no input files", build_help);
     if (output_path.empty()) throw usage_error("no index to write: give -o INDEX.didx", build_help);
     check_sketch_arguments(a, build_help);
+    std::error_code ec;
+    if (!tmp_dir.empty() && !std::filesystem::is_directory(tmp_dir, ec))
+        throw usage_error("--tmp-dir " + ditto_cli::quoted(std::string_view(tmp_dir)) + " is not a folder", build_help);
     output out(output_path, output_option);
+    if (memory == 0) memory = default_memory();
+    if (tmp_dir.empty()) {
+        // Beside the index (where its bytes must fit anyway), unless it is not written to a
+        // folder (a device): then the system's temporary folder.
+        const std::filesystem::path target(output_path);
+        const bool device = std::filesystem::exists(target, ec) && !std::filesystem::is_regular_file(target, ec);
+        std::filesystem::path folder = device ? std::filesystem::temp_directory_path(ec) : target.parent_path();
+        if (folder.empty()) folder = std::filesystem::current_path();
+        tmp_dir = folder.native();
+    }
 
+    // The budget: an eighth for the block being read (its parsed lines and signatures take about
+    // as much again), the rest for the builder's buffers (band records, spools, merge buffers).
+    const std::uint64_t block = std::clamp<std::uint64_t>(memory / 8, std::uint64_t{1} << 20, std::uint64_t{64} << 20);
+    const std::uint64_t builder_memory = memory > 3 * block ? memory - 3 * block : std::max<std::uint64_t>(memory / 4, 1);
     ditto::thread_pool pool(a.threads);
-    ditto::index_builder builder(ditto::index_parameters_for(a.dedup));
+    ditto::spill_options spilling;
+    spilling.memory_bytes = builder_memory;
+    // A file is created and its name removed at once: a signal between the two would leave it.
+    spilling.temporary = [files = ditto::temporary_files_in(tmp_dir)] {
+        std::unique_ptr<std::iostream> stream;
+        with_cleanup_signals_blocked([&] { stream = files(); });
+        return stream;
+    };
+    ditto::spilling_index_builder builder(ditto::index_parameters_for(a.dedup), std::move(spilling));
     std::size_t documents = 0;
-    for (const auto& path : inputs) documents += add_file(builder, path, a, pool);
-    const ditto::stored_index index = std::move(builder).finish();
-    const std::uint64_t bytes = write_through(out, index);
-    if (!a.quiet)
+    for (const auto& path : inputs)
+        documents += add_file_streamed(builder, path, a, pool, static_cast<std::size_t>(block));
+    const std::uint64_t bytes = write_through(out, [&](std::ostream& stream) { return builder.write(stream); });
+    if (!a.quiet) {
         std::fprintf(stderr, "ditto: indexed %s from %s: %llu bytes\n", count(documents, "document", "documents").c_str(),
                      count(inputs.size(), "file", "files").c_str(), static_cast<unsigned long long>(bytes));
+        if (builder.bytes_spilled() > 0)
+            std::fprintf(stderr, "ditto: %llu bytes spilled to %s (%s)\n",
+                         static_cast<unsigned long long>(builder.bytes_spilled()), escape_text(tmp_dir).c_str(),
+                         count(static_cast<std::size_t>(builder.runs_written()), "sorted run", "sorted runs").c_str());
+    }
     return 0;
 }
 
@@ -301,7 +620,7 @@ int run_add(const std::vector<std::string_view>& args) {
         return 0;
     }
     if (operands.empty()) throw usage_error("no index given", add_help);
-    if (operands.size() < 2) throw usage_error("no input files to add to " + quoted(operands[0]), add_help);
+    if (operands.size() < 2) throw usage_error("no input files to add to " + ditto_cli::quoted(operands[0]), add_help);
     if (a.jsonl.text_field == a.jsonl.id_field)
         throw usage_error("--text-field and --id-field must differ, both are '" + a.jsonl.text_field + "'", add_help);
     const std::string& index_path = operands[0];
@@ -431,11 +750,11 @@ int run_info(const std::vector<std::string_view>& args) {
     std::ifstream in(path, std::ios::binary);
     std::vector<unsigned char> header(ditto::store::offset_section_table);
     if (!in.read(reinterpret_cast<char*>(header.data()), static_cast<std::streamsize>(header.size())))
-        throw data_error("cannot read " + quoted(path));
+        throw data_error("cannot read " + ditto_cli::quoted(path));
     const std::uint32_t sections = ditto::detail::get_u32(header.data() + ditto::store::offset_section_count);
     std::vector<unsigned char> table(std::size_t{sections} * ditto::store::section_entry_bytes);
     if (!in.read(reinterpret_cast<char*>(table.data()), static_cast<std::streamsize>(table.size())))
-        throw data_error("cannot read " + quoted(path));
+        throw data_error("cannot read " + ditto_cli::quoted(path));
     in.seekg(0, std::ios::end);
     const auto file_bytes = static_cast<unsigned long long>(in.tellg());
 
@@ -495,7 +814,7 @@ int run_info(const std::vector<std::string_view>& args) {
 // Opens an index file for reading and reads it, every failure a data_error naming the file.
 ditto::stored_index load_index(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw data_error("cannot open " + quoted(path) + ": " + std::strerror(errno));
+    if (!in) throw data_error("cannot open " + ditto_cli::quoted(path) + ": " + std::strerror(errno));
     try {
         return ditto::read_index(in);
     } catch (const ditto::format_error& e) {
@@ -503,7 +822,7 @@ ditto::stored_index load_index(const std::string& path) {
         if (what.starts_with("ditto index: ")) what.remove_prefix(13);
         throw data_error(escape_text(path) + ": not a valid index: " + std::string(what));
     } catch (const std::ios_base::failure& e) {
-        throw data_error("cannot read " + quoted(path) + ": " + e.what());
+        throw data_error("cannot read " + ditto_cli::quoted(path) + ": " + e.what());
     }
 }
 

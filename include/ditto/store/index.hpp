@@ -109,6 +109,32 @@ void append_band_records(std::span<const std::uint64_t> slots, lsh_params lsh, s
         out.push_back({band_key(std::span<const V>(values), lsh, b), static_cast<std::uint32_t>(b), document});
 }
 
+/// Checks a document and its signature before they are added as document number count (see
+/// index_builder::add_document); throws std::invalid_argument.
+inline void check_new_document(const index_parameters& p, const std::vector<index_source>& sources, std::size_t count,
+                               const index_document& document, std::span<const std::uint64_t> slots) {
+    if (slots.size() != p.slots)
+        detail::throw_invalid_argument("index_builder::add_document", "signature", std::to_string(p.slots) + " slots",
+                                       std::to_string(slots.size()));
+    for (const std::uint64_t v : slots)
+        if ((v & ~detail::slot_mask(p.slot_bits)) != 0)
+            detail::throw_invalid_argument("index_builder::add_document", "signature",
+                                           "slot values of " + std::to_string(p.slot_bits) + " bits", std::to_string(v));
+    if (!detail::uniform_emptiness(slots, p.slot_bits))
+        detail::throw_invalid_argument("index_builder::add_document", "signature", "all slots empty or none", "a mix");
+    if (document.source >= sources.size())
+        detail::throw_invalid_argument("index_builder::add_document", "source", "an added source",
+                                       std::to_string(document.source));
+    const std::uint64_t size = sources[document.source].size;
+    if (document.offset > size || document.length > size - document.offset)
+        detail::throw_invalid_argument("index_builder::add_document", "offset and length",
+                                       "within the source's " + std::to_string(size) + " bytes",
+                                       std::to_string(document.offset) + " + " + std::to_string(document.length));
+    if (count >= std::numeric_limits<std::uint32_t>::max())
+        detail::throw_invalid_argument("index_builder::add_document", "document count", "below 2^32 - 1",
+                                       std::to_string(count));
+}
+
 }  // namespace detail
 
 /// The band records of a signature stored as slot values of `parameters.slot_bits` bits: the
@@ -149,32 +175,10 @@ public:
     /// its number. Throws std::invalid_argument when the signature has the wrong size or values,
     /// or the document's source or byte range does not exist.
     std::uint32_t add_document(index_document document, std::span<const std::uint64_t> slots) {
-        const index_parameters& p = index_.parameters;
-        if (slots.size() != p.slots)
-            detail::throw_invalid_argument("index_builder::add_document", "signature", std::to_string(p.slots) + " slots",
-                                           std::to_string(slots.size()));
-        for (const std::uint64_t v : slots)
-            if ((v & ~detail::slot_mask(p.slot_bits)) != 0)
-                detail::throw_invalid_argument("index_builder::add_document", "signature",
-                                               "slot values of " + std::to_string(p.slot_bits) + " bits",
-                                               std::to_string(v));
-        if (!detail::uniform_emptiness(slots, p.slot_bits))
-            detail::throw_invalid_argument("index_builder::add_document", "signature",
-                                           "all slots empty or none", "a mix");
-        if (document.source >= index_.sources.size())
-            detail::throw_invalid_argument("index_builder::add_document", "source", "an added source",
-                                           std::to_string(document.source));
-        const std::uint64_t size = index_.sources[document.source].size;
-        if (document.offset > size || document.length > size - document.offset)
-            detail::throw_invalid_argument("index_builder::add_document", "offset and length",
-                                           "within the source's " + std::to_string(size) + " bytes",
-                                           std::to_string(document.offset) + " + " + std::to_string(document.length));
-        if (index_.documents.size() >= std::numeric_limits<std::uint32_t>::max())
-            detail::throw_invalid_argument("index_builder::add_document", "document count", "below 2^32 - 1",
-                                           std::to_string(index_.documents.size()));
+        detail::check_new_document(index_.parameters, index_.sources, index_.documents.size(), document, slots);
         const auto number = static_cast<std::uint32_t>(index_.documents.size());
         index_.signatures.insert(index_.signatures.end(), slots.begin(), slots.end());
-        append_band_records(p, slots, number, index_.band_records);
+        append_band_records(index_.parameters, slots, number, index_.band_records);
         index_.documents.push_back(std::move(document));
         return number;
     }

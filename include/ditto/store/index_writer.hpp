@@ -49,8 +49,10 @@ public:
 private:
     void consume(const unsigned char* p, std::size_t n) {
         bytes_ += n;
+        // The checksum is taken when writing too: a section emitted from temporary files must
+        // give the bytes it measured (see write_index_sections).
+        crc_.update(p, n);
         if (out_ != nullptr) out_->write(reinterpret_cast<const char*>(p), static_cast<std::streamsize>(n));
-        else crc_.update(p, n);
     }
 
     std::ostream* out_;
@@ -60,10 +62,10 @@ private:
     crc32c crc_;
 };
 
-inline void emit_sources(const stored_index& index, section_sink& sink) {
+inline void emit_sources(const std::vector<index_source>& sources, section_sink& sink) {
     unsigned char r[store::source_record_bytes];
     std::uint64_t end = 0;
-    for (const index_source& s : index.sources) {
+    for (const index_source& s : sources) {
         end += s.path.size();
         put_u64(r, s.size);
         put_u64(r + 8, s.hash.high);
@@ -71,8 +73,18 @@ inline void emit_sources(const stored_index& index, section_sink& sink) {
         put_u64(r + 24, end);
         sink.write(r, sizeof r);
     }
-    for (const index_source& s : index.sources)
+    for (const index_source& s : sources)
         sink.write(reinterpret_cast<const unsigned char*>(s.path.data()), s.path.size());
+}
+
+// A document's record, its id ending at id_end in the id bytes.
+inline void encode_document(unsigned char* r, const index_document& d, std::uint64_t id_end) noexcept {
+    put_u64(r, d.source);
+    put_u64(r + 8, d.offset);
+    put_u64(r + 16, d.length);
+    put_u64(r + 24, d.text_hash.high);
+    put_u64(r + 32, d.text_hash.low);
+    put_u64(r + 40, id_end);
 }
 
 inline void emit_documents(const stored_index& index, section_sink& sink) {
@@ -80,12 +92,7 @@ inline void emit_documents(const stored_index& index, section_sink& sink) {
     std::uint64_t end = 0;
     for (const index_document& d : index.documents) {
         end += d.id.size();
-        put_u64(r, d.source);
-        put_u64(r + 8, d.offset);
-        put_u64(r + 16, d.length);
-        put_u64(r + 24, d.text_hash.high);
-        put_u64(r + 32, d.text_hash.low);
-        put_u64(r + 40, end);
+        encode_document(r, d, end);
         sink.write(r, sizeof r);
     }
     for (const index_document& d : index.documents)
@@ -156,6 +163,68 @@ inline void check_index(const stored_index& index, const std::vector<band_record
 
 }  // namespace detail
 
+namespace detail {
+
+/// Writes an index whose four sections (sources, documents, signatures, band records) are
+/// emitted by emit(s, sink) for s = 0 … 3 and hold counts[s] items; returns the bytes written.
+/// Each section is emitted twice (to measure, then to write) and must give the same bytes: a
+/// difference is a std::runtime_error. Everything emit throws in the measuring pass leaves out
+/// untouched.
+template <class Emit>
+std::uint64_t write_index_sections(std::ostream& out, const index_parameters& parameters,
+                                   const std::array<std::uint64_t, store::last_known_section>& counts, Emit&& emit) {
+    constexpr std::size_t sections = store::last_known_section;
+    std::vector<unsigned char> header(store::header_size(sections), 0);
+    std::copy(store::magic.begin(), store::magic.end(), header.begin());
+    put_u16(header.data() + store::offset_major, store::version_major);
+    put_u16(header.data() + store::offset_minor, store::version_minor);
+    put_u32(header.data() + store::offset_section_count, static_cast<std::uint32_t>(sections));
+    put_u64(header.data() + store::offset_header_bytes, header.size());
+    encode_parameters(parameters, header.data() + store::offset_parameters);
+    std::uint64_t offset = header.size();
+    std::uint64_t lengths[sections];
+    std::uint32_t checksums[sections];
+    for (std::size_t s = 0; s < sections; ++s) {
+        section_sink measure(nullptr);
+        emit(s, measure);
+        measure.flush();
+        lengths[s] = measure.bytes();
+        checksums[s] = measure.checksum();
+        unsigned char* e = header.data() + store::offset_section_table + s * store::section_entry_bytes;
+        put_u32(e, static_cast<std::uint32_t>(s + 1));
+        put_u32(e + 4, measure.checksum());
+        put_u64(e + 8, offset);
+        put_u64(e + 16, measure.bytes());
+        put_u64(e + 24, counts[s]);
+        offset = store::align_up(offset + measure.bytes());
+    }
+    const std::size_t checksum_at = header.size() - store::header_checksum_bytes;
+    put_u32(header.data() + checksum_at,
+            crc32c_of(std::string_view(reinterpret_cast<const char*>(header.data()), checksum_at)));
+    const std::uint64_t total = offset + store::footer_bytes;
+
+    out.write(reinterpret_cast<const char*>(header.data()), static_cast<std::streamsize>(header.size()));
+    const char zeros[store::alignment] = {};
+    for (std::size_t s = 0; s < sections; ++s) {
+        section_sink sink(&out);
+        emit(s, sink);
+        sink.flush();
+        if (sink.bytes() != lengths[s] || sink.checksum() != checksums[s])
+            throw std::runtime_error("write_index: section " + std::to_string(s + 1) +
+                                     " changed between measuring and writing");
+        const std::uint64_t pad = store::align_up(lengths[s]) - lengths[s];
+        out.write(zeros, static_cast<std::streamsize>(pad));
+    }
+    unsigned char footer[store::footer_bytes];
+    put_u64(footer, total);
+    std::copy(store::footer_magic.begin(), store::footer_magic.end(), footer + 8);
+    out.write(reinterpret_cast<const char*>(footer), sizeof footer);
+    if (!out) throw std::runtime_error("write_index: writing the index failed");
+    return total;
+}
+
+}  // namespace detail
+
 /// Writes index to out; returns the bytes written (the index's size on disk). Band records need
 /// not be sorted: the writer sorts a copy when they are not. Throws std::invalid_argument when the
 /// index is inconsistent (wrong counts, references to missing sources, documents or bands,
@@ -169,60 +238,16 @@ inline std::uint64_t write_index(std::ostream& out, const stored_index& index) {
         records = &sorted_copy;
     }
     detail::check_index(index, *records);
-
-    constexpr std::size_t sections = store::last_known_section;
-    const auto emit = [&](std::size_t s, detail::section_sink& sink) {
-        switch (s) {
-        case 0: detail::emit_sources(index, sink); break;
-        case 1: detail::emit_documents(index, sink); break;
-        case 2: detail::emit_signatures(index, sink); break;
-        default: detail::emit_band_records(*records, sink); break;
-        }
-        sink.flush();
-    };
-    const std::uint64_t counts[sections] = {index.sources.size(), index.documents.size(), index.documents.size(),
-                                            records->size()};
-
-    std::vector<unsigned char> header(store::header_size(sections), 0);
-    std::copy(store::magic.begin(), store::magic.end(), header.begin());
-    detail::put_u16(header.data() + store::offset_major, store::version_major);
-    detail::put_u16(header.data() + store::offset_minor, store::version_minor);
-    detail::put_u32(header.data() + store::offset_section_count, static_cast<std::uint32_t>(sections));
-    detail::put_u64(header.data() + store::offset_header_bytes, header.size());
-    detail::encode_parameters(index.parameters, header.data() + store::offset_parameters);
-    std::uint64_t offset = header.size();
-    std::uint64_t lengths[sections];
-    for (std::size_t s = 0; s < sections; ++s) {
-        detail::section_sink measure(nullptr);
-        emit(s, measure);
-        lengths[s] = measure.bytes();
-        unsigned char* e = header.data() + store::offset_section_table + s * store::section_entry_bytes;
-        detail::put_u32(e, static_cast<std::uint32_t>(s + 1));
-        detail::put_u32(e + 4, measure.checksum());
-        detail::put_u64(e + 8, offset);
-        detail::put_u64(e + 16, measure.bytes());
-        detail::put_u64(e + 24, counts[s]);
-        offset = store::align_up(offset + measure.bytes());
-    }
-    const std::size_t checksum_at = header.size() - store::header_checksum_bytes;
-    detail::put_u32(header.data() + checksum_at,
-                    crc32c_of(std::string_view(reinterpret_cast<const char*>(header.data()), checksum_at)));
-    const std::uint64_t total = offset + store::footer_bytes;
-
-    out.write(reinterpret_cast<const char*>(header.data()), static_cast<std::streamsize>(header.size()));
-    const char zeros[store::alignment] = {};
-    for (std::size_t s = 0; s < sections; ++s) {
-        detail::section_sink sink(&out);
-        emit(s, sink);
-        const std::uint64_t pad = store::align_up(lengths[s]) - lengths[s];
-        out.write(zeros, static_cast<std::streamsize>(pad));
-    }
-    unsigned char footer[store::footer_bytes];
-    detail::put_u64(footer, total);
-    std::copy(store::footer_magic.begin(), store::footer_magic.end(), footer + 8);
-    out.write(reinterpret_cast<const char*>(footer), sizeof footer);
-    if (!out) throw std::runtime_error("write_index: writing the index failed");
-    return total;
+    return detail::write_index_sections(
+        out, index.parameters, {index.sources.size(), index.documents.size(), index.documents.size(), records->size()},
+        [&](std::size_t s, detail::section_sink& sink) {
+            switch (s) {
+            case 0: detail::emit_sources(index.sources, sink); break;
+            case 1: detail::emit_documents(index, sink); break;
+            case 2: detail::emit_signatures(index, sink); break;
+            default: detail::emit_band_records(*records, sink); break;
+            }
+        });
 }
 
 /// Writes index to the file at path (replacing it); returns its size in bytes.
