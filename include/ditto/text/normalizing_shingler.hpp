@@ -20,6 +20,7 @@
 // a token already emitted. tests/text/normalizing_shingler.cpp checks all this against the
 // reference on random and hand-written inputs under every option combination.
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -130,52 +131,56 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
     enum class state { outside, word, standalone };
     state in_token = state::outside;
     std::size_t pos = 0;
-    std::size_t split = 0;      // the last split point: every token before it was emitted
-    std::size_t run_begin = 0;  // in a word: input [run_begin, pos) is ASCII of the token not yet in tok
-    bool run_upper = false;     // that run holds a capital (only tracked with ASCII folding)
-    std::string tok;            // the token's normalized bytes before the run
-    std::string scratch;        // the normalizer's output for a stretch it handles
+    std::size_t split = 0;  // the last split point: every token before it was emitted
+    // The current token is tok followed by the normalized form of input [run_begin, pos): input
+    // bytes that normalize to themselves but for ASCII capitals, which run_upper tracks.
+    std::size_t run_begin = 0;
+    bool run_upper = false;
+    std::string tok;
+    std::string scratch;  // the normalizer's output for a stretch it handles
 
     const auto flush_run = [&](std::size_t end) {
-        for (std::size_t i = run_begin; i < end; ++i) tok.push_back(ascii.folded[in[i]]);
+        for (std::size_t i = run_begin; i < end; ++i) tok.push_back(static_cast<char>(in[i] < 0x80 ? ascii.folded[in[i]] : in[i]));
         run_begin = end;
         run_upper = false;
     };
-    // Emits the current token, whose ASCII run (in a word) ends at end.
+    // Emits the current token, whose run ends at end.
     const auto finish = [&](std::size_t end) {
-        if (in_token == state::word) {
-            if (tok.empty() && !run_upper) {
-                f(text.substr(run_begin, end - run_begin));  // the input bytes are the token's
-            } else {
-                flush_run(end);
-                f(std::string_view(tok));
-            }
+        if (tok.empty() && !run_upper) {
+            f(text.substr(run_begin, end - run_begin));  // the input bytes are the token's
         } else {
+            flush_run(end);
             f(std::string_view(tok));
+            tok.clear();
         }
-        tok.clear();
         in_token = state::outside;
     };
-    // One normalized code point (bytes, class) produced by the input code point at pos. first:
-    // it is the first one that code point produced, so pos may be a split point; otherwise a token
-    // cannot end here and false asks for the normalizer.
-    const auto feed = [&](token_class cls, const char* bytes, std::size_t length, bool first) {
+    // Starts a token with the code point at pos: its input bytes when verbatim, else bytes.
+    const auto start = [&](token_class cls, const char* bytes, std::size_t length, bool verbatim) {
+        in_token = cls == token_class::standalone ? state::standalone : state::word;
+        run_begin = pos;
+        run_upper = false;
+        if (!verbatim) tok.assign(bytes, length);
+    };
+    // One normalized code point (bytes, class) produced by the input code point at pos; verbatim:
+    // it is that input code point unchanged. first: it is the first one that code point produced,
+    // so pos may be a split point; otherwise a token cannot end here and false asks for the
+    // normalizer. Before a non-verbatim code point the run is flushed.
+    const auto feed = [&](token_class cls, const char* bytes, std::size_t length, bool first, bool verbatim) {
         switch (in_token) {
             case state::outside:
                 if (first) split = pos;
-                if (cls == token_class::separator) return true;
-                in_token = cls == token_class::standalone ? state::standalone : state::word;
-                tok.assign(bytes, length);
+                if (cls != token_class::separator) start(cls, bytes, length, verbatim);
                 return true;
             case state::word:
                 if (cls == token_class::word || cls == token_class::mark) {
-                    tok.append(bytes, length);
+                    if (!verbatim) tok.append(bytes, length);
                     return true;
                 }
                 break;
             case state::standalone:
                 if (cls == token_class::mark) {
-                    tok.append(bytes, length);
+                    if (!verbatim) tok.append(bytes, length);
                     return true;
                 }
                 break;
@@ -183,10 +188,7 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
         if (!first) return false;
         finish(pos);
         split = pos;
-        if (cls != token_class::separator) {
-            in_token = cls == token_class::standalone ? state::standalone : state::word;
-            tok.assign(bytes, length);
-        }
+        if (cls != token_class::separator) start(cls, bytes, length, verbatim);
         return true;
     };
     // The normalizer's output for [split, e), where e is the first hard boundary after the code
@@ -217,52 +219,80 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
         split = e;
         pos = e;
     };
-    // ASCII from pos on, 8 bytes at a time, until a non-ASCII byte or the end.
+    // ASCII from pos on, up to 64 bytes at a time as bit masks (bit i for byte pos + i), until a
+    // non-ASCII byte or the end. The first 8 bytes are looked at alone, so that a short ASCII
+    // stretch between non-ASCII characters (a space between Cyrillic words) costs one word.
+    struct masks {
+        std::uint64_t word = 0, upper = 0, non_ascii = 0;
+    };
+    const auto gather = [](std::uint64_t marks) { return ((marks >> 7) * 0x0102040810204080ULL) >> 56; };
+    const auto classify8 = [&](std::uint64_t w, unsigned shift, masks& m) {
+        m.word |= gather(detail::ascii_word_bytes(w)) << shift;
+        if (fold_ascii) m.upper |= gather(detail::ascii_upper_bytes(w)) << shift;
+        m.non_ascii |= gather(w & detail::highs) << shift;
+    };
     const auto ascii_stretch = [&] {
-        for (;;) {
-            std::uint64_t w = 0;
-            unsigned length = 8;
-            if (pos + 8 <= n) {
-                w = detail::load8(in + pos);
-            } else {
-                if (pos >= n) return;
-                length = static_cast<unsigned>(n - pos);
-                for (unsigned i = 0; i < length; ++i) w |= std::uint64_t{in[pos + i]} << (8 * i);
+        while (pos < n) {
+            if (in_token == state::standalone) {  // ASCII has no marks: the token ends here
+                finish(pos);
+                split = pos;
             }
-            const std::uint64_t high = w & detail::highs;
-            const unsigned limit = high != 0 ? detail::first_marked_byte(high) : length;
-            if (limit == 0) return;
-            const std::uint64_t word = detail::ascii_word_bytes(w);
-            const std::uint64_t upper = fold_ascii ? detail::ascii_upper_bytes(w) : 0;
-            unsigned i = 0;
-            while (i < limit) {
-                if (in_token == state::word) {
-                    const std::uint64_t stop = (~word & detail::highs) >> (8 * i);
-                    const unsigned e = stop != 0 ? i + detail::first_marked_byte(stop) : 8;
-                    if (e >= limit) {
-                        run_upper |= (upper & detail::byte_range(i, limit)) != 0;
-                        break;
-                    }
-                    run_upper |= e > i && (upper & detail::byte_range(i, e)) != 0;
-                    finish(pos + e);
-                    split = pos + e;
-                    i = e + 1;
-                } else if (in_token == state::outside) {
-                    const std::uint64_t start = word >> (8 * i);
-                    const unsigned s = start != 0 ? i + detail::first_marked_byte(start) : 8;
-                    if (s >= limit) break;
-                    in_token = state::word;
-                    run_begin = pos + s;
-                    run_upper = false;
-                    split = pos + s;
-                    i = s;
-                } else {  // a standalone token ends at any ASCII byte (ASCII has no marks)
-                    finish(pos + i);
-                    split = pos + i;
+            masks m;
+            unsigned length = 64;
+            if (pos + 64 <= n) {
+                classify8(detail::load8(in + pos), 0, m);
+                if (m.non_ascii == 0)
+                    for (unsigned k = 1; k < 8; ++k) classify8(detail::load8(in + pos + 8 * k), 8 * k, m);
+            } else {
+                length = static_cast<unsigned>(n - pos);
+                std::uint64_t w[8] = {};
+                for (unsigned i = 0; i < length; ++i) w[i / 8] |= std::uint64_t{in[pos + i]} << (8 * (i % 8));
+                for (unsigned k = 0; k < 8; ++k) classify8(w[k], 8 * k, m);
+            }
+            const unsigned limit =
+                m.non_ascii != 0 ? static_cast<unsigned>(std::countr_zero(m.non_ascii)) : length;
+            const std::uint64_t valid = limit == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << limit) - 1;
+            const std::uint64_t word = m.word & valid;
+            const std::uint64_t carry = in_token == state::word ? 1 : 0;
+            std::uint64_t starts = word & ~((word << 1) | carry);
+            std::uint64_t ends = ~word & ((word << 1) | carry) & valid;
+            if (in_token == state::word) {
+                if (ends == 0) {  // the token goes on past this stretch
+                    run_upper |= (m.upper & valid) != 0;
+                    pos += limit;
+                    if (limit < 64) return;
+                    continue;
                 }
+                const unsigned e = static_cast<unsigned>(std::countr_zero(ends));
+                ends &= ends - 1;
+                run_upper |= (m.upper & ((std::uint64_t{1} << e) - 1)) != 0;
+                finish(pos + e);
+                split = pos + e;
+            }
+            while (starts != 0) {
+                const unsigned b = static_cast<unsigned>(std::countr_zero(starts));
+                starts &= starts - 1;
+                if (ends == 0) {  // the last token goes on past this stretch
+                    in_token = state::word;
+                    run_begin = pos + b;
+                    run_upper = (m.upper & valid & ~((std::uint64_t{1} << b) - 1)) != 0;
+                    split = pos + b;
+                    break;
+                }
+                const unsigned e = static_cast<unsigned>(std::countr_zero(ends));
+                ends &= ends - 1;
+                const std::uint64_t span = ((std::uint64_t{1} << (e - b)) - 1) << b;
+                if ((m.upper & span) == 0) {
+                    f(text.substr(pos + b, e - b));
+                } else {
+                    for (unsigned i = b; i < e; ++i) tok.push_back(ascii.folded[in[pos + i]]);
+                    f(std::string_view(tok));
+                    tok.clear();
+                }
+                split = pos + e;
             }
             pos += limit;
-            if (limit < length || pos >= n) return;
+            if (limit < 64) return;
         }
     };
 
@@ -279,41 +309,46 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
         const char32_t cp = d.code_point;
         const std::size_t next = pos + d.length;
         const std::uint8_t property = unicode::property_byte(cp);
-        if (in_token == state::word) flush_run(pos);
+        const char* here = text.data() + pos;
         if (collapse && unicode::is_white_space(cp, property)) {
             // The normalizer turns it into (part of) a space run before anything else.
-            feed(token_class::separator, " ", 1, true);
+            feed(token_class::separator, " ", 1, true, false);
         } else {
             const bool punctuation = fold_punctuation && detail::maybe_punctuation(cp);
             const bool mapped = (property & mapped_bits) != 0;
-            if (!punctuation && !mapped) {
-                feed(detail::token_class_of(cp), text.data() + pos, d.length, true);
-            } else if (canonical && cp >= first_sensitive && unicode::is_normalization_sensitive(cp, nfk)) {
+            // The normalizer checks canonical equivalence first, then maps the code point.
+            if (mapped && canonical && cp >= first_sensitive && unicode::is_normalization_sensitive(cp, nfk)) {
                 fall_back(pos, d.length);
                 continue;
-            } else {
-                // The normalizer's per-code-point steps: mappings, then punctuation folding.
-                detail::code_point_buffer seq;
-                if (!mapped || !normalizer_.map_code_point(cp, seq)) {
-                    seq.size = 0;
-                    seq.push(cp);
+            }
+            detail::code_point_buffer seq;
+            const bool changed = mapped && normalizer_.map_code_point(cp, seq);
+            if (!punctuation && !changed) {  // the normalizer copies it
+                feed(detail::token_class_of(cp), here, d.length, true, true);
+                pos = next;
+                continue;
+            }
+            if (!changed) {
+                seq.size = 0;
+                seq.push(cp);
+            }
+            // The normalizer's per-code-point steps: mappings, then punctuation folding.
+            if (in_token != state::outside) flush_run(pos);
+            bool first = true, handled = true;
+            for (std::size_t k = 0; k < seq.size && handled; ++k) {
+                const char* folded = fold_punctuation ? detail::punctuation_folding(seq.data[k]) : nullptr;
+                if (folded == nullptr) {
+                    char bytes[4];
+                    const std::size_t length = encode_utf8(seq.data[k], bytes);
+                    handled = feed(detail::token_class_of(seq.data[k]), bytes, length, first, false);
+                    first = false;
                 }
-                bool first = true, handled = true;
-                for (std::size_t k = 0; k < seq.size && handled; ++k) {
-                    const char* folded = fold_punctuation ? detail::punctuation_folding(seq.data[k]) : nullptr;
-                    if (folded == nullptr) {
-                        char bytes[4];
-                        const std::size_t length = encode_utf8(seq.data[k], bytes);
-                        handled = feed(detail::token_class_of(seq.data[k]), bytes, length, first);
-                        first = false;
-                    }
-                    for (; folded != nullptr && *folded != '\0' && handled; ++folded, first = false)
-                        handled = feed(token_class::separator, folded, 1, first);
-                }
-                if (!handled) {
-                    fall_back(pos, d.length);
-                    continue;
-                }
+                for (; folded != nullptr && *folded != '\0' && handled; ++folded, first = false)
+                    handled = feed(token_class::separator, folded, 1, first, false);
+            }
+            if (!handled) {
+                fall_back(pos, d.length);
+                continue;
             }
         }
         pos = next;
