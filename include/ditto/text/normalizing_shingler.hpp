@@ -20,6 +20,7 @@
 // a token already emitted. tests/text/normalizing_shingler.cpp checks all this against the
 // reference on random and hand-written inputs under every option combination.
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -144,6 +145,22 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
         run_begin = end;
         run_upper = false;
     };
+    // Emits the ASCII token at input [at, at + length) lower-cased, 8 bytes at a time where the
+    // input has them.
+    const auto emit_lowered = [&](std::size_t at, std::size_t length) {
+        char lowered[80];
+        if (length > 64 || at + 72 > n) {
+            for (std::size_t i = 0; i < length; ++i) tok.push_back(ascii.folded[in[at + i]]);
+            f(std::string_view(tok));
+            tok.clear();
+            return;
+        }
+        for (std::size_t i = 0; i < length; i += 8) {
+            const std::uint64_t w = detail::ascii_lower(detail::load8(in + at + i));
+            for (std::size_t k = 0; k < 8; ++k) lowered[i + k] = static_cast<char>(w >> (8 * k));
+        }
+        f(std::string_view(lowered, length));
+    };
     // Emits the current token, whose run ends at end.
     const auto finish = [&](std::size_t end) {
         if (tok.empty() && !run_upper) {
@@ -219,53 +236,113 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
         split = e;
         pos = e;
     };
-    // ASCII from pos on, up to 64 bytes at a time as bit masks (bit i for byte pos + i), until a
-    // non-ASCII byte or the end. The first 8 bytes are looked at alone, so that a short ASCII
-    // stretch between non-ASCII characters (a space between Cyrillic words) costs one word.
+    // What the normalizer makes of a mapped or punctuation code point, remembered in a small
+    // direct-mapped cache: the same few (quotes, capitals, accented letters) recur, and the
+    // mapping tables are binary searches.
+    struct mapping {
+        enum kind_t : std::uint8_t { sensitive, unchanged, replaced } kind = unchanged;
+        std::uint8_t size = 0;
+        char32_t out[detail::code_point_buffer::capacity * 3];  // "..." is the longest folding
+    };
+    constexpr std::size_t cache_slots = 64;
+    char32_t cache_keys[cache_slots];
+    std::fill(cache_keys, cache_keys + cache_slots, char32_t{0});  // 0 is ASCII, never looked up
+    mapping cache[cache_slots];
+    const auto lookup = [&](char32_t cp, bool mapped, bool punctuation) -> const mapping& {
+        const std::size_t slot = (cp ^ (cp >> 6)) % cache_slots;
+        mapping& m = cache[slot];
+        if (cache_keys[slot] == cp) return m;
+        cache_keys[slot] = cp;
+        m.size = 0;
+        // The normalizer's order: canonical equivalence first, then the mappings, then
+        // punctuation folding of each code point they produce.
+        if (mapped && canonical && cp >= first_sensitive && unicode::is_normalization_sensitive(cp, nfk)) {
+            m.kind = mapping::sensitive;
+            return m;
+        }
+        detail::code_point_buffer seq;
+        const bool changed = mapped && normalizer_.map_code_point(cp, seq);
+        if (!punctuation && !changed) {
+            m.kind = mapping::unchanged;
+            return m;
+        }
+        if (!changed) {
+            seq.size = 0;
+            seq.push(cp);
+        }
+        m.kind = mapping::replaced;
+        for (std::size_t k = 0; k < seq.size; ++k) {
+            const char* folded = fold_punctuation ? detail::punctuation_folding(seq.data[k]) : nullptr;
+            if (folded == nullptr) m.out[m.size++] = seq.data[k];
+            for (; folded != nullptr && *folded != '\0'; ++folded) m.out[m.size++] = static_cast<unsigned char>(*folded);
+        }
+        return m;
+    };
+    // ASCII from pos on, until a non-ASCII byte or the end, from bit masks of up to 64 bytes
+    // (bit i for byte base + i). Each 8-byte word is classified on its low 7 bits, so no carry
+    // crosses from a non-ASCII byte into its neighbours and the masks stay exact for every ASCII
+    // byte: they are kept across the non-ASCII characters of the block. A block is computed at
+    // the first ASCII byte outside the last one; its first word alone when that word holds a
+    // non-ASCII byte, so a short ASCII stretch between non-ASCII characters (a space between
+    // Cyrillic words) costs one word.
     struct masks {
         std::uint64_t word = 0, upper = 0, non_ascii = 0;
     };
     const auto gather = [](std::uint64_t marks) { return ((marks >> 7) * 0x0102040810204080ULL) >> 56; };
     const auto classify8 = [&](std::uint64_t w, unsigned shift, masks& m) {
-        m.word |= gather(detail::ascii_word_bytes(w)) << shift;
-        if (fold_ascii) m.upper |= gather(detail::ascii_upper_bytes(w)) << shift;
-        m.non_ascii |= gather(w & detail::highs) << shift;
+        const std::uint64_t high = w & detail::highs;
+        const std::uint64_t low = w & ~detail::highs;
+        m.word |= gather(detail::ascii_word_bytes(low) & ~high) << shift;
+        if (fold_ascii) m.upper |= gather(detail::ascii_upper_bytes(low) & ~high) << shift;
+        m.non_ascii |= gather(high) << shift;
     };
+    masks block;
+    std::size_t base = 0, block_end = 0;  // block holds the masks of [base, block_end)
     const auto ascii_stretch = [&] {
+        if (in_token == state::standalone) {  // ASCII has no marks: the token ends here
+            finish(pos);
+            split = pos;
+        }
         while (pos < n) {
-            if (in_token == state::standalone) {  // ASCII has no marks: the token ends here
-                finish(pos);
-                split = pos;
+            if (pos >= block_end || pos < base) {
+                block = masks{};
+                base = pos;
+                if (pos + 64 <= n) {
+                    classify8(detail::load8(in + pos), 0, block);
+                    block_end = pos + 8;
+                    if (block.non_ascii == 0) {
+                        for (unsigned k = 1; k < 8; ++k) classify8(detail::load8(in + pos + 8 * k), 8 * k, block);
+                        block_end = pos + 64;
+                    }
+                } else {
+                    const auto length = static_cast<unsigned>(n - pos);
+                    std::uint64_t w[8] = {};
+                    for (unsigned i = 0; i < length; ++i) w[i / 8] |= std::uint64_t{in[pos + i]} << (8 * (i % 8));
+                    for (unsigned k = 0; k < 8; ++k) classify8(w[k], 8 * k, block);
+                    block_end = n;
+                }
             }
-            masks m;
-            unsigned length = 64;
-            if (pos + 64 <= n) {
-                classify8(detail::load8(in + pos), 0, m);
-                if (m.non_ascii == 0)
-                    for (unsigned k = 1; k < 8; ++k) classify8(detail::load8(in + pos + 8 * k), 8 * k, m);
-            } else {
-                length = static_cast<unsigned>(n - pos);
-                std::uint64_t w[8] = {};
-                for (unsigned i = 0; i < length; ++i) w[i / 8] |= std::uint64_t{in[pos + i]} << (8 * (i % 8));
-                for (unsigned k = 0; k < 8; ++k) classify8(w[k], 8 * k, m);
-            }
+            const auto offset = static_cast<unsigned>(pos - base);
+            const auto size = static_cast<unsigned>(block_end - pos);
+            const std::uint64_t non_ascii = block.non_ascii >> offset;
             const unsigned limit =
-                m.non_ascii != 0 ? static_cast<unsigned>(std::countr_zero(m.non_ascii)) : length;
+                non_ascii != 0 ? static_cast<unsigned>(std::countr_zero(non_ascii)) : size;  // <= size <= 64
             const std::uint64_t valid = limit == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << limit) - 1;
-            const std::uint64_t word = m.word & valid;
+            const std::uint64_t word = (block.word >> offset) & valid;
+            const std::uint64_t upper = block.upper >> offset;
             const std::uint64_t carry = in_token == state::word ? 1 : 0;
             std::uint64_t starts = word & ~((word << 1) | carry);
             std::uint64_t ends = ~word & ((word << 1) | carry) & valid;
             if (in_token == state::word) {
                 if (ends == 0) {  // the token goes on past this stretch
-                    run_upper |= (m.upper & valid) != 0;
+                    run_upper |= (upper & valid) != 0;
                     pos += limit;
-                    if (limit < 64) return;
+                    if (limit < size) return;
                     continue;
                 }
                 const unsigned e = static_cast<unsigned>(std::countr_zero(ends));
                 ends &= ends - 1;
-                run_upper |= (m.upper & ((std::uint64_t{1} << e) - 1)) != 0;
+                run_upper |= (upper & ((std::uint64_t{1} << e) - 1)) != 0;
                 finish(pos + e);
                 split = pos + e;
             }
@@ -275,24 +352,22 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
                 if (ends == 0) {  // the last token goes on past this stretch
                     in_token = state::word;
                     run_begin = pos + b;
-                    run_upper = (m.upper & valid & ~((std::uint64_t{1} << b) - 1)) != 0;
+                    run_upper = (upper & valid & ~((std::uint64_t{1} << b) - 1)) != 0;
                     split = pos + b;
                     break;
                 }
                 const unsigned e = static_cast<unsigned>(std::countr_zero(ends));
                 ends &= ends - 1;
                 const std::uint64_t span = ((std::uint64_t{1} << (e - b)) - 1) << b;
-                if ((m.upper & span) == 0) {
+                if ((upper & span) == 0) {
                     f(text.substr(pos + b, e - b));
                 } else {
-                    for (unsigned i = b; i < e; ++i) tok.push_back(ascii.folded[in[pos + i]]);
-                    f(std::string_view(tok));
-                    tok.clear();
+                    emit_lowered(pos + b, e - b);
                 }
                 split = pos + e;
             }
             pos += limit;
-            if (limit < 64) return;
+            if (limit < size) return;
         }
     };
 
@@ -301,10 +376,21 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
             ascii_stretch();
             continue;
         }
-        const auto d = decode_utf8(text, pos);
-        if (!d.valid) {
-            fall_back(pos, d.length);
-            continue;
+        // The well-formed 2- and 3-byte forms inline (what decode_utf8 also takes first).
+        const unsigned lead = in[pos];
+        decoded_code_point d;
+        if (lead >= 0xC2 && lead < 0xE0 && pos + 1 < n && (in[pos + 1] & 0xC0) == 0x80) {
+            d = {static_cast<char32_t>(((lead & 0x1F) << 6) | (in[pos + 1] & 0x3Fu)), 2, true};
+        } else if (lead > 0xE0 && lead < 0xF0 && lead != 0xED && pos + 2 < n && (in[pos + 1] & 0xC0) == 0x80 &&
+                   (in[pos + 2] & 0xC0) == 0x80) {
+            d = {static_cast<char32_t>(((lead & 0x0F) << 12) | ((in[pos + 1] & 0x3Fu) << 6) | (in[pos + 2] & 0x3Fu)), 3,
+                 true};
+        } else {
+            d = decode_utf8(text, pos);
+            if (!d.valid) {
+                fall_back(pos, d.length);
+                continue;
+            }
         }
         const char32_t cp = d.code_point;
         const std::size_t next = pos + d.length;
@@ -316,35 +402,27 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
         } else {
             const bool punctuation = fold_punctuation && detail::maybe_punctuation(cp);
             const bool mapped = (property & mapped_bits) != 0;
-            // The normalizer checks canonical equivalence first, then maps the code point.
-            if (mapped && canonical && cp >= first_sensitive && unicode::is_normalization_sensitive(cp, nfk)) {
-                fall_back(pos, d.length);
-                continue;
-            }
-            detail::code_point_buffer seq;
-            const bool changed = mapped && normalizer_.map_code_point(cp, seq);
-            if (!punctuation && !changed) {  // the normalizer copies it
+            if (!punctuation && !mapped) {  // the normalizer copies it
                 feed(detail::token_class_of(cp), here, d.length, true, true);
                 pos = next;
                 continue;
             }
-            if (!changed) {
-                seq.size = 0;
-                seq.push(cp);
+            const mapping& m = lookup(cp, mapped, punctuation);
+            if (m.kind == mapping::sensitive) {
+                fall_back(pos, d.length);
+                continue;
             }
-            // The normalizer's per-code-point steps: mappings, then punctuation folding.
+            if (m.kind == mapping::unchanged) {
+                feed(detail::token_class_of(cp), here, d.length, true, true);
+                pos = next;
+                continue;
+            }
             if (in_token != state::outside) flush_run(pos);
-            bool first = true, handled = true;
-            for (std::size_t k = 0; k < seq.size && handled; ++k) {
-                const char* folded = fold_punctuation ? detail::punctuation_folding(seq.data[k]) : nullptr;
-                if (folded == nullptr) {
-                    char bytes[4];
-                    const std::size_t length = encode_utf8(seq.data[k], bytes);
-                    handled = feed(detail::token_class_of(seq.data[k]), bytes, length, first, false);
-                    first = false;
-                }
-                for (; folded != nullptr && *folded != '\0' && handled; ++folded, first = false)
-                    handled = feed(token_class::separator, folded, 1, first, false);
+            bool handled = true;
+            for (std::size_t k = 0; k < m.size && handled; ++k) {
+                char bytes[4];
+                const std::size_t length = encode_utf8(m.out[k], bytes);
+                handled = feed(detail::token_class_of(m.out[k]), bytes, length, k == 0, false);
             }
             if (!handled) {
                 fall_back(pos, d.length);
