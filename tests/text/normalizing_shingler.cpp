@@ -91,6 +91,10 @@ std::vector<std::string> pieces() {
         "\xEA\xB0\x80\xE1\x86\xA8",
         // Thai, Devanagari, Arabic
         "สวัสดี", "ก\xE0\xB9\x88", "नमस्ते", "क\xE0\xA4\xBC", "مرحبا",
+        // marks already in normal form after letters, and ones that are not
+        "\xE0\xB8\xB4\xE0\xB9\x88", "ม\xE0\xB8\xB4\xE0\xB9\x88", "a\xCC\x96", "x\xCD\x85", "Ω\xCD\x85",
+        "ש\xD7\x81", "ب\xD9\x8E", "\xD9\x8E", "\xE0\xA5\x8D", "\xCC\x96\xCC\x81", "\xCC\x81\xCC\x96",
+        "\xE1\x85\xA1", "\xE0\xAC\xAC\xE0\xAC\xBE\xE0\xAD\x97",
         // compatibility characters, digits
         "Ａ", "ｂ", "²", "½", "①", "٣", "Ⅻ", "㎏",
         // spaces and punctuation the normalizer folds or removes

@@ -208,11 +208,53 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
         if (cls != token_class::separator) start(cls, bytes, length, verbatim);
         return true;
     };
+    // A normalization-sensitive code point that the normalizer would find already in normal form,
+    // known without running it: a mark (non-zero combining class) without a decomposition, after
+    // a starter without a decomposition (not hangul) that it does not compose with, and followed
+    // by a code point that ends the normal-form segment (ASCII, insensitive, or the end). The
+    // segment [previous, cp] is then its own normal form, whichever starter the normalizer
+    // remembered (it can only be previous, or none, or one before it all of whose text since is
+    // in normal form).
+    const auto has_decomposition = [&](char32_t c) {
+        return !unicode::canonical_decomposition(c).empty() ||
+               (nfk && !unicode::compatibility_decomposition(c).empty());
+    };
+    const auto already_normal = [&](char32_t cp, std::size_t at, std::size_t next) {
+        if (at == 0 || unicode::combining_class(cp) == 0 || has_decomposition(cp)) return false;
+        // The code point that ends at `at`: back over at most 3 continuation bytes.
+        std::size_t start = at - 1;
+        while (start > 0 && at - start < 4 && (in[start] & 0xC0) == 0x80) --start;
+        const auto p = decode_utf8(text, start);
+        if (!p.valid || start + p.length != at) return false;
+        const char32_t previous = p.code_point;
+        if ((previous >= 0x1100 && previous < 0x1200) || (previous >= 0xAC00 && previous < 0xD7A4)) return false;
+        if (unicode::combining_class(previous) != 0 || has_decomposition(previous) ||
+            unicode::compose(previous, cp) != 0)
+            return false;
+        if (next < n && in[next] >= 0x80) {
+            const auto d = decode_utf8(text, next);
+            if (d.valid && unicode::is_normalization_sensitive(d.code_point, nfk)) return false;
+        }
+        return true;
+    };
+
     // The normalizer's output for [split, e), where e is the first hard boundary after the code
     // point at `at` (an ASCII separator, or an unmapped code point outside punctuation folding
     // that is a separator or standalone: each ends any token, and no normal-form segment
-    // reaches past it), or the end of the text.
-    const auto fall_back = [&](std::size_t at, std::size_t length) {
+    // reaches past it), or the end of the text. When `sensitive` (the code point at `at`) is
+    // already in normal form, it is taken here instead where it can be.
+    const auto fall_back = [&](std::size_t at, std::size_t length, char32_t sensitive = 0) {
+        if (sensitive != 0 && already_normal(sensitive, at, at + length)) {
+            // The normalizer finds the segment in normal form and maps the code point like any
+            // other. Kept here when the mapping leaves it unchanged and it continues the token
+            // (`at` is no split point, the code point being sensitive, so no token may end here).
+            detail::code_point_buffer seq;
+            if (!normalizer_.map_code_point(sensitive, seq) &&
+                feed(detail::token_class_of(sensitive), text.data() + at, length, false, true)) {
+                pos = at + length;
+                return;
+            }
+        }
         std::size_t e = at + length;
         while (e < n) {
             const unsigned c = in[e];
@@ -394,6 +436,7 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
         }
         const char32_t cp = d.code_point;
         const std::size_t next = pos + d.length;
+        // The input code point before this one, when known: an ASCII byte or the last decoded one.
         const std::uint8_t property = unicode::property_byte(cp);
         const char* here = text.data() + pos;
         if (collapse && unicode::is_white_space(cp, property)) {
@@ -409,7 +452,7 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
             }
             const mapping& m = lookup(cp, mapped, punctuation);
             if (m.kind == mapping::sensitive) {
-                fall_back(pos, d.length);
+                fall_back(pos, d.length, cp);
                 continue;
             }
             if (m.kind == mapping::unchanged) {
