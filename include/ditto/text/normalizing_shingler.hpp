@@ -222,10 +222,10 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
     const auto already_normal = [&](char32_t cp, std::size_t at, std::size_t next) {
         if (at == 0 || unicode::combining_class(cp) == 0 || has_decomposition(cp)) return false;
         // The code point that ends at `at`: back over at most 3 continuation bytes.
-        std::size_t start = at - 1;
-        while (start > 0 && at - start < 4 && (in[start] & 0xC0) == 0x80) --start;
-        const auto p = decode_utf8(text, start);
-        if (!p.valid || start + p.length != at) return false;
+        std::size_t from = at - 1;
+        while (from > 0 && at - from < 4 && (in[from] & 0xC0) == 0x80) --from;
+        const auto p = decode_utf8(text, from);
+        if (!p.valid || from + p.length != at) return false;
         const char32_t previous = p.code_point;
         if ((previous >= 0x1100 && previous < 0x1200) || (previous >= 0xAC00 && previous < 0xD7A4)) return false;
         if (unicode::combining_class(previous) != 0 || has_decomposition(previous) ||
