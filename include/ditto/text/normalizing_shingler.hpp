@@ -4,13 +4,14 @@
 // writing the normalized text.
 //
 // Most text needs nothing of the normalizer but ASCII lower-casing and per-code-point lookups, so
-// the pass reproduces those steps itself: ASCII 8 bytes at a time (word bytes, capitals and
-// non-ASCII bytes found with SWAR masks; an ASCII token without capitals is hashed straight from
-// the input), other code points by their property byte (copied, or mapped by the normalizer's own
-// per-code-point mapping and punctuation folding). Whatever may change under canonical
-// equivalence (combining marks, non-NFC forms) and ill-formed UTF-8 go to the normalizer itself:
-// the pass runs it on the stretch from the last "split point" to the next hard boundary and
-// tokenizes that stretch's output with for_each_token.
+// the pass reproduces those steps itself: ASCII as bit masks of up to 64 bytes (word bytes,
+// capitals and non-ASCII bytes, found 8 at a time with SWAR tests; an ASCII token without capitals
+// is hashed straight from the input), other code points by their property byte (copied, or mapped
+// by the normalizer's own per-code-point mapping and punctuation folding). Whatever may change
+// under canonical equivalence (combining marks, non-NFC forms; a mark that is provably in normal
+// form already excepted) and ill-formed UTF-8 go to the normalizer itself: the pass runs it on the
+// stretch from the last "split point" to the next hard boundary and tokenizes that stretch's
+// output with for_each_token.
 //
 // A split point is the input position of a code point that needs no normalization context (not
 // normalization-sensitive, so nothing before it composes with it and a normal-form segment
