@@ -12,6 +12,9 @@
 //   tokenize_range                the range tokenizer (token_range), same accounting, for reference
 //   normalize_tokenize_shingle5   what ditto::dedup does per text: normalize into a reused string,
 //                                 then word 5-shingle hashes through the block scanner
+//   fused_normalize_tokenize_shingle5
+//                                 the same hashes from normalizing_word_shingler: one pass over
+//                                 the raw text, no normalized string
 //
 // Samples: "latin" and "cyrillic_cjk" (small fixed vocabularies, kept for comparison with earlier
 // figures) and "mixed" (generated: paragraphs in nine scripts with a vocabulary of about 20,000
@@ -24,8 +27,11 @@
 //   --json    one JSON object per figure: {"name": ..., "value": ..., "unit": ...}
 
 #include <ditto/ditto.hpp>
+#include <ditto/text/normalizing_shingler.hpp>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -192,6 +198,22 @@ void measure(const std::string& label, const std::string& text, int repeat, std:
         shingler(scratch, [&](std::uint64_t h) { x ^= h; });
         sink = x;
     });
+    const ditto::normalizing_word_shingler<> fused(ditto::normalize_options{}, 5);
+    const double fused_pipeline = best_seconds(repeat, [&] {
+        std::uint64_t x = 0;
+        fused(text, [&](std::uint64_t h) { x ^= h; });
+        sink = x;
+    });
+    {  // the fused pass must give the same hashes, or its figure means nothing
+        std::vector<std::uint64_t> a, b;
+        normalizer.normalize(text, scratch);
+        shingler(scratch, [&](std::uint64_t h) { a.push_back(h); });
+        fused(text, [&](std::uint64_t h) { b.push_back(h); });
+        if (a != b) {
+            std::fprintf(stderr, "text_bench: fused shingles differ from the reference on %s\n", label.c_str());
+            std::exit(1);
+        }
+    }
     const auto add = [&](const std::string& what, double seconds) {
         figures.push_back({label + "/" + what, mb / seconds, "MB/s"});
         figures.push_back({label + "/" + what + "/ratio_to_byte_scan", scan / seconds, "x"});
@@ -203,6 +225,7 @@ void measure(const std::string& label, const std::string& text, int repeat, std:
     add("tokenize_blocks", tokenize_blocks);
     add("tokenize_range", tokenize_range);
     add("normalize_tokenize_shingle5", pipeline);
+    add("fused_normalize_tokenize_shingle5", fused_pipeline);
     figures.push_back({label + "/normalized_bytes_per_input_byte",
                        static_cast<double>(normalized.size()) / static_cast<double>(text.size()), "x"});
 }

@@ -31,6 +31,16 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
     return word | ((at_least_a & ~above_z) >> 2);
 }
 
+// ASCII capitals A-Z.
+[[nodiscard]] constexpr std::uint64_t ascii_upper_bytes(std::uint64_t word) noexcept {
+    return bytes_below(word, 'Z' + 1) & ~bytes_below(word, 'A') & ~word & highs;
+}
+
+// The high bits of bytes [first, last) of a word (first < last <= 8).
+[[nodiscard]] constexpr std::uint64_t byte_range(unsigned first, unsigned last) noexcept {
+    return (highs >> (8 * (8 - (last - first)))) << (8 * first);
+}
+
 // ASCII letters and digits, [0-9A-Za-z]: the bytes an ASCII word is made of.
 [[nodiscard]] constexpr std::uint64_t ascii_word_bytes(std::uint64_t word) noexcept {
     const std::uint64_t lower = word | (ones * 0x20);  // folds A-Z onto a-z

@@ -378,12 +378,15 @@ public:
         run<true>(text, out, &map);
     }
 
+    /// The per-code-point mappings the options enable (compatibility folding when canonical
+    /// equivalence is off, case folding, diacritic stripping) applied to cp, into result; returns
+    /// false when nothing changes. Punctuation folding and normal forms are not applied. For
+    /// passes that reproduce the normalizer's output piece by piece (normalizing_word_shingler).
+    bool map_code_point(char32_t cp, detail::code_point_buffer& result) const noexcept;
+
 private:
     template <bool WithMap>
     void run(std::string_view text, std::string& out, offset_map* map) const;
-
-    // Applies the enabled mappings to one code point; returns false when nothing changes.
-    bool map_code_point(char32_t cp, detail::code_point_buffer& result) const noexcept;
 
     normalize_options options_{};
 };

@@ -44,6 +44,18 @@ inline constexpr auto ascii_word = [] {
     return t;
 }();
 
+// The class of one (valid) code point: what classify gives for its UTF-8 bytes.
+[[nodiscard]] inline token_class token_class_of(char32_t cp) noexcept {
+    if (cp < 0x80) return ascii_word.word[cp] ? token_class::word : token_class::separator;
+    const std::uint8_t p = unicode::property_byte(cp);
+    const auto category = static_cast<unicode::general_category>(p & unicode::detail::category_bits);
+    if (p & unicode::detail::standalone_bit) return token_class::standalone;
+    if (category >= unicode::general_category::Mn && category <= unicode::general_category::Me)
+        return token_class::mark;
+    if (category <= unicode::general_category::No) return token_class::word;
+    return token_class::separator;
+}
+
 [[nodiscard]] inline classified classify(std::string_view text, std::size_t pos) noexcept {
     const auto c = static_cast<unsigned char>(text[pos]);
     if (c < 0x80) return {ascii_word.word[c] ? token_class::word : token_class::separator, 1};

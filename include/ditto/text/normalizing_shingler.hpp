@@ -1,0 +1,483 @@
+#pragma once
+// Normalize, tokenize and word-shingle in one pass over the raw text: the same shingle hashes, in
+// the same order, as normalizer::normalize followed by word_shingler over the result, without
+// writing the normalized text.
+//
+// Most text needs nothing of the normalizer but ASCII lower-casing and per-code-point lookups, so
+// the pass reproduces those steps itself: ASCII as bit masks of up to 64 bytes (word bytes,
+// capitals and non-ASCII bytes, found 8 at a time with SWAR tests; an ASCII token without capitals
+// is hashed straight from the input), other code points by their property byte (copied, or mapped
+// by the normalizer's own per-code-point mapping and punctuation folding). Whatever may change
+// under canonical equivalence (combining marks, non-NFC forms; a mark that is provably in normal
+// form already excepted) and ill-formed UTF-8 go to the normalizer itself: the pass runs it on the
+// stretch from the last "split point" to the next hard boundary and tokenizes that stretch's
+// output with for_each_token.
+//
+// A split point is the input position of a code point that needs no normalization context (not
+// normalization-sensitive, so nothing before it composes with it and a normal-form segment
+// restarts there) and at which a token boundary falls in the normalized text (every token before
+// it has ended). Normalizing the text in pieces cut at split points gives the tokens of
+// normalizing it whole. Tokens are only emitted at split points, so falling back never takes back
+// a token already emitted. tests/text/normalizing_shingler.cpp checks all this against the
+// reference on random and hand-written inputs under every option combination.
+
+#include <algorithm>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <ditto/concepts.hpp>
+#include <ditto/detail/swar.hpp>
+#include <ditto/error.hpp>
+#include <ditto/hash.hpp>
+#include <ditto/shingle.hpp>
+#include <ditto/text/normalize.hpp>
+#include <ditto/text/token_hash.hpp>
+#include <ditto/text/tokenize.hpp>
+#include <ditto/text/unicode.hpp>
+#include <ditto/text/utf8.hpp>
+
+namespace ditto {
+
+/// The word k-shingle hashes of normalize(text): for every text and options,
+/// normalizing_word_shingler(options, k, seed)(text, sink) calls sink with exactly the hashes that
+/// word_shingler<>(k, seed)(normalizer(options)(text), sink) does. With invalid_utf8::error the
+/// text is checked first, so the same parse_error is thrown before any hash is produced.
+template <hasher H = default_hasher>
+class normalizing_word_shingler {
+public:
+    /// Throws std::invalid_argument unless 1 <= k <= max_shingle_size.
+    explicit normalizing_word_shingler(const normalize_options& options = {}, std::size_t k = 5,
+                                       std::uint64_t seed = default_seed, H hash = {})
+        : normalizer_(options), k_(k), seed_(seed), hash_(std::move(hash)), token_hash_(seed) {
+        detail::check_shingle_size("normalizing_word_shingler", k);
+        power_ = 1;  // B^(k-1), as in word_shingler
+        for (std::size_t i = 1; i < k; ++i) power_ *= detail::shingle_base;
+    }
+
+    [[nodiscard]] const normalize_options& options() const noexcept { return normalizer_.options(); }
+    [[nodiscard]] std::size_t k() const noexcept { return k_; }
+    [[nodiscard]] std::uint64_t seed() const noexcept { return seed_; }
+
+    /// Calls sink(hash) for each shingle of the normalized text, in text order.
+    template <shingle_sink F>
+    void operator()(std::string_view text, F&& sink) const {
+        detail::with_ring<std::uint64_t>(k_, [&](std::uint64_t* ring) {
+            std::uint64_t window = 0;
+            std::size_t count = 0, slot = 0;
+            for_each_normalized_token(text, [&](std::string_view token) {
+                const std::uint64_t h = hash_token(token);
+                if (count >= k_) window -= ring[slot] * power_;
+                window = window * detail::shingle_base + h;
+                ring[slot] = h;
+                slot = slot + 1 == k_ ? 0 : slot + 1;
+                if (++count >= k_) sink(mix64(window, seed_));
+            });
+            if (count > 0 && count < k_) sink(mix64(window, seed_));
+        });
+    }
+
+    /// The shingle hashes of the normalized text, in text order (repeats included).
+    [[nodiscard]] std::vector<std::uint64_t> operator()(std::string_view text) const {
+        return detail::collect_shingles(*this, text);
+    }
+
+    /// Calls f(bytes) with the bytes of each token of normalize(text), in order: the tokens
+    /// for_each_token finds in the normalized text. The view is valid during the call only.
+    template <class F>
+    void for_each_normalized_token(std::string_view text, F&& f) const;
+
+private:
+    [[nodiscard]] std::uint64_t hash_token(std::string_view token) const {
+        if constexpr (std::is_same_v<H, default_hasher>) {
+            return token_hash_(token);
+        } else {
+            return hash_(token, seed_);
+        }
+    }
+
+    normalizer normalizer_;
+    std::size_t k_;
+    std::uint64_t seed_;
+    std::uint64_t power_;
+    H hash_;
+    detail::token_hasher token_hash_;
+};
+
+template <hasher H>
+template <class F>
+void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view text, F&& f) const {
+    using detail::token_class;
+    const normalize_options& options = normalizer_.options();
+    if (options.on_invalid == invalid_utf8::error) {
+        const std::size_t bad = find_invalid_utf8(text);
+        if (bad != std::string_view::npos) detail::throw_parse_error("invalid UTF-8", bad);
+    }
+    const std::size_t n = text.size();
+    const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+    const bool fold_ascii = options.case_fold != case_folding::none;
+    const detail::ascii_tables& ascii = fold_ascii ? detail::ascii_folding : detail::ascii_identity;
+    const bool collapse = options.collapse_whitespace;
+    const bool fold_punctuation = options.fold_punctuation;
+    const bool canonical = options.canonical_equivalence;
+    const bool nfk = canonical && options.fold_compatibility;
+    const char32_t first_sensitive =
+        nfk ? unicode::data::nfkc_first_sensitive : unicode::data::nfc_first_sensitive;
+    constexpr std::uint8_t mapped_bits = unicode::detail::mapped_bit | unicode::detail::strippable_mark_bit;
+
+    enum class state { outside, word, standalone };
+    state in_token = state::outside;
+    std::size_t pos = 0;
+    std::size_t split = 0;  // the last split point: every token before it was emitted
+    // The current token is tok followed by the normalized form of input [run_begin, pos): input
+    // bytes that normalize to themselves but for ASCII capitals, which run_upper tracks.
+    std::size_t run_begin = 0;
+    bool run_upper = false;
+    std::string tok;
+    std::string scratch;  // the normalizer's output for a stretch it handles
+
+    const auto flush_run = [&](std::size_t end) {
+        for (std::size_t i = run_begin; i < end; ++i) tok.push_back(static_cast<char>(in[i] < 0x80 ? ascii.folded[in[i]] : in[i]));
+        run_begin = end;
+        run_upper = false;
+    };
+    // Emits the ASCII token at input [at, at + length) lower-cased, 8 bytes at a time where the
+    // input has them.
+    const auto emit_lowered = [&](std::size_t at, std::size_t length) {
+        char lowered[80];
+        if (length > 64 || at + 72 > n) {
+            for (std::size_t i = 0; i < length; ++i) tok.push_back(ascii.folded[in[at + i]]);
+            f(std::string_view(tok));
+            tok.clear();
+            return;
+        }
+        for (std::size_t i = 0; i < length; i += 8) {
+            const std::uint64_t w = detail::ascii_lower(detail::load8(in + at + i));
+            for (std::size_t k = 0; k < 8; ++k) lowered[i + k] = static_cast<char>(w >> (8 * k));
+        }
+        f(std::string_view(lowered, length));
+    };
+    // Emits the current token, whose run ends at end.
+    const auto finish = [&](std::size_t end) {
+        if (tok.empty() && !run_upper) {
+            f(text.substr(run_begin, end - run_begin));  // the input bytes are the token's
+        } else {
+            flush_run(end);
+            f(std::string_view(tok));
+            tok.clear();
+        }
+        in_token = state::outside;
+    };
+    // Starts a token with the code point at pos: its input bytes when verbatim, else bytes.
+    const auto start = [&](token_class cls, const char* bytes, std::size_t length, bool verbatim) {
+        in_token = cls == token_class::standalone ? state::standalone : state::word;
+        run_begin = pos;
+        run_upper = false;
+        if (!verbatim) tok.assign(bytes, length);
+    };
+    // One normalized code point (bytes, class) produced by the input code point at pos; verbatim:
+    // it is that input code point unchanged. first: it is the first one that code point produced,
+    // so pos may be a split point; otherwise a token cannot end here and false asks for the
+    // normalizer. Before a non-verbatim code point the run is flushed.
+    const auto feed = [&](token_class cls, const char* bytes, std::size_t length, bool first, bool verbatim) {
+        switch (in_token) {
+            case state::outside:
+                if (first) split = pos;
+                if (cls != token_class::separator) start(cls, bytes, length, verbatim);
+                return true;
+            case state::word:
+                if (cls == token_class::word || cls == token_class::mark) {
+                    if (!verbatim) tok.append(bytes, length);
+                    return true;
+                }
+                break;
+            case state::standalone:
+                if (cls == token_class::mark) {
+                    if (!verbatim) tok.append(bytes, length);
+                    return true;
+                }
+                break;
+        }
+        if (!first) return false;
+        finish(pos);
+        split = pos;
+        if (cls != token_class::separator) start(cls, bytes, length, verbatim);
+        return true;
+    };
+    // A normalization-sensitive code point that the normalizer would find already in normal form,
+    // known without running it: a mark (non-zero combining class) without a decomposition, after
+    // a starter without a decomposition (not hangul) that it does not compose with, and followed
+    // by a code point that ends the normal-form segment (ASCII, insensitive, or the end). The
+    // segment [previous, cp] is then its own normal form, whichever starter the normalizer
+    // remembered (it can only be previous, or none, or one before it all of whose text since is
+    // in normal form).
+    const auto has_decomposition = [&](char32_t c) {
+        return !unicode::canonical_decomposition(c).empty() ||
+               (nfk && !unicode::compatibility_decomposition(c).empty());
+    };
+    const auto already_normal = [&](char32_t cp, std::size_t at, std::size_t next) {
+        if (at == 0 || unicode::combining_class(cp) == 0 || has_decomposition(cp)) return false;
+        // The code point that ends at `at`: back over at most 3 continuation bytes.
+        std::size_t from = at - 1;
+        while (from > 0 && at - from < 4 && (in[from] & 0xC0) == 0x80) --from;
+        const auto p = decode_utf8(text, from);
+        if (!p.valid || from + p.length != at) return false;
+        const char32_t previous = p.code_point;
+        if ((previous >= 0x1100 && previous < 0x1200) || (previous >= 0xAC00 && previous < 0xD7A4)) return false;
+        if (unicode::combining_class(previous) != 0 || has_decomposition(previous) ||
+            unicode::compose(previous, cp) != 0)
+            return false;
+        if (next < n && in[next] >= 0x80) {
+            const auto d = decode_utf8(text, next);
+            if (d.valid && unicode::is_normalization_sensitive(d.code_point, nfk)) return false;
+        }
+        return true;
+    };
+
+    // The normalizer's output for [split, e), where e is the first hard boundary after the code
+    // point at `at` (an ASCII separator, or an unmapped code point outside punctuation folding
+    // that is a separator or standalone: each ends any token, and no normal-form segment
+    // reaches past it), or the end of the text. When `sensitive` (the code point at `at`) is
+    // already in normal form, it is taken here instead where it can be.
+    const auto fall_back = [&](std::size_t at, std::size_t length, char32_t sensitive = 0) {
+        if (sensitive != 0 && already_normal(sensitive, at, at + length)) {
+            // The normalizer finds the segment in normal form and maps the code point like any
+            // other. Kept here when the mapping leaves it unchanged and it continues the token
+            // (`at` is no split point, the code point being sensitive, so no token may end here).
+            detail::code_point_buffer seq;
+            if (!normalizer_.map_code_point(sensitive, seq) &&
+                feed(detail::token_class_of(sensitive), text.data() + at, length, false, true)) {
+                pos = at + length;
+                return;
+            }
+        }
+        std::size_t e = at + length;
+        while (e < n) {
+            const unsigned c = in[e];
+            if (c < 0x80) {
+                if (!detail::ascii_word.word[c]) break;
+                ++e;
+                continue;
+            }
+            const auto d = decode_utf8(text, e);
+            if (d.valid && (unicode::property_byte(d.code_point) & mapped_bits) == 0 &&
+                !(fold_punctuation && detail::maybe_punctuation(d.code_point))) {
+                const token_class cls = detail::token_class_of(d.code_point);
+                if (cls == token_class::separator || cls == token_class::standalone) break;
+            }
+            e += d.length;
+        }
+        normalizer_.normalize(text.substr(split, e - split), scratch);
+        for_each_token(scratch, [&](const token& t) { f(t.text); });
+        tok.clear();
+        in_token = state::outside;
+        split = e;
+        pos = e;
+    };
+    // What the normalizer makes of a mapped or punctuation code point, remembered in a small
+    // direct-mapped cache: the same few (quotes, capitals, accented letters) recur, and the
+    // mapping tables are binary searches.
+    struct mapping {
+        enum kind_t : std::uint8_t { sensitive, unchanged, replaced } kind = unchanged;
+        std::uint8_t size = 0;
+        char32_t out[detail::code_point_buffer::capacity * 3];  // "..." is the longest folding
+    };
+    constexpr std::size_t cache_slots = 64;
+    char32_t cache_keys[cache_slots];
+    std::fill(cache_keys, cache_keys + cache_slots, char32_t{0});  // 0 is ASCII, never looked up
+    mapping cache[cache_slots];
+    const auto lookup = [&](char32_t cp, bool mapped, bool punctuation) -> const mapping& {
+        const std::size_t slot = (cp ^ (cp >> 6)) % cache_slots;
+        mapping& m = cache[slot];
+        if (cache_keys[slot] == cp) return m;
+        cache_keys[slot] = cp;
+        m.size = 0;
+        // The normalizer's order: canonical equivalence first, then the mappings, then
+        // punctuation folding of each code point they produce.
+        if (mapped && canonical && cp >= first_sensitive && unicode::is_normalization_sensitive(cp, nfk)) {
+            m.kind = mapping::sensitive;
+            return m;
+        }
+        detail::code_point_buffer seq;
+        const bool changed = mapped && normalizer_.map_code_point(cp, seq);
+        if (!punctuation && !changed) {
+            m.kind = mapping::unchanged;
+            return m;
+        }
+        if (!changed) {
+            seq.size = 0;
+            seq.push(cp);
+        }
+        m.kind = mapping::replaced;
+        for (std::size_t k = 0; k < seq.size; ++k) {
+            const char* folded = fold_punctuation ? detail::punctuation_folding(seq.data[k]) : nullptr;
+            if (folded == nullptr) m.out[m.size++] = seq.data[k];
+            for (; folded != nullptr && *folded != '\0'; ++folded) m.out[m.size++] = static_cast<unsigned char>(*folded);
+        }
+        return m;
+    };
+    // ASCII from pos on, until a non-ASCII byte or the end, from bit masks of up to 64 bytes
+    // (bit i for byte base + i). Each 8-byte word is classified on its low 7 bits, so no carry
+    // crosses from a non-ASCII byte into its neighbours and the masks stay exact for every ASCII
+    // byte: they are kept across the non-ASCII characters of the block. A block is computed at
+    // the first ASCII byte outside the last one; its first word alone when that word holds a
+    // non-ASCII byte, so a short ASCII stretch between non-ASCII characters (a space between
+    // Cyrillic words) costs one word.
+    struct masks {
+        std::uint64_t word = 0, upper = 0, non_ascii = 0;
+    };
+    const auto gather = [](std::uint64_t marks) { return ((marks >> 7) * 0x0102040810204080ULL) >> 56; };
+    const auto classify8 = [&](std::uint64_t w, unsigned shift, masks& m) {
+        const std::uint64_t high = w & detail::highs;
+        const std::uint64_t low = w & ~detail::highs;
+        m.word |= gather(detail::ascii_word_bytes(low) & ~high) << shift;
+        if (fold_ascii) m.upper |= gather(detail::ascii_upper_bytes(low) & ~high) << shift;
+        m.non_ascii |= gather(high) << shift;
+    };
+    masks block;
+    std::size_t base = 0, block_end = 0;  // block holds the masks of [base, block_end)
+    const auto ascii_stretch = [&] {
+        if (in_token == state::standalone) {  // ASCII has no marks: the token ends here
+            finish(pos);
+            split = pos;
+        }
+        while (pos < n) {
+            if (pos >= block_end || pos < base) {
+                block = masks{};
+                base = pos;
+                if (pos + 64 <= n) {
+                    classify8(detail::load8(in + pos), 0, block);
+                    block_end = pos + 8;
+                    if (block.non_ascii == 0) {
+                        for (unsigned k = 1; k < 8; ++k) classify8(detail::load8(in + pos + 8 * k), 8 * k, block);
+                        block_end = pos + 64;
+                    }
+                } else {
+                    const auto length = static_cast<unsigned>(n - pos);
+                    std::uint64_t w[8] = {};
+                    for (unsigned i = 0; i < length; ++i) w[i / 8] |= std::uint64_t{in[pos + i]} << (8 * (i % 8));
+                    for (unsigned k = 0; k < 8; ++k) classify8(w[k], 8 * k, block);
+                    block_end = n;
+                }
+            }
+            const auto offset = static_cast<unsigned>(pos - base);
+            const auto size = static_cast<unsigned>(block_end - pos);
+            const std::uint64_t non_ascii = block.non_ascii >> offset;
+            const unsigned limit =
+                non_ascii != 0 ? static_cast<unsigned>(std::countr_zero(non_ascii)) : size;  // <= size <= 64
+            const std::uint64_t valid = limit == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << limit) - 1;
+            const std::uint64_t word = (block.word >> offset) & valid;
+            const std::uint64_t upper = block.upper >> offset;
+            const std::uint64_t carry = in_token == state::word ? 1 : 0;
+            std::uint64_t starts = word & ~((word << 1) | carry);
+            std::uint64_t ends = ~word & ((word << 1) | carry) & valid;
+            if (in_token == state::word) {
+                if (ends == 0) {  // the token goes on past this stretch
+                    run_upper |= (upper & valid) != 0;
+                    pos += limit;
+                    if (limit < size) return;
+                    continue;
+                }
+                const unsigned e = static_cast<unsigned>(std::countr_zero(ends));
+                ends &= ends - 1;
+                run_upper |= (upper & ((std::uint64_t{1} << e) - 1)) != 0;
+                finish(pos + e);
+                split = pos + e;
+            }
+            while (starts != 0) {
+                const unsigned b = static_cast<unsigned>(std::countr_zero(starts));
+                starts &= starts - 1;
+                if (ends == 0) {  // the last token goes on past this stretch
+                    in_token = state::word;
+                    run_begin = pos + b;
+                    run_upper = (upper & valid & ~((std::uint64_t{1} << b) - 1)) != 0;
+                    split = pos + b;
+                    break;
+                }
+                const unsigned e = static_cast<unsigned>(std::countr_zero(ends));
+                ends &= ends - 1;
+                const std::uint64_t span = ((std::uint64_t{1} << (e - b)) - 1) << b;
+                if ((upper & span) == 0) {
+                    f(text.substr(pos + b, e - b));
+                } else {
+                    emit_lowered(pos + b, e - b);
+                }
+                split = pos + e;
+            }
+            pos += limit;
+            if (limit < size) return;
+        }
+    };
+
+    while (pos < n) {
+        if (in[pos] < 0x80) {
+            ascii_stretch();
+            continue;
+        }
+        // The well-formed 2- and 3-byte forms inline (what decode_utf8 also takes first).
+        const unsigned lead = in[pos];
+        decoded_code_point d;
+        if (lead >= 0xC2 && lead < 0xE0 && pos + 1 < n && (in[pos + 1] & 0xC0) == 0x80) {
+            d = {static_cast<char32_t>(((lead & 0x1F) << 6) | (in[pos + 1] & 0x3Fu)), 2, true};
+        } else if (lead > 0xE0 && lead < 0xF0 && lead != 0xED && pos + 2 < n && (in[pos + 1] & 0xC0) == 0x80 &&
+                   (in[pos + 2] & 0xC0) == 0x80) {
+            d = {static_cast<char32_t>(((lead & 0x0F) << 12) | ((in[pos + 1] & 0x3Fu) << 6) | (in[pos + 2] & 0x3Fu)), 3,
+                 true};
+        } else {
+            d = decode_utf8(text, pos);
+            if (!d.valid) {
+                fall_back(pos, d.length);
+                continue;
+            }
+        }
+        const char32_t cp = d.code_point;
+        const std::size_t next = pos + d.length;
+        // The input code point before this one, when known: an ASCII byte or the last decoded one.
+        const std::uint8_t property = unicode::property_byte(cp);
+        const char* here = text.data() + pos;
+        if (collapse && unicode::is_white_space(cp, property)) {
+            // The normalizer turns it into (part of) a space run before anything else.
+            feed(token_class::separator, " ", 1, true, false);
+        } else {
+            const bool punctuation = fold_punctuation && detail::maybe_punctuation(cp);
+            const bool mapped = (property & mapped_bits) != 0;
+            if (!punctuation && !mapped) {  // the normalizer copies it
+                feed(detail::token_class_of(cp), here, d.length, true, true);
+                pos = next;
+                continue;
+            }
+            const mapping& m = lookup(cp, mapped, punctuation);
+            if (m.kind == mapping::sensitive) {
+                fall_back(pos, d.length, cp);
+                continue;
+            }
+            if (m.kind == mapping::unchanged) {
+                feed(detail::token_class_of(cp), here, d.length, true, true);
+                pos = next;
+                continue;
+            }
+            if (in_token != state::outside) flush_run(pos);
+            bool handled = true;
+            for (std::size_t k = 0; k < m.size && handled; ++k) {
+                char bytes[4];
+                const std::size_t length = encode_utf8(m.out[k], bytes);
+                handled = feed(detail::token_class_of(m.out[k]), bytes, length, k == 0, false);
+            }
+            if (!handled) {
+                fall_back(pos, d.length);
+                continue;
+            }
+        }
+        pos = next;
+        run_begin = next;
+        run_upper = false;
+    }
+    if (in_token != state::outside) finish(n);
+}
+
+}  // namespace ditto

@@ -1,0 +1,53 @@
+#pragma once
+// hash64 under one fixed seed, for the many short strings a shingler hashes (word tokens).
+//
+// hash64 starts by folding the seed with the length; for a fixed seed that first fold depends on
+// the length alone, so the values for lengths up to 16 are computed once here and a token of at
+// most 16 bytes costs two folds instead of three. The values are hash64's, bit for bit (they are
+// part of the stored index format; tests/text/token_hash.cpp compares them); longer inputs call
+// hash64.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include <ditto/detail/load.hpp>
+#include <ditto/hash.hpp>
+
+namespace ditto::detail {
+
+class token_hasher {
+public:
+    explicit token_hasher(std::uint64_t seed = default_seed) noexcept : seed_(seed) {
+        for (std::size_t n = 0; n <= short_limit; ++n)
+            state_[n] = fold_multiply(seed ^ hash_k0 ^ (static_cast<std::uint64_t>(n) * hash_k4), hash_k1);
+    }
+
+    [[nodiscard]] std::uint64_t seed() const noexcept { return seed_; }
+
+    [[nodiscard]] std::uint64_t operator()(std::string_view bytes) const noexcept {
+        const std::size_t n = bytes.size();
+        if (n > short_limit) return hash64(bytes, seed_);
+        const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+        std::uint64_t a = 0, b = 0;
+        if (n >= 8) {
+            a = load8(p);
+            b = load8(p + n - 8);
+        } else if (n >= 4) {
+            a = load4(p);
+            b = load4(p + n - 4);
+        } else if (n > 0) {
+            a = (std::uint64_t{p[0]} << 16) | (std::uint64_t{p[n / 2]} << 8) | p[n - 1];
+        }
+        const std::uint64_t state = state_[n];
+        const std::uint64_t x = fold_multiply(a ^ hash_k2, b ^ state);
+        return fold_multiply(x ^ hash_k3, a ^ b ^ state ^ hash_k4);
+    }
+
+private:
+    static constexpr std::size_t short_limit = 16;
+    std::uint64_t seed_;
+    std::uint64_t state_[short_limit + 1];
+};
+
+}  // namespace ditto::detail

@@ -1,0 +1,299 @@
+#include <ditto/text/normalizing_shingler.hpp>
+
+#include <ditto/shingle.hpp>
+#include <ditto/text/normalize.hpp>
+#include <ditto/text/token_hash.hpp>
+#include <ditto/text/tokenize.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "support/catch.hpp"
+
+using ditto::normalize_options;
+
+namespace {
+
+std::string utf8(char32_t c) {
+    char buffer[4];
+    return std::string(buffer, ditto::encode_utf8(c, buffer));
+}
+
+// The reference: the normalizer's whole output, then the block tokenizer.
+std::vector<std::string> reference_tokens(std::string_view text, const normalize_options& options) {
+    const std::string normalized = ditto::normalizer(options)(text);
+    std::vector<std::string> out;
+    ditto::for_each_token(normalized, [&](const ditto::token& t) { out.emplace_back(t.text); });
+    return out;
+}
+
+std::vector<std::string> fused_tokens(std::string_view text, const normalize_options& options) {
+    std::vector<std::string> out;
+    ditto::normalizing_word_shingler<>(options).for_each_normalized_token(
+        text, [&](std::string_view t) { out.emplace_back(t); });
+    return out;
+}
+
+// Either the tokens or the offset of the parse_error thrown.
+struct outcome {
+    std::vector<std::string> tokens;
+    std::optional<std::size_t> error_at;
+    friend bool operator==(const outcome&, const outcome&) = default;
+};
+
+template <class Run>
+outcome run(Run&& r) {
+    outcome o;
+    try {
+        o.tokens = r();
+    } catch (const ditto::parse_error& e) {
+        o.error_at = e.byte_offset();
+    }
+    return o;
+}
+
+// Printable form for failure messages: non-ASCII and control bytes as \xNN.
+std::string escaped(std::string_view s) {
+    std::string out;
+    for (const char c : s) {
+        const auto b = static_cast<unsigned char>(c);
+        if (b >= 0x20 && b < 0x7F) {
+            out.push_back(c);
+        } else {
+            const char* digits = "0123456789ABCDEF";
+            out += "\\x";
+            out.push_back(digits[b >> 4]);
+            out.push_back(digits[b & 15]);
+        }
+    }
+    return out;
+}
+
+// Pieces random texts are made of: every kind of input the fast paths and the fallback meet.
+std::vector<std::string> pieces() {
+    std::vector<std::string> p = {
+        "the", "Quick", "BROWN", "fox", "x", "Z", "42", "3rd", "a1B2c3",
+        "averyveryverylongwordthatgoesonandon", "ANOTHERVERYLONGWORDWELLOVERSIXTYFOURBYTESLONGTOCROSSBLOCKSXXXXXXXX",
+        " ", " ", " ", "  ", "\t", "\n", "\r\n", ",", ", ", ".", "-", "'", "\"", "<", "=", ">", "(", ")", "_",
+        std::string(1, '\0'), "\x01", "\x7f",
+        // Latin, precomposed and special foldings
+        "é", "É", "ß", "ẞ", "İ", "ı", "ſ", "ﬁ", "ǅ", "Ω", "K", "Å", "ё", "ŉ", "ǰ", "ΐ", "ς", "Σ", "σ",
+        // combining marks, alone and after letters (canonical ordering, composition)
+        "\xCC\x81", "\xCC\x88", "\xCC\x96", "\xCC\xB8", "\xCD\x85", "e\xCC\x81", "E\xCC\x81\xCC\x96",
+        "a\xCC\x96\xCC\x81", "<\xCC\xB8", "=\xCC\xB8", "\xE0\xA4\xBC",
+        // Cyrillic, Greek
+        "привет", "Привет", "МИР", "и\xCC\x86", "й", "Ёлка", "αβγ", "Άλφα", "ΣΟΦΟΣ",
+        // CJK, kana (with a voiced sound mark to compose), hangul syllables and jamo
+        "中", "文字", "日本語", "か\xE3\x82\x99", "が", "ｶ", "ﾞ", "가", "각", "\xE1\x86\xA8", "\xE1\x84\x80\xE1\x85\xA1",
+        "\xEA\xB0\x80\xE1\x86\xA8",
+        // Thai, Devanagari, Arabic
+        "สวัสดี", "ก\xE0\xB9\x88", "नमस्ते", "क\xE0\xA4\xBC", "مرحبا",
+        // marks already in normal form after letters, and ones that are not
+        "\xE0\xB8\xB4\xE0\xB9\x88", "ม\xE0\xB8\xB4\xE0\xB9\x88", "a\xCC\x96", "x\xCD\x85", "Ω\xCD\x85",
+        "ש\xD7\x81", "ب\xD9\x8E", "\xD9\x8E", "\xE0\xA5\x8D", "\xCC\x96\xCC\x81", "\xCC\x81\xCC\x96",
+        "\xE1\x85\xA1", "\xE0\xAC\xAC\xE0\xAC\xBE\xE0\xAD\x97",
+        // compatibility characters, digits
+        "Ａ", "ｂ", "²", "½", "①", "٣", "Ⅻ", "㎏",
+        // spaces and punctuation the normalizer folds or removes
+        "\xC2\xA0", "\xE3\x80\x80", "\xE2\x80\x83", "\xE2\x80\x94", "\xE2\x80\x9C", "\xE2\x80\x9D", "„", "«",
+        "\xE2\x80\xA6", "\xC2\xAD", "\xE2\x80\x8B", "\xE2\x81\xA0", "\xEF\xBB\xBF", "\xE2\x80\xA8", "\xC2\x85",
+        "€", "©", "😀", "\xEF\xBF\xBD", "\xC2\xA8", "\xC2\xB4",
+        // ill-formed UTF-8
+        "\xFF", "\xC3", "\xE2\x80", "\xED\xA0\x80", "\xC0\xAF", "\xF4\x90\x80\x80", "\x80", "\xF0\x9F\x98",
+    };
+    return p;
+}
+
+// A random text: pieces glued, sometimes without a space so tokens meet across kinds.
+std::string random_text(std::mt19937& rng, const std::vector<std::string>& pool, std::size_t count) {
+    std::string text;
+    for (std::size_t i = 0; i < count; ++i) {
+        text += pool[rng() % pool.size()];
+        if (rng() % 3 == 0) text += ' ';
+    }
+    return text;
+}
+
+std::vector<normalize_options> all_options() {
+    std::vector<normalize_options> out;
+    for (int fold = 0; fold < 3; ++fold)
+        for (int bits = 0; bits < 32; ++bits)
+            for (int invalid = 0; invalid < 3; ++invalid) {
+                normalize_options o;
+                o.case_fold = static_cast<ditto::case_folding>(fold);
+                o.fold_punctuation = (bits & 1) != 0;
+                o.collapse_whitespace = (bits & 2) != 0;
+                o.strip_diacritics = (bits & 4) != 0;
+                o.fold_compatibility = (bits & 8) != 0;
+                o.canonical_equivalence = (bits & 16) != 0;
+                o.on_invalid = static_cast<ditto::invalid_utf8>(invalid);
+                out.push_back(o);
+            }
+    return out;
+}
+
+void check_same(std::string_view text, const normalize_options& options) {
+    const outcome expected = run([&] { return reference_tokens(text, options); });
+    const outcome got = run([&] { return fused_tokens(text, options); });
+    INFO("text: " << escaped(text));
+    INFO("case_fold " << static_cast<int>(options.case_fold) << " punct " << options.fold_punctuation << " collapse "
+                      << options.collapse_whitespace << " strip " << options.strip_diacritics << " compat "
+                      << options.fold_compatibility << " canonical " << options.canonical_equivalence << " invalid "
+                      << static_cast<int>(options.on_invalid));
+    const bool same = expected == got;
+    std::string e, g;  // spelled out for the failure message only
+    if (!same) {
+        for (const auto& t : expected.tokens) e += "[" + escaped(t) + "]";
+        for (const auto& t : got.tokens) g += "[" + escaped(t) + "]";
+    }
+    INFO("expected " << e);
+    INFO("got      " << g);
+    CHECK(same);
+}
+
+}  // namespace
+
+TEST_CASE("token_hasher: equals hash64 for every length and several seeds", "[normalizing_shingler]") {
+    std::mt19937_64 rng(7);
+    std::string bytes;
+    for (int i = 0; i < 80; ++i) bytes.push_back(static_cast<char>(rng()));
+    for (const std::uint64_t seed : {ditto::default_seed, std::uint64_t{0}, std::uint64_t{rng()}, ~std::uint64_t{0}}) {
+        const ditto::detail::token_hasher h(seed);
+        for (std::size_t n = 0; n <= bytes.size(); ++n)
+            for (std::size_t at = 0; at + n <= bytes.size(); at += 13) {
+                const std::string_view s(bytes.data() + at, n);
+                REQUIRE(h(s) == ditto::hash64(s, seed));
+            }
+    }
+}
+
+TEST_CASE("token_class_of agrees with the tokenizer's classify on every code point", "[normalizing_shingler]") {
+    for (char32_t cp = 0; cp < 0x110000; ++cp) {
+        if (cp >= 0xD800 && cp < 0xE000) continue;
+        const std::string s = utf8(cp);
+        REQUIRE(ditto::detail::token_class_of(cp) == ditto::detail::classify(s, 0).cls);
+    }
+}
+
+TEST_CASE("normalizing_word_shingler: hand-written cases give the reference tokens", "[normalizing_shingler]") {
+    const std::vector<std::string> cases = {
+        "",
+        " ",
+        "Hello, World!",
+        "  leading and trailing  ",
+        "ABCDEFGH abcdefgh ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmnopqrstuvwxyz end",
+        "café cafe\xCC\x81 CAFE\xCC\x81 Café",                    // NFC and NFD
+        "Straße STRASSE straße",                                   // full folding expands
+        "na\xC3\xAFve n\xC3\xA4ive",                               // a word continues across non-ASCII
+        "a<\xCC\xB8" "b c=\xCC\xB8" "d",                                 // a mark composing with a separator
+        "x \xCC\x81 y",                                            // a lone mark starts a token
+        "soft\xC2\xADhyphen zero\xE2\x80\x8Bwidth",                // removed characters join tokens
+        "\xE2\x80\x9Cquoted\xE2\x80\x9D \xE2\x80\x94 dash\xE2\x80\xA6" "end",
+        "中文字かな\xE3\x82\x99가\xE1\x86\xA8 한국어",              // standalone characters, composition
+        "Thai: สวัสดีครับ ก\xE0\xB9\x88\xE0\xB8\xB2",
+        "Привет, МИР и\xCC\x86 ёлка",
+        "bad \xFF bytes\xC3 here\xE2\x80 and\xED\xA0\x80 there \xC0\xAF",
+        "\xFF\xFE",
+        "ab\xFF" "cd",
+        "ﬁne ＦＵＬＬ ½ ² ①",
+        "İstanbul ΣΟΦΟΣ ǅemal",
+        std::string(200, 'A') + " " + std::string(70, 'b') + "\xC3\xA9" + std::string(30, 'C'),
+        "trailing mark e\xCC\x81",
+        "e\xCC\x81\xCC\x96\xCC\x88 a\xCC\x88\xCC\x96",            // canonical reordering
+    };
+    for (const auto& options : all_options())
+        for (const auto& text : cases) check_same(text, options);
+}
+
+TEST_CASE("normalizing_word_shingler: random mixed-script text gives the reference tokens", "[normalizing_shingler]") {
+    std::mt19937 rng(20261129);
+    const auto pool = pieces();
+    for (const auto& options : all_options()) {
+        for (int i = 0; i < 100; ++i) {
+            const std::string text = random_text(rng, pool, 1 + rng() % 40);
+            check_same(text, options);
+        }
+    }
+}
+
+TEST_CASE("normalizing_word_shingler: random NFD and long ASCII text under the default options",
+          "[normalizing_shingler]") {
+    std::mt19937 rng(99);
+    const auto pool = pieces();
+    const normalize_options options;
+    for (int i = 0; i < 2000; ++i) {
+        // Decompose a random text fully (NFD, code point by code point) to exercise the fallback.
+        const std::string text = random_text(rng, pool, 1 + rng() % 60);
+        std::string nfd;
+        for (std::size_t pos = 0; pos < text.size();) {
+            const auto d = ditto::decode_utf8(text, pos);
+            if (!d.valid) {
+                nfd.append(text, pos, d.length);
+            } else {
+                ditto::unicode::decompose(d.code_point, false, [&](char32_t c) { nfd += utf8(c); });
+            }
+            pos += d.length;
+        }
+        check_same(nfd, options);
+        std::string ascii;
+        const std::size_t length = rng() % 300;
+        for (std::size_t k = 0; k < length; ++k) ascii.push_back(static_cast<char>(rng() % 128));
+        check_same(ascii, options);
+    }
+}
+
+TEST_CASE("normalizing_word_shingler: long random texts give the reference tokens", "[normalizing_shingler]") {
+    // Thousands of pieces: block masks reused across non-ASCII characters, tokens across blocks.
+    std::mt19937 rng(31337);
+    auto pool = pieces();
+    for (int i = 0; i < 20; ++i) pool.push_back(std::string(1 + rng() % 90, static_cast<char>('a' + rng() % 26)));
+    const auto options = all_options();
+    for (int i = 0; i < 60; ++i) check_same(random_text(rng, pool, 2000), options[rng() % options.size()]);
+}
+
+TEST_CASE("normalizing_word_shingler: the same hashes as normalize then word_shingler", "[normalizing_shingler]") {
+    std::mt19937 rng(5);
+    const auto pool = pieces();
+    struct other_hasher {  // not default_hasher: takes the generic path
+        std::uint64_t operator()(std::string_view bytes, std::uint64_t seed) const noexcept {
+            return ditto::hash64(bytes, seed ^ 0x1234);
+        }
+    };
+    for (const std::size_t k : {std::size_t{1}, std::size_t{3}, std::size_t{5}, std::size_t{40}}) {
+        for (const std::uint64_t seed : {ditto::default_seed, std::uint64_t{42}}) {
+            normalize_options options;
+            options.on_invalid = rng() % 2 == 0 ? ditto::invalid_utf8::replace : ditto::invalid_utf8::skip;
+            const ditto::normalizer normalizer(options);
+            const ditto::word_shingler<> reference(k, seed);
+            const ditto::normalizing_word_shingler<> fused(options, k, seed);
+            const ditto::word_shingler<ditto::word_tokenizer, other_hasher> reference_other(k, seed);
+            const ditto::normalizing_word_shingler<other_hasher> fused_other(options, k, seed);
+            for (int i = 0; i < 200; ++i) {
+                const std::string text = random_text(rng, pool, rng() % 80);
+                const std::string normalized = normalizer(text);
+                INFO("text: " << escaped(text));
+                REQUIRE(fused(text) == reference(normalized));
+                REQUIRE(fused_other(text) == reference_other(normalized));
+            }
+        }
+    }
+    CHECK_THROWS_AS(ditto::normalizing_word_shingler<>(normalize_options{}, 0), std::invalid_argument);
+}
+
+TEST_CASE("normalizing_word_shingler: invalid UTF-8 under the error policy throws before any hash",
+          "[normalizing_shingler]") {
+    normalize_options options;
+    options.on_invalid = ditto::invalid_utf8::error;
+    const ditto::normalizing_word_shingler<> fused(options, 1);
+    std::size_t hashes = 0;
+    try {
+        fused("one two three \xFF four", [&](std::uint64_t) { ++hashes; });
+        FAIL("no exception");
+    } catch (const ditto::parse_error& e) {
+        CHECK(e.byte_offset() == 14);
+    }
+    CHECK(hashes == 0);
+}
