@@ -52,6 +52,7 @@
 #include <ditto/shingle.hpp>
 #include <ditto/sketch/minhash.hpp>
 #include <ditto/text/normalize.hpp>
+#include <ditto/text/normalizing_shingler.hpp>
 #include <ditto/verify.hpp>
 
 namespace ditto {
@@ -367,7 +368,9 @@ template <std::ranges::random_access_range R, executor E, class Better>
     const auto begin = std::ranges::begin(documents);
     auto text = [&](std::size_t i) -> std::string_view { return ditto::text_of(begin[static_cast<std::ptrdiff_t>(i)]); };
     const normalizer normalize(options.normalization);
-    const word_shingler<> shingle(options.ngram, options.seed);
+    // Normalizes and shingles in one pass (text/normalizing_shingler.hpp): the same hashes as
+    // normalizing, then word_shingler.
+    const normalizing_word_shingler<> shingle_raw(options.normalization, options.ngram, options.seed);
     const minhash_sketcher sketcher(mix64(options.seed, 0x5ce7c4e5));
     detail::progress_reporter progress(options.progress);
 
@@ -396,7 +399,9 @@ template <std::ranges::random_access_range R, executor E, class Better>
     const std::size_t budget = options.shingle_memory / sizeof(std::uint64_t);
     std::vector<std::vector<std::uint64_t>> early_shingles(options.exact ? d_count : 0);
     std::atomic<std::size_t> early_used{0};
-    std::vector<content_hash> norm_hash(d_count);
+    // The hash of each text's shingle sequence: equal normalized texts have equal sequences, so
+    // only texts whose sequence another text has need normalizing to tell them apart.
+    std::vector<content_hash> sequence_hash(d_count);
     std::vector<std::uint64_t> keys(d_count * bands);
     std::vector<std::uint16_t> slots16(d_count * k);
     std::vector<u32> shingle_count(d_count);
@@ -406,17 +411,15 @@ template <std::ranges::random_access_range R, executor E, class Better>
     std::vector<task_counts> counts((d_count + detail::documents_per_task - 1) / detail::documents_per_task);
     progress.start("sketch", d_count);
     detail::for_chunks(exec, d_count, detail::documents_per_task, [&](std::size_t first, std::size_t last) {
-        std::string scratch;
         std::vector<std::uint64_t> hashes;
         std::vector<std::uint32_t> slots(k);
         auto& c = counts[first / detail::documents_per_task];
         for (std::size_t d = first; d < last; ++d) {
             const std::string_view t = text(distinct[d]);
             c.bytes += t.size();
-            normalize.normalize(t, scratch);
-            norm_hash[d] = hash128(scratch);
             hashes.clear();
-            shingle(std::string_view(scratch), [&](std::uint64_t h) { hashes.push_back(h); });
+            shingle_raw(t, [&](std::uint64_t h) { hashes.push_back(h); });
+            sequence_hash[d] = hash128(std::string_view(reinterpret_cast<const char*>(hashes.data()), hashes.size() * sizeof(std::uint64_t)));
             shingle_count[d] = static_cast<u32>(std::min<std::size_t>(hashes.size(), std::numeric_limits<u32>::max()));
             c.shingles += hashes.size();
             if (hashes.empty()) continue;
@@ -434,10 +437,31 @@ template <std::ranges::random_access_range R, executor E, class Better>
         stats.bytes += c.bytes;
         stats.shingles += c.shingles;
     }
-    // Identical normalized texts: confirmed by normalizing both (a task remembers the last
-    // representative it normalized, as groups are usually met together).
-    std::vector<u32> first_norm = first_with_same_hash(norm_hash);
-    std::vector<content_hash>().swap(norm_hash);
+    // Identical normalized texts: among the texts that share their shingle sequence with another,
+    // by the hash of the normalized text; confirmed by normalizing both (a task remembers the
+    // last representative it normalized, as groups are usually met together).
+    std::vector<u32> first_norm(d_count);
+    {
+        const std::vector<u32> first_sequence = first_with_same_hash(sequence_hash);
+        std::vector<content_hash>().swap(sequence_hash);
+        std::vector<std::uint8_t> shared(d_count, 0);
+        for (std::size_t d = 0; d < d_count; ++d)
+            if (first_sequence[d] != d) shared[d] = shared[first_sequence[d]] = 1;
+        std::vector<u32> grouped;  // ascending
+        for (std::size_t d = 0; d < d_count; ++d)
+            if (shared[d]) grouped.push_back(static_cast<u32>(d));
+        std::vector<content_hash> norm_hash(grouped.size());
+        detail::for_chunks(exec, grouped.size(), detail::documents_per_task, [&](std::size_t first, std::size_t last) {
+            std::string normalized;
+            for (std::size_t g = first; g < last; ++g) {
+                normalize.normalize(text(distinct[grouped[g]]), normalized);
+                norm_hash[g] = hash128(normalized);
+            }
+        });
+        const std::vector<u32> first_grouped = first_with_same_hash(norm_hash);
+        for (std::size_t d = 0; d < d_count; ++d) first_norm[d] = static_cast<u32>(d);
+        for (std::size_t g = 0; g < grouped.size(); ++g) first_norm[grouped[g]] = grouped[first_grouped[g]];
+    }
     detail::for_chunks(exec, d_count, detail::documents_per_task, [&](std::size_t first, std::size_t last) {
         confirm_same_content(first_norm, first, last, [&](std::size_t d, std::string& normalized) { normalize.normalize(text(distinct[d]), normalized); });
     });
@@ -555,21 +579,21 @@ template <std::ranges::random_access_range R, executor E, class Better>
     std::vector<u32> prepare;
     std::set_union(to_store.begin(), to_store.end(), bucketed.begin(), bucketed.end(), std::back_inserter(prepare));
     progress.start("sets", prepare.size());
-    // A unit's sorted shingle set, made from its text (scratch holds the normalized text).
-    auto make_unit_set = [&](u32 u, std::string& scratch, std::vector<std::uint64_t>& set) {
-        shingle_text(text(unit_doc[u]), normalize, shingle, scratch, set);
+    // A unit's sorted shingle set, made from its text.
+    auto make_unit_set = [&](u32 u, std::vector<std::uint64_t>& set) {
+        set.clear();
+        shingle_raw(text(unit_doc[u]), [&](std::uint64_t h) { set.push_back(h); });
         make_set(set);
     };
     detail::for_chunks(exec, prepare.size(), detail::units_per_task, [&](std::size_t first, std::size_t last) {
-        std::string scratch;
         std::vector<std::uint64_t> set;
         std::vector<std::uint32_t> slots(k2);
         for (std::size_t t = first; t < last; ++t) {
             const u32 u = prepare[t];
             std::vector<std::uint64_t>& mine = unit_set[u];
             if (!mine.empty()) make_set(mine);  // the sketch stage's shingles
-            else if (stored[u]) make_unit_set(u, scratch, mine);
-            else make_unit_set(u, scratch, set);
+            else if (stored[u]) make_unit_set(u, mine);
+            else make_unit_set(u, set);
             if (k2 && has_fine[u]) {
                 fine_sketcher.fill(std::span<const std::uint64_t>(mine.empty() ? set : mine), std::span<std::uint32_t>(slots));
                 std::uint8_t* out = fine.data() + std::size_t{fine_index[u]} * k2;
@@ -589,8 +613,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
         const auto split = split_large_buckets(buckets, units, options.split_buckets, options.threshold, exec,
                                                [&](u32 u, std::vector<std::uint64_t>& scratch) {
                                                    if (stored[u]) return std::span<const std::uint64_t>(unit_set[u]);
-                                                   std::string normalized;
-                                                   make_unit_set(u, normalized, scratch);
+                                                   make_unit_set(u, scratch);
                                                    return std::span<const std::uint64_t>(scratch);
                                                });
         stats.split_buckets = split.split;
@@ -608,12 +631,8 @@ template <std::ranges::random_access_range R, executor E, class Better>
         double seconds = 0;
     };
     struct judge_state {
-        std::string scratch;
         detail::recent_sets recent;
         judge_counts counts;
-    };
-    auto make_set_of = [&](judge_state& st) {
-        return [&](std::uint32_t u, std::vector<std::uint64_t>& set) { make_unit_set(u, st.scratch, set); };
     };
     // judge(u, v): the similarity of a candidate pair when it reaches the threshold, else
     // negative: dropped by the prefilter (the LSH signatures' equal slots, then the fine sketch's)
@@ -635,10 +654,9 @@ template <std::ranges::random_access_range R, executor E, class Better>
             return -1.0;
         }
         ++st.counts.verified;
-        auto make = make_set_of(st);
         // b's set may need a cache slot: a's is kept from eviction.
         auto set_of = [&](u32 u) -> std::span<const std::uint64_t> {
-            return stored[u] ? std::span<const std::uint64_t>(unit_set[u]) : st.recent.get(u, make, a);
+            return stored[u] ? std::span<const std::uint64_t>(unit_set[u]) : st.recent.get(u, make_unit_set, a);
         };
         const std::span<const std::uint64_t> set_a = set_of(a);
         return jaccard_at_least(set_a, set_of(b), threshold);
@@ -750,9 +768,9 @@ template <std::ranges::random_access_range R, executor E, class Better>
                 if (in_indexed_bucket[u]) indexed_units.push_back(static_cast<u32>(u));
         }
         // A unit's set: stored, or made in scratch.
-        auto set_of_unit = [&](u32 u, std::string& text_scratch, std::vector<std::uint64_t>& scratch) {
+        auto set_of_unit = [&](u32 u, std::vector<std::uint64_t>& scratch) {
             if (stored[u]) return std::span<const std::uint64_t>(unit_set[u]);
-            make_unit_set(u, text_scratch, scratch);
+            make_unit_set(u, scratch);
             return std::span<const std::uint64_t>(scratch);
         };
         // Shingles ordered by how many of up to 1024 evenly spread indexed units hold them.
@@ -760,10 +778,9 @@ template <std::ranges::random_access_range R, executor E, class Better>
         if (!indexed_units.empty()) {
             const std::size_t step = std::max<std::size_t>(1, indexed_units.size() / 1024);
             std::vector<std::vector<std::uint64_t>> sample;
-            std::string text_scratch;
             std::vector<std::uint64_t> scratch;
             for (std::size_t i = 0; i < indexed_units.size(); i += step) {
-                const auto set = set_of_unit(indexed_units[i], text_scratch, scratch);
+                const auto set = set_of_unit(indexed_units[i], scratch);
                 sample.emplace_back(set.begin(), set.end());
             }
             shingle_rarity = shingle_order(sample);
@@ -835,12 +852,11 @@ template <std::ranges::random_access_range R, executor E, class Better>
             detail::for_chunks(exec, last - first, detail::units_per_task, [&](std::size_t from, std::size_t to) {
                 judge_state st;
                 std::vector<std::uint64_t> found;
-                std::string text_scratch;
                 std::vector<std::uint64_t> scratch;
                 for (std::size_t x = from; x < to; ++x) {
                     const std::size_t v = order[first + x];
                     if (use_prefix_index && in_indexed_bucket[v])
-                        kept_prefixes.prefix(set_of_unit(static_cast<u32>(v), text_scratch, scratch), shingle_rarity, prefixes[x]);
+                        kept_prefixes.prefix(set_of_unit(static_cast<u32>(v), scratch), shingle_rarity, prefixes[x]);
                     match[x] = first_similar(v, 0, none, use_prefix_index && in_indexed_bucket[v] ? &prefixes[x] : nullptr,
                                              kept_prefixes, found, st);
                 }
