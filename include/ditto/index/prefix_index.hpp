@@ -63,17 +63,10 @@ public:
         s.head = static_cast<std::uint32_t>(postings_.size());
     }
 
-    // Calls f on each posting of key whose id is at least min_id, newest first.
-    template <class F>
-    void visit(std::uint64_t key, std::uint32_t min_id, F&& f) const {
-        if (used_ == 0) return;
-        for (std::uint32_t at = slots_[find(key)].head; at != 0;) {
-            const posting& e = postings_[at - 1];
-            if (e.id < min_id) return;  // ids only fall along a list
-            f(e);
-            at = e.next;
-        }
-    }
+    // The newest posting of key's list (a reference for at()), 0 when it has none. The list
+    // goes on through posting::next, newest first.
+    [[nodiscard]] std::uint32_t head(std::uint64_t key) const noexcept { return used_ == 0 ? 0 : slots_[find(key)].head; }
+    [[nodiscard]] const posting& at(std::uint32_t reference) const noexcept { return postings_[reference - 1]; }
 
 private:
     struct slot {
@@ -172,18 +165,37 @@ public:
         const std::size_t first = out.size();
         const double need = threshold_ / (1 + threshold_);
         const std::size_t a = p.set_size;
+        // The lists to walk: earlier sets no larger than this one under its probe prefix's
+        // shingles (index_), larger ones under its index prefix's (probe_). Their heads are
+        // looked up first and the lists then walked side by side, one posting of each per
+        // round, so the cache misses of different lists overlap rather than queue.
+        struct walk {
+            const detail::posting_table* table;
+            std::uint32_t at;
+            std::uint32_t x;  // the shingle's place in p
+        };
+        std::vector<walk> walks;
+        walks.reserve(p.shingles.size() + p.index_length);
+        for (std::size_t x = 0; x < p.shingles.size(); ++x) {
+            const auto place = static_cast<std::uint32_t>(x);
+            if (const std::uint32_t h = index_.head(p.shingles[x])) walks.push_back({&index_, h, place});
+            if (x < p.index_length)
+                if (const std::uint32_t h = probe_.head(p.shingles[x])) walks.push_back({&probe_, h, place});
+        }
         // The bound only falls along the order, so a pair passes at some shared shingle exactly
         // when it passes at its first, the one that decides (see the class's note).
-        auto append = [&](const detail::posting_table& table, std::size_t x) {
-            table.visit(p.shingles[x], min_id, [&](const detail::posting& e) {
-                const std::size_t b = e.size, y = e.place;
+        while (!walks.empty()) {
+            std::size_t live = 0;
+            for (std::size_t w = 0; w < walks.size(); ++w) {
+                const walk here = walks[w];
+                const detail::posting& e = here.table->at(here.at);
+                if (e.id < min_id) continue;  // ids only fall along a list
+                const std::size_t x = here.x, b = e.size, y = e.place;
                 const std::size_t most = 1 + std::min(a - x - 1, b - y - 1);
                 if (static_cast<double>(most) >= need * static_cast<double>(a + b) - 1e-9) out.push_back(e.id);
-            });
-        };
-        for (std::size_t x = 0; x < p.shingles.size(); ++x) {
-            append(index_, x);                          // earlier sets no larger than this one
-            if (x < p.index_length) append(probe_, x);  // earlier sets larger than it
+                if (e.next != 0) walks[live++] = walk{here.table, e.next, here.x};
+            }
+            walks.resize(live);
         }
         std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
     }
