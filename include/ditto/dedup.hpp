@@ -95,7 +95,9 @@ struct dedup_options {
     std::size_t split_buckets = 256;
     /// Bytes of sorted shingle sets kept for verification (8 per shingle); the sets of units
     /// beyond it are recomputed from their texts when needed. The sketch stage keeps the
-    /// shingles it makes while they fit in it, so the sets need not be made twice.
+    /// shingles it makes while they fit in it, so the sets need not be made twice; those of
+    /// texts in no LSH bucket are freed once the buckets are known, but the process may keep
+    /// that memory, so the peak can be up to this much above what the rest of the pipeline uses.
     std::size_t shingle_memory = std::size_t{1} << 30;
     normalize_options normalization{}; ///< how texts are normalized before shingling
     std::uint64_t seed = default_seed; ///< seeds the shingle hashes and the sketcher
