@@ -53,6 +53,26 @@ decltype(auto) with_ring(std::size_t k, F&& f) {
     return std::forward<F>(f)(ring.data());
 }
 
+// Word shingles from a stream of token hashes: for_each_hash(push) calls push(h) for each token
+// hash in text order; sink gets mix64(window, seed) for each window of k tokens, where window is
+// the polynomial of the last k hashes in base shingle_base (power = base^(k-1) removes the
+// oldest), and one shingle of all the tokens when there are fewer than k.
+template <class ForEachHash, class Sink>
+void roll_shingles(std::size_t k, std::uint64_t power, std::uint64_t seed, ForEachHash&& for_each_hash, Sink&& sink) {
+    with_ring<std::uint64_t>(k, [&](std::uint64_t* ring) {
+        std::uint64_t window = 0;
+        std::size_t count = 0, slot = 0;
+        for_each_hash([&](std::uint64_t h) {
+            if (count >= k) window -= ring[slot] * power;
+            window = window * shingle_base + h;
+            ring[slot] = h;
+            slot = slot + 1 == k ? 0 : slot + 1;
+            if (++count >= k) sink(mix64(window, seed));
+        });
+        if (count > 0 && count < k) sink(mix64(window, seed));
+    });
+}
+
 // The hashes a shingler streams for text, gathered into a vector.
 template <class Shingler>
 std::vector<std::uint64_t> collect_shingles(const Shingler& shingler, std::string_view text) {
@@ -81,24 +101,14 @@ public:
     /// Calls sink(hash) for each shingle of text, in text order.
     template <shingle_sink F>
     void operator()(std::string_view text, F&& sink) const {
-        detail::with_ring<std::uint64_t>(k_, [&](std::uint64_t* ring) {
-            std::uint64_t window = 0;
-            std::size_t count = 0, slot = 0;
-            auto step = [&](const auto& t) {
-                const std::uint64_t h = hash_(std::string_view(t.text), seed_);
-                if (count >= k_) window -= ring[slot] * power_;
-                window = window * detail::shingle_base + h;
-                ring[slot] = h;
-                slot = slot + 1 == k_ ? 0 : slot + 1;
-                if (++count >= k_) sink(mix64(window, seed_));
-            };
+        detail::roll_shingles(k_, power_, seed_, [&](auto&& push) {
+            auto step = [&](const auto& t) { push(hash_(std::string_view(t.text), seed_)); };
             if constexpr (std::is_same_v<T, word_tokenizer>) {
                 for_each_token(text, step);  // the block-scanning loop form of the same tokens
             } else {
                 for (const auto& t : tokenize_(text)) step(t);
             }
-            if (count > 0 && count < k_) sink(mix64(window, seed_));
-        });
+        }, sink);
     }
 
     /// The shingle hashes of text, in text order (repeats included).

@@ -67,19 +67,9 @@ public:
     /// Calls sink(hash) for each shingle of the normalized text, in text order.
     template <shingle_sink F>
     void operator()(std::string_view text, F&& sink) const {
-        detail::with_ring<std::uint64_t>(k_, [&](std::uint64_t* ring) {
-            std::uint64_t window = 0;
-            std::size_t count = 0, slot = 0;
-            for_each_normalized_token(text, [&](std::string_view token) {
-                const std::uint64_t h = hash_token(token);
-                if (count >= k_) window -= ring[slot] * power_;
-                window = window * detail::shingle_base + h;
-                ring[slot] = h;
-                slot = slot + 1 == k_ ? 0 : slot + 1;
-                if (++count >= k_) sink(mix64(window, seed_));
-            });
-            if (count > 0 && count < k_) sink(mix64(window, seed_));
-        });
+        detail::roll_shingles(k_, power_, seed_, [&](auto&& push) {
+            for_each_normalized_token(text, [&](std::string_view token) { push(hash_token(token)); });
+        }, sink);
     }
 
     /// The shingle hashes of the normalized text, in text order (repeats included).
