@@ -173,9 +173,9 @@ struct dedup_stats {
     double seconds_candidates = 0;
     double seconds_sets = 0;
     double seconds_verify = 0;          ///< examining candidates, and clustering
-    /// Of the verify stage: judging candidate pairs (the signature prefilters and exact
-    /// verification), summed over threads; the rest is finding candidates and clustering.
-    double seconds_judging = 0;
+    /// Of the verify stage: exact verification of the candidates the prefilters let through
+    /// (their sets, kept or recomputed, and the merge), summed over threads.
+    double seconds_exact_verification = 0;
     double seconds_total = 0;
 };
 
@@ -399,7 +399,8 @@ template <std::ranges::random_access_range R, executor E, class Better>
     // and its shingles, while they fit in the budget for sets (which texts keep them depends on
     // the tasks' timing; only work, not results, depends on it).
     const std::size_t budget = options.shingle_memory / sizeof(std::uint64_t);
-    std::vector<std::vector<std::uint64_t>> early_shingles(options.exact ? d_count : 0);
+    const bool keep_early = options.exact && budget > 0;
+    std::vector<std::vector<std::uint64_t>> early_shingles(keep_early ? d_count : 0);
     std::atomic<std::size_t> early_used{0};
     // The hash of each text's shingle sequence: equal normalized texts have equal sequences, so
     // only texts whose sequence another text has need normalizing to tell them apart.
@@ -425,9 +426,12 @@ template <std::ranges::random_access_range R, executor E, class Better>
             shingle_count[d] = static_cast<u32>(std::min<std::size_t>(hashes.size(), std::numeric_limits<u32>::max()));
             c.shingles += hashes.size();
             if (hashes.empty()) continue;
-            if (options.exact && early_used.load(std::memory_order_relaxed) + hashes.size() <= budget) {
-                early_used.fetch_add(hashes.size(), std::memory_order_relaxed);
-                early_shingles[d] = hashes;
+            if (keep_early) {  // reserve room in the budget, then keep them
+                std::size_t used = early_used.load(std::memory_order_relaxed);
+                while (used + hashes.size() <= budget &&
+                       !early_used.compare_exchange_weak(used, used + hashes.size(), std::memory_order_relaxed)) {
+                }
+                if (used + hashes.size() <= budget) early_shingles[d] = hashes;
             }
             sketcher.fill(std::span<const std::uint64_t>(hashes), std::span<std::uint32_t>(slots));
             band_keys(std::span<const std::uint32_t>(slots), lsh, std::span<std::uint64_t>(keys.data() + d * bands, bands));
@@ -476,14 +480,15 @@ template <std::ranges::random_access_range R, executor E, class Better>
     // A unit's sorted shingle set when kept (stored[u]), else empty; until stage 4, the shingles
     // the sketch stage kept, if any.
     std::vector<std::vector<std::uint64_t>> unit_set;
+    if (keep_early) unit_set.reserve(d_count);
     std::size_t units = 0;
     for (std::size_t d = 0; d < d_count; ++d) {
         if (first_norm[d] != d) {
             unit_of_distinct[d] = unit_of_distinct[first_norm[d]];
-            if (options.exact) std::vector<std::uint64_t>().swap(early_shingles[d]);
+            if (keep_early) std::vector<std::uint64_t>().swap(early_shingles[d]);
             continue;
         }
-        if (options.exact) unit_set.push_back(std::move(early_shingles[d]));
+        if (keep_early) unit_set.push_back(std::move(early_shingles[d]));
         unit_of_distinct[d] = static_cast<u32>(units);
         if (units != d) {  // compact the unit's rows in place (units <= d)
             std::copy_n(keys.begin() + static_cast<std::ptrdiff_t>(d * bands), bands,
@@ -498,7 +503,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
     std::vector<u32>().swap(first_norm);
     std::vector<u32>().swap(shingle_count);
     std::vector<std::vector<std::uint64_t>>().swap(early_shingles);
-    unit_set.resize(units);
+    if (options.exact) unit_set.resize(units);
     keys.resize(units * bands);
     slots16.resize(units * k);
     slots16.shrink_to_fit();
@@ -607,7 +612,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
     std::vector<u32>().swap(bucketed);
     std::vector<u32>().swap(to_store);
     for (std::size_t u = 0; u < units; ++u)
-        if (!stored[u]) std::vector<std::uint64_t>().swap(unit_set[u]);
+        if (options.exact && !stored[u]) std::vector<std::uint64_t>().swap(unit_set[u]);
     // Stage 4b: large buckets split by prefix filtering (index/prefix_split.hpp): exact, and a
     // family of pages sharing a template, all below the threshold, no longer costs the square of
     // its size.
@@ -640,7 +645,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
     // negative: dropped by the prefilter (the LSH signatures' equal slots, then the fine sketch's)
     // or below the threshold once verified. Counted. Without exact verification the signatures'
     // estimate is the similarity.
-    auto judge_untimed = [&](u32 a, u32 b, judge_state& st) -> double {
+    auto judge = [&](u32 a, u32 b, judge_state& st) -> double {
         ++st.counts.candidates;
         const std::size_t equal =
             detail::equal_slots(slots16.data() + std::size_t{a} * k, slots16.data() + std::size_t{b} * k, k);
@@ -656,18 +661,16 @@ template <std::ranges::random_access_range R, executor E, class Better>
             return -1.0;
         }
         ++st.counts.verified;
+        // Timed here only: a prefiltered candidate costs about what reading the clock does.
+        const auto started = std::chrono::steady_clock::now();
         // b's set may need a cache slot: a's is kept from eviction.
         auto set_of = [&](u32 u) -> std::span<const std::uint64_t> {
             return stored[u] ? std::span<const std::uint64_t>(unit_set[u]) : st.recent.get(u, make_unit_set, a);
         };
         const std::span<const std::uint64_t> set_a = set_of(a);
-        return jaccard_at_least(set_a, set_of(b), threshold);
-    };
-    auto judge = [&](u32 a, u32 b, judge_state& st) -> double {
-        const auto started = std::chrono::steady_clock::now();
-        const double s = judge_untimed(a, b, st);
+        const double similarity = jaccard_at_least(set_a, set_of(b), threshold);
         st.counts.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        return s;
+        return similarity;
     };
     judge_counts all_counts;
     auto add_counts = [&](const judge_state& st) {
@@ -944,7 +947,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
     stats.prefiltered = all_counts.prefiltered;
     stats.verified = all_counts.verified;
     stats.recomputed_sets = all_counts.recomputed;
-    stats.seconds_judging = all_counts.seconds;
+    stats.seconds_exact_verification = all_counts.seconds;
 
     // Documents: the best document of the kept unit names the cluster.
     progress.start("cluster", n);

@@ -822,13 +822,13 @@ int run_dedup(const std::vector<std::string_view>& args) {
             const auto& st = result.stats;
             std::fprintf(stderr,
                          "ditto: read %.2f s, parse %.2f s, exact %.2f s, sketch %.2f s, candidates %.2f s, sets %.2f s, "
-                         "verify %.2f s (judging candidates %.2f s of CPU), write %.2f s (pipeline %.2f s on %zu threads)\n"
+                         "verify %.2f s (exact verification %.2f s of CPU), write %.2f s (pipeline %.2f s on %zu threads)\n"
                          "ditto: %zu exact duplicates, %zu distinct texts, %zu documents without words; LSH %zu bands x %zu rows, "
                          "%zu buckets (largest %zu, %zu split by prefix filtering)\n"
                          "ditto: %zu candidate pairs examined, %zu dropped by the signature prefilter, %zu verified, "
                          "%zu similar pairs listed; %.0f MB of shingle sets, %zu recomputed\n",
                          seconds_read, seconds_parse, st.seconds_exact, st.seconds_sketch, st.seconds_candidates,
-                         st.seconds_sets, st.seconds_verify, st.seconds_judging, seconds_write, seconds_dedup, st.threads, st.exact_duplicates,
+                         st.seconds_sets, st.seconds_verify, st.seconds_exact_verification, seconds_write, seconds_dedup, st.threads, st.exact_duplicates,
                          st.units, st.empty_documents, st.lsh.bands, st.lsh.rows, st.buckets, st.largest_bucket,
                          st.split_buckets, st.candidates, st.prefiltered, st.verified, st.similar_pairs,
                          static_cast<double>(st.set_bytes) / 1e6, st.recomputed_sets);

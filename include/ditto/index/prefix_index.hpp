@@ -109,7 +109,10 @@ struct set_prefix {
 };
 
 /// Sets filed under their prefixes, by an id; ids must be added in ascending order, so every
-/// list of ids is ascending. Queries are const and may run concurrently while nothing is added.
+/// posting list runs from the newest id down and a query for ids at or above some id stops
+/// early. Sets must be sorted by value without repeats (the prefixes assume it). At most
+/// 2^32 - 1 postings per table (std::length_error past it). Queries are const and may run
+/// concurrently while nothing is added.
 ///
 /// A query also applies the positional filter (Xiao et al. 2008): the first shingle two sets
 /// share, in the order, sits at position x of one and y of the other, so they share at most
