@@ -557,8 +557,6 @@ template <std::ranges::random_access_range R, executor E, class Better>
                 stored[u] = 1;
                 used += unit_count_shingles[u];
                 to_store.push_back(static_cast<u32>(u));
-            } else if (options.exact && buckets.of(u).empty()) {
-                std::vector<std::uint64_t>().swap(unit_set[u]);  // never needed
             }
         }
         stats.set_bytes = used * sizeof(std::uint64_t);
@@ -579,6 +577,10 @@ template <std::ranges::random_access_range R, executor E, class Better>
             fine_index[u] = static_cast<u32>(bucketed.size());
             bucketed.push_back(static_cast<u32>(u));
         }
+    // Kept shingles no longer needed: neither a stored set nor a fine sketch will be made of them.
+    if (options.exact)
+        for (std::size_t u = 0; u < units; ++u)
+            if (!stored[u] && !(k2 && has_fine[u])) std::vector<std::uint64_t>().swap(unit_set[u]);
     std::vector<std::uint8_t> fine(bucketed.size() * k2);
     const minhash_sketcher fine_sketcher(mix64(options.seed, 0xf17e));
     // The units to prepare: those whose set is kept, and those that get a fine sketch (both
@@ -606,13 +608,12 @@ template <std::ranges::random_access_range R, executor E, class Better>
                 std::uint8_t* out = fine.data() + std::size_t{fine_index[u]} * k2;
                 for (std::size_t x = 0; x < k2; ++x) out[x] = detail::prefilter_slot8(slots[x]);
             }
+            if (!stored[u]) std::vector<std::uint64_t>().swap(mine);
         }
         progress.advance(last - first);
     });
     std::vector<u32>().swap(bucketed);
     std::vector<u32>().swap(to_store);
-    for (std::size_t u = 0; u < units; ++u)
-        if (options.exact && !stored[u]) std::vector<std::uint64_t>().swap(unit_set[u]);
     // Stage 4b: large buckets split by prefix filtering (index/prefix_split.hpp): exact, and a
     // family of pages sharing a template, all below the threshold, no longer costs the square of
     // its size.
