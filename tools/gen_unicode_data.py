@@ -40,6 +40,7 @@ What is generated:
 The standalone bit also covers the letters of Thai, Lao, Khmer and Myanmar, which are written
 without spaces between words: each letter (with the marks after it) becomes a token.
 """
+import re
 import os
 import sys
 
@@ -301,12 +302,22 @@ def unicode_version(ucd):
     raise SystemExit("cannot find the Unicode version in ReadMe.txt")
 
 
+def abi_namespace(root):
+    # The library's versioned inline namespace, v<major>_<minor>, from project(VERSION).
+    with open(os.path.join(root, "CMakeLists.txt"), encoding="utf-8") as f:
+        found = re.search(r"project\(ditto\s+VERSION\s+(\d+)\.(\d+)", f.read())
+    if not found:
+        raise SystemExit("cannot find project(ditto VERSION ...) in CMakeLists.txt")
+    return f"v{found.group(1)}_{found.group(2)}"
+
+
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ucd = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/unicode"
     out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(root, "include", "ditto", "text",
                                                              "unicode_data.hpp")
     version = unicode_version(ucd)
+    abi = abi_namespace(root)
     major, minor, update = (int(x) for x in version.split("."))
     props, tables, canonical, pairs, first_sensitive = build(ucd)
     index, blocks = two_stage(props)
@@ -319,7 +330,7 @@ def main():
 
 #include <cstdint>
 
-namespace ditto::unicode::data {{
+namespace ditto::inline {abi}::unicode::data {{
 
 inline constexpr int version_major = {major};
 inline constexpr int version_minor = {minor};

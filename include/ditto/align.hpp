@@ -53,7 +53,7 @@
 #include <ditto/text/tokenize.hpp>
 #include <ditto/verify.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// A fingerprint: a k-gram's hash and the token position where the k-gram starts.
 struct fingerprint {

@@ -23,7 +23,7 @@
 
 #include <ditto/error.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// Disjoint sets over [0, n) with path halving and union by size: near-constant time per
 /// operation.

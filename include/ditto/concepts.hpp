@@ -12,7 +12,7 @@
 #include <string_view>
 #include <type_traits>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// A seeded 64-bit hash of bytes. Requirements:
 ///  1. H is copy-constructible (each worker thread may hold a copy);

@@ -55,7 +55,7 @@
 #include <ditto/text/normalizing_shingler.hpp>
 #include <ditto/verify.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// Where a running pipeline is: its stage ("exact", "sketch", "candidates", "sets", "verify",
 /// "cluster") and how many of the stage's items (documents, bands, units) are done.

@@ -15,7 +15,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 namespace detail::cpo {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// Malformed input. Carries the byte offset of the problem and, where the input has lines,
 /// its 1-based line and column (0 when unknown).

@@ -16,7 +16,7 @@
 
 #include <ditto/hash.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// A 128-bit content hash: two independently seeded 64-bit hashes of the same bytes.
 struct content_hash {

@@ -15,7 +15,7 @@
 
 #include <ditto/detail/load.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// The seed used when none is given. Fixed, so results are the same on every run and machine.
 inline constexpr std::uint64_t default_seed = 0x5eed'd177'0c0f'1e55ULL;

@@ -23,7 +23,7 @@
 #include <ditto/concepts.hpp>
 #include <ditto/error.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// Runs every task on the calling thread, in index order.
 class inline_executor {

@@ -15,7 +15,7 @@
 
 #include <ditto/error.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// The fewest equal slots (of k) a candidate needs to be verified, so that a pair with Jaccard
 /// similarity `threshold` falls short with probability at most `miss`. 0 means no pair is dropped

@@ -26,7 +26,7 @@
 #include <ditto/text/tokenize.hpp>
 #include <ditto/text/utf8.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// The largest shingle size accepted, in tokens or code points.
 inline constexpr std::size_t max_shingle_size = 1024;

@@ -18,7 +18,7 @@
 #include <ditto/shingle.hpp>
 #include <ditto/text/normalize.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// Sorts hashes and removes repeats, turning a shingle sequence into a set.
 inline void make_set(std::vector<std::uint64_t>& hashes) {

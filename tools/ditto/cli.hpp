@@ -17,8 +17,10 @@
 
 #include <ditto/align.hpp>
 #include <ditto/parallel.hpp>
+#include <ditto/version.hpp>
 
-namespace ditto {
+// Declared ahead in the library's versioned inline namespace (see version.hpp).
+namespace ditto::inline DITTO_ABI_NAMESPACE {
 struct jsonl_options;
 struct dedup_options;
 struct index_parameters;

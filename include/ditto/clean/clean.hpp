@@ -19,7 +19,7 @@
 #include <ditto/parallel.hpp>
 #include <ditto/text/tokenize.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// Options of clean: which kinds of repeats to remove, and how each is found.
 struct clean_options {

@@ -38,7 +38,7 @@
 #include <ditto/text/unicode.hpp>
 #include <ditto/text/utf8.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// Options of find_boilerplate_lines.
 struct boilerplate_options {

@@ -54,7 +54,7 @@
 #include <ditto/parallel.hpp>
 #include <ditto/text/tokenize.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// Options of find_repeats.
 struct repeat_options {

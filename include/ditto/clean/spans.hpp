@@ -6,7 +6,7 @@
 #include <optional>
 #include <string_view>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// Which occurrences of a repeated line or passage are removed.
 enum class remove_rule : unsigned char {

@@ -9,7 +9,7 @@
 #include <functional>
 #include <vector>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 namespace detail {
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <cstring>
 
-namespace ditto::detail {
+namespace ditto::inline v0_1::detail {
 
 [[nodiscard]] constexpr std::uint64_t byte_swap(std::uint64_t x) noexcept {
     x = ((x & 0x00FF00FF00FF00FFULL) << 8) | ((x >> 8) & 0x00FF00FF00FF00FFULL);

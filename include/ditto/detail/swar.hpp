@@ -8,7 +8,7 @@
 
 #include <ditto/detail/load.hpp>
 
-namespace ditto::detail {
+namespace ditto::inline v0_1::detail {
 
 inline constexpr std::uint64_t ones = 0x0101010101010101ULL;
 inline constexpr std::uint64_t highs = 0x8080808080808080ULL;

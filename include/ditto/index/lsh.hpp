@@ -31,7 +31,7 @@
 #include <ditto/index/lsh_params.hpp>
 #include <ditto/sketch/minhash.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// The key of band `band` of a signature whose slots are `values` (bands * rows of them at least).
 template <slot_value V>
@@ -241,7 +241,7 @@ template <executor E>
 
 }  // namespace ditto
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// The buckets of batch LSH: per band, every run of two or more documents sharing a key, and for
 /// every document the buckets it is in. Bucket ids run band by band; members are ascending.

@@ -20,7 +20,7 @@
 
 #include <ditto/error.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// The shape of a banded LSH index: bands of rows slots each (using bands * rows slots).
 struct lsh_params {

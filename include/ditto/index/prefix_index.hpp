@@ -34,7 +34,7 @@
 #include <ditto/index/prefix_split.hpp>
 #include <ditto/index/shingle_order.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 namespace detail {
 

@@ -36,7 +36,7 @@
 #include <ditto/index/lsh.hpp>
 #include <ditto/index/shingle_order.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// The number of leading shingles of a set of `size` that any set sharing at least
 /// ceil(fraction * size) of them must meet: size - ceil(fraction * size) + 1, at most size. The

@@ -14,7 +14,7 @@
 
 #include <ditto/detail/bucket_sort.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// An order of shingles, rare first: by the number of sample sets holding each (up to 255;
 /// shingles held by fewer than two count as 0), then by value.

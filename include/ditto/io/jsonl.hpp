@@ -26,7 +26,7 @@
 #include <ditto/error.hpp>
 #include <ditto/text/utf8.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// Which fields a JSONL record's text and id are, and what to do with ill-formed UTF-8 in them.
 struct jsonl_options {

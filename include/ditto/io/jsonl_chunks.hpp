@@ -36,7 +36,7 @@
 #include <ditto/error.hpp>
 #include <ditto/io/jsonl.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// A line's `original` when its bytes were not copied (they are still as read in the buffer).
 inline constexpr std::uint64_t jsonl_not_kept = ~std::uint64_t{0};

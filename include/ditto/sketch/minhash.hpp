@@ -36,7 +36,7 @@
 #include <ditto/error.hpp>
 #include <ditto/hash.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// An unsigned integer type usable as a MinHash slot value: 16, 32 or 64 bits.
 template <class V>

@@ -15,7 +15,7 @@
 #include <ditto/exact_duplicates.hpp>
 #include <ditto/hash.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// hash64(bytes, seed) of bytes given in pieces, their total length known in advance.
 class hash64_stream {

@@ -12,7 +12,7 @@
 
 #include <ditto/detail/load.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 namespace detail {
 

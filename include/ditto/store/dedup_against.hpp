@@ -59,7 +59,7 @@
 #include <ditto/text/normalize.hpp>
 #include <ditto/verify.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// The parameters of a stored index whose documents are sketched as ditto::dedup sketches them
 /// with options o: word shingles, the default sketcher with 32-bit slots, o's LSH shape.

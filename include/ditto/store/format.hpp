@@ -13,7 +13,7 @@
 #include <ditto/detail/load.hpp>
 #include <ditto/error.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// A stored index that is corrupt, truncated, of an unknown major version or otherwise not what
 /// docs/format.md describes. Names the part of the file (a section's name, "header" or "footer")

@@ -27,7 +27,7 @@
 #include <ditto/sketch/minhash.hpp>
 #include <ditto/store/parameters.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// A file the indexed documents were read from.
 struct index_source {

@@ -28,7 +28,7 @@
 #include <ditto/store/index.hpp>
 #include <ditto/store/parameters.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 namespace detail {
 

@@ -16,7 +16,7 @@
 #include <ditto/text/normalize.hpp>
 #include <ditto/text/unicode.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// The revision of the text layer's tokens (normalizer and tokenizer rules). The text layer bumps
 /// it whenever a change gives some text different tokens, so that indexes built before the change

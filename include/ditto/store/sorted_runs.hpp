@@ -36,7 +36,7 @@
 #include <ditto/store/format.hpp>
 #include <ditto/store/index.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 namespace store {
 inline constexpr std::string_view run_magic{"DITTORUN", 8};

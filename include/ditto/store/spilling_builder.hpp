@@ -33,7 +33,7 @@
 #include <ditto/store/parameters.hpp>
 #include <ditto/store/sorted_runs.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// How spilling_index_builder uses memory and disk.
 struct spill_options {

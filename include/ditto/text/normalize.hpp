@@ -24,7 +24,7 @@
 #include <ditto/text/unicode.hpp>
 #include <ditto/text/utf8.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 enum class case_folding {
     none,

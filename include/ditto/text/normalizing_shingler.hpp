@@ -42,7 +42,7 @@
 #include <ditto/text/unicode.hpp>
 #include <ditto/text/utf8.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// The word k-shingle hashes of normalize(text): for every text and options,
 /// normalizing_word_shingler(options, k, seed)(text, sink) calls sink with exactly the hashes that

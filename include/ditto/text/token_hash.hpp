@@ -14,7 +14,7 @@
 #include <ditto/detail/load.hpp>
 #include <ditto/hash.hpp>
 
-namespace ditto::detail {
+namespace ditto::inline v0_1::detail {
 
 class token_hasher {
 public:

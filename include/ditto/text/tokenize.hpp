@@ -16,7 +16,7 @@
 #include <ditto/text/unicode.hpp>
 #include <ditto/text/utf8.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// A token: its bytes (a view into the tokenized text) and their offset in that text.
 struct token {

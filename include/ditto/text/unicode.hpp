@@ -8,7 +8,7 @@
 
 #include <ditto/text/unicode_data.hpp>
 
-namespace ditto::unicode {
+namespace ditto::inline v0_1::unicode {
 
 /// The Unicode general categories, in the order the generated table encodes them.
 enum class general_category : std::uint8_t {

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-namespace ditto::unicode::data {
+namespace ditto::inline v0_1::unicode::data {
 
 inline constexpr int version_major = 15;
 inline constexpr int version_minor = 0;

@@ -13,7 +13,7 @@
 #include <ditto/detail/load.hpp>
 #include <ditto/error.hpp>
 
-namespace ditto {
+namespace ditto::inline v0_1 {
 
 /// What to do with ill-formed UTF-8.
 enum class invalid_utf8 {

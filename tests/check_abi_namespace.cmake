@@ -1,0 +1,21 @@
+# Every header opens ditto's namespace through the versioned inline namespace of this version:
+# a declaration outside it would keep one mangled name across minor versions.
+# Run with -DSOURCE_DIR=<repository> -DABI=v<major>_<minor>.
+file(GLOB_RECURSE headers "${SOURCE_DIR}/include/ditto/*.hpp")
+set(wrong "")
+foreach(header IN LISTS headers)
+    file(STRINGS "${header}" lines REGEX "^[ \t]*(inline[ \t]+)?namespace[ \t]+ditto([ \t]|:|{|$)")
+    foreach(line IN LISTS lines)
+        if(NOT line MATCHES "^namespace ditto::inline ${ABI}(::[a-z_]+)* {$")
+            string(APPEND wrong "\n  ${header}: ${line}")
+        endif()
+    endforeach()
+endforeach()
+list(LENGTH headers count)
+if(count EQUAL 0)
+    message(FATAL_ERROR "no headers found under ${SOURCE_DIR}/include/ditto")
+endif()
+if(wrong)
+    message(FATAL_ERROR "namespaces not opened as 'namespace ditto::inline ${ABI}':${wrong}")
+endif()
+message(STATUS "${count} headers open ditto::inline ${ABI}")
