@@ -43,9 +43,12 @@ inline void merge_steps(const std::uint64_t* a, std::size_t& i, std::size_t ea, 
 // The intersection of two sorted sets of uniform hashes, in four lanes: both sets are cut at the
 // same three values into four ranges of about equal size, merged side by side, so four
 // independent chains of loads and compares run at once. A step advances each lane's i or j (or
-// both), so a lane with r_a and r_b elements left can take min(r_a, r_b) steps unchecked: the loop
-// runs that many for all lanes, then looks again. When `needed` is given, it stops as soon as the
-// intersection cannot reach it and returns what it had (less than needed).
+// both, exactly when the two values are equal), so the common values need no counter of their
+// own: after s steps of a lane, common = (advances of i) + (advances of j) - s. That leaves two
+// loads, a compare and two adds per step. A lane with r_a and r_b elements left can take
+// min(r_a, r_b) steps unchecked: the loop runs that many for all lanes, then looks again. When
+// `needed` is given, it stops as soon as the intersection cannot reach it and returns what it had
+// (less than needed).
 inline std::size_t lane_intersection(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b,
                                      std::size_t needed) noexcept {
     std::size_t common = 0;
@@ -54,39 +57,36 @@ inline std::size_t lane_intersection(std::span<const std::uint64_t> a, std::span
         merge_steps(a.data(), i, a.size(), b.data(), j, b.size(), common);
         return common;
     }
-    std::size_t i[4], j[4], ea[4], eb[4];
-    for (int l = 0; l < 4; ++l) {
-        const std::uint64_t low = std::uint64_t{static_cast<std::uint64_t>(l)} << 62;
-        i[l] = l == 0 ? 0 : static_cast<std::size_t>(std::lower_bound(a.begin(), a.end(), low) - a.begin());
-        j[l] = l == 0 ? 0 : static_cast<std::size_t>(std::lower_bound(b.begin(), b.end(), low) - b.begin());
-        if (l > 0) {
-            ea[l - 1] = i[l];
-            eb[l - 1] = j[l];
-        }
+    std::size_t start[4], ea[4], eb[4];
+    std::size_t i0 = 0, j0 = 0, i1, j1, i2, j2, i3, j3;
+    {
+        const auto cut = [](std::span<const std::uint64_t> s, unsigned lane) {
+            return static_cast<std::size_t>(std::lower_bound(s.begin(), s.end(), std::uint64_t{lane} << 62) - s.begin());
+        };
+        i1 = cut(a, 1), i2 = cut(a, 2), i3 = cut(a, 3);
+        j1 = cut(b, 1), j2 = cut(b, 2), j3 = cut(b, 3);
+        ea[0] = i1, ea[1] = i2, ea[2] = i3, ea[3] = a.size();
+        eb[0] = j1, eb[1] = j2, eb[2] = j3, eb[3] = b.size();
+        start[0] = 0, start[1] = i1 + j1, start[2] = i2 + j2, start[3] = i3 + j3;
     }
-    ea[3] = a.size();
-    eb[3] = b.size();
     const std::uint64_t* pa = a.data();
     const std::uint64_t* pb = b.data();
-    std::size_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+    std::size_t steps_taken = 0;  // by each lane: all four run the same number of steps
+    const auto common_so_far = [&] {
+        return (i0 + j0 - start[0]) + (i1 + j1 - start[1]) + (i2 + j2 - start[2]) + (i3 + j3 - start[3]) -
+               4 * steps_taken;
+    };
     for (;;) {
-        std::size_t steps = std::numeric_limits<std::size_t>::max(), possible = 0;
-        for (int l = 0; l < 4; ++l) {
-            const std::size_t r = std::min(ea[l] - i[l], eb[l] - j[l]);
-            steps = std::min(steps, r);
-            possible += r;
-        }
-        if (c0 + c1 + c2 + c3 + possible < needed) return c0 + c1 + c2 + c3;  // cannot reach needed
+        const std::size_t r0 = std::min(ea[0] - i0, eb[0] - j0), r1 = std::min(ea[1] - i1, eb[1] - j1);
+        const std::size_t r2 = std::min(ea[2] - i2, eb[2] - j2), r3 = std::min(ea[3] - i3, eb[3] - j3);
+        if (needed != 0 && common_so_far() + r0 + r1 + r2 + r3 < needed) return common_so_far();  // out of reach
+        std::size_t steps = std::min(std::min(r0, r1), std::min(r2, r3));
         if (steps < 8) break;
-        steps = std::min<std::size_t>(steps, 64);  // look at the bound now and then
-        std::size_t i0 = i[0], i1 = i[1], i2 = i[2], i3 = i[3], j0 = j[0], j1 = j[1], j2 = j[2], j3 = j[3];
-        for (std::size_t s = 0; s < steps; ++s) {
+        if (needed != 0) steps = std::min<std::size_t>(steps, 64);  // look at the bound now and then
+        steps_taken += steps;
+        for (std::size_t s = steps; s != 0; --s) {
             const std::uint64_t x0 = pa[i0], y0 = pb[j0], x1 = pa[i1], y1 = pb[j1];
             const std::uint64_t x2 = pa[i2], y2 = pb[j2], x3 = pa[i3], y3 = pb[j3];
-            c0 += static_cast<std::size_t>(x0 == y0);
-            c1 += static_cast<std::size_t>(x1 == y1);
-            c2 += static_cast<std::size_t>(x2 == y2);
-            c3 += static_cast<std::size_t>(x3 == y3);
             i0 += static_cast<std::size_t>(x0 <= y0);
             j0 += static_cast<std::size_t>(y0 <= x0);
             i1 += static_cast<std::size_t>(x1 <= y1);
@@ -96,10 +96,12 @@ inline std::size_t lane_intersection(std::span<const std::uint64_t> a, std::span
             i3 += static_cast<std::size_t>(x3 <= y3);
             j3 += static_cast<std::size_t>(y3 <= x3);
         }
-        i[0] = i0, i[1] = i1, i[2] = i2, i[3] = i3, j[0] = j0, j[1] = j1, j[2] = j2, j[3] = j3;
     }
-    common = c0 + c1 + c2 + c3;
-    for (int l = 0; l < 4; ++l) merge_steps(pa, i[l], ea[l], pb, j[l], eb[l], common);
+    common = common_so_far();
+    merge_steps(pa, i0, ea[0], pb, j0, eb[0], common);
+    merge_steps(pa, i1, ea[1], pb, j1, eb[1], common);
+    merge_steps(pa, i2, ea[2], pb, j2, eb[2], common);
+    merge_steps(pa, i3, ea[3], pb, j3, eb[3], common);
     return common;
 }
 
