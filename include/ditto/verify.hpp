@@ -40,6 +40,18 @@ inline void merge_steps(const std::uint64_t* a, std::size_t& i, std::size_t ea, 
     }
 }
 
+// A merge position after comparing its value x with the other side's y: one on when x <= y.
+// The two spellings are equal; each compiler keeps the four-lane loop below in registers with
+// one of them (Clang spills two positions with the first, GCC adds moves with the second: 1.9
+// against 1.2 us, and 0.9 against 1.05 us, per 5 KB pair).
+constexpr std::size_t advanced(std::size_t position, std::uint64_t x, std::uint64_t y) noexcept {
+#if defined(__clang__)
+    return position + 1 - static_cast<std::size_t>(y < x);
+#else
+    return position + static_cast<std::size_t>(x <= y);
+#endif
+}
+
 // The intersection of two sorted sets of uniform hashes, in four lanes: both sets are cut at the
 // same three values into four ranges of about equal size, merged side by side, so four
 // independent chains of loads and compares run at once. A step advances each lane's i or j (or
@@ -85,16 +97,18 @@ inline std::size_t lane_intersection(std::span<const std::uint64_t> a, std::span
         if (needed != 0) steps = std::min<std::size_t>(steps, 64);  // look at the bound now and then
         steps_taken += steps;
         for (std::size_t s = steps; s != 0; --s) {
-            const std::uint64_t x0 = pa[i0], y0 = pb[j0], x1 = pa[i1], y1 = pb[j1];
-            const std::uint64_t x2 = pa[i2], y2 = pb[j2], x3 = pa[i3], y3 = pb[j3];
-            i0 += static_cast<std::size_t>(x0 <= y0);
-            j0 += static_cast<std::size_t>(y0 <= x0);
-            i1 += static_cast<std::size_t>(x1 <= y1);
-            j1 += static_cast<std::size_t>(y1 <= x1);
-            i2 += static_cast<std::size_t>(x2 <= y2);
-            j2 += static_cast<std::size_t>(y2 <= x2);
-            i3 += static_cast<std::size_t>(x3 <= y3);
-            j3 += static_cast<std::size_t>(y3 <= x3);
+            const std::uint64_t x0 = pa[i0], y0 = pb[j0];
+            i0 = advanced(i0, x0, y0);
+            j0 = advanced(j0, y0, x0);
+            const std::uint64_t x1 = pa[i1], y1 = pb[j1];
+            i1 = advanced(i1, x1, y1);
+            j1 = advanced(j1, y1, x1);
+            const std::uint64_t x2 = pa[i2], y2 = pb[j2];
+            i2 = advanced(i2, x2, y2);
+            j2 = advanced(j2, y2, x2);
+            const std::uint64_t x3 = pa[i3], y3 = pb[j3];
+            i3 = advanced(i3, x3, y3);
+            j3 = advanced(j3, y3, x3);
         }
     }
     common = common_so_far();
