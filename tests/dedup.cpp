@@ -7,6 +7,7 @@
 #include <map>
 #include <ranges>
 #include <set>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -368,6 +369,58 @@ TEST_CASE("storms: 100,000 copies of one text and a family of 20,000 near-copies
     const auto p = ditto::dedup(family, options, two);
     CHECK(p.pairs.size() == 2000u * 1999u / 2u);
     for (const auto& pair : p.pairs) CHECK(pair.similarity == 92.0 / 102.0);
+}
+
+TEST_CASE("a pair sink gets the pairs a collecting run lists, in order, a window at a time", "[dedup]") {
+    // Planted copies, an exact storm (about 1,700 copies of one text, and empty texts), and a
+    // family of 1,286 near-copies (a counter in a template: every two similar, 0.83 M pairs).
+    ditto_test::corpus_options o;
+    o.seed = 77;
+    std::vector<std::string> docs = ditto_test::make_corpus(o);
+    std::string head, tail;
+    for (int w = 0; w < 100; ++w) (w < 50 ? head : tail).append("t").append(std::to_string(w * 31 % 997)).append(" ");
+    for (std::size_t i = 0; i < 3500; ++i) {
+        if (i % 7 == 3) docs.push_back(i % 14 == 3 ? "" : "...");
+        else if (i < 2000) docs.push_back("page not found");
+        else docs.push_back(std::string(head).append("n").append(std::to_string(i)).append(" ").append(tail));
+        std::swap(docs.back(), docs[(i * 2654435761u) % docs.size()]);  // spread through the corpus
+    }
+    ditto::thread_pool two(2);
+    for (const auto rule : {ditto::cluster_rule::greedy, ditto::cluster_rule::connected}) {
+        INFO("rule " << static_cast<int>(rule));
+        ditto::dedup_options options;
+        options.clustering = rule;
+        const auto collected = ditto::dedup(docs, options, two);
+        REQUIRE(collected.pairs.size() > 1286u * 1285u / 2u);
+        options.collect_pairs = false;
+        const auto clusters_only = ditto::dedup(docs, options, two);
+        options.collect_pairs = true;
+        for (const std::size_t threads : {1u, 2u, 8u}) {
+            std::vector<ditto::similar_pair> streamed;
+            std::size_t largest_chunk = 0, chunks = 0;
+            options.pair_sink = [&](std::span<const ditto::similar_pair> chunk) {
+                streamed.insert(streamed.end(), chunk.begin(), chunk.end());
+                largest_chunk = std::max(largest_chunk, chunk.size());
+                ++chunks;
+            };
+            ditto::thread_pool pool(threads);
+            const auto r = ditto::dedup(docs, options, pool);
+            INFO("threads " << threads);
+            CHECK(r.pairs.empty());
+            CHECK(r.stats.similar_pairs == collected.pairs.size());
+            CHECK(streamed == collected.pairs);  // the same pairs, similarities and order
+            // A chunk is one task's pairs: at most 64 units times what one unit can list.
+            CHECK(largest_chunk * 10 < streamed.size());
+            CHECK(chunks > 10);
+            CHECK(r.clusters.keep == collected.clusters.keep);
+            CHECK(r.clusters.cluster == clusters_only.clusters.cluster);
+            CHECK(r.exact_of == collected.exact_of);
+        }
+    }
+    // What the sink throws ends the run and reaches the caller.
+    ditto::dedup_options options;
+    options.pair_sink = [](std::span<const ditto::similar_pair>) { throw std::runtime_error("disk full"); };
+    CHECK_THROWS_WITH(ditto::dedup(docs, options, two), "disk full");
 }
 
 TEST_CASE("large buckets split by prefix filtering lose no similar pair", "[dedup]") {

@@ -57,12 +57,20 @@
 
 namespace ditto::inline v0_1 {
 
-/// Where a running pipeline is: its stage ("exact", "sketch", "candidates", "sets", "verify",
-/// "cluster") and how many of the stage's items (documents, bands, units) are done.
+/// Where a running pipeline is: its stage ("exact", "sketch", "candidates", "sets", "pairs" (with
+/// a pair_sink), "verify", "cluster") and how many of the stage's items (documents, bands, units) are done.
 struct dedup_progress {
     std::string_view stage;
     std::size_t done = 0;
     std::size_t total = 0;
+};
+
+/// Two documents (by index, first < second) and their similarity.
+struct similar_pair {
+    std::size_t first;
+    std::size_t second;
+    double similarity;
+    friend constexpr bool operator==(const similar_pair&, const similar_pair&) = default;
 };
 
 /// The pipeline's parameters. validate() says what is wrong with them.
@@ -104,6 +112,14 @@ struct dedup_options {
     /// Called now and then while the pipeline runs, from one thread at a time (any thread); must
     /// not throw. Empty: no reports.
     std::function<void(const dedup_progress&)> progress;
+    /// With collect_pairs: receives the similar pairs instead of dedup_result::pairs, in the same
+    /// order and form (sorted by (first, second), compact), a chunk at a time, on the calling
+    /// thread; so no stage holds all of them (a family of m near-copies has m(m-1)/2). What it
+    /// throws stops the pipeline and propagates. Clusters are then made as with collect_pairs =
+    /// false (a second, cheaper pass over the buckets): what is kept is the same as when pairs
+    /// are collected, and so is where a removed copy goes unless large buckets are split (one may
+    /// then join another similar kept copy). Empty: the pairs go to dedup_result::pairs.
+    std::function<void(std::span<const similar_pair>)> pair_sink;
 
     /// Throws std::invalid_argument naming the first option out of range and its valid range.
     void validate() const {
@@ -136,14 +152,6 @@ struct dedup_options {
         if (bands_rows.bands != 0) return bands_rows;
         return recall_lsh_params(threshold, sketch_size, recall);
     }
-};
-
-/// Two documents (by index, first < second) and their similarity.
-struct similar_pair {
-    std::size_t first;
-    std::size_t second;
-    double similarity;
-    friend constexpr bool operator==(const similar_pair&, const similar_pair&) = default;
 };
 
 /// What the pipeline did and how long each stage took.
@@ -689,8 +697,71 @@ template <std::ranges::random_access_range R, executor E, class Better>
     auto unit_better = [&](std::size_t a, std::size_t b) { return better(best_doc[a], best_doc[b]); };
 
     clustering unit_clusters;
+    const bool stream_pairs = options.collect_pairs && static_cast<bool>(options.pair_sink);
+    if (stream_pairs) {
+        // The pairs in the order dedup_result::pairs has them, by (first, second): unit u (whose
+        // first document is below those of later units) lists its exact duplicates and the later
+        // units of its buckets it is similar to, merged by document. Tasks of units run in
+        // parallel a window at a time; the window's pairs go to the sink in task order and are
+        // dropped, so memory holds one window's pairs, not all.
+        progress.start("pairs", units);
+        std::vector<std::size_t> member_start(units + 1, 0), members(n);  // each unit's other documents
+        for (std::size_t i = 0; i < n; ++i)
+            if (result.exact_of[i] != i) ++member_start[unit_of_doc[i] + 1];
+        for (std::size_t u = 0; u < units; ++u) member_start[u + 1] += member_start[u];
+        {
+            std::vector<std::size_t> fill(member_start.begin(), member_start.end() - 1);
+            for (std::size_t i = 0; i < n; ++i)
+                if (result.exact_of[i] != i) members[fill[unit_of_doc[i]]++] = i;
+        }
+        const std::size_t tasks = (units + detail::units_per_task - 1) / detail::units_per_task;
+        const std::size_t window = std::max<std::size_t>(4, 4 * static_cast<std::size_t>(exec.concurrency()));
+        std::vector<std::vector<similar_pair>> found(window);
+        std::mutex counts_mutex;
+        for (std::size_t w = 0; w < tasks; w += window) {
+            const std::size_t in_window = std::min(window, tasks - w);
+            exec.bulk(in_window, [&](std::size_t t) {
+                judge_state st;
+                std::vector<u32> candidates;
+                std::vector<similar_pair>& out = found[t];
+                out.clear();
+                const std::size_t first = (w + t) * detail::units_per_task;
+                const std::size_t last = std::min(units, first + detail::units_per_task);
+                for (std::size_t u = first; u < last; ++u) {
+                    candidates.clear();
+                    for (const u32 b : buckets.of(u)) {
+                        const auto bucket = buckets.bucket(b);  // ascending
+                        candidates.insert(candidates.end(), std::upper_bound(bucket.begin(), bucket.end(), static_cast<u32>(u)),
+                                          bucket.end());
+                    }
+                    std::sort(candidates.begin(), candidates.end());
+                    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+                    // Similar later units (ascending, so their first documents ascend) merged with
+                    // u's exact duplicates (ascending) by document.
+                    std::size_t m = member_start[u];
+                    const std::size_t m_end = member_start[u + 1];
+                    const std::size_t doc = unit_doc[u];
+                    for (const u32 v : candidates) {
+                        const double s = judge(static_cast<u32>(u), v, st);
+                        if (!(s >= threshold)) continue;
+                        for (; m < m_end && members[m] < unit_doc[v]; ++m) out.push_back(similar_pair{doc, members[m], 1.0});
+                        out.push_back(similar_pair{doc, unit_doc[v], s});
+                    }
+                    for (; m < m_end; ++m) out.push_back(similar_pair{doc, members[m], 1.0});
+                }
+                std::lock_guard lock(counts_mutex);
+                add_counts(st);
+            });
+            for (std::size_t t = 0; t < in_window; ++t) {
+                if (!found[t].empty()) options.pair_sink(std::span<const similar_pair>(found[t]));
+                stats.similar_pairs += found[t].size();
+                std::vector<similar_pair>().swap(found[t]);
+            }
+            progress.advance(std::min(units, (w + in_window) * detail::units_per_task) - w * detail::units_per_task);
+        }
+    }
     progress.start("verify", units);
-    if (options.collect_pairs) {
+    if (options.collect_pairs && !stream_pairs) {
         // Every candidate pair (u, v), u < v, examined once: v gathers the smaller members of its
         // buckets. Tasks keep their similar pairs; concatenated in task order they are sorted by v.
         struct pair_found {
