@@ -373,6 +373,50 @@ def cluster_rules_and_exact_pairs():
 
 
 @case
+def pairs_past_their_memory_are_sorted_runs_merged_into_the_same_lines():
+    # A family of 150 near-copies (a counter in a 101-word template: 97 shingles, 5 hold the
+    # counter, so every two are at J = 92/102), exact groups (3 to 40 copies of one text), and
+    # ids chosen so that byte order matters: prefixes of each other ("a1", "a10", "a1-g0") and
+    # non-ASCII (after every ASCII byte). Expected lines from that construction, not from ditto.
+    head = " ".join(f"h{w}" for w in range(50))
+    tail = " ".join(f"t{w}" for w in range(50))
+    prefixes = ["a", "b", "\u00e9", "Z"]
+    records, family, groups = [], [], {}
+    for i in range(150):
+        ident = f"{prefixes[i % len(prefixes)]}{i // len(prefixes)}"  # a1 comes before a10, a10 before a2
+        records.append({"id": ident, "text": f"{head} n{i} {tail}"})
+        family.append(ident)
+    for g, size in enumerate([3, 7, 40, 12]):
+        text = " ".join(f"g{g}w{w}" for w in range(30))
+        for c in range(size):
+            ident = f"{prefixes[(g + c) % len(prefixes)]}{c}-g{g}"
+            records.insert((g * 37 + c * 11) % len(records), {"id": ident, "text": text if c % 2 else text.upper()})
+            groups.setdefault(g, []).append(ident)
+    path = write("sorted-pairs.jsonl", jsonl(*records))
+    position = {r["id"]: k for k, r in enumerate(records)}
+    def line(x, y, similarity):
+        x, y = sorted((x, y), key=lambda i: i.encode())
+        return f"{x}\t{y}\t{similarity}"
+    family_lines = [line(x, y, "0.9020") for k, x in enumerate(family) for y in family[k + 1:]]
+    full = sorted(family_lines + [line(x, y, "1.0000") for m in groups.values() for k, x in enumerate(m) for y in m[k + 1:]],
+                  key=lambda l: l.encode())
+    compact = []
+    for m in groups.values():
+        first = min(m, key=lambda i: position[i])
+        compact += [line(first, y, "1.0000") for y in m if y != first]
+    compact = sorted(family_lines + compact, key=lambda l: l.encode())
+    for mode, want in (("compact", compact), ("full", full)):
+        for memory in ([], ["--pairs-memory", "1K"], ["--pairs-memory", "64k"]):
+            got = run(["dedup", "--pairs", "--exact-pairs", mode, "--quiet", *memory, path], check=0).stdout.decode().splitlines()
+            expect(len(got) == len(want), f"{mode} {memory}: {len(got)} lines, expected {len(want)}")
+            expect(got == want, f"{mode} {memory}: first difference at line "
+                                f"{next((k for k, (g, w) in enumerate(zip(got, want)) if g != w), None)}")
+    error(["dedup", "--pairs-memory", "1M", path], 2, r"--pairs-memory goes with --pairs")
+    error(["dedup", "--pairs", "--pairs-memory", "0", path], 2, r"--pairs-memory must be a positive number of bytes")
+    error(["dedup", "--pairs", "--pairs-memory", "12X", path], 2, r"--pairs-memory must be a positive number of bytes")
+
+
+@case
 def log_like_lines_split_their_bucket_and_near_copies_are_still_found():
     # 3,000 lines of one template with a counter (every two at J about 0.6, one LSH bucket in every
     # band) and, every 500 lines, a copy with one word added (J 0.8 with its line). The bucket is

@@ -314,6 +314,113 @@ std::size_t utf8_text_start(const char* bytes, std::size_t size, const std::stri
     return starts({0xef, 0xbb, 0xbf}) ? 3 : 0;
 }
 
+// ---- Lines sorted past memory ----
+
+void sorted_lines::add(std::string_view line) {
+    if (line.size() > 0xffffffffu) throw data_error("a line of over 4 GB cannot be sorted");
+    lines_.emplace_back(held_.size(), static_cast<std::uint32_t>(line.size()));
+    held_.append(line);
+    if (held_.size() + lines_.size() * sizeof(lines_[0]) > memory_) spill();
+}
+
+void sorted_lines::sort_held() {
+    const auto view = [&](const std::pair<std::uint64_t, std::uint32_t>& l) {
+        return std::string_view(held_).substr(static_cast<std::size_t>(l.first), l.second);
+    };
+    std::sort(lines_.begin(), lines_.end(), [&](const auto& a, const auto& b) { return view(a) < view(b); });
+}
+
+void sorted_lines::spill() {
+    if (lines_.empty()) return;
+    sort_held();
+    run r{std::make_unique<spill_file>(), 0};
+    std::string block;  // lines in order, added a block at a time
+    for (const auto& [offset, length] : lines_) {
+        block.append(held_, static_cast<std::size_t>(offset), length);
+        if (block.size() >= (std::size_t{1} << 20)) {
+            r.file->add(block);
+            r.bytes += block.size();
+            block.clear();
+        }
+    }
+    r.file->add(block);
+    r.bytes += block.size();
+    runs_.push_back(std::move(r));
+    lines_.clear();
+    held_.clear();
+    std::vector<std::pair<std::uint64_t, std::uint32_t>>().swap(lines_);
+    std::string().swap(held_);
+}
+
+void sorted_lines::merge(std::size_t first, std::size_t last, const std::function<void(std::string_view)>& sink) {
+    struct cursor {
+        spill_file* file;
+        std::uint64_t offset, end;
+        std::string line;
+    };
+    std::vector<cursor> cursors;
+    for (std::size_t r = first; r < last; ++r) cursors.push_back({runs_[r].file.get(), 0, runs_[r].bytes, {}});
+    // The next line of a run, or false at its end. A line longer than the chunk read is read again
+    // with a chunk twice as long.
+    auto next = [](cursor& c) {
+        if (c.offset == c.end) return false;
+        for (std::size_t chunk = std::size_t{1} << 16;; chunk *= 2) {
+            const std::size_t size = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, c.end - c.offset));
+            const std::string_view bytes = c.file->get(c.offset, size);
+            const std::size_t newline = bytes.find('\n');
+            if (newline == std::string_view::npos && size < c.end - c.offset) continue;
+            const std::size_t length = newline == std::string_view::npos ? size : newline + 1;
+            c.line.assign(bytes.substr(0, length));
+            c.offset += length;
+            return true;
+        }
+    };
+    // A min-heap of cursors by (line, run): equal lines come out in run order.
+    std::vector<std::size_t> heap;
+    auto later = [&](std::size_t a, std::size_t b) {
+        return cursors[a].line != cursors[b].line ? cursors[a].line > cursors[b].line : a > b;
+    };
+    for (std::size_t c = 0; c < cursors.size(); ++c)
+        if (next(cursors[c])) heap.push_back(c);
+    std::make_heap(heap.begin(), heap.end(), later);
+    while (!heap.empty()) {
+        std::pop_heap(heap.begin(), heap.end(), later);
+        const std::size_t c = heap.back();
+        sink(cursors[c].line);
+        if (next(cursors[c])) std::push_heap(heap.begin(), heap.end(), later);
+        else heap.pop_back();
+    }
+}
+
+void sorted_lines::drain(const std::function<void(std::string_view)>& sink) {
+    if (runs_.empty()) {  // everything fits in memory
+        sort_held();
+        for (const auto& [offset, length] : lines_) sink(std::string_view(held_).substr(static_cast<std::size_t>(offset), length));
+        return;
+    }
+    spill();
+    constexpr std::size_t fan_in = 16;  // each run reads ahead a few MB
+    std::size_t merged = 0;             // runs_[0, merged) are spent
+    while (runs_.size() - merged > fan_in) {
+        run longer{std::make_unique<spill_file>(), 0};
+        std::string block;
+        merge(merged, merged + fan_in, [&](std::string_view line) {
+            block.append(line);
+            if (block.size() >= (std::size_t{1} << 20)) {
+                longer.file->add(block);
+                longer.bytes += block.size();
+                block.clear();
+            }
+        });
+        longer.file->add(block);
+        longer.bytes += block.size();
+        for (std::size_t r = merged; r < merged + fan_in; ++r) runs_[r].file.reset();
+        merged += fan_in;
+        runs_.push_back(std::move(longer));
+    }
+    merge(merged, runs_.size(), sink);
+}
+
 // ---- Removing the temporary file on signals ----
 
 namespace {

@@ -219,6 +219,34 @@ private:
     std::uint64_t window_offset_ = 0;
 };
 
+/// Lines (each ending in '\n', none inside) given in any order and written in byte order,
+/// however many: held in memory up to a budget, past it sorted into runs kept in spill_files and
+/// merged at the end, at most 16 runs at a time (more runs are first merged into longer ones).
+class sorted_lines {
+public:
+    explicit sorted_lines(std::uint64_t memory) : memory_(memory) {}
+    void add(std::string_view line);
+    /// Passes every line added to sink, in byte order; once. Throws data_error when a temporary
+    /// file cannot be written or read back.
+    void drain(const std::function<void(std::string_view)>& sink);
+    /// The runs spilled so far.
+    [[nodiscard]] std::size_t runs() const { return runs_.size(); }
+
+private:
+    struct run {
+        std::unique_ptr<spill_file> file;
+        std::uint64_t bytes = 0;
+    };
+    void sort_held();
+    void spill();
+    // Merges runs [first, last) into sink(line), in byte order.
+    void merge(std::size_t first, std::size_t last, const std::function<void(std::string_view)>& sink);
+    std::uint64_t memory_;
+    std::string held_;                                     // lines back to back
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> lines_;  // (offset in held_, length)
+    std::vector<run> runs_;
+};
+
 /// Installs handlers for SIGINT, SIGTERM and SIGHUP (unless ignored) that remove the file named by
 /// remove_on_signal, then end the process by the same signal.
 void install_signal_cleanup();

@@ -8,10 +8,12 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -42,6 +44,8 @@ struct dedup_arguments {
     ditto::dedup_options dedup;
     std::size_t threads = 0;
     bool full_pairs = false;  // --exact-pairs full
+    std::uint64_t pairs_memory = std::uint64_t{256} << 20;  // --pairs-memory
+    bool pairs_memory_given = false;
     bool exact_pairs_given = false;
     bool id_field_given = false;
     bool skip_invalid = false;
@@ -95,6 +99,9 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             if (v == "compact") a.full_pairs = false;
             else if (v == "full") a.full_pairs = true;
             else throw usage_error("--exact-pairs must be 'compact' or 'full', got '" + std::string(v) + "'", help_command);
+        } else if (name == "--pairs-memory") {
+            a.pairs_memory = parse_bytes(name, r.value(), r.help_command());
+            a.pairs_memory_given = true;
         } else if (name == "--set-memory") {
             a.dedup.shingle_memory = parse_size(name, r.value(), 0, 1u << 20, r.help_command()) << 20;
         } else if (name == "--threads") {
@@ -124,6 +131,8 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
     if (a.clean) check_clean_settings(a.cleaning, help_command);
     if (a.exact_pairs_given && a.mode != output_mode::pairs)
         throw usage_error("--exact-pairs goes with --pairs", help_command);
+    if (a.pairs_memory_given && a.mode != output_mode::pairs)
+        throw usage_error("--pairs-memory goes with --pairs", help_command);
     if (a.jsonl.text_field == a.jsonl.id_field)
         throw usage_error("--text-field and --id-field must differ, both are '" + a.jsonl.text_field + "'", help_command);
     return a;
@@ -420,57 +429,96 @@ std::string make_report(const std::vector<record>& records, const ditto::dedup_r
     return out;
 }
 
-// The similar pairs as TSV, sorted by the escaped ids. Compact: the pipeline's pairs. Full: for
-// each document in id order, every partner with a larger id (the other members of its exact
-// group, and the members of the groups similar to its own), made as it is written, so memory
-// stays with the largest group rather than the number of pairs.
-void write_pairs(output& out, const std::vector<record>& records, const ditto::dedup_result& result, bool full) {
+// The pairs the pipeline passed to its sink, 24 bytes each in (first, second) order, kept in a
+// spill file as they came.
+struct streamed_pairs {
+    spill_file file;
+    std::uint64_t count = 0;
+    void add(std::span<const ditto::similar_pair> chunk) {
+        file.add(std::string_view(reinterpret_cast<const char*>(chunk.data()), chunk.size_bytes()));
+        count += chunk.size();
+    }
+    template <class F>
+    void for_each(F&& f) {
+        constexpr std::size_t per_read = 4096;
+        std::vector<ditto::similar_pair> block(per_read);
+        for (std::uint64_t done = 0; done < count;) {
+            const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(per_read, count - done));
+            const std::string_view bytes = file.get(done * sizeof(ditto::similar_pair), take * sizeof(ditto::similar_pair));
+            std::memcpy(block.data(), bytes.data(), bytes.size());
+            for (std::size_t i = 0; i < take; ++i) f(block[i]);
+            done += take;
+        }
+    }
+};
+static_assert(std::is_trivially_copyable_v<ditto::similar_pair>);
+
+// --pairs: one TSV line per pair, the two ids in byte order, lines sorted. A line compares as its
+// (id_a, id_b): escaped ids hold no byte below the tab that ends them. Lines go through
+// sorted_lines (past `memory`, sorted runs in temporary files), so no number of pairs is held.
+// --exact-pairs full: every pair of documents, where each exact duplicate also stands in for its
+// representative. The pairs within exact groups are made in id order as the output reaches
+// them (memory grows with the largest group, not its square) and merged with the sorted lines of
+// the other pairs.
+void write_pairs(output& out, const std::vector<record>& records, const ditto::dedup_result& result,
+                 streamed_pairs& pairs, bool full, std::uint64_t memory) {
     const std::size_t n = records.size();
     std::vector<std::string> ids(n);
     for (std::size_t i = 0; i < n; ++i) ids[i] = escape_text(records[i].id);
-    char number[32];
-    auto row = [&](std::size_t x, std::size_t y, double similarity) {
+    std::string line;
+    auto make_line = [&](std::size_t x, std::size_t y, double similarity) -> const std::string& {
+        if (ids[y] < ids[x]) std::swap(x, y);
+        char number[32];
         std::snprintf(number, sizeof number, "%.4f\n", similarity);
-        out.write(ids[x]);
-        out.write("\t");
-        out.write(ids[y]);
-        out.write("\t");
-        out.write(number);
+        line.assign(ids[x]).append("\t").append(ids[y]).append("\t").append(number);
+        return line;
     };
+    sorted_lines sorted(memory);
     if (!full) {
-        std::vector<ditto::similar_pair> rows(result.pairs);
-        for (auto& p : rows)
-            if (ids[p.second] < ids[p.first]) std::swap(p.first, p.second);
-        std::sort(rows.begin(), rows.end(), [&](const ditto::similar_pair& l, const ditto::similar_pair& r) {
-            return ids[l.first] != ids[r.first] ? ids[l.first] < ids[r.first] : ids[l.second] < ids[r.second];
-        });
-        for (const auto& p : rows) row(p.first, p.second, p.similarity);
+        pairs.for_each([&](const ditto::similar_pair& p) { sorted.add(make_line(p.first, p.second, p.similarity)); });
+        sorted.drain([&](std::string_view l) { out.write(l); });
         return;
     }
-    // Exact groups (by representative) and the similar groups of each.
-    std::vector<std::vector<std::size_t>> members(n);
-    for (std::size_t i = 0; i < n; ++i) members[result.exact_of[i]].push_back(i);
-    std::vector<std::vector<std::pair<std::size_t, double>>> similar(n);
-    for (const auto& p : result.pairs) {
-        if (result.exact_of[p.second] != p.second) continue;  // an exact duplicate's line
-        similar[p.first].emplace_back(p.second, p.similarity);
-        similar[p.second].emplace_back(p.first, p.similarity);
+    std::vector<std::size_t> member_start(n + 1, 0), members(n);  // documents by exact group, in input order
+    for (std::size_t i = 0; i < n; ++i) ++member_start[result.exact_of[i] + 1];
+    for (std::size_t g = 0; g < n; ++g) member_start[g + 1] += member_start[g];
+    {
+        std::vector<std::size_t> fill(member_start.begin(), member_start.end() - 1);
+        for (std::size_t i = 0; i < n; ++i) members[fill[result.exact_of[i]]++] = i;
     }
+    pairs.for_each([&](const ditto::similar_pair& p) {
+        if (result.exact_of[p.second] != p.second) return;  // an exact-duplicate pair: made below
+        for (std::size_t a = member_start[p.first]; a < member_start[p.first + 1]; ++a)
+            for (std::size_t b = member_start[p.second]; b < member_start[p.second + 1]; ++b)
+                sorted.add(make_line(members[a], members[b], p.similarity));
+    });
+    // The exact-duplicate lines in id order: document by document, its group's later ids.
     std::vector<std::size_t> order(n);
     for (std::size_t i = 0; i < n; ++i) order[i] = i;
     std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return ids[x] < ids[y]; });
-    std::vector<std::pair<std::size_t, double>> partners;
-    for (const std::size_t d : order) {
-        partners.clear();
-        const std::size_t group = result.exact_of[d];
-        for (const std::size_t m : members[group])
-            if (ids[d] < ids[m]) partners.emplace_back(m, 1.0);
-        for (const auto& [other, similarity] : similar[group])
-            for (const std::size_t m : members[other])
-                if (ids[d] < ids[m]) partners.emplace_back(m, similarity);
-        std::sort(partners.begin(), partners.end(), [&](const auto& l, const auto& r) { return ids[l.first] < ids[r.first]; });
-        for (const auto& [m, similarity] : partners) row(d, m, similarity);
-    }
+    std::size_t next_doc = 0, next_partner = 0, current = 0;
+    std::vector<std::size_t> partners;
+    std::string exact_line;
+    auto next_exact = [&]() -> bool {
+        while (next_partner == partners.size()) {
+            if (next_doc == n) return false;
+            current = order[next_doc++];
+            partners.clear();
+            next_partner = 0;
+            const std::size_t g = result.exact_of[current];
+            for (std::size_t m = member_start[g]; m < member_start[g + 1]; ++m)
+                if (ids[current] < ids[members[m]]) partners.push_back(members[m]);
+            std::sort(partners.begin(), partners.end(), [&](std::size_t x, std::size_t y) { return ids[x] < ids[y]; });
+        }
+        exact_line = make_line(current, partners[next_partner++], 1.0);
+        return true;
+    };
+    bool have_exact = next_exact();
+    sorted.drain([&](std::string_view l) {
+        for (; have_exact && std::string_view(exact_line) < l; have_exact = next_exact()) out.write(exact_line);
+        out.write(l);
+    });
+    for (; have_exact; have_exact = next_exact()) out.write(exact_line);
 }
 
 }  // namespace
@@ -506,6 +554,9 @@ void print_dedup_help(std::FILE* out) {
         "                      only, with the first document (in input order) of the same text,\n"
         "                      which stands for it in every other pair; full lists every pair, as\n"
         "                      many as n(n-1)/2 for n copies of one text\n"
+        "  --pairs-memory SIZE with --pairs: memory for sorting the lines by id (default 256M; K, M,\n"
+        "                      G, T: 1024-based); past it, sorted runs go to unnamed temporary\n"
+        "                      files in TMPDIR and are merged, so no number of pairs is held\n"
         "  --clusters          JSONL: {\"id\": ..., \"cluster\": ..., \"keep\": true|false} per document;\n"
         "                      cluster is the id of the kept copy\n"
         "  --report            for people: each cluster, its kept copy's first words, and for each\n"
@@ -702,6 +753,8 @@ int run_dedup(const std::vector<std::string_view>& args) {
     std::vector<document> docs(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) docs[i].text = records[i].text;
     a.dedup.collect_pairs = a.mode == output_mode::pairs;
+    streamed_pairs pairs;  // --pairs: kept aside as the pipeline makes them, not in memory
+    if (a.mode == output_mode::pairs) a.dedup.pair_sink = [&](std::span<const ditto::similar_pair> chunk) { pairs.add(chunk); };
     const ditto::dedup_result result = ditto::dedup(docs, a.dedup, pool);
     const auto& clusters = result.clusters;
     if (a.clean && a.mode == output_mode::lines) {
@@ -753,7 +806,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
         for (; s < skipped.size(); ++s) emit(skipped[s].begin, skipped[s].end, skipped[s].original);
         out.write(std::string_view(input.data() + run_begin, run_end - run_begin));
     } else if (a.mode == output_mode::pairs) {
-        write_pairs(out, records, result, a.full_pairs);
+        write_pairs(out, records, result, pairs, a.full_pairs, a.pairs_memory);
     } else if (a.mode == output_mode::clusters) {
         for (std::size_t i = 0; i < records.size(); ++i) {
             out.write("{\"id\": ");
