@@ -96,19 +96,16 @@ inline std::size_t lane_intersection(std::span<const std::uint64_t> a, std::span
         if (steps < 8) break;
         if (needed != 0) steps = std::min<std::size_t>(steps, 64);  // look at the bound now and then
         steps_taken += steps;
+        const auto step = [pa, pb](std::size_t& i, std::size_t& j) {
+            const std::uint64_t x = pa[i], y = pb[j];
+            i = advanced(i, x, y);
+            j = advanced(j, y, x);
+        };
         for (std::size_t s = steps; s != 0; --s) {
-            const std::uint64_t x0 = pa[i0], y0 = pb[j0];
-            i0 = advanced(i0, x0, y0);
-            j0 = advanced(j0, y0, x0);
-            const std::uint64_t x1 = pa[i1], y1 = pb[j1];
-            i1 = advanced(i1, x1, y1);
-            j1 = advanced(j1, y1, x1);
-            const std::uint64_t x2 = pa[i2], y2 = pb[j2];
-            i2 = advanced(i2, x2, y2);
-            j2 = advanced(j2, y2, x2);
-            const std::uint64_t x3 = pa[i3], y3 = pb[j3];
-            i3 = advanced(i3, x3, y3);
-            j3 = advanced(j3, y3, x3);
+            step(i0, j0);
+            step(i1, j1);
+            step(i2, j2);
+            step(i3, j3);
         }
     }
     common = common_so_far();

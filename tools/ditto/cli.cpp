@@ -330,24 +330,27 @@ void sorted_lines::sort_held() {
     std::sort(lines_.begin(), lines_.end(), [&](const auto& a, const auto& b) { return view(a) < view(b); });
 }
 
+void sorted_lines::run_writer::add(std::string_view line) {
+    block.append(line);
+    if (block.size() < (std::size_t{1} << 20)) return;
+    made.file->add(block);
+    made.bytes += block.size();
+    block.clear();
+}
+
+sorted_lines::run sorted_lines::run_writer::finish() {
+    made.file->add(block);
+    made.bytes += block.size();
+    block.clear();
+    return std::move(made);
+}
+
 void sorted_lines::spill() {
     if (lines_.empty()) return;
     sort_held();
-    run r{std::make_unique<spill_file>(), 0};
-    std::string block;  // lines in order, added a block at a time
-    for (const auto& [offset, length] : lines_) {
-        block.append(held_, static_cast<std::size_t>(offset), length);
-        if (block.size() >= (std::size_t{1} << 20)) {
-            r.file->add(block);
-            r.bytes += block.size();
-            block.clear();
-        }
-    }
-    r.file->add(block);
-    r.bytes += block.size();
-    runs_.push_back(std::move(r));
-    lines_.clear();
-    held_.clear();
+    run_writer writer;
+    for (const auto& [offset, length] : lines_) writer.add(std::string_view(held_).substr(static_cast<std::size_t>(offset), length));
+    runs_.push_back(writer.finish());
     std::vector<std::pair<std::uint64_t, std::uint32_t>>().swap(lines_);
     std::string().swap(held_);
 }
@@ -402,21 +405,11 @@ void sorted_lines::drain(const std::function<void(std::string_view)>& sink) {
     constexpr std::size_t fan_in = 16;  // each run reads ahead a few MB
     std::size_t merged = 0;             // runs_[0, merged) are spent
     while (runs_.size() - merged > fan_in) {
-        run longer{std::make_unique<spill_file>(), 0};
-        std::string block;
-        merge(merged, merged + fan_in, [&](std::string_view line) {
-            block.append(line);
-            if (block.size() >= (std::size_t{1} << 20)) {
-                longer.file->add(block);
-                longer.bytes += block.size();
-                block.clear();
-            }
-        });
-        longer.file->add(block);
-        longer.bytes += block.size();
+        run_writer writer;
+        merge(merged, merged + fan_in, [&](std::string_view line) { writer.add(line); });
         for (std::size_t r = merged; r < merged + fan_in; ++r) runs_[r].file.reset();
         merged += fan_in;
-        runs_.push_back(std::move(longer));
+        runs_.push_back(writer.finish());
     }
     merge(merged, runs_.size(), sink);
 }

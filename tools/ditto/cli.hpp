@@ -237,6 +237,13 @@ private:
         std::unique_ptr<spill_file> file;
         std::uint64_t bytes = 0;
     };
+    // Makes a run from lines given in order, added to its file a block of about 1 MB at a time.
+    struct run_writer {
+        run made{std::make_unique<spill_file>(), 0};
+        std::string block;
+        void add(std::string_view line);
+        run finish();
+    };
     void sort_held();
     void spill();
     // Merges runs [first, last) into sink(line), in byte order.
