@@ -151,6 +151,24 @@ TEST_CASE("simhash pipeline: empty texts match only their exact duplicates", "[s
     CHECK(r.stats.candidates == 0);  // the one similar pair is an exact duplicate
 }
 
+TEST_CASE("simhash pipeline: a text repeated 10^5 times is one unit", "[simhash_dedup]") {
+    std::vector<std::string> docs(100000, "the same story was posted again and again on every site");
+    docs.push_back("The SAME story   was posted again and again on every site");  // equal once normalized
+    docs.push_back("a different story entirely with its own words and its own end");
+    ditto::thread_pool two(2);
+    ditto::simhash_dedup_options o;
+    o.collect_pairs = true;
+    const auto r = ditto::simhash_dedup(docs, o, two);
+    CHECK(r.stats.units == 2);
+    CHECK(r.stats.candidates == 0);
+    CHECK(r.pairs.size() == 100000);  // compact: each copy once, with the first
+    CHECK(r.stats.clusters == 2);
+    CHECK(r.clusters.cluster[100000] == 0);
+    CHECK(r.clusters.keep[0]);
+    CHECK(r.clusters.keep[100001]);
+    CHECK(!r.clusters.keep[100]);
+}
+
 TEST_CASE("simhash pipeline: options are checked", "[simhash_dedup]") {
     const std::vector<std::string> docs{"a b c"};
     auto fails = [&](auto change, const std::string& name) {
