@@ -120,6 +120,7 @@ def options_are_checked():
     error(["dedup", "--method", "simhash", "--hamming", "-1", path], 2, r"--hamming")
     error(["dedup", "--method", "lsh", path], 2, r"--method must be 'minhash' or 'simhash', got 'lsh'")
     error(["dedup", "--method", "simhash", "--against", "x.didx", path], 2, r"--against works with --method minhash only")
+    error(["dedup", "--method", "minhash", "--against", "missing.didx", path], 1, r"missing\.didx")  # gets that far
     # minhash is the default and may be named.
     run(["dedup", "--method", "minhash", "--recall", "0.9", "-q", path], check=0)
     run(["dedup", "--method", "simhash", "--hamming", "0", "-q", path], check=0)

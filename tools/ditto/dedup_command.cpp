@@ -649,8 +649,23 @@ int run_dedup(const std::vector<std::string_view>& args) {
                     throw usage_error("--against works with --method minhash only (a stored index holds MinHash signatures)",
                                       help_command);
             if (std::find(args.begin(), args.end(), std::string_view("-h")) == args.end() &&
-                std::find(args.begin(), args.end(), std::string_view("--help")) == args.end())
-                return run_dedup_against(args);
+                std::find(args.begin(), args.end(), std::string_view("--help")) == args.end()) {
+                // --method minhash names the default: the stored-index path need not know it.
+                std::vector<std::string_view> rest;
+                for (std::size_t j = 0; j < args.size(); ++j) {
+                    if (args[j] == "--") {
+                        rest.insert(rest.end(), args.begin() + static_cast<std::ptrdiff_t>(j), args.end());
+                        break;
+                    }
+                    if (args[j] == "--method=minhash") continue;
+                    if (args[j] == "--method" && j + 1 < args.size() && args[j + 1] == "minhash") {
+                        ++j;
+                        continue;
+                    }
+                    rest.push_back(args[j]);
+                }
+                return run_dedup_against(rest);
+            }
         }
     }
     bool help = false;
