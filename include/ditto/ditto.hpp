@@ -13,6 +13,7 @@
 #include <ditto/error.hpp>
 #include <ditto/exact_duplicates.hpp>
 #include <ditto/hash.hpp>
+#include <ditto/index/hamming.hpp>
 #include <ditto/index/lsh.hpp>
 #include <ditto/index/lsh_params.hpp>
 #include <ditto/index/prefix_index.hpp>
@@ -23,7 +24,9 @@
 #include <ditto/parallel.hpp>
 #include <ditto/prefilter.hpp>
 #include <ditto/shingle.hpp>
+#include <ditto/simhash_dedup.hpp>
 #include <ditto/sketch/minhash.hpp>
+#include <ditto/sketch/simhash.hpp>
 #include <ditto/store/content_hasher.hpp>
 #include <ditto/store/crc32c.hpp>
 #include <ditto/store/dedup_against.hpp>

@@ -23,6 +23,7 @@
 #include <ditto/dedup.hpp>
 #include <ditto/io/jsonl.hpp>
 #include <ditto/io/jsonl_chunks.hpp>
+#include <ditto/simhash_dedup.hpp>
 #include <ditto/text/utf8.hpp>
 #include <ditto/verify.hpp>
 
@@ -42,6 +43,10 @@ struct dedup_arguments {
     output_mode mode = output_mode::lines;
     ditto::jsonl_options jsonl;
     ditto::dedup_options dedup;
+    bool simhash = false;        // --method simhash
+    unsigned hamming = 3;        // --hamming, with simhash
+    std::string hamming_option;  // --hamming as given, for the message when simhash is not
+    std::string minhash_option;  // a MinHash-only option given (--recall, --sketch-size)
     std::size_t threads = 0;
     bool full_pairs = false;  // --exact-pairs full
     std::uint64_t pairs_memory = std::uint64_t{256} << 20;  // --pairs-memory
@@ -57,6 +62,8 @@ struct dedup_arguments {
 };
 
 constexpr const char* help_command = "ditto dedup --help";
+// The largest --hamming: beyond it the index's tables or their runs grow too large to be useful.
+constexpr std::size_t max_cli_hamming = 16;
 
 dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool& help) {
     dedup_arguments a;
@@ -78,6 +85,15 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             r.flag();
             help = true;
         } else if (parse_similarity_option(r, a.dedup)) {
+            if (name == "--recall" || name == "--sketch-size") a.minhash_option = std::string(name);
+        } else if (name == "--method") {
+            const std::string_view v = r.value();
+            if (v == "minhash") a.simhash = false;
+            else if (v == "simhash") a.simhash = true;
+            else throw usage_error("--method must be 'minhash' or 'simhash', got '" + std::string(v) + "'", help_command);
+        } else if (name == "--hamming") {
+            a.hamming = static_cast<unsigned>(parse_size(name, r.value(), 0, max_cli_hamming, r.help_command()));
+            a.hamming_option = std::string(name);
         } else if (name == "--clean") {
             r.flag();
             a.clean = true;
@@ -127,6 +143,10 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
         }
     }
     if (!a.clean_option.empty() && !a.clean) throw usage_error(a.clean_option + " goes with --clean", help_command);
+    if (!a.hamming_option.empty() && !a.simhash) throw usage_error("--hamming goes with --method simhash", help_command);
+    if (!a.minhash_option.empty() && a.simhash)
+        throw usage_error(a.minhash_option + " applies to --method minhash only (SimHash fingerprints have 64 bits "
+                          "and no recall target; use --hamming)", help_command);
     if (a.cleaning.drop_below > 0) throw usage_error("--drop-below goes with 'ditto clean', not dedup --clean", help_command);
     if (a.clean) check_clean_settings(a.cleaning, help_command);
     if (a.exact_pairs_given && a.mode != output_mode::pairs)
@@ -136,6 +156,22 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
     if (a.jsonl.text_field == a.jsonl.id_field)
         throw usage_error("--text-field and --id-field must differ, both are '" + a.jsonl.text_field + "'", help_command);
     return a;
+}
+
+// The SimHash pipeline's options from the command line's.
+ditto::simhash_dedup_options simhash_options(const dedup_arguments& a) {
+    ditto::simhash_dedup_options o;
+    o.threshold = a.dedup.threshold;
+    o.ngram = a.dedup.ngram;
+    o.hamming = a.hamming;
+    o.keep = a.dedup.keep;
+    o.clustering = a.dedup.clustering;
+    o.collect_pairs = a.dedup.collect_pairs;
+    o.shingle_memory = a.dedup.shingle_memory;
+    o.normalization = a.dedup.normalization;
+    o.seed = a.dedup.seed;
+    o.progress = a.dedup.progress;
+    return o;
 }
 
 std::string format_number(double v) {
@@ -589,6 +625,15 @@ void print_dedup_help(std::FILE* out) {
         "  --sketch-size N     MinHash slots, 1..4096 (default 128)\n"
         "  --recall R          chance that a pair at the threshold is examined, 0 < R < 1\n"
         "                      (default 0.995); every examined pair is verified exactly\n"
+        "  --method minhash|simhash\n"
+        "                      minhash (default): MinHash sketches and LSH at the --recall target;\n"
+        "                      simhash: one 64-bit SimHash fingerprint per text, and the pairs\n"
+        "                      whose fingerprints differ in at most --hamming bits are verified\n"
+        "                      exactly: faster and smaller, for near-identical copies; it misses\n"
+        "                      many pairs near a threshold of 0.8 (--recall and --sketch-size do\n"
+        "                      not apply)\n"
+        "  --hamming K         with --method simhash: fingerprint bits that may differ, 0..16\n"
+        "                      (default 3); a larger K finds more pairs and examines more\n"
         "  --keep first|longest  the copy to keep in each cluster (default first)\n"
         "  --cluster greedy|connected\n"
         "                      greedy (default): copies are taken in --keep order; each joins a\n"
@@ -644,12 +689,34 @@ void print_dedup_help(std::FILE* out) {
 }
 
 int run_dedup(const std::vector<std::string_view>& args) {
-    for (const std::string_view arg : args) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view arg = args[i];
         if (arg == "--") break;
         if (arg == "--against" || arg.starts_with("--against=")) {
+            // A stored index holds MinHash signatures.
+            for (std::size_t j = 0; j < args.size() && args[j] != "--"; ++j)
+                if (args[j] == "--method=simhash" || (args[j] == "--method" && j + 1 < args.size() && args[j + 1] == "simhash") ||
+                    args[j] == "--hamming" || args[j].starts_with("--hamming="))
+                    throw usage_error("--against works with --method minhash only (a stored index holds MinHash signatures)",
+                                      help_command);
             if (std::find(args.begin(), args.end(), std::string_view("-h")) == args.end() &&
-                std::find(args.begin(), args.end(), std::string_view("--help")) == args.end())
-                return run_dedup_against(args);
+                std::find(args.begin(), args.end(), std::string_view("--help")) == args.end()) {
+                // --method minhash names the default: the stored-index path need not know it.
+                std::vector<std::string_view> rest;
+                for (std::size_t j = 0; j < args.size(); ++j) {
+                    if (args[j] == "--") {
+                        rest.insert(rest.end(), args.begin() + static_cast<std::ptrdiff_t>(j), args.end());
+                        break;
+                    }
+                    if (args[j] == "--method=minhash") continue;
+                    if (args[j] == "--method" && j + 1 < args.size() && args[j + 1] == "minhash") {
+                        ++j;
+                        continue;
+                    }
+                    rest.push_back(args[j]);
+                }
+                return run_dedup_against(rest);
+            }
         }
     }
     bool help = false;
@@ -660,6 +727,13 @@ int run_dedup(const std::vector<std::string_view>& args) {
     }
     // Every option is checked before any input is read.
     check_similarity_options(a.dedup, help_command);
+    if (a.simhash) {
+        try {
+            simhash_options(a).validate();
+        } catch (const std::invalid_argument& e) {
+            throw usage_error(std::string("invalid similarity options: ") + e.what(), help_command);
+        }
+    }
     output out(a.output_path, a.output_option);
 
     const auto start = std::chrono::steady_clock::now();
@@ -755,7 +829,19 @@ int run_dedup(const std::vector<std::string_view>& args) {
     a.dedup.collect_pairs = a.mode == output_mode::pairs;
     streamed_pairs pairs;  // --pairs: kept aside as the pipeline makes them, not in memory
     if (a.mode == output_mode::pairs) a.dedup.pair_sink = [&](std::span<const ditto::similar_pair> chunk) { pairs.add(chunk); };
-    const ditto::dedup_result result = ditto::dedup(docs, a.dedup, pool);
+    ditto::dedup_result result;
+    ditto::hamming_plan plan;
+    if (a.simhash) {
+        ditto::simhash_dedup_result r = ditto::simhash_dedup(docs, simhash_options(a), pool);
+        plan = r.hamming;
+        if (plan.warning) progress.message("ditto: warning: " + plan.warning_text());
+        result = std::move(r);
+        // SimHash's pipeline lists its pairs in the result: they go the same way from here.
+        if (!result.pairs.empty()) pairs.add(result.pairs);
+        std::vector<ditto::similar_pair>().swap(result.pairs);
+    } else {
+        result = ditto::dedup(docs, a.dedup, pool);
+    }
     const auto& clusters = result.clusters;
     if (a.clean && a.mode == output_mode::lines) {
         progress.update("cleaning", 0, 0);
@@ -873,17 +959,24 @@ int run_dedup(const std::vector<std::string_view>& args) {
                              : "");
         if (a.verbose) {
             const auto& st = result.stats;
+            char shape_text[160];
+            if (a.simhash)
+                std::snprintf(shape_text, sizeof shape_text, "SimHash k = %u, %u blocks, %zu tables, %u-bit prefixes",
+                              plan.k, plan.blocks, plan.tables, plan.prefix_bits);
+            else
+                std::snprintf(shape_text, sizeof shape_text,
+                              "LSH %zu bands x %zu rows, %zu buckets (largest %zu, %zu split by prefix filtering)",
+                              st.lsh.bands, st.lsh.rows, st.buckets, st.largest_bucket, st.split_buckets);
+            const std::string shape = shape_text;
             std::fprintf(stderr,
                          "ditto: read %.2f s, parse %.2f s, exact %.2f s, sketch %.2f s, candidates %.2f s, sets %.2f s, "
                          "verify %.2f s (exact verification %.2f s of CPU), write %.2f s (pipeline %.2f s on %zu threads)\n"
-                         "ditto: %zu exact duplicates, %zu distinct texts, %zu documents without words; LSH %zu bands x %zu rows, "
-                         "%zu buckets (largest %zu, %zu split by prefix filtering)\n"
+                         "ditto: %zu exact duplicates, %zu distinct texts, %zu documents without words; %s\n"
                          "ditto: %zu candidate pairs examined, %zu dropped by the signature prefilter, %zu verified, "
                          "%zu similar pairs listed; %.0f MB of shingle sets, %zu recomputed\n",
                          seconds_read, seconds_parse, st.seconds_exact, st.seconds_sketch, st.seconds_candidates,
                          st.seconds_sets, st.seconds_verify, st.seconds_exact_verification, seconds_write, seconds_dedup, st.threads, st.exact_duplicates,
-                         st.units, st.empty_documents, st.lsh.bands, st.lsh.rows, st.buckets, st.largest_bucket,
-                         st.split_buckets, st.candidates, st.prefiltered, st.verified, st.similar_pairs,
+                         st.units, st.empty_documents, shape.c_str(), st.candidates, st.prefiltered, st.verified, st.similar_pairs,
                          static_cast<double>(st.set_bytes) / 1e6, st.recomputed_sets);
         }
     }
