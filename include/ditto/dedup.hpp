@@ -114,11 +114,14 @@ struct dedup_options {
     std::function<void(const dedup_progress&)> progress;
     /// With collect_pairs: receives the similar pairs instead of dedup_result::pairs, in the same
     /// order and form (sorted by (first, second), compact), a chunk at a time, on the calling
-    /// thread; so no stage holds all of them (a family of m near-copies has m(m-1)/2). What it
-    /// throws stops the pipeline and propagates. Clusters are then made as with collect_pairs =
-    /// false (a second, cheaper pass over the buckets): what is kept is the same as when pairs
-    /// are collected, and so is where a removed copy goes unless large buckets are split (one may
-    /// then join another similar kept copy). Empty: the pairs go to dedup_result::pairs.
+    /// thread. A chunk is the pairs of 64 units (each unit's exact duplicates and its similar
+    /// later units), and the pipeline holds 2 x threads chunks at a time: a family of m
+    /// near-copies costs 128 x threads x m pairs in memory, not m(m-1)/2. What the sink throws
+    /// stops the pipeline and propagates. Clusters are then made as with collect_pairs = false
+    /// (a second pass over the buckets, whose candidates the stats count too): what is kept is
+    /// the same as when pairs are collected, and so is where a removed copy goes unless large
+    /// buckets are split (one may then join another similar kept copy). Empty: the pairs go to
+    /// dedup_result::pairs.
     std::function<void(std::span<const similar_pair>)> pair_sink;
 
     /// Throws std::invalid_argument naming the first option out of range and its valid range.
@@ -715,7 +718,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
                 if (result.exact_of[i] != i) members[fill[unit_of_doc[i]]++] = i;
         }
         const std::size_t tasks = (units + detail::units_per_task - 1) / detail::units_per_task;
-        const std::size_t window = std::max<std::size_t>(4, 4 * static_cast<std::size_t>(exec.concurrency()));
+        const std::size_t window = std::max<std::size_t>(2, 2 * static_cast<std::size_t>(exec.concurrency()));
         std::vector<std::vector<similar_pair>> found(window);
         std::mutex counts_mutex;
         for (std::size_t w = 0; w < tasks; w += window) {

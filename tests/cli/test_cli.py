@@ -406,13 +406,14 @@ def pairs_past_their_memory_are_sorted_runs_merged_into_the_same_lines():
         compact += [line(first, y, "1.0000") for y in m if y != first]
     compact = sorted(family_lines + compact, key=lambda l: l.encode())
     for mode, want in (("compact", compact), ("full", full)):
-        for memory in ([], ["--pairs-memory", "1K"], ["--pairs-memory", "64k"]):
+        for memory in ([], ["--pairs-memory", "4K"], ["--pairs-memory", "64k"]):
             got = run(["dedup", "--pairs", "--exact-pairs", mode, "--quiet", *memory, path], check=0).stdout.decode().splitlines()
             expect(len(got) == len(want), f"{mode} {memory}: {len(got)} lines, expected {len(want)}")
             expect(got == want, f"{mode} {memory}: first difference at line "
                                 f"{next((k for k, (g, w) in enumerate(zip(got, want)) if g != w), None)}")
     error(["dedup", "--pairs-memory", "1M", path], 2, r"--pairs-memory goes with --pairs")
     error(["dedup", "--pairs", "--pairs-memory", "0", path], 2, r"--pairs-memory must be a positive number of bytes")
+    error(["dedup", "--pairs", "--pairs-memory", "4095", path], 2, r"--pairs-memory must be at least 4K, got '4095'")
     error(["dedup", "--pairs", "--pairs-memory", "12X", path], 2, r"--pairs-memory must be a positive number of bytes")
 
 

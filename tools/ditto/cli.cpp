@@ -316,11 +316,20 @@ std::size_t utf8_text_start(const char* bytes, std::size_t size, const std::stri
 
 // ---- Lines sorted past memory ----
 
+// The budget: three quarters for the lines' bytes, a quarter for their places, reserved at once
+// so that growth never doubles past it.
 void sorted_lines::add(std::string_view line) {
     if (line.size() > 0xffffffffu) throw data_error("a line of over 4 GB cannot be sorted");
+    if (lines_.capacity() == 0) {
+        held_.reserve(static_cast<std::size_t>(std::max<std::uint64_t>(1, memory_ / 4 * 3)));
+        lines_.reserve(static_cast<std::size_t>(std::max<std::uint64_t>(1, memory_ / 4 / sizeof(lines_[0]))));
+    }
+    if (!lines_.empty() && (held_.size() + line.size() > held_.capacity() || lines_.size() == lines_.capacity())) {
+        spill();
+        return add(line);
+    }
     lines_.emplace_back(held_.size(), static_cast<std::uint32_t>(line.size()));
     held_.append(line);
-    if (held_.size() + lines_.size() * sizeof(lines_[0]) > memory_) spill();
 }
 
 void sorted_lines::sort_held() {
@@ -341,10 +350,13 @@ void sorted_lines::run_writer::add(std::string_view line) {
 sorted_lines::run sorted_lines::run_writer::finish() {
     made.file->add(block);
     made.bytes += block.size();
-    block.clear();
+    std::string().swap(block);
+    made.file->release();  // on disk until it is merged
     return std::move(made);
 }
 
+// A run per budget's worth of lines; 16 runs of one level are merged into one of the next at
+// once, so at most 15 runs per level are open and merging reads each line once per level.
 void sorted_lines::spill() {
     if (lines_.empty()) return;
     sort_held();
@@ -353,6 +365,16 @@ void sorted_lines::spill() {
     runs_.push_back(writer.finish());
     std::vector<std::pair<std::uint64_t, std::uint32_t>>().swap(lines_);
     std::string().swap(held_);
+    while (runs_.size() >= fan_in && runs_[runs_.size() - fan_in].level == runs_.back().level) merge_last();
+}
+
+void sorted_lines::merge_last() {
+    const std::size_t first = runs_.size() - fan_in;
+    run_writer writer;
+    writer.made.level = runs_.back().level + 1;
+    merge(first, runs_.size(), [&](std::string_view line) { writer.add(line); });
+    runs_.resize(first);
+    runs_.push_back(writer.finish());
 }
 
 void sorted_lines::merge(std::size_t first, std::size_t last, const std::function<void(std::string_view)>& sink) {
@@ -402,16 +424,8 @@ void sorted_lines::drain(const std::function<void(std::string_view)>& sink) {
         return;
     }
     spill();
-    constexpr std::size_t fan_in = 16;  // each run reads ahead a few MB
-    std::size_t merged = 0;             // runs_[0, merged) are spent
-    while (runs_.size() - merged > fan_in) {
-        run_writer writer;
-        merge(merged, merged + fan_in, [&](std::string_view line) { writer.add(line); });
-        for (std::size_t r = merged; r < merged + fan_in; ++r) runs_[r].file.reset();
-        merged += fan_in;
-        runs_.push_back(writer.finish());
-    }
-    merge(merged, runs_.size(), sink);
+    while (runs_.size() > fan_in) merge_last();
+    merge(0, runs_.size(), sink);
 }
 
 // ---- Removing the temporary file on signals ----
@@ -494,6 +508,8 @@ std::uint64_t spill_file::add(std::string_view bytes) {
             fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
             if (fd_ >= 0) ::unlink(pattern.c_str());
         }
+        if (fd_ < 0 && !memory_fallback_)
+            throw data_error("cannot create a temporary file in " + folder + ": " + errno_text());
         in_memory_ = fd_ < 0;  // no temporary file can be made there: hold the bytes after all
     }
     const std::uint64_t at = size_;
@@ -501,6 +517,14 @@ std::uint64_t spill_file::add(std::string_view bytes) {
     size_ += bytes.size();
     if (pending_.size() >= (std::size_t{4} << 20)) flush();
     return at;
+}
+
+void spill_file::release() {
+    flush();
+    if (in_memory_) return;
+    std::string().swap(pending_);
+    std::string().swap(window_);
+    window_offset_ = 0;
 }
 
 void spill_file::flush() {
@@ -519,7 +543,9 @@ std::string_view spill_file::get(std::uint64_t offset, std::size_t size) {
     if (in_memory_) return std::string_view(pending_).substr(static_cast<std::size_t>(offset), size);
     flush();
     if (offset < window_offset_ || offset + size > window_offset_ + window_.size()) {
-        window_.resize(std::max<std::size_t>(size, std::size_t{4} << 20));
+        // Up to 4 MB ahead, but not past the end: a small file gets a small window.
+        const std::uint64_t left = written_ > offset ? written_ - offset : 0;
+        window_.resize(std::max<std::size_t>(size, static_cast<std::size_t>(std::min<std::uint64_t>(left, std::uint64_t{4} << 20))));
         window_offset_ = offset;
         std::size_t got = 0;
         while (got < window_.size() && offset + got < written_) {

@@ -194,10 +194,11 @@ private:
 /// Bytes kept aside in an unnamed temporary file (in TMPDIR), read back later: spills what memory
 /// need not hold. The file has no name from the start, so nothing is left behind however the
 /// process ends. Created at the first add; when no file can be created there, the bytes are held
-/// in memory instead.
+/// in memory instead, or, for a file made to keep memory within a budget (`memory_fallback`
+/// false), that is a data_error.
 class spill_file {
 public:
-    spill_file() = default;
+    explicit spill_file(bool memory_fallback = true) : memory_fallback_(memory_fallback) {}
     ~spill_file();
     spill_file(const spill_file&) = delete;
     spill_file& operator=(const spill_file&) = delete;
@@ -207,9 +208,12 @@ public:
     /// The bytes at [offset, offset + size), valid until the next call. Reads ahead, so reading
     /// in the order of adding is fast.
     std::string_view get(std::uint64_t offset, std::size_t size);
+    /// Writes what is pending and frees the buffers: a file not read for a while holds no memory.
+    void release();
 
 private:
     void flush();
+    bool memory_fallback_ = true;
     int fd_ = -1;
     bool in_memory_ = false;
     std::uint64_t size_ = 0;     // bytes added
@@ -219,9 +223,11 @@ private:
     std::uint64_t window_offset_ = 0;
 };
 
-/// Lines (each ending in '\n', none inside) given in any order and written in byte order,
-/// however many: held in memory up to a budget, past it sorted into runs kept in spill_files and
-/// merged at the end, at most 16 runs at a time (more runs are first merged into longer ones).
+/// Lines (each ending in '\n', none inside) given in any order and passed on in byte order,
+/// however many: held in memory up to a budget, past it sorted into runs in temporary files
+/// (spill_file; failing to create one is an error, not a fallback to memory). Runs are merged 16
+/// at a time, as soon as 16 of one level exist, so few files are open; merging adds 16 read-aheads
+/// of 4 MB to the budget.
 class sorted_lines {
 public:
     explicit sorted_lines(std::uint64_t memory) : memory_(memory) {}
@@ -236,16 +242,20 @@ private:
     struct run {
         std::unique_ptr<spill_file> file;
         std::uint64_t bytes = 0;
+        unsigned level = 0;  // 0: spilled from memory; k + 1: merged from runs of level k
     };
     // Makes a run from lines given in order, added to its file a block of about 1 MB at a time.
     struct run_writer {
-        run made{std::make_unique<spill_file>(), 0};
+        run made{std::make_unique<spill_file>(false), 0, 0};
         std::string block;
         void add(std::string_view line);
         run finish();
     };
     void sort_held();
     void spill();
+    static constexpr std::size_t fan_in = 16;  // runs merged at once, each reading ahead 4 MB
+    // Merges the last `fan_in` runs into one (of the next level).
+    void merge_last();
     // Merges runs [first, last) into sink(line), in byte order.
     void merge(std::size_t first, std::size_t last, const std::function<void(std::string_view)>& sink);
     std::uint64_t memory_;

@@ -116,7 +116,9 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             else if (v == "full") a.full_pairs = true;
             else throw usage_error("--exact-pairs must be 'compact' or 'full', got '" + std::string(v) + "'", help_command);
         } else if (name == "--pairs-memory") {
-            a.pairs_memory = parse_bytes(name, r.value(), r.help_command());
+            const std::string_view v = r.value();
+            a.pairs_memory = parse_bytes(name, v, r.help_command());
+            if (a.pairs_memory < 4096) throw usage_error("--pairs-memory must be at least 4K, got '" + std::string(v) + "'", help_command);
             a.pairs_memory_given = true;
         } else if (name == "--set-memory") {
             a.dedup.shingle_memory = parse_size(name, r.value(), 0, 1u << 20, r.help_command()) << 20;
