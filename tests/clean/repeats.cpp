@@ -272,3 +272,58 @@ TEST_CASE("find_repeats: empty corpus, short texts, invalid UTF-8, options", "[c
     o.min_tokens = 65537;
     CHECK_THROWS_AS(ditto::find_repeats(docs_of(texts), o), std::invalid_argument);
 }
+
+TEST_CASE("find_repeats: confirmation through hash collisions and runs that match only in part", "[clean][repeats]") {
+    // Keeping few bits of each window hash puts unrelated windows in one group: runs of
+    // consecutive windows then meet firsts that differ in part, and the byte comparison must
+    // still give the reference's answer.
+    for (std::uint64_t seed = 300; seed < 340; ++seed) {
+        const std::size_t k = 1 + seed % 6;
+        const planted_corpus c = make_corpus(seed, 2 + seed % 9, k);
+        std::vector<std::string_view> texts(c.texts.begin(), c.texts.end());
+        for (const std::uint64_t mask : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{0xf}, std::uint64_t{0xff}}) {
+            for (const bool all : {false, true}) {
+                ditto::repeat_options o;
+                o.min_tokens = k;
+                o.remove = all ? ditto::remove_rule::all : ditto::remove_rule::copies;
+                INFO("seed " << seed << " k " << k << " mask " << mask << (all ? " all" : " copies"));
+                ditto::inline_executor one;
+                const auto spans = ditto::detail::repeats(std::span<const std::string_view>(texts), {}, o, one, nullptr, mask);
+                check(c.texts, spans, k, all);
+                ditto::thread_pool pool(3);
+                REQUIRE(ditto::detail::repeats(std::span<const std::string_view>(texts), {}, o, pool, nullptr, mask) == spans);
+            }
+        }
+    }
+    // A copy that differs from its first in one token, every window in one group: the run of
+    // consecutive windows is compared whole, fails, and each window is judged on its own.
+    const std::vector<std::string> texts = {"one two three four five six seven", "one two three FOUR five six seven",
+                                            "zero one two three four five six seven"};
+    std::vector<std::string_view> views(texts.begin(), texts.end());
+    ditto::repeat_options o;
+    o.min_tokens = 3;
+    ditto::inline_executor one;
+    const auto masked = ditto::detail::repeats(std::span<const std::string_view>(views), {}, o, one, nullptr, 0);
+    check(texts, masked, 3, false);
+    REQUIRE(masked == ditto::find_repeats(docs_of(texts), o));
+}
+
+TEST_CASE("find_repeats: 10^5 identical texts are confirmed in linear time", "[clean][repeats]") {
+    std::string text;
+    for (int i = 0; i < 60; ++i) text += "word" + std::to_string(i) + (i % 7 == 6 ? ". " : " ");
+    text.pop_back();
+    std::vector<std::string> texts(100000, text);
+    texts.push_back("before " + text + " after");
+    ditto::repeat_options o;  // 40 tokens
+    ditto::thread_pool pool(2);
+    ditto::repeat_stats st;
+    const auto spans = ditto::find_repeats(docs_of(texts), o, pool, &st);
+    REQUIRE(st.confirmed_windows + 2 == st.windows);  // all but the two holding "before" or "after"
+    REQUIRE(spans.size() == texts.size() - 1);
+    for (std::size_t d = 1; d < texts.size(); ++d) {
+        const auto& s = spans[d - 1];
+        REQUIRE(s.doc == d);
+        REQUIRE(texts[d].substr(s.begin, s.end - s.begin) == text);
+        REQUIRE(s.kept == ditto::text_location{0, 0, text.size()});
+    }
+}

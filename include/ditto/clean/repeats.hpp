@@ -104,8 +104,9 @@ static_assert(sizeof(window_record) == 16, "window records must stay at 16 bytes
 // range (sorted, disjoint) break the sequence. Appends records to out; returns the token count.
 class window_hasher {
 public:
-    window_hasher(std::size_t k, std::uint64_t seed)
-        : k_(k), seed_(seed), gap_seed_(mix64(seed, 0x6a9a5eedULL)), space_(hash64(" ", mix64(seed, 0x6a9a5eedULL))),
+    // hash_mask keeps some bits of each window hash: tests force collisions with it.
+    window_hasher(std::size_t k, std::uint64_t seed, std::uint64_t hash_mask = ~std::uint64_t{0})
+        : k_(k), seed_(seed), mask_(hash_mask), gap_seed_(mix64(seed, 0x6a9a5eedULL)), space_(hash64(" ", mix64(seed, 0x6a9a5eedULL))),
           ring_(k + 1) {
         power_k_ = 1;
         for (std::size_t i = 0; i < k; ++i) power_k_ *= base;
@@ -147,7 +148,7 @@ public:
                 if (at - (k_ - 1) > std::numeric_limits<std::uint32_t>::max())
                     throw_invalid_argument("find_repeats", "tokens per document", "at most 2^32",
                                            std::to_string(at + 1));
-                out.push_back(window_record{mix64(f_poly ^ (g_poly * 0x9e3779b97f4a7c15ULL), seed_), doc,
+                out.push_back(window_record{mix64(f_poly ^ (g_poly * 0x9e3779b97f4a7c15ULL), seed_) & mask_, doc,
                                             static_cast<std::uint32_t>(at - (k_ - 1))});
             }
         });
@@ -157,7 +158,7 @@ public:
 private:
     static constexpr std::uint64_t base = 0x100000001b3ULL * 2 + 1;  // odd
     std::size_t k_;
-    std::uint64_t seed_, gap_seed_, space_;
+    std::uint64_t seed_, mask_, gap_seed_, space_;
     std::uint64_t power_k_ = 1, power_k1_ = 1;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> ring_;  // (token hash, hash of the gap before it)
 };
@@ -216,7 +217,8 @@ inline void token_offsets(std::string_view text, std::vector<std::pair<std::size
 template <executor E>
 [[nodiscard]] std::vector<removed_span> repeats(std::span<const std::string_view> texts,
                                                 std::span<const removed_span> excluded, const repeat_options& options,
-                                                E& exec, repeat_stats* stats) {
+                                                E& exec, repeat_stats* stats,
+                                                std::uint64_t hash_mask = ~std::uint64_t{0}) {
     options.validate();
     if (texts.size() > std::numeric_limits<std::uint32_t>::max())
         throw_invalid_argument("find_repeats", "documents", "at most 2^32 - 1", std::to_string(texts.size()));
@@ -239,7 +241,7 @@ template <executor E>
         std::vector<std::vector<window_record>> chunk_records(chunk_ends.size());
         std::vector<std::size_t> chunk_tokens(chunk_ends.size(), 0);
         exec.bulk(chunk_ends.size(), [&](std::size_t c) {
-            window_hasher hasher(k, options.seed);
+            window_hasher hasher(k, options.seed, hash_mask);
             for (std::size_t d = c == 0 ? 0 : chunk_ends[c - 1]; d < chunk_ends[c]; ++d)
                 chunk_tokens[c] += hasher.run(texts[d], static_cast<std::uint32_t>(d), excluded_of(d), chunk_records[c]);
         });
@@ -332,29 +334,65 @@ template <executor E>
         return texts[records[i].doc].substr(wbegin[i], wend[i] - wbegin[i]);
     };
 
-    // 4. Confirm each group of equal hashes byte for byte. kept[i]: the first window of i's
-    // confirmed group (i itself for the first), none when i's bytes occur once.
+    // 4. Confirm byte for byte that each window equals its group's first, the record of least
+    // (doc, pos) with its hash. kept[i]: that first, or none once i's bytes differ from it.
+    // Windows at consecutive positions whose firsts sit at consecutive positions of one document
+    // form a run: each side's bytes are one range, compared once (with every window's offsets
+    // within it), so a passage costs about its own length instead of min_tokens times it. A run
+    // that does not match whole falls back to one comparison per window.
     std::vector<std::size_t> group_start;
     for (std::size_t i = 0; i < m; ++i)
         if (i == 0 || records[i].hash != records[i - 1].hash) group_start.push_back(i);
     group_start.push_back(m);
-    std::vector<std::size_t> kept(m, none);
     const std::size_t groups = group_start.size() - 1;
+    std::vector<std::size_t> kept(m);
+    for (std::size_t g = 0; g < groups; ++g)
+        std::fill(kept.begin() + static_cast<std::ptrdiff_t>(group_start[g]),
+                  kept.begin() + static_cast<std::ptrdiff_t>(group_start[g + 1]), group_start[g]);
+    for_docs_with([&](std::size_t d, std::vector<std::pair<std::size_t, std::size_t>>&) {
+        const auto list = std::span<const std::size_t>(by_doc).subspan(doc_first[d], doc_first[d + 1] - doc_first[d]);
+        const auto continues = [&](std::size_t prev, std::size_t next) {
+            const std::size_t fp = kept[prev], fn = kept[next];
+            return fn != next && records[next].pos == records[prev].pos + 1 && records[fn].doc == records[fp].doc &&
+                   records[fn].pos == records[fp].pos + 1;
+        };
+        for (std::size_t x = 0; x < list.size();) {
+            const std::size_t a = list[x];
+            if (kept[a] == a) {  // a first occurrence
+                ++x;
+                continue;
+            }
+            std::size_t y = x + 1;
+            while (y < list.size() && continues(list[y - 1], list[y])) ++y;
+            const std::size_t f = kept[a], last = list[y - 1];
+            const std::size_t length = wend[last] - wbegin[a];
+            bool whole = wend[kept[last]] - wbegin[f] == length &&
+                         texts[d].substr(wbegin[a], length) == texts[records[f].doc].substr(wbegin[f], length);
+            for (std::size_t z = x + 1; z < y && whole; ++z) {
+                const std::size_t i = list[z];
+                whole = wbegin[i] - wbegin[a] == wbegin[kept[i]] - wbegin[f] && wend[i] - wbegin[a] == wend[kept[i]] - wbegin[f];
+            }
+            if (!whole)
+                for (std::size_t z = x; z < y; ++z)
+                    if (bytes_of(list[z]) != bytes_of(kept[list[z]])) kept[list[z]] = none;
+            x = y;
+        }
+    });
+    // A group with a window that differs from its first holds a hash collision: sort it by bytes,
+    // then index, so each class stays in (doc, pos) order and its head is its first.
     const std::size_t group_tasks = std::min(groups, exec.concurrency() * 8);
     exec.bulk(group_tasks, [&](std::size_t t) {
         std::vector<std::size_t> order;
         for (std::size_t g = t * groups / group_tasks; g < (t + 1) * groups / group_tasks; ++g) {
             const std::size_t begin = group_start[g], end = group_start[g + 1];
-            const std::string_view first = bytes_of(begin);
-            bool equal = true;
-            for (std::size_t i = begin + 1; i < end && equal; ++i) equal = bytes_of(i) == first;
-            if (equal) {
-                for (std::size_t i = begin; i < end; ++i) kept[i] = begin;
+            if (std::find(kept.begin() + static_cast<std::ptrdiff_t>(begin), kept.begin() + static_cast<std::ptrdiff_t>(end),
+                          none) == kept.begin() + static_cast<std::ptrdiff_t>(end))
                 continue;
-            }
-            // A hash collision: sort by bytes, then index, so each class stays in (doc, pos) order.
             order.resize(end - begin);
-            for (std::size_t i = begin; i < end; ++i) order[i - begin] = i;
+            for (std::size_t i = begin; i < end; ++i) {
+                order[i - begin] = i;
+                kept[i] = none;
+            }
             std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
                 const std::string_view x = bytes_of(a), y = bytes_of(b);
                 return x != y ? x < y : a < b;
