@@ -36,7 +36,9 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <limits>
 #include <ranges>
 #include <span>
@@ -163,8 +165,6 @@ private:
     std::vector<std::pair<std::uint64_t, std::uint64_t>> ring_;  // (token hash, hash of the gap before it)
 };
 
-// Sorts records by (hash, doc, pos): one in-place radix pass on the top bits, then each bucket
-// with std::sort on the executor. The order is total, so the result is the same on any executor.
 // One in-place radix pass (American flag sort) on the 8 bits of the hash at shift over r; start
 // receives the 257 bucket boundaries.
 inline void radix_pass(std::span<window_record> r, unsigned shift, std::array<std::size_t, 257>& start) {
@@ -187,26 +187,100 @@ inline void radix_pass(std::span<window_record> r, unsigned shift, std::array<st
     }
 }
 
-// Sorts records by (hash, doc, pos): a radix pass on the top 8 bits, then in each bucket (on the
-// executor) one on the next 8 and std::sort of each piece. The order is total, so the result is
-// the same on any executor; no memory beyond the records.
-template <executor E>
-void sort_windows(std::span<window_record> r, E& exec) {
-    if (r.size() < (std::size_t{1} << 14)) {
-        std::sort(r.begin(), r.end(), window_less);
-        return;
-    }
-    std::array<std::size_t, 257> top{};
-    radix_pass(r, 56, top);
-    exec.bulk(256, [&](std::size_t b) {
-        const auto bucket = r.subspan(top[b], top[b + 1] - top[b]);
-        std::array<std::size_t, 257> inner{};
-        radix_pass(bucket, 48, inner);
-        for (std::size_t c = 0; c < 256; ++c)
-            std::sort(bucket.begin() + static_cast<std::ptrdiff_t>(inner[c]),
-                      bucket.begin() + static_cast<std::ptrdiff_t>(inner[c + 1]), window_less);
-    });
+// The bytes of two bit tables for n records.
+[[nodiscard]] constexpr std::size_t bit_table_bytes(std::size_t n) noexcept {
+    std::size_t bits = 64;
+    while (bits < n * 8) bits *= 2;
+    return 2 * (bits / 8);
 }
+
+// Keeps the records of r whose hash occurs more than once in r, sorted by (hash, doc, pos), at
+// its front; returns how many. Most windows occur once: two bit tables of 8 bits per record drop,
+// in one pass, every record whose hash bits no other record shares (all but about 12% of the
+// unique ones), so the sort sees far fewer records. The order is total, so the result does not
+// depend on which task runs this.
+inline std::size_t keep_repeated(std::span<window_record> r, std::vector<std::uint64_t>& seen,
+                                 std::vector<std::uint64_t>& twice) {
+    const std::size_t mask = bit_table_bytes(r.size()) * 4 - 1;
+    seen.assign((mask + 1) / 64, 0);
+    twice.assign((mask + 1) / 64, 0);
+    for (const auto& w : r) {
+        const std::size_t i = static_cast<std::size_t>(w.hash) & mask;
+        const std::uint64_t bit = std::uint64_t{1} << (i & 63);
+        twice[i >> 6] |= seen[i >> 6] & bit;
+        seen[i >> 6] |= bit;
+    }
+    std::size_t n = 0;
+    for (const auto& w : r) {
+        const std::size_t i = static_cast<std::size_t>(w.hash) & mask;
+        if ((twice[i >> 6] >> (i & 63)) & 1) r[n++] = w;
+    }
+    const auto kept = r.first(n);
+    if (n < (std::size_t{1} << 14)) {
+        std::sort(kept.begin(), kept.end(), window_less);
+    } else {
+        std::array<std::size_t, 257> inner{};
+        radix_pass(kept, 48, inner);
+        for (std::size_t c = 0; c < 256; ++c)
+            std::sort(kept.begin() + static_cast<std::ptrdiff_t>(inner[c]),
+                      kept.begin() + static_cast<std::ptrdiff_t>(inner[c + 1]), window_less);
+    }
+    std::size_t m = 0;
+    for (std::size_t i = 0; i < n;) {
+        std::size_t j = i + 1;
+        while (j < n && kept[j].hash == kept[i].hash) ++j;
+        if (j - i > 1)
+            for (std::size_t x = i; x < j; ++x) r[m++] = kept[x];
+        i = j;
+    }
+    return m;
+}
+
+// The window records in one block from malloc: shrinking it to the repeated ones is a realloc,
+// which common allocators do without a second block (glibc trims the block or remaps its pages),
+// where a vector would copy them next to the full array.
+class record_buffer {
+public:
+    explicit record_buffer(std::size_t n) : size_(n) {
+        if (n == 0) return;
+        data_ = static_cast<window_record*>(std::malloc(n * sizeof(window_record)));
+        if (data_ == nullptr) throw std::bad_alloc();
+    }
+    record_buffer(const record_buffer&) = delete;
+    record_buffer& operator=(const record_buffer&) = delete;
+    ~record_buffer() { std::free(data_); }
+
+    void shrink(std::size_t n) noexcept {
+        if (n >= size_) return;
+        if (n == 0) {
+            std::free(data_);
+            data_ = nullptr;
+        } else if (void* p = std::realloc(data_, n * sizeof(window_record))) {
+            data_ = static_cast<window_record*>(p);
+        }
+        size_ = n;
+    }
+    void swap(record_buffer& other) noexcept {
+        std::swap(data_, other.data_);
+        std::swap(size_, other.size_);
+    }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] window_record& operator[](std::size_t i) noexcept { return data_[i]; }
+    [[nodiscard]] const window_record& operator[](std::size_t i) const noexcept { return data_[i]; }
+    [[nodiscard]] std::span<window_record> all() noexcept { return {data_, size_}; }
+
+private:
+    window_record* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+// After the sort a record's hash field holds the key of its group's first window, the one of
+// least (doc, pos): doc << 32 | pos. It names the group from then on; no_key marks a window whose
+// bytes occur once.
+[[nodiscard]] constexpr std::uint64_t key_of(std::uint64_t doc, std::uint32_t pos) noexcept { return doc << 32 | pos; }
+inline constexpr std::uint64_t no_key = ~std::uint64_t{0};
+[[nodiscard]] constexpr std::size_t key_doc(std::uint64_t key) noexcept { return static_cast<std::size_t>(key >> 32); }
+[[nodiscard]] constexpr std::uint32_t key_pos(std::uint64_t key) noexcept { return static_cast<std::uint32_t>(key); }
 
 // The token offsets of one text: (begin, end) of each token, in order.
 inline void token_offsets(std::string_view text, std::vector<std::pair<std::size_t, std::size_t>>& out) {
@@ -235,199 +309,223 @@ template <executor E>
     };
 
     // 1. Window records, per chunk of documents, joined in document order.
-    std::vector<window_record> records;
+    std::size_t total = 0;
+    std::vector<std::vector<window_record>> chunk_records;
     {
         const std::vector<std::size_t> chunk_ends = document_chunks(texts, std::size_t{1} << 20);
-        std::vector<std::vector<window_record>> chunk_records(chunk_ends.size());
+        chunk_records.resize(chunk_ends.size());
         std::vector<std::size_t> chunk_tokens(chunk_ends.size(), 0);
         exec.bulk(chunk_ends.size(), [&](std::size_t c) {
             window_hasher hasher(k, options.seed, hash_mask);
             for (std::size_t d = c == 0 ? 0 : chunk_ends[c - 1]; d < chunk_ends[c]; ++d)
                 chunk_tokens[c] += hasher.run(texts[d], static_cast<std::uint32_t>(d), excluded_of(d), chunk_records[c]);
         });
-        std::size_t total = 0;
         for (std::size_t c = 0; c < chunk_records.size(); ++c) {
             total += chunk_records[c].size();
             st.tokens += chunk_tokens[c];
         }
-        // Reserved, not touched: pages are committed as chunks are copied in and freed.
-        records.reserve(total);
-        for (auto& c : chunk_records) {
-            records.insert(records.end(), c.begin(), c.end());
-            std::vector<window_record>().swap(c);
-        }
     }
-    st.windows = records.size();
-    st.record_bytes = records.size() * sizeof(window_record);
+    st.windows = total;
+    st.record_bytes = total * sizeof(window_record);
 
-    // 2. Most windows occur once. Two bit tables of 8 bits per record drop, in one pass, every
-    // record whose hash bits no other record shares (all but about 12% of the unique ones), so
-    // the sort sees far fewer records; order is kept.
-    {
-        std::size_t bits = 64;
-        while (bits < records.size() * 8) bits *= 2;
-        const std::size_t mask = bits - 1;
-        std::vector<std::uint64_t> seen(bits / 64, 0), twice(bits / 64, 0);
-        st.peak_bytes = records.capacity() * sizeof(window_record) + 2 * (bits / 8);
-        for (const auto& r : records) {
-            const std::size_t i = static_cast<std::size_t>(r.hash) & mask;
-            const std::uint64_t bit = std::uint64_t{1} << (i & 63);
-            twice[i >> 6] |= seen[i >> 6] & bit;
-            seen[i >> 6] |= bit;
+    // 2. The records go to buckets by the top 8 bits of their hashes as they are copied out of
+    // the chunks (a counting scatter: each chunk's share of each bucket is known beforehand);
+    // then each bucket, on the executor, keeps its repeated hashes (bit tables of its own, so only
+    // one bucket's tables exist per task), sorted, and the buckets' survivors are moved together.
+    const auto top_bits = [](const window_record& w) { return static_cast<std::size_t>(w.hash >> 56); };
+    std::vector<std::array<std::size_t, 256>> chunk_at(chunk_records.size());
+    exec.bulk(chunk_records.size(), [&](std::size_t c) {
+        chunk_at[c].fill(0);
+        for (const auto& w : chunk_records[c]) ++chunk_at[c][top_bits(w)];
+    });
+    std::array<std::size_t, 257> top{};
+    for (std::size_t b = 0, at = 0; b < 256; ++b) {
+        top[b] = at;
+        for (auto& counts : chunk_at) {
+            const std::size_t n = counts[b];
+            counts[b] = at;
+            at += n;
         }
-        std::size_t kept_records = 0;
-        for (const auto& r : records) {
-            const std::size_t i = static_cast<std::size_t>(r.hash) & mask;
-            if ((twice[i >> 6] >> (i & 63)) & 1) records[kept_records++] = r;
-        }
-        records.resize(kept_records);
     }
-    // 3. Sort; keep the records whose hash occurs more than once.
-    sort_windows(std::span<window_record>(records), exec);
+    top[256] = total;
+    // Not touched when allocated: pages are committed as chunks are copied in and freed.
+    record_buffer records(total);
+    exec.bulk(chunk_records.size(), [&](std::size_t c) {
+        for (const auto& w : chunk_records[c]) records[chunk_at[c][top_bits(w)]++] = w;
+        std::vector<window_record>().swap(chunk_records[c]);
+    });
+    std::array<std::size_t, 256> bucket_kept{};
+    std::size_t largest_bucket = 0;
+    for (std::size_t b = 0; b < 256; ++b) largest_bucket = std::max(largest_bucket, top[b + 1] - top[b]);
+    exec.bulk(256, [&](std::size_t b) {
+        std::vector<std::uint64_t> seen, twice;
+        bucket_kept[b] = keep_repeated(records.all().subspan(top[b], top[b + 1] - top[b]), seen, twice);
+    });
+    st.peak_bytes = total * sizeof(window_record) +
+                    std::min<std::size_t>(256, exec.concurrency()) * bit_table_bytes(largest_bucket);
     std::size_t m = 0;
-    for (std::size_t i = 0; i < records.size();) {
-        std::size_t j = i + 1;
-        while (j < records.size() && records[j].hash == records[i].hash) ++j;
-        if (j - i > 1)
-            for (std::size_t x = i; x < j; ++x) records[m++] = records[x];
-        i = j;
+    for (std::size_t b = 0; b < 256; ++b) {
+        const auto from = records.all().subspan(top[b], bucket_kept[b]);
+        std::copy(from.begin(), from.end(), records.all().begin() + static_cast<std::ptrdiff_t>(m));
+        m += bucket_kept[b];
     }
-    records.resize(m);
-    records.shrink_to_fit();
+    records.shrink(m);
     st.repeated_windows = m;
 
-    // The candidates of each document, by position.
-    std::vector<std::size_t> doc_first(texts.size() + 1, 0), by_doc(m);
-    for (const auto& r : records) ++doc_first[r.doc + 1];
+    // 3. Each record's hash becomes its group's key; then the records are scattered into document
+    // order (a second block: the arrays of step 4 are larger than both together) and sorted by
+    // position inside each document, so the passes below read them in order.
+    for (std::size_t i = 0; i < m;) {
+        std::size_t j = i + 1;
+        while (j < m && records[j].hash == records[i].hash) ++j;
+        const std::uint64_t key = key_of(records[i].doc, records[i].pos);
+        for (std::size_t x = i; x < j; ++x) records[x].hash = key;
+        i = j;
+    }
+    std::vector<std::size_t> doc_first(texts.size() + 1, 0);
+    for (std::size_t i = 0; i < m; ++i) ++doc_first[records[i].doc + 1];
     for (std::size_t d = 0; d < texts.size(); ++d) doc_first[d + 1] += doc_first[d];
     {
-        std::vector<std::size_t> fill(doc_first.begin(), doc_first.end() - 1);
-        for (std::size_t i = 0; i < m; ++i) by_doc[fill[records[i].doc]++] = i;
+        record_buffer by_doc(m);
+        std::vector<std::size_t> next(doc_first.begin(), doc_first.end() - 1);
+        for (std::size_t i = 0; i < m; ++i) by_doc[next[records[i].doc]++] = records[i];
+        records.swap(by_doc);
     }
     std::vector<std::size_t> docs_with;  // documents holding candidates
     for (std::size_t d = 0; d < texts.size(); ++d)
         if (doc_first[d + 1] > doc_first[d]) docs_with.push_back(d);
     const std::size_t doc_tasks = std::min(docs_with.size(), exec.concurrency() * 8);
+    struct scratch {
+        std::vector<std::pair<std::size_t, std::size_t>> offsets;
+        std::vector<std::uint64_t> collided;
+    };
+    std::vector<scratch> scratches(doc_tasks);
     const auto for_docs_with = [&](auto&& f) {
         exec.bulk(doc_tasks, [&](std::size_t t) {
-            std::vector<std::pair<std::size_t, std::size_t>> offsets;
             for (std::size_t x = t * docs_with.size() / doc_tasks; x < (t + 1) * docs_with.size() / doc_tasks; ++x)
-                f(docs_with[x], offsets);
+                f(docs_with[x], scratches[t]);
         });
     };
-
-    // The bytes of each candidate window.
-    std::vector<std::size_t> wbegin(m), wend(m);
-    // Records, by_doc, wbegin, wend and (below) kept: 48 bytes per candidate.
-    st.peak_bytes = std::max(st.peak_bytes, m * (sizeof(window_record) + 4 * sizeof(std::size_t)) +
+    // The bytes of each candidate window, and (from step 4) the first byte of its kept occurrence.
+    std::vector<std::size_t> wbegin(m), wend(m), wkept(m);
+    st.peak_bytes = std::max(st.peak_bytes, m * (sizeof(window_record) + 3 * sizeof(std::size_t)) +
                                                 2 * (texts.size() + 1) * sizeof(std::size_t));
-    for_docs_with([&](std::size_t d, std::vector<std::pair<std::size_t, std::size_t>>& offsets) {
-        const auto list = std::span<std::size_t>(by_doc).subspan(doc_first[d], doc_first[d + 1] - doc_first[d]);
-        std::sort(list.begin(), list.end(), [&](std::size_t a, std::size_t b) { return records[a].pos < records[b].pos; });
-        token_offsets(texts[d], offsets);
-        for (const std::size_t i : list) {
-            wbegin[i] = offsets[records[i].pos].first;
-            wend[i] = offsets[records[i].pos + k - 1].second;
+    for_docs_with([&](std::size_t d, scratch& s) {
+        const auto first = records.all().begin() + static_cast<std::ptrdiff_t>(doc_first[d]);
+        const auto last = records.all().begin() + static_cast<std::ptrdiff_t>(doc_first[d + 1]);
+        std::sort(first, last, [](const window_record& a, const window_record& b) { return a.pos < b.pos; });
+        token_offsets(texts[d], s.offsets);
+        for (std::size_t i = doc_first[d]; i < doc_first[d + 1]; ++i) {
+            wbegin[i] = s.offsets[records[i].pos].first;
+            wend[i] = s.offsets[records[i].pos + k - 1].second;
         }
     });
     const auto bytes_of = [&](std::size_t i) {
         return texts[records[i].doc].substr(wbegin[i], wend[i] - wbegin[i]);
     };
+    const auto own_key = [&](std::size_t i) { return key_of(records[i].doc, records[i].pos); };
+    // The candidate at a key: a first occurrence is a candidate of its document.
+    const auto index_of = [&](std::uint64_t key) {
+        const auto first = records.all().begin() + static_cast<std::ptrdiff_t>(doc_first[key_doc(key)]);
+        const auto last = records.all().begin() + static_cast<std::ptrdiff_t>(doc_first[key_doc(key) + 1]);
+        const auto at = std::lower_bound(first, last, key_pos(key),
+                                         [](const window_record& w, std::uint32_t pos) { return w.pos < pos; });
+        return static_cast<std::size_t>(at - records.all().begin());
+    };
 
-    // 4. Confirm byte for byte that each window equals its group's first, the record of least
-    // (doc, pos) with its hash. kept[i]: that first, or none once i's bytes differ from it.
-    // Windows at consecutive positions whose firsts sit at consecutive positions of one document
-    // form a run: each side's bytes are one range, compared once (with every window's offsets
-    // within it), so a passage costs about its own length instead of min_tokens times it. A run
-    // that does not match whole falls back to one comparison per window.
-    std::vector<std::size_t> group_start;
-    for (std::size_t i = 0; i < m; ++i)
-        if (i == 0 || records[i].hash != records[i - 1].hash) group_start.push_back(i);
-    group_start.push_back(m);
-    const std::size_t groups = group_start.size() - 1;
-    std::vector<std::size_t> kept(m);
-    for (std::size_t g = 0; g < groups; ++g)
-        std::fill(kept.begin() + static_cast<std::ptrdiff_t>(group_start[g]),
-                  kept.begin() + static_cast<std::ptrdiff_t>(group_start[g + 1]), group_start[g]);
-    for_docs_with([&](std::size_t d, std::vector<std::pair<std::size_t, std::size_t>>&) {
-        const auto list = std::span<const std::size_t>(by_doc).subspan(doc_first[d], doc_first[d + 1] - doc_first[d]);
+    // 4. Confirm byte for byte that each window equals its group's first. Windows at consecutive
+    // positions whose firsts sit at consecutive positions of one document form a run: each side's
+    // bytes are one range, compared once (with every window's offsets within it), so a passage
+    // costs about its own length instead of min_tokens times it. A run that does not match whole
+    // falls back to one comparison per window; a window that differs from its first marks its
+    // group as holding a hash collision.
+    for_docs_with([&](std::size_t d, scratch& s) {
+        const std::size_t end = doc_first[d + 1];
         const auto continues = [&](std::size_t prev, std::size_t next) {
-            const std::size_t fp = kept[prev], fn = kept[next];
-            return fn != next && records[next].pos == records[prev].pos + 1 && records[fn].doc == records[fp].doc &&
-                   records[fn].pos == records[fp].pos + 1;
+            const std::uint64_t a = records[prev].hash, b = records[next].hash;
+            return b != own_key(next) && records[next].pos == records[prev].pos + 1 && b == a + 1 &&
+                   key_doc(a) == key_doc(b);
         };
-        for (std::size_t x = 0; x < list.size();) {
-            const std::size_t a = list[x];
-            if (kept[a] == a) {  // a first occurrence
+        for (std::size_t x = doc_first[d]; x < end;) {
+            if (records[x].hash == own_key(x)) {  // a first occurrence
+                wkept[x] = wbegin[x];
                 ++x;
                 continue;
             }
             std::size_t y = x + 1;
-            while (y < list.size() && continues(list[y - 1], list[y])) ++y;
-            const std::size_t f = kept[a], last = list[y - 1];
-            const std::size_t length = wend[last] - wbegin[a];
-            bool whole = wend[kept[last]] - wbegin[f] == length &&
-                         texts[d].substr(wbegin[a], length) == texts[records[f].doc].substr(wbegin[f], length);
+            while (y < end && continues(y - 1, y)) ++y;
+            // The firsts are candidates at consecutive positions of their document: f .. f + y - x - 1.
+            const std::size_t f = index_of(records[x].hash), length = wend[y - 1] - wbegin[x];
+            bool whole = wend[f + (y - 1 - x)] - wbegin[f] == length &&
+                         texts[d].substr(wbegin[x], length) == texts[records[f].doc].substr(wbegin[f], length);
             for (std::size_t z = x + 1; z < y && whole; ++z) {
-                const std::size_t i = list[z];
-                whole = wbegin[i] - wbegin[a] == wbegin[kept[i]] - wbegin[f] && wend[i] - wbegin[a] == wend[kept[i]] - wbegin[f];
+                const std::size_t g = f + (z - x);
+                whole = wbegin[z] - wbegin[x] == wbegin[g] - wbegin[f] && wend[z] - wbegin[x] == wend[g] - wbegin[f];
             }
-            if (!whole)
-                for (std::size_t z = x; z < y; ++z)
-                    if (bytes_of(list[z]) != bytes_of(kept[list[z]])) kept[list[z]] = none;
+            for (std::size_t z = x; z < y; ++z) {
+                const std::size_t g = f + (z - x);
+                if (whole || bytes_of(z) == bytes_of(g)) wkept[z] = wbegin[g];
+                else s.collided.push_back(records[z].hash);
+            }
             x = y;
         }
     });
-    // A group with a window that differs from its first holds a hash collision: sort it by bytes,
-    // then index, so each class stays in (doc, pos) order and its head is its first.
-    const std::size_t group_tasks = std::min(groups, exec.concurrency() * 8);
-    exec.bulk(group_tasks, [&](std::size_t t) {
+    // A group with a hash collision: its windows sorted by bytes, then document order, give its
+    // classes of equal bytes; each class's head is its first, a class of one is no repeat.
+    std::vector<std::uint64_t> collided;
+    for (auto& s : scratches) {
+        collided.insert(collided.end(), s.collided.begin(), s.collided.end());
+        std::vector<std::uint64_t>().swap(s.collided);
+    }
+    std::sort(collided.begin(), collided.end());
+    collided.erase(std::unique(collided.begin(), collided.end()), collided.end());
+    if (!collided.empty()) {
+        std::vector<std::pair<std::uint64_t, std::size_t>> members;  // (key, candidate)
+        for (std::size_t i = 0; i < m; ++i)
+            if (std::binary_search(collided.begin(), collided.end(), records[i].hash)) members.emplace_back(records[i].hash, i);
+        std::sort(members.begin(), members.end());
         std::vector<std::size_t> order;
-        for (std::size_t g = t * groups / group_tasks; g < (t + 1) * groups / group_tasks; ++g) {
-            const std::size_t begin = group_start[g], end = group_start[g + 1];
-            if (std::find(kept.begin() + static_cast<std::ptrdiff_t>(begin), kept.begin() + static_cast<std::ptrdiff_t>(end),
-                          none) == kept.begin() + static_cast<std::ptrdiff_t>(end))
-                continue;
-            order.resize(end - begin);
-            for (std::size_t i = begin; i < end; ++i) {
-                order[i - begin] = i;
-                kept[i] = none;
-            }
-            std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-                const std::string_view x = bytes_of(a), y = bytes_of(b);
-                return x != y ? x < y : a < b;
+        for (std::size_t a = 0; a < members.size();) {
+            std::size_t b = a + 1;
+            while (b < members.size() && members[b].first == members[a].first) ++b;
+            order.clear();
+            for (std::size_t x = a; x < b; ++x) order.push_back(members[x].second);
+            std::sort(order.begin(), order.end(), [&](std::size_t p, std::size_t q) {
+                const std::string_view u = bytes_of(p), v = bytes_of(q);
+                return u != v ? u < v : p < q;
             });
             for (std::size_t x = 0; x < order.size();) {
                 std::size_t y = x + 1;
                 while (y < order.size() && bytes_of(order[y]) == bytes_of(order[x])) ++y;
-                if (y - x > 1) {
-                    const std::size_t head = *std::min_element(order.begin() + static_cast<std::ptrdiff_t>(x),
-                                                               order.begin() + static_cast<std::ptrdiff_t>(y));
-                    for (std::size_t z = x; z < y; ++z) kept[order[z]] = head;
+                const std::size_t head = order[x];  // least index of its class: sorted by index within
+                for (std::size_t z = x; z < y; ++z) {
+                    records[order[z]].hash = y - x > 1 ? own_key(head) : no_key;
+                    wkept[order[z]] = wbegin[head];
                 }
                 x = y;
             }
+            a = b;
         }
-    });
+    }
     for (std::size_t i = 0; i < m; ++i)
-        if (kept[i] != none) ++st.confirmed_windows;
+        if (records[i].hash != no_key) ++st.confirmed_windows;
 
     // 5. Spans, per document.
     const bool keep_first = options.remove == remove_rule::copies;
     std::vector<std::vector<removed_span>> per_doc(docs_with.size());
     std::vector<std::size_t> slot_of(texts.size(), 0);
     for (std::size_t x = 0; x < docs_with.size(); ++x) slot_of[docs_with[x]] = x;
-    for_docs_with([&](std::size_t d, std::vector<std::pair<std::size_t, std::size_t>>& offsets) {
-        const auto list = std::span<const std::size_t>(by_doc).subspan(doc_first[d], doc_first[d + 1] - doc_first[d]);
+    for_docs_with([&](std::size_t d, scratch& sc) {
+        auto& offsets = sc.offsets;
         // The removing windows by position, each with the first token it removes: its own first,
         // or, when its kept occurrence overlaps it (a period shorter than the window), the first
         // token after that occurrence, which stays whole.
         std::vector<std::pair<std::size_t, std::size_t>> removing;  // (candidate, first removed token)
-        for (const std::size_t i : list) {
-            if (kept[i] == none || (keep_first && kept[i] == i)) continue;
+        for (std::size_t i = doc_first[d]; i < doc_first[d + 1]; ++i) {
+            const std::uint64_t key = records[i].hash;
+            if (key == no_key || (keep_first && key == own_key(i))) continue;
             std::size_t from = records[i].pos;
-            if (keep_first && records[kept[i]].doc == d && records[kept[i]].pos + k > from)
-                from = records[kept[i]].pos + k;
+            if (keep_first && key_doc(key) == d && std::size_t{key_pos(key)} + k > from) from = key_pos(key) + k;
             removing.emplace_back(i, from);
         }
         if (removing.empty()) return;
@@ -448,18 +546,16 @@ template <executor E>
         const auto covers = [&](std::size_t i, std::size_t t) { return i != none && records[i].pos + k > t; };
         // Same kept occurrence, shifted by the same amount: bytes map one to one.
         const auto same_mapping = [&](std::size_t a, std::size_t b) {
-            return records[kept[a]].doc == records[kept[b]].doc && wbegin[kept[a]] + wbegin[b] == wbegin[kept[b]] + wbegin[a];
+            return key_doc(records[a].hash) == key_doc(records[b].hash) && wkept[a] + wbegin[b] == wkept[b] + wbegin[a];
         };
         auto& out = per_doc[slot_of[d]];
         bool open = false;
         std::size_t span_begin = 0, span_end = 0, current = none;
         const auto close = [&] {
             removed_span s{d, span_begin, span_end, span_kind::passage, std::nullopt};
-            if (keep_first) {
-                const std::size_t base_kept = wbegin[kept[current]];
-                s.kept = text_location{records[kept[current]].doc, span_begin - wbegin[current] + base_kept,
-                                       span_end - wbegin[current] + base_kept};
-            }
+            if (keep_first)
+                s.kept = text_location{key_doc(records[current].hash), span_begin - wbegin[current] + wkept[current],
+                                       span_end - wbegin[current] + wkept[current]};
             out.push_back(s);
             open = false;
         };
