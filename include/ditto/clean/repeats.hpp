@@ -8,12 +8,13 @@
 //  1. every window is hashed (a rolling polynomial over token hashes and the hashes of the
 //     separators between them) into a 16-byte record (hash, document, token position), on the
 //     executor, one pass over the text;
-//  2. a pass over two bit tables drops most records whose hash occurs once; the rest are sorted
-//     by (hash, document, position): an in-place radix pass on the top 8 bits, a second one
-//     inside each bucket on the executor, then std::sort of each small piece;
-//  3. records whose hash occurs once are dropped; for the others each document is tokenized again
-//     to find the windows' bytes, and every group of equal hashes is confirmed byte for byte (a
-//     collision splits the group; a window left alone is not a repeat);
+//  2. the records are scattered into 256 buckets by their top hash bits; in each bucket (on the
+//     executor) two bit tables drop most records whose hash occurs once, the rest are sorted by
+//     (hash, document, position) and those whose hash occurs once are dropped;
+//  3. the candidates go to document order, each naming its group's first window; each document
+//     is tokenized again to find the windows' bytes, and every window is confirmed byte for byte
+//     against its group's first, a run of consecutive windows with one comparison (a collision
+//     splits the group; a window left alone is not a repeat);
 //  4. per document, the windows are merged into spans. Under remove_rule::copies the first
 //     occurrence of each window (document order, then position) stays and every later one goes:
 //     a token is removed when a later occurrence of some window holds it, and the separator
@@ -26,10 +27,10 @@
 // range, so every span's bytes equal its `kept` range byte for byte (a span may then start with
 // the separator before its first token).
 //
-// Memory: 16 bytes per window (the records) and 2 to 4 bytes per window for the bit tables, then
-// 48 bytes per window left past them, and 16 bytes per token of the one document each task is
-// working on. Work per group is linear in its size, so a passage repeated 10^5 times costs 10^5
-// steps, and the result does not depend on the executor's thread count.
+// Memory: 16 bytes per window (the records), then 40 bytes per window left past the bit tables,
+// and 16 bytes per token of the one document each task is working on. Work is linear in the
+// candidates (a passage repeated 10^5 times costs 10^5 steps) but for groups holding a hash
+// collision, sorted by bytes; the result does not depend on the executor's thread count.
 
 #include <algorithm>
 #include <array>
@@ -97,10 +98,11 @@ struct window_record {
 };
 static_assert(sizeof(window_record) == 16, "window records must stay at 16 bytes");
 
-[[nodiscard]] constexpr bool window_less(const window_record& a, const window_record& b) noexcept {
+// A function object, so that std::sort inlines it.
+inline constexpr auto window_less = [](const window_record& a, const window_record& b) noexcept {
     if (a.hash != b.hash) return a.hash < b.hash;
     return a.doc != b.doc ? a.doc < b.doc : a.pos < b.pos;
-}
+};
 
 // Hashes every window of min_tokens tokens of one document; tokens starting inside an excluded
 // range (sorted, disjoint) break the sequence. Appends records to out; returns the token count.
@@ -317,6 +319,11 @@ template <executor E>
         std::vector<std::size_t> chunk_tokens(chunk_ends.size(), 0);
         exec.bulk(chunk_ends.size(), [&](std::size_t c) {
             window_hasher hasher(k, options.seed, hash_mask);
+            // Room for a window per 4 bytes, more than most text makes: growing by copies costs
+            // more than the untouched pages of a reservation.
+            std::size_t bytes = 0;
+            for (std::size_t d = c == 0 ? 0 : chunk_ends[c - 1]; d < chunk_ends[c]; ++d) bytes += texts[d].size();
+            chunk_records[c].reserve(bytes / 4);
             for (std::size_t d = c == 0 ? 0 : chunk_ends[c - 1]; d < chunk_ends[c]; ++d)
                 chunk_tokens[c] += hasher.run(texts[d], static_cast<std::uint32_t>(d), excluded_of(d), chunk_records[c]);
         });
