@@ -310,7 +310,7 @@ template <executor E>
         return excluded.subspan(excluded_first[d], excluded_first[d + 1] - excluded_first[d]);
     };
 
-    // 1. Window records, per chunk of documents, joined in document order.
+    // 1. Window records, per chunk of documents.
     std::size_t total = 0;
     std::vector<std::vector<window_record>> chunk_records;
     {
