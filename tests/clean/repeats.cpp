@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -326,4 +329,58 @@ TEST_CASE("find_repeats: 10^5 identical texts are confirmed in linear time", "[c
         REQUIRE(texts[d].substr(s.begin, s.end - s.begin) == text);
         REQUIRE(s.kept == ditto::text_location{0, 0, text.size()});
     }
+}
+
+TEST_CASE("find_repeats under a memory budget spills sorted runs and gives the same spans", "[clean][repeats][spill]") {
+    // In-memory streams count the runs; a budget of a few records makes hundreds of them.
+    std::size_t streams = 0;
+    const ditto::temporary_streams in_memory = [&streams]() -> std::unique_ptr<std::iostream> {
+        ++streams;
+        return std::make_unique<std::stringstream>(std::ios::in | std::ios::out | std::ios::binary);
+    };
+    for (std::uint64_t seed = 400; seed < 420; ++seed) {
+        const std::size_t k = 1 + seed % 7;
+        const planted_corpus c = make_corpus(seed, 3 + seed % 20, k);
+        const auto docs = docs_of(c.texts);
+        for (const bool all : {false, true}) {
+            ditto::repeat_options o;
+            o.min_tokens = k;
+            o.remove = all ? ditto::remove_rule::all : ditto::remove_rule::copies;
+            const auto want = ditto::find_repeats(docs, o);
+            for (const std::size_t budget : {std::size_t{16}, std::size_t{100}, std::size_t{4096}, std::size_t{1} << 30}) {
+                INFO("seed " << seed << " budget " << budget);
+                o.memory_bytes = budget;
+                o.temporary = in_memory;
+                streams = 0;
+                ditto::repeat_stats st;
+                ditto::inline_executor one;
+                REQUIRE(ditto::find_repeats(docs, o, one, &st) == want);
+                REQUIRE(st.runs == streams);
+                if (budget == 16) REQUIRE(st.runs + 1 >= st.windows);  // a run per record
+                ditto::thread_pool pool(3);
+                REQUIRE(ditto::find_repeats(docs, o, pool) == want);
+            }
+        }
+    }
+    // Hash collisions and a storm through the runs.
+    std::vector<std::string> texts(2000, "the same short line again and again, the same");
+    texts.push_back("one two three four five six seven eight");
+    std::vector<std::string_view> views(texts.begin(), texts.end());
+    ditto::repeat_options o;
+    o.min_tokens = 3;
+    ditto::inline_executor one;
+    const auto want = ditto::detail::repeats(std::span<const std::string_view>(views), {}, o, one, nullptr, 0xff);
+    o.memory_bytes = 1000;
+    o.temporary = in_memory;
+    REQUIRE(ditto::detail::repeats(std::span<const std::string_view>(views), {}, o, one, nullptr, 0xff) == want);
+    check(texts, want, 3, false);
+    // Files in a folder: none is left.
+    const auto folder = std::filesystem::temp_directory_path() / ("ditto-repeats-test-" + std::to_string(std::random_device{}()));
+    std::filesystem::create_directories(folder);
+    o.temporary = ditto::temporary_files_in(folder);
+    REQUIRE(ditto::detail::repeats(std::span<const std::string_view>(views), {}, o, one, nullptr, 0xff) == want);
+    CHECK(std::filesystem::is_empty(folder));
+    std::filesystem::remove_all(folder);
+    o.temporary = nullptr;
+    CHECK_THROWS_AS(ditto::find_repeats(docs_of(texts), o), std::invalid_argument);
 }

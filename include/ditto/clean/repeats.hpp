@@ -55,6 +55,7 @@
 #include <ditto/error.hpp>
 #include <ditto/hash.hpp>
 #include <ditto/parallel.hpp>
+#include <ditto/store/sorted_runs.hpp>
 #include <ditto/text/tokenize.hpp>
 
 namespace ditto::inline v0_1 {
@@ -68,11 +69,20 @@ struct repeat_options {
     std::size_t min_tokens = 40;
     remove_rule remove = remove_rule::copies;
     std::uint64_t seed = default_seed;
+    /// Bytes of window records held in memory before they spill to sorted runs (0: no limit).
+    /// Past it the records are written, sorted, to streams from `temporary` and merged; the
+    /// result is the same byte for byte. The candidates (windows whose hash repeats), a batch of
+    /// chunks being hashed (1 MB of text per thread) and the merge's buffers come on top.
+    std::size_t memory_bytes = 0;
+    /// Where spilled runs go (for instance temporary_files_in(folder)); needed with memory_bytes.
+    temporary_streams temporary{};
 
     /// Throws std::invalid_argument naming the parameter when an option is out of range.
     void validate() const {
         if (min_tokens < 1 || min_tokens > 65536)
             detail::throw_invalid_argument("repeat_options", "min_tokens", "in 1..65536", std::to_string(min_tokens));
+        if (memory_bytes != 0 && !temporary)
+            detail::throw_invalid_argument("repeat_options", "temporary", "set when memory_bytes is", "empty");
     }
 };
 
@@ -83,6 +93,7 @@ struct repeat_stats {
     std::size_t repeated_windows = 0;  ///< records whose hash occurs more than once
     std::size_t confirmed_windows = 0; ///< of those, windows whose bytes occur more than once
     std::size_t record_bytes = 0;      ///< bytes of the window records
+    std::size_t runs = 0;              ///< sorted runs spilled (repeat_options::memory_bytes)
     /// The most bytes the stage's arrays held at once (records, bit tables, candidate arrays),
     /// besides the texts and one document's token offsets per task.
     std::size_t peak_bytes = 0;
@@ -290,6 +301,85 @@ inline void token_offsets(std::string_view text, std::vector<std::pair<std::size
     for_each_token(text, [&](const token& t) { out.emplace_back(t.offset, t.offset + t.text.size()); });
 }
 
+// A window record as a band record of the run format (store/sorted_runs.hpp), in the same
+// order: (band, key, document) = (top half of the hash, bottom half and document, position).
+[[nodiscard]] constexpr band_record to_band(const window_record& w) noexcept {
+    return {w.hash << 32 | w.doc, static_cast<std::uint32_t>(w.hash >> 32), w.pos};
+}
+[[nodiscard]] constexpr window_record from_band(const band_record& b) noexcept {
+    return {std::uint64_t{b.band} << 32 | b.key >> 32, static_cast<std::uint32_t>(b.key), b.document};
+}
+
+// Steps 1 and 2 under a memory budget: chunks are hashed a batch at a time, every full budget of
+// records is sorted and written as a run, and the runs are merged; the records whose hash occurs
+// more than once go to out in (hash, doc, pos) order, as the in-memory steps leave them.
+template <executor E, class ExcludedOf>
+void repeated_by_runs(std::span<const std::string_view> texts, const ExcludedOf& excluded_of, const repeat_options& options,
+                      E& exec, std::uint64_t hash_mask, repeat_stats& st, record_buffer& out) {
+    const std::size_t limit = std::max<std::size_t>(options.memory_bytes / sizeof(window_record), 1);
+    const std::vector<std::size_t> chunk_ends = document_chunks(texts, std::size_t{1} << 20);
+    std::vector<std::unique_ptr<std::iostream>> runs;
+    std::vector<window_record> pending;
+    std::vector<band_record> bands;
+    std::size_t most = 0;
+    const auto spill = [&](std::span<window_record> piece) {
+        std::sort(piece.begin(), piece.end(), window_less);
+        bands.resize(piece.size());
+        std::transform(piece.begin(), piece.end(), bands.begin(), to_band);
+        std::unique_ptr<std::iostream> stream = options.temporary();
+        if (!stream || !*stream) throw std::runtime_error("find_repeats: cannot make a temporary stream");
+        write_run(*stream, bands);
+        runs.push_back(std::move(stream));
+    };
+    const std::size_t batch = std::max<std::size_t>(exec.concurrency(), 1);
+    for (std::size_t c0 = 0; c0 < chunk_ends.size(); c0 += batch) {
+        const std::size_t c1 = std::min(chunk_ends.size(), c0 + batch);
+        std::vector<std::vector<window_record>> chunk_records(c1 - c0);
+        std::vector<std::size_t> chunk_tokens(c1 - c0, 0);
+        exec.bulk(c1 - c0, [&](std::size_t i) {
+            window_hasher hasher(options.min_tokens, options.seed, hash_mask);
+            const std::size_t c = c0 + i;
+            for (std::size_t d = c == 0 ? 0 : chunk_ends[c - 1]; d < chunk_ends[c]; ++d)
+                chunk_tokens[i] += hasher.run(texts[d], static_cast<std::uint32_t>(d), excluded_of(d), chunk_records[i]);
+        });
+        for (std::size_t i = 0; i < c1 - c0; ++i) {
+            st.tokens += chunk_tokens[i];
+            st.windows += chunk_records[i].size();
+            pending.insert(pending.end(), chunk_records[i].begin(), chunk_records[i].end());
+            std::vector<window_record>().swap(chunk_records[i]);
+            most = std::max(most, pending.size());
+            std::size_t at = 0;
+            for (; pending.size() - at >= limit; at += limit) spill(std::span<window_record>(pending).subspan(at, limit));
+            pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(at));
+        }
+    }
+    std::sort(pending.begin(), pending.end(), window_less);
+    bands.resize(pending.size());
+    std::transform(pending.begin(), pending.end(), bands.begin(), to_band);
+    std::vector<window_record>().swap(pending);
+    st.runs = runs.size();
+    st.record_bytes = st.windows * sizeof(window_record);
+    st.peak_bytes = most * sizeof(window_record) + std::min(limit, most) * sizeof(band_record);
+
+    run_merger merger;
+    const std::size_t buffer = std::max<std::size_t>(limit / (runs.size() + 1), 1);
+    for (auto& r : runs) merger.add_run(*r, buffer);
+    merger.add_sorted(bands);
+    std::vector<window_record> kept, group;
+    merger.for_each([&](const band_record& b) {
+        const window_record w = from_band(b);
+        if (!group.empty() && group.front().hash != w.hash) {
+            if (group.size() > 1) kept.insert(kept.end(), group.begin(), group.end());
+            group.clear();
+        }
+        group.push_back(w);
+    });
+    if (group.size() > 1) kept.insert(kept.end(), group.begin(), group.end());
+    record_buffer all(kept.size());
+    std::copy(kept.begin(), kept.end(), all.all().begin());
+    out.swap(all);
+}
+
 template <executor E>
 [[nodiscard]] std::vector<removed_span> repeats(std::span<const std::string_view> texts,
                                                 std::span<const removed_span> excluded, const repeat_options& options,
@@ -310,73 +400,83 @@ template <executor E>
         return excluded.subspan(excluded_first[d], excluded_first[d + 1] - excluded_first[d]);
     };
 
-    // 1. Window records, per chunk of documents.
-    std::size_t total = 0;
-    std::vector<std::vector<window_record>> chunk_records;
-    {
-        const std::vector<std::size_t> chunk_ends = document_chunks(texts, std::size_t{1} << 20);
-        chunk_records.resize(chunk_ends.size());
-        std::vector<std::size_t> chunk_tokens(chunk_ends.size(), 0);
-        exec.bulk(chunk_ends.size(), [&](std::size_t c) {
-            window_hasher hasher(k, options.seed, hash_mask);
-            // Room for a window per 4 bytes, more than most text makes: growing by copies costs
-            // more than the untouched pages of a reservation.
-            std::size_t bytes = 0;
-            for (std::size_t d = c == 0 ? 0 : chunk_ends[c - 1]; d < chunk_ends[c]; ++d) bytes += texts[d].size();
-            chunk_records[c].reserve(bytes / 4);
-            for (std::size_t d = c == 0 ? 0 : chunk_ends[c - 1]; d < chunk_ends[c]; ++d)
-                chunk_tokens[c] += hasher.run(texts[d], static_cast<std::uint32_t>(d), excluded_of(d), chunk_records[c]);
-        });
-        for (std::size_t c = 0; c < chunk_records.size(); ++c) {
-            total += chunk_records[c].size();
-            st.tokens += chunk_tokens[c];
-        }
-    }
-    st.windows = total;
-    st.record_bytes = total * sizeof(window_record);
-
-    // 2. The records go to buckets by the top 8 bits of their hashes as they are copied out of
-    // the chunks (a counting scatter: each chunk's share of each bucket is known beforehand);
-    // then each bucket, on the executor, keeps its repeated hashes (bit tables of its own, so only
-    // one bucket's tables exist per task), sorted, and the buckets' survivors are moved together.
-    const auto top_bits = [](const window_record& w) { return static_cast<std::size_t>(w.hash >> 56); };
-    std::vector<std::array<std::size_t, 256>> chunk_at(chunk_records.size());
-    exec.bulk(chunk_records.size(), [&](std::size_t c) {
-        chunk_at[c].fill(0);
-        for (const auto& w : chunk_records[c]) ++chunk_at[c][top_bits(w)];
-    });
-    std::array<std::size_t, 257> top{};
-    for (std::size_t b = 0, at = 0; b < 256; ++b) {
-        top[b] = at;
-        for (auto& counts : chunk_at) {
-            const std::size_t n = counts[b];
-            counts[b] = at;
-            at += n;
-        }
-    }
-    top[256] = total;
-    // Not touched when allocated: pages are committed as chunks are copied in and freed.
-    record_buffer records(total);
-    exec.bulk(chunk_records.size(), [&](std::size_t c) {
-        for (const auto& w : chunk_records[c]) records[chunk_at[c][top_bits(w)]++] = w;
-        std::vector<window_record>().swap(chunk_records[c]);
-    });
-    std::array<std::size_t, 256> bucket_kept{};
-    std::size_t largest_bucket = 0;
-    for (std::size_t b = 0; b < 256; ++b) largest_bucket = std::max(largest_bucket, top[b + 1] - top[b]);
-    exec.bulk(256, [&](std::size_t b) {
-        std::vector<std::uint64_t> seen, twice;
-        bucket_kept[b] = keep_repeated(records.all().subspan(top[b], top[b + 1] - top[b]), seen, twice);
-    });
-    st.peak_bytes = total * sizeof(window_record) +
-                    std::min<std::size_t>(256, exec.concurrency()) * bit_table_bytes(largest_bucket);
+    // Steps 1 and 2 leave in records the windows whose hash occurs more than once, sorted.
+    record_buffer records(0);
     std::size_t m = 0;
-    for (std::size_t b = 0; b < 256; ++b) {
-        const auto from = records.all().subspan(top[b], bucket_kept[b]);
-        std::copy(from.begin(), from.end(), records.all().begin() + static_cast<std::ptrdiff_t>(m));
-        m += bucket_kept[b];
+    if (options.memory_bytes != 0) {
+        repeated_by_runs(texts, excluded_of, options, exec, hash_mask, st, records);
+        m = records.size();
+    } else {
+        // 1. Window records, per chunk of documents.
+        std::size_t total = 0;
+        std::vector<std::vector<window_record>> chunk_records;
+        {
+            const std::vector<std::size_t> chunk_ends = document_chunks(texts, std::size_t{1} << 20);
+            chunk_records.resize(chunk_ends.size());
+            std::vector<std::size_t> chunk_tokens(chunk_ends.size(), 0);
+            exec.bulk(chunk_ends.size(), [&](std::size_t c) {
+                window_hasher hasher(k, options.seed, hash_mask);
+                // Room for a window per 4 bytes, more than most text makes: growing by copies costs
+                // more than the untouched pages of a reservation.
+                std::size_t bytes = 0;
+                for (std::size_t d = c == 0 ? 0 : chunk_ends[c - 1]; d < chunk_ends[c]; ++d) bytes += texts[d].size();
+                chunk_records[c].reserve(bytes / 4);
+                for (std::size_t d = c == 0 ? 0 : chunk_ends[c - 1]; d < chunk_ends[c]; ++d)
+                    chunk_tokens[c] += hasher.run(texts[d], static_cast<std::uint32_t>(d), excluded_of(d), chunk_records[c]);
+            });
+            for (std::size_t c = 0; c < chunk_records.size(); ++c) {
+                total += chunk_records[c].size();
+                st.tokens += chunk_tokens[c];
+            }
+        }
+        st.windows = total;
+        st.record_bytes = total * sizeof(window_record);
+
+        // 2. The records go to buckets by the top 8 bits of their hashes as they are copied out of
+        // the chunks (a counting scatter: each chunk's share of each bucket is known beforehand);
+        // then each bucket, on the executor, keeps its repeated hashes (bit tables of its own, so only
+        // one bucket's tables exist per task), sorted, and the buckets' survivors are moved together.
+        const auto top_bits = [](const window_record& w) { return static_cast<std::size_t>(w.hash >> 56); };
+        std::vector<std::array<std::size_t, 256>> chunk_at(chunk_records.size());
+        exec.bulk(chunk_records.size(), [&](std::size_t c) {
+            chunk_at[c].fill(0);
+            for (const auto& w : chunk_records[c]) ++chunk_at[c][top_bits(w)];
+        });
+        std::array<std::size_t, 257> top{};
+        for (std::size_t b = 0, at = 0; b < 256; ++b) {
+            top[b] = at;
+            for (auto& counts : chunk_at) {
+                const std::size_t n = counts[b];
+                counts[b] = at;
+                at += n;
+            }
+        }
+        top[256] = total;
+        // Not touched when allocated: pages are committed as chunks are copied in and freed.
+        {
+            record_buffer all(total);
+            records.swap(all);
+        }
+        exec.bulk(chunk_records.size(), [&](std::size_t c) {
+            for (const auto& w : chunk_records[c]) records[chunk_at[c][top_bits(w)]++] = w;
+            std::vector<window_record>().swap(chunk_records[c]);
+        });
+        std::array<std::size_t, 256> bucket_kept{};
+        std::size_t largest_bucket = 0;
+        for (std::size_t b = 0; b < 256; ++b) largest_bucket = std::max(largest_bucket, top[b + 1] - top[b]);
+        exec.bulk(256, [&](std::size_t b) {
+            std::vector<std::uint64_t> seen, twice;
+            bucket_kept[b] = keep_repeated(records.all().subspan(top[b], top[b + 1] - top[b]), seen, twice);
+        });
+        st.peak_bytes = total * sizeof(window_record) +
+                        std::min<std::size_t>(256, exec.concurrency()) * bit_table_bytes(largest_bucket);
+        for (std::size_t b = 0; b < 256; ++b) {
+            const auto from = records.all().subspan(top[b], bucket_kept[b]);
+            std::copy(from.begin(), from.end(), records.all().begin() + static_cast<std::ptrdiff_t>(m));
+            m += bucket_kept[b];
+        }
+        records.shrink(m);
     }
-    records.shrink(m);
     st.repeated_windows = m;
 
     // 3. Each record's hash becomes its group's key; then the records are scattered into document
