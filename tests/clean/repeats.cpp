@@ -370,9 +370,12 @@ TEST_CASE("find_repeats under a memory budget spills sorted runs and gives the s
     o.min_tokens = 3;
     ditto::inline_executor one;
     const auto want = ditto::detail::repeats(std::span<const std::string_view>(views), {}, o, one, nullptr, 0xff);
-    o.memory_bytes = 1000;
+    o.memory_bytes = 1000;  // 62 records a run: runs of 64 runs are merged, twice over
     o.temporary = in_memory;
-    REQUIRE(ditto::detail::repeats(std::span<const std::string_view>(views), {}, o, one, nullptr, 0xff) == want);
+    ditto::repeat_stats st;
+    REQUIRE(ditto::detail::repeats(std::span<const std::string_view>(views), {}, o, one, &st, 0xff) == want);
+    REQUIRE(st.windows > 62 * 64 * 2);
+    REQUIRE(st.runs > st.windows / 62);
     check(texts, want, 3, false);
     // Files in a folder: none is left.
     const auto folder = std::filesystem::temp_directory_path() / ("ditto-repeats-test-" + std::to_string(std::random_device{}()));

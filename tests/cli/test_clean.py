@@ -233,6 +233,29 @@ def memory_budget_spills_and_changes_nothing():
 
 
 @case
+def memory_budget_signal_leaves_nothing():
+    # SIGTERM while runs are being spilled: the process dies by it and no run is left.
+    import signal
+    import subprocess
+    import time
+    rng = random.Random(8)
+    docs = [{"id": i, "text": " ".join(f"w{rng.randrange(3000)}" for _ in range(300))} for i in range(10000)]
+    write("sig.jsonl", jsonl(*docs))
+    os.makedirs(os.path.join(WORK, "sigruns"), exist_ok=True)
+    p = subprocess.Popen([DITTO, "clean", "--memory", "4K", "--threads", "1", "--tmp-dir", "sigruns", "sig.jsonl",
+                          "-o", "sig-out.jsonl"], cwd=WORK, stderr=subprocess.PIPE)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGTERM)
+    p.communicate()
+    if p.returncode == 0:
+        return  # finished first (a fast machine): nothing to check
+    expect(p.returncode == -signal.SIGTERM, f"exit {p.returncode}")
+    expect(os.listdir(os.path.join(WORK, "sigruns")) == [], "runs left behind")
+    left = [f for f in os.listdir(WORK) if f.startswith("sig-out")]
+    expect(left == [], f"left behind: {left}")
+
+
+@case
 def a_line_in_a_hundred_thousand_records():
     data = "".join('{"id": %d, "text": "Story %s\\nShare this article with your friends"}\n' % (i, hex(i * 7919)[2:].translate(str.maketrans("0123456789", "ghijklmnop"))) for i in range(100000))
     path = write("storm.jsonl", data)

@@ -93,7 +93,7 @@ struct repeat_stats {
     std::size_t repeated_windows = 0;  ///< records whose hash occurs more than once
     std::size_t confirmed_windows = 0; ///< of those, windows whose bytes occur more than once
     std::size_t record_bytes = 0;      ///< bytes of the window records
-    std::size_t runs = 0;              ///< sorted runs spilled (repeat_options::memory_bytes)
+    std::size_t runs = 0;              ///< sorted runs written, merged ones included (memory_bytes)
     /// The most bytes the stage's arrays held at once (records, bit tables, candidate arrays),
     /// besides the texts and one document's token offsets per task.
     std::size_t peak_bytes = 0;
@@ -317,19 +317,49 @@ template <executor E, class ExcludedOf>
 void repeated_by_runs(std::span<const std::string_view> texts, const ExcludedOf& excluded_of, const repeat_options& options,
                       E& exec, std::uint64_t hash_mask, repeat_stats& st, record_buffer& out) {
     const std::size_t limit = std::max<std::size_t>(options.memory_bytes / sizeof(window_record), 1);
+    // As the index builder does: when fan_in runs of one level are written they are merged into
+    // one of the next, so few files are open at once however small the budget.
+    constexpr std::size_t fan_in = 64;
+    const std::size_t buffer = std::max<std::size_t>(limit / fan_in, 64);  // records read at a time per run
     const std::vector<std::size_t> chunk_ends = document_chunks(texts, std::size_t{1} << 20);
-    std::vector<std::unique_ptr<std::iostream>> runs;
+    struct spilled_run {
+        std::unique_ptr<std::iostream> stream;
+        std::size_t level = 0;
+        std::uint64_t count = 0;
+    };
+    std::vector<spilled_run> runs;
     std::vector<window_record> pending;
     std::vector<band_record> bands;
     std::size_t most = 0;
+    const auto new_stream = [&] {
+        std::unique_ptr<std::iostream> stream = options.temporary();
+        if (!stream || !*stream) throw std::runtime_error("find_repeats: cannot make a temporary stream");
+        ++st.runs;
+        return stream;
+    };
     const auto spill = [&](std::span<window_record> piece) {
         std::sort(piece.begin(), piece.end(), window_less);
         bands.resize(piece.size());
         std::transform(piece.begin(), piece.end(), bands.begin(), to_band);
-        std::unique_ptr<std::iostream> stream = options.temporary();
-        if (!stream || !*stream) throw std::runtime_error("find_repeats: cannot make a temporary stream");
-        write_run(*stream, bands);
-        runs.push_back(std::move(stream));
+        spilled_run run{new_stream(), 0, piece.size()};
+        write_run(*run.stream, bands);
+        runs.push_back(std::move(run));
+        while (runs.size() >= fan_in) {
+            const auto first = runs.end() - static_cast<std::ptrdiff_t>(fan_in);
+            if (first->level != runs.back().level) break;  // levels only decrease along the vector
+            run_merger merger;
+            spilled_run merged{nullptr, first->level + 1, 0};
+            for (auto r = first; r != runs.end(); ++r) {
+                merger.add_run(*r->stream, buffer);
+                merged.count += r->count;
+            }
+            merged.stream = new_stream();
+            run_writer writer(*merged.stream, merged.count);
+            merger.for_each([&](const band_record& b) { writer.add(b); });
+            writer.finish();
+            runs.erase(first, runs.end());
+            runs.push_back(std::move(merged));
+        }
     };
     const std::size_t batch = std::max<std::size_t>(exec.concurrency(), 1);
     for (std::size_t c0 = 0; c0 < chunk_ends.size(); c0 += batch) {
@@ -357,13 +387,11 @@ void repeated_by_runs(std::span<const std::string_view> texts, const ExcludedOf&
     bands.resize(pending.size());
     std::transform(pending.begin(), pending.end(), bands.begin(), to_band);
     std::vector<window_record>().swap(pending);
-    st.runs = runs.size();
     st.record_bytes = st.windows * sizeof(window_record);
     st.peak_bytes = most * sizeof(window_record) + std::min(limit, most) * sizeof(band_record);
 
     run_merger merger;
-    const std::size_t buffer = std::max<std::size_t>(limit / (runs.size() + 1), 1);
-    for (auto& r : runs) merger.add_run(*r, buffer);
+    for (auto& r : runs) merger.add_run(*r.stream, buffer);
     merger.add_sorted(bands);
     std::vector<window_record> kept, group;
     merger.for_each([&](const band_record& b) {
