@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -270,5 +273,117 @@ TEST_CASE("find_repeats: empty corpus, short texts, invalid UTF-8, options", "[c
     o.min_tokens = 0;
     CHECK_THROWS_AS(ditto::find_repeats(docs_of(texts), o), std::invalid_argument);
     o.min_tokens = 65537;
+    CHECK_THROWS_AS(ditto::find_repeats(docs_of(texts), o), std::invalid_argument);
+}
+
+TEST_CASE("find_repeats: confirmation through hash collisions and runs that match only in part", "[clean][repeats]") {
+    // Keeping few bits of each window hash puts unrelated windows in one group: runs of
+    // consecutive windows then meet firsts that differ in part, and the byte comparison must
+    // still give the reference's answer.
+    for (std::uint64_t seed = 300; seed < 340; ++seed) {
+        const std::size_t k = 1 + seed % 6;
+        const planted_corpus c = make_corpus(seed, 2 + seed % 9, k);
+        std::vector<std::string_view> texts(c.texts.begin(), c.texts.end());
+        for (const std::uint64_t mask : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{0xf}, std::uint64_t{0xff}}) {
+            for (const bool all : {false, true}) {
+                ditto::repeat_options o;
+                o.min_tokens = k;
+                o.remove = all ? ditto::remove_rule::all : ditto::remove_rule::copies;
+                INFO("seed " << seed << " k " << k << " mask " << mask << (all ? " all" : " copies"));
+                ditto::inline_executor one;
+                const auto spans = ditto::detail::repeats(std::span<const std::string_view>(texts), {}, o, one, nullptr, mask);
+                check(c.texts, spans, k, all);
+                ditto::thread_pool pool(3);
+                REQUIRE(ditto::detail::repeats(std::span<const std::string_view>(texts), {}, o, pool, nullptr, mask) == spans);
+            }
+        }
+    }
+    // A copy that differs from its first in one token, every window in one group: the run of
+    // consecutive windows is compared whole, fails, and each window is judged on its own.
+    const std::vector<std::string> texts = {"one two three four five six seven", "one two three FOUR five six seven",
+                                            "zero one two three four five six seven"};
+    std::vector<std::string_view> views(texts.begin(), texts.end());
+    ditto::repeat_options o;
+    o.min_tokens = 3;
+    ditto::inline_executor one;
+    const auto masked = ditto::detail::repeats(std::span<const std::string_view>(views), {}, o, one, nullptr, 0);
+    check(texts, masked, 3, false);
+    REQUIRE(masked == ditto::find_repeats(docs_of(texts), o));
+}
+
+TEST_CASE("find_repeats: 10^5 identical texts are confirmed in linear time", "[clean][repeats]") {
+    std::string text;
+    for (int i = 0; i < 60; ++i) text += "word" + std::to_string(i) + (i % 7 == 6 ? ". " : " ");
+    text.pop_back();
+    std::vector<std::string> texts(100000, text);
+    texts.push_back("before " + text + " after");
+    ditto::repeat_options o;  // 40 tokens
+    ditto::thread_pool pool(2);
+    ditto::repeat_stats st;
+    const auto spans = ditto::find_repeats(docs_of(texts), o, pool, &st);
+    REQUIRE(st.confirmed_windows + 2 == st.windows);  // all but the two holding "before" or "after"
+    REQUIRE(spans.size() == texts.size() - 1);
+    for (std::size_t d = 1; d < texts.size(); ++d) {
+        const auto& s = spans[d - 1];
+        REQUIRE(s.doc == d);
+        REQUIRE(texts[d].substr(s.begin, s.end - s.begin) == text);
+        REQUIRE(s.kept == ditto::text_location{0, 0, text.size()});
+    }
+}
+
+TEST_CASE("find_repeats under a memory budget spills sorted runs and gives the same spans", "[clean][repeats][spill]") {
+    // In-memory streams count the runs; a budget of a few records makes hundreds of them.
+    std::size_t streams = 0;
+    const ditto::temporary_streams in_memory = [&streams]() -> std::unique_ptr<std::iostream> {
+        ++streams;
+        return std::make_unique<std::stringstream>(std::ios::in | std::ios::out | std::ios::binary);
+    };
+    for (std::uint64_t seed = 400; seed < 420; ++seed) {
+        const std::size_t k = 1 + seed % 7;
+        const planted_corpus c = make_corpus(seed, 3 + seed % 20, k);
+        const auto docs = docs_of(c.texts);
+        for (const bool all : {false, true}) {
+            ditto::repeat_options o;
+            o.min_tokens = k;
+            o.remove = all ? ditto::remove_rule::all : ditto::remove_rule::copies;
+            const auto want = ditto::find_repeats(docs, o);
+            for (const std::size_t budget : {std::size_t{16}, std::size_t{100}, std::size_t{4096}, std::size_t{1} << 30}) {
+                INFO("seed " << seed << " budget " << budget);
+                o.memory_bytes = budget;
+                o.temporary = in_memory;
+                streams = 0;
+                ditto::repeat_stats st;
+                ditto::inline_executor one;
+                REQUIRE(ditto::find_repeats(docs, o, one, &st) == want);
+                REQUIRE(st.runs == streams);
+                if (budget == 16) REQUIRE(st.runs + 1 >= st.windows);  // a run per record
+                ditto::thread_pool pool(3);
+                REQUIRE(ditto::find_repeats(docs, o, pool) == want);
+            }
+        }
+    }
+    // Hash collisions and a storm through the runs.
+    std::vector<std::string> texts(2000, "the same short line again and again, the same");
+    texts.push_back("one two three four five six seven eight");
+    std::vector<std::string_view> views(texts.begin(), texts.end());
+    ditto::repeat_options o;
+    o.min_tokens = 3;
+    ditto::inline_executor one;
+    const auto want = ditto::detail::repeats(std::span<const std::string_view>(views), {}, o, one, nullptr, 0xff);
+    o.memory_bytes = 1000;  // 62 records a run: runs of 64 runs are merged, twice over
+    o.temporary = in_memory;
+    ditto::repeat_stats st;
+    REQUIRE(ditto::detail::repeats(std::span<const std::string_view>(views), {}, o, one, &st, 0xff) == want);
+    REQUIRE(st.windows > 62 * 64 * 2);
+    REQUIRE(st.runs > st.windows / 62);
+    check(texts, want, 3, false);
+    // Files in a folder: none is left.
+    const auto folder = std::filesystem::temp_directory_path() / ("ditto-repeats-test-" + std::to_string(std::random_device{}()));
+    std::filesystem::create_directories(folder);
+    o.temporary = ditto::temporary_files_in(folder);
+    REQUIRE(ditto::detail::repeats(std::span<const std::string_view>(views), {}, o, one, nullptr, 0xff) == want);
+    CHECK(std::filesystem::is_empty(folder));
+    std::filesystem::remove_all(folder);
+    o.temporary = nullptr;
     CHECK_THROWS_AS(ditto::find_repeats(docs_of(texts), o), std::invalid_argument);
 }

@@ -212,6 +212,50 @@ def output_does_not_depend_on_threads():
 
 
 @case
+def memory_budget_spills_and_changes_nothing():
+    # 1K of window records is 64 of them: the news sample's windows go through hundreds of runs.
+    want = run(["clean", "--quiet", NEWS, "--spans", "mem-want.jsonl", "--min-tokens", "10"], check=0).stdout
+    want_spans = open(os.path.join(WORK, "mem-want.jsonl"), "rb").read()
+    tmp = os.path.join(WORK, "clean-tmp")
+    os.makedirs(tmp, exist_ok=True)
+    for memory, threads in (("1K", "1"), ("1K", "2"), ("64K", "2"), ("1G", "2")):
+        p = run(["clean", "--quiet", "--memory", memory, "--tmp-dir", tmp, "--threads", threads, NEWS,
+                 "--spans", "mem-got.jsonl", "--min-tokens", "10"], check=0)
+        expect(p.stdout == want, f"--memory {memory} --threads {threads} changed the output")
+        expect(open(os.path.join(WORK, "mem-got.jsonl"), "rb").read() == want_spans, f"--memory {memory}: spans differ")
+        expect(os.listdir(tmp) == [], f"--memory {memory} left {os.listdir(tmp)}")
+    p = run(["clean", "--quiet", "--memory", "1K", NEWS, "--min-tokens", "10"], check=0)
+    expect(p.stdout == want, "--memory without --tmp-dir changed the output")
+    error(["clean", "--memory", "0", NEWS], 2, r"--memory")
+    error(["clean", "--memory", "12Q", NEWS], 2, r"--memory")
+    error(["clean", "--memory", "1M", "--tmp-dir", os.path.join(WORK, "no-such-dir"), NEWS], 2, r"is not a folder")
+    error(["clean", "--memory", "1M", "--tmp-dir", "", NEWS], 2, r"--tmp-dir")
+
+
+@case
+def memory_budget_signal_leaves_nothing():
+    # SIGTERM while runs are being spilled: the process dies by it and no run is left.
+    import signal
+    import subprocess
+    import time
+    rng = random.Random(8)
+    docs = [{"id": i, "text": " ".join(f"w{rng.randrange(3000)}" for _ in range(300))} for i in range(10000)]
+    write("sig.jsonl", jsonl(*docs))
+    os.makedirs(os.path.join(WORK, "sigruns"), exist_ok=True)
+    p = subprocess.Popen([DITTO, "clean", "--memory", "4K", "--threads", "1", "--tmp-dir", "sigruns", "sig.jsonl",
+                          "-o", "sig-out.jsonl"], cwd=WORK, stderr=subprocess.PIPE)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGTERM)
+    p.communicate()
+    if p.returncode == 0:
+        return  # finished first (a fast machine): nothing to check
+    expect(p.returncode == -signal.SIGTERM, f"exit {p.returncode}")
+    expect(os.listdir(os.path.join(WORK, "sigruns")) == [], "runs left behind")
+    left = [f for f in os.listdir(WORK) if f.startswith("sig-out")]
+    expect(left == [], f"left behind: {left}")
+
+
+@case
 def a_line_in_a_hundred_thousand_records():
     data = "".join('{"id": %d, "text": "Story %s\\nShare this article with your friends"}\n' % (i, hex(i * 7919)[2:].translate(str.maketrans("0123456789", "ghijklmnop"))) for i in range(100000))
     path = write("storm.jsonl", data)

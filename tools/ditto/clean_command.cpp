@@ -4,10 +4,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <unordered_map>
 #include <vector>
 
@@ -33,6 +35,8 @@ struct clean_arguments {
     ditto::jsonl_options jsonl;
     clean_settings clean;
     std::size_t threads = 0;
+    std::uint64_t memory = 0;  // 0: no budget
+    std::string tmp_dir;
     bool quiet = false;
     bool verbose = false;
 };
@@ -57,6 +61,11 @@ clean_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             a.spans_path = std::string(v);
         } else if (name == "--threads") {
             a.threads = parse_size(name, r.value(), 1, 4096, r.help_command());
+        } else if (name == "--memory") {
+            a.memory = parse_bytes(name, r.value(), help_command);
+        } else if (name == "--tmp-dir") {
+            a.tmp_dir = std::string(r.value());
+            if (a.tmp_dir.empty()) throw usage_error("--tmp-dir needs a folder", help_command);
         } else if (parse_input_option(r, a.jsonl) || parse_output_option(r, a.output_path, a.output_option)) {
         } else if (name == "-q" || name == "--quiet") {
             r.flag();
@@ -73,6 +82,9 @@ clean_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
     check_clean_settings(a.clean, help_command);
     if (!a.spans_path.empty() && !a.output_path.empty() && a.spans_path == a.output_path)
         throw usage_error("--spans and " + a.output_option + " name the same file '" + a.spans_path + "'", help_command);
+    std::error_code ec;
+    if (!a.tmp_dir.empty() && !std::filesystem::is_directory(a.tmp_dir, ec))
+        throw usage_error("--tmp-dir '" + escape_text(a.tmp_dir) + "' is not a folder", help_command);
     return a;
 }
 
@@ -267,6 +279,13 @@ void print_clean_help(std::FILE* out) {
         "\n"
         "Running:\n"
         "  --threads N         worker threads, 1..4096 (default: all cores)\n"
+        "  --memory BYTES      budget for the repeated-passage stage's window records (16 bytes a\n"
+        "                      word), with an optional K, M, G or T (1024-based), e.g. 512M, 2G\n"
+        "                      (default: no budget). Past it they go to temporary files as sorted\n"
+        "                      runs, merged at the end; the output is the same, byte for byte.\n"
+        "                      The input, the candidates and the lines' records are not counted\n"
+        "  --tmp-dir DIR       where temporary files go (default: the system's temporary folder);\n"
+        "                      each is removed as soon as it is open, so none is left behind\n"
         "  -q, --quiet         no summary on standard error\n"
         "  -v, --verbose       also print the time of each stage\n"
         "  -h, --help          show this help\n"
@@ -294,6 +313,18 @@ int run_clean(const std::vector<std::string_view>& args) {
         last = now;
         return s;
     };
+    if (a.memory != 0) {
+        std::error_code ec;
+        const std::filesystem::path folder =
+            a.tmp_dir.empty() ? std::filesystem::temp_directory_path(ec) : std::filesystem::path(a.tmp_dir);
+        a.clean.options.repeats.memory_bytes = static_cast<std::size_t>(a.memory);
+        // A file is created and its name removed at once: a signal between the two would leave it.
+        a.clean.options.repeats.temporary = [files = ditto::temporary_files_in(folder)] {
+            std::unique_ptr<std::iostream> stream;
+            with_cleanup_signals_blocked([&] { stream = files(); });
+            return stream;
+        };
+    }
     ditto::thread_pool pool(a.threads);
     input_file input(a.input, {}, &pool);
     if (input.has_utf8_bom())
@@ -409,10 +440,10 @@ int run_clean(const std::vector<std::string_view>& args) {
         if (a.verbose)
             std::fprintf(stderr,
                          "ditto: read %.2f s, parse %.2f s, clean %.2f s, write %.2f s; %zu tokens, %zu windows, %zu with "
-                         "a repeated hash, %zu repeated (%zu MB of window records)\n",
+                         "a repeated hash, %zu repeated (%zu MB of window records, %zu sorted runs spilled)\n",
                          seconds_read, seconds_parse, seconds_clean, seconds_write, result.repeats.tokens,
                          result.repeats.windows, result.repeats.repeated_windows, result.repeats.confirmed_windows,
-                         result.repeats.record_bytes >> 20);
+                         result.repeats.record_bytes >> 20, result.repeats.runs);
     }
     return 0;
 }
