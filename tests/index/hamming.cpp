@@ -13,20 +13,11 @@
 #include <vector>
 
 #include "support/catch.hpp"
+#include "support/planted_corpus.hpp"
 
 namespace {
 
-struct rng {
-    std::uint64_t state;
-    std::uint64_t next() {  // splitmix64
-        state += 0x9e3779b97f4a7c15ULL;
-        std::uint64_t z = state;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        return z ^ (z >> 31);
-    }
-    std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-};
+using ditto_test::rng;  // splitmix64, the tests' shared stream
 
 // x with exactly d distinct bits flipped.
 std::uint64_t flip(std::uint64_t x, unsigned d, rng& g) {
