@@ -32,6 +32,7 @@
 #include <ditto/store/dedup_against.hpp>
 #include <ditto/store/format.hpp>
 #include <ditto/store/index.hpp>
+#include <ditto/store/index_merge.hpp>
 #include <ditto/store/index_reader.hpp>
 #include <ditto/store/index_writer.hpp>
 #include <ditto/store/parameters.hpp>

@@ -333,7 +333,7 @@ def no_files_in(folder):
 def memory_budget_gives_the_same_bytes():
     # Files of several 1 MiB blocks, a byte order mark, CRLF lines and a last line without "\n":
     # every budget (down to one that spills a run every few documents) gives the bytes of the
-    # build that never spills, and of build + add (add builds in memory).
+    # build that never spills, and so do build + add and merge (both stream the indexes they read).
     write("m1.jsonl", big_corpus(1, 9000))
     write("m2.jsonl", b"\xef\xbb\xbf" + big_corpus(2, 3000).replace("\n", "\r\n").encode()[:-2])
     os.makedirs(os.path.join(WORK, "runs"), exist_ok=True)
@@ -351,6 +351,17 @@ def memory_budget_gives_the_same_bytes():
     build(["m1.jsonl"], "m-add.didx", "--memory", "100K")
     run(["index", "add", "m-add.didx", "m2.jsonl"], check=0)
     expect(read("m-add.didx") == whole, "build + add differs from one build under a budget")
+    build(["m1.jsonl"], "m-add.didx", "--memory", "100K")
+    p = run(["index", "add", "--memory", "4K", "--tmp-dir", "runs", "m-add.didx", "m2.jsonl"], check=0)
+    expect(read("m-add.didx") == whole, "build + add --memory 4K differs from one build")
+    expect(re.search(r"bytes spilled to runs \(\d+ sorted runs\)", p.stderr.decode()), p.stderr.decode())
+    no_files_in("runs")
+    build(["m2.jsonl"], "m2.didx", "--memory", "4K")
+    run(["index", "merge", "m-add.didx", "m2.didx", "-o", "m-twice.didx"], check=0)
+    twice = build(["m1.jsonl", "m2.jsonl", "m2.jsonl"], "m-twice-whole.didx")
+    expect(read("m-twice.didx") == twice, "merge differs from one build")
+    error(["index", "add", "--tmp-dir", "no-such-folder", "m-add.didx", "m2.jsonl"], 2, r"--tmp-dir .*not a folder")
+    error(["index", "add", "--memory", "lots", "m-add.didx", "m2.jsonl"], 2, r"--memory")
     # The default folder of temporary files is the index's: nothing is left there either.
     os.makedirs(os.path.join(WORK, "out"), exist_ok=True)
     build(["m1.jsonl", "m2.jsonl"], "out/m.didx", "--memory", "4K")

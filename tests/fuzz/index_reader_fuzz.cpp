@@ -3,16 +3,20 @@
 // anything else (a crash, a sanitizer report, another exception, a different answer) is a bug.
 // Random bytes rarely carry correct checksums, so each input is also read once more "resealed":
 // with every checksum the section table can locate recomputed, which lets the fuzzer reach the
-// structural checks behind them.
+// structural checks behind them. Each input is also merged with itself by the streaming merge,
+// which must refuse it exactly when the reader does, with the same message, and otherwise write
+// the bytes of the in-memory merge.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <sstream>
 #include <string>
+#include <stdexcept>
 #include <string_view>
 
 #include <ditto/error.hpp>
 #include <ditto/store/crc32c.hpp>
+#include <ditto/store/index_merge.hpp>
 #include <ditto/store/index_reader.hpp>
 #include <ditto/store/index_writer.hpp>
 
@@ -44,13 +48,39 @@ std::string reseal(std::string b) {
     return b;
 }
 
+// The streaming merge of bytes with itself: its output, or "!" and the error's message.
+std::string streamed_self_merge(const std::string& bytes) {
+    std::istringstream a(bytes), b(bytes);
+    std::ostringstream out;
+    try {
+        ditto::merge_indexes(a, b, out);
+    } catch (const ditto::merge_input_error& e) {
+        if (!out.str().empty()) std::abort();  // wrote before refusing
+        return std::string("!") + e.what();
+    } catch (const std::invalid_argument&) {
+        return "!too many documents";  // a self-merge past 2^32 - 1 documents
+    }
+    return out.str();
+}
+
 void check(const std::string& bytes) {
     std::istringstream in(bytes);
     ditto::stored_index index;
+    const std::string merged = streamed_self_merge(bytes);
     try {
         index = ditto::read_index(in);
-    } catch (const ditto::format_error&) {
+    } catch (const ditto::format_error& e) {
+        if (merged != std::string("!") + e.what()) std::abort();
         return;
+    }
+    {
+        std::ostringstream expected;
+        if (index.documents.size() * 2 > 0xFFFFFFFFu) {
+            if (merged != "!too many documents") std::abort();
+        } else {
+            ditto::write_index(expected, ditto::merge(index, index));
+            if (merged != expected.str()) std::abort();
+        }
     }
     // Accepted: it must be exactly what the writer makes of it (a file of a newer minor version
     // with unknown sections would be the exception; the writer never makes one).

@@ -260,44 +260,19 @@ TEST_CASE("stored index: each corruption is named with its place", "[store]") {
 
 namespace {
 
-// The bytes of an index with an extra section of kind 9 after the known ones, at version 2.minor.
-std::string with_extra_section(const std::string& good, std::uint16_t minor, const std::string& extra) {
-    const std::size_t sections = 4, old_header = 80 + 32 * sections + 8, new_header = old_header + 32;
-    std::string b = good.substr(0, 80 + 32 * sections);
-    b.append(32 + 8, '\0');
-    put(b, 10, minor, 2);
-    put(b, 12, sections + 1, 4);
-    put(b, 16, new_header, 8);
-    for (std::size_t i = 0; i < sections; ++i) put(b, entry_at(i) + 8, le(b, entry_at(i) + 8, 8) + 32, 8);
-    b += good.substr(old_header, good.size() - 16 - old_header);
-    const std::size_t extra_at = b.size();
-    b += extra;
-    b.append((8 - extra.size() % 8) % 8, '\0');
-    put(b, entry_at(4), 9, 4);
-    put(b, entry_at(4) + 8, extra_at, 8);
-    put(b, entry_at(4) + 16, extra.size(), 8);
-    put(b, entry_at(4) + 24, 1, 8);
-    std::string footer(16, '\0');
-    put(footer, 0, b.size() + 16, 8);
-    footer.replace(8, 8, "DITTOEND");
-    b += footer;
-    reseal(b);
-    return b;
-}
-
 }  // namespace
 
 TEST_CASE("stored index: a newer minor version's unknown sections are checked and skipped", "[store]") {
     const auto index = store_test::build(store_test::small_parameters(), store_test::texts(12, 4));
     const std::string good = to_bytes(index);
-    const std::string newer = with_extra_section(good, 1, "a section from the future");
+    const std::string newer = store_test::with_extra_section(good, 1, "a section from the future");
     CHECK(from_bytes(newer) == index);
     // Its checksum is still checked.
     std::string corrupt = newer;
     corrupt[corrupt.size() - 16 - 8] = 'X';
     rejected(corrupt, "checksum mismatch", "unknown section");
     // In a file of this reader's own version an unknown section is an error.
-    rejected(with_extra_section(good, 0, "x"), "unknown section kind 9 in a version 2.0 file", "section table");
+    rejected(store_test::with_extra_section(good, 0, "x"), "unknown section kind 9 in a version 2.0 file", "section table");
 }
 
 TEST_CASE("stored index: build(A) + add(B) = merge(build(A), build(B)) = build(A then B), byte for byte", "[store]") {

@@ -57,6 +57,31 @@ inline void reseal(std::string& b) {
     put(b, checksum_at, ditto::crc32c_of(std::string_view(b).substr(0, checksum_at)), 4);
 }
 
+// The bytes of an index with an extra section of kind 9 after the known ones, at version 2.minor.
+inline std::string with_extra_section(const std::string& good, std::uint16_t minor, const std::string& extra) {
+    const std::size_t sections = 4, old_header = 80 + 32 * sections + 8, new_header = old_header + 32;
+    std::string b = good.substr(0, 80 + 32 * sections);
+    b.append(32 + 8, '\0');
+    put(b, 10, minor, 2);
+    put(b, 12, sections + 1, 4);
+    put(b, 16, new_header, 8);
+    for (std::size_t i = 0; i < sections; ++i) put(b, (80 + 32 * i) + 8, le(b, (80 + 32 * i) + 8, 8) + 32, 8);
+    b += good.substr(old_header, good.size() - 16 - old_header);
+    const std::size_t extra_at = b.size();
+    b += extra;
+    b.append((8 - extra.size() % 8) % 8, '\0');
+    put(b, (80 + 32 * 4), 9, 4);
+    put(b, (80 + 32 * 4) + 8, extra_at, 8);
+    put(b, (80 + 32 * 4) + 16, extra.size(), 8);
+    put(b, (80 + 32 * 4) + 24, 1, 8);
+    std::string footer(16, '\0');
+    put(footer, 0, b.size() + 16, 8);
+    footer.replace(8, 8, "DITTOEND");
+    b += footer;
+    reseal(b);
+    return b;
+}
+
 /// A corpus of n texts built from a small vocabulary, with near-copies, exact copies and one
 /// empty text, deterministic for a seed.
 inline std::vector<std::string> texts(std::size_t n, std::uint32_t seed) {

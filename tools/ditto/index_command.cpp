@@ -28,6 +28,7 @@
 #include <ditto/store/dedup_against.hpp>
 #include <ditto/store/format.hpp>
 #include <ditto/store/index.hpp>
+#include <ditto/store/index_merge.hpp>
 #include <ditto/store/index_reader.hpp>
 #include <ditto/store/index_writer.hpp>
 #include <ditto/store/content_hasher.hpp>
@@ -104,61 +105,6 @@ void check_same_parameters(const ditto::index_parameters& have, const ditto::ind
 // "1 document", "2 documents".
 std::string count(std::size_t n, std::string_view one, std::string_view many) {
     return std::to_string(n) + " " + std::string(n == 1 ? one : many);
-}
-
-// Sketches each document of the JSONL file at path and adds it (and the file as a source) to
-// the builder. The index's documents are the file's records in order: offset and length are
-// those of the record's line (without its "\n"), the text hash is hash128 of the decoded text,
-// the id is the id field's text or, for a record without it, the line number (as dedup names
-// documents).
-std::size_t add_file(ditto::index_builder& builder, const std::string& path, const sketch_arguments& a,
-                     ditto::thread_pool& pool) {
-    input_file input(path, {}, &pool);
-    // Hashed before parsing, which decodes strings in place.
-    const ditto::content_hash file_hash = ditto::hash128(std::string_view(input.data(), input.size()));
-    ditto::jsonl_chunk_options chunking;
-    chunking.chunk_bytes = std::clamp<std::size_t>(input.size() / (pool.concurrency() * 16), std::size_t{256} << 10,
-                                                   std::size_t{8} << 20);
-    ditto::jsonl_lines parsed = ditto::parse_jsonl(input.data(), input.text_start(), input.size(), a.jsonl, pool, chunking);
-    if (!parsed.bad.empty()) throw data_error(input.located(parsed.bad.front().error));
-    const auto& records = parsed.records;
-    const std::size_t n = records.size();
-
-    std::vector<std::string> ids(n);
-    std::unordered_map<std::string_view, std::size_t> seen;
-    seen.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto& r = records[i];
-        ids[i] = r.record.id_kind == ditto::json_id_kind::none ? std::to_string(r.line) : std::string(r.record.id);
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto [it, inserted] = seen.emplace(ids[i], i);
-        if (!inserted)
-            throw data_error(input.display_name() + ":" + std::to_string(records[i].line) + ": id \"" +
-                             escape_text(ids[i]) + "\" is also the id of line " + std::to_string(records[it->second].line));
-    }
-
-    // Sketched as dedup sketches (ditto/store/dedup_against.hpp: index_sketcher).
-    const ditto::index_sketcher sketcher(builder.parameters());
-    const std::size_t k = a.dedup.sketch_size;
-    std::vector<std::uint64_t> signatures(n * k);
-    const std::size_t tasks = std::min(n, pool.concurrency() * 8);
-    pool.bulk(tasks, [&](std::size_t task) {
-        std::string scratch;
-        std::vector<std::uint64_t> hashes;
-        for (std::size_t i = task * n / tasks; i < (task + 1) * n / tasks; ++i) {
-            sketcher.shingles(records[i].record.text, scratch, hashes);
-            sketcher.sign(hashes, std::span<std::uint64_t>(signatures.data() + i * k, k));
-        }
-    });
-
-    const std::uint64_t source = builder.add_source(ditto::index_source{path, input.size(), file_hash});
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto& r = records[i];
-        ditto::index_document d{source, r.begin, r.end - r.begin, ditto::hash128(r.record.text), std::move(ids[i])};
-        builder.add_document(std::move(d), std::span<const std::uint64_t>(signatures.data() + i * k, k));
-    }
-    return n;
 }
 
 // A file read in blocks, or (when it is not a regular file: its size unknown in advance) whole.
@@ -242,10 +188,14 @@ private:
     std::unordered_map<std::string, place> kept_;
 };
 
-// Sketches each document of the JSONL file at path into the builder, as add_file does, reading
-// the file in blocks of about block_bytes (a longer line makes a longer block): per block, its
-// lines are parsed and sketched on the pool, and only the index's records are kept. The file's
-// content hash is taken as it is read; a file whose size changes meanwhile is an error.
+// Sketches each document of the JSONL file at path and adds it (and the file as a source) to
+// the builder. The index's documents are the file's records in order: offset and length are
+// those of the record's line (without its "\n"), the text hash is hash128 of the decoded text,
+// the id is the id field's text or, for a record without it, the line number (as dedup names
+// documents). The file is read in blocks of about block_bytes (a longer line makes a longer
+// block): per block, its lines are parsed and sketched on the pool, and only the index's records
+// are kept. The file's content hash is taken as it is read; a file whose size changes meanwhile
+// is an error.
 std::size_t add_file_streamed(ditto::spilling_index_builder& builder, const std::string& path,
                               const sketch_arguments& a, ditto::thread_pool& pool, std::size_t block_bytes) {
     block_reader file(path);
@@ -421,11 +371,6 @@ std::uint64_t write_through(output& out, Write&& write) {
     return bytes;
 }
 
-// The index written through out; returns its bytes.
-std::uint64_t write_through(output& out, const ditto::stored_index& index) {
-    return write_through(out, [&](std::ostream& stream) { return ditto::write_index(stream, index); });
-}
-
 const char* sketch_options_help =
     "Similarity (as 'ditto dedup'; an index records them and refuses others):\n"
     "  --threshold T       Jaccard similarity threshold, 0 < T <= 1 (default 0.8)\n"
@@ -477,7 +422,14 @@ void print_add_help(std::FILE* out) {
         "Add the documents of the JSONL files to an index, sketched with its parameters: the\n"
         "similarity options not given are the index's, those given must equal them (a mismatch\n"
         "names each differing field). The index is replaced through a temporary file; the result\n"
-        "is the index one build over all the files would give.\n"
+        "is the index one build over all the files would give. The new documents are indexed as\n"
+        "'index build' does, under the memory budget, then merged with the index, which is read\n"
+        "as a stream, never whole.\n"
+        "\n"
+        "  --memory BYTES      memory budget for the new documents, as for 'index build'\n"
+        "                      (default: half the physical memory)\n"
+        "  --tmp-dir DIR       where temporary files go (default: the index's folder); each is\n"
+        "                      removed as soon as it is open, so none is left behind\n"
         "\n",
         out);
     std::fputs(sketch_options_help, out);
@@ -489,7 +441,8 @@ void print_merge_help(std::FILE* out) {
         "Usage: ditto index merge [OPTIONS] A.didx B.didx -o C.didx\n"
         "Join two indexes made with the same parameters (a mismatch names each differing field):\n"
         "A's sources and documents, then B's, ids kept; nothing is sketched again. The result is\n"
-        "the index one build over A's files and then B's would give.\n"
+        "the index one build over A's files and then B's would give. Both are read as streams,\n"
+        "never whole: memory holds their sources and about 5 bytes a document.\n"
         "\n"
         "  -o, --output FILE   the index to write (required); may be A or B\n"
         "  -q, --quiet         no summary on standard error\n"
@@ -515,6 +468,72 @@ std::uint64_t default_memory() {
     const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
     if (pages <= 0 || page <= 0) return std::uint64_t{4} << 30;
     return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2;
+}
+
+struct streamed_build_report {
+    std::size_t documents = 0;
+    std::uint64_t bytes = 0;  // of the index written
+    std::uint64_t spilled = 0;
+    std::uint64_t runs = 0;
+    std::string tmp_dir;
+};
+
+void print_spilled(const streamed_build_report& report) {
+    if (report.spilled > 0)
+        std::fprintf(stderr, "ditto: %llu bytes spilled to %s (%s)\n", static_cast<unsigned long long>(report.spilled),
+                     escape_text(report.tmp_dir).c_str(),
+                     count(static_cast<std::size_t>(report.runs), "sorted run", "sorted runs").c_str());
+}
+
+// A file is created and its name removed at once: a signal between the two would leave it.
+std::function<std::unique_ptr<std::iostream>()> temporary_streams(const std::string& tmp_dir) {
+    return [files = ditto::temporary_files_in(tmp_dir)] {
+        std::unique_ptr<std::iostream> stream;
+        with_cleanup_signals_blocked([&] { stream = files(); });
+        return stream;
+    };
+}
+
+// The folder for temporary files: tmp_dir when given (checked), else the folder of the index
+// written to output_path (where its bytes must fit anyway), unless it is not written to a folder
+// (a device): then the system's temporary folder.
+std::string temporary_folder(std::string tmp_dir, const std::string& output_path, const std::string& help) {
+    std::error_code ec;
+    if (!tmp_dir.empty()) {
+        if (!std::filesystem::is_directory(tmp_dir, ec))
+            throw usage_error("--tmp-dir " + ditto_cli::quoted(std::string_view(tmp_dir)) + " is not a folder", help);
+        return tmp_dir;
+    }
+    const std::filesystem::path target(output_path);
+    const bool device = std::filesystem::exists(target, ec) && !std::filesystem::is_regular_file(target, ec);
+    std::filesystem::path folder = device ? std::filesystem::temp_directory_path(ec) : target.parent_path();
+    if (folder.empty()) folder = std::filesystem::current_path();
+    return folder.native();
+}
+
+// Sketches the JSONL files into a spilling builder with parameters p under the memory budget
+// (0: the default), then hands the builder to write, which returns the bytes it wrote.
+template <class Write>
+streamed_build_report build_streamed(const std::vector<std::string>& inputs, const sketch_arguments& a,
+                                     const ditto::index_parameters& p, std::uint64_t memory, const std::string& tmp_dir,
+                                     Write&& write) {
+    if (memory == 0) memory = default_memory();
+    // The budget: an eighth for the block being read (its parsed lines and signatures take about
+    // as much again), the rest for the builder's buffers (band records, spools, merge buffers).
+    const std::uint64_t block = std::clamp<std::uint64_t>(memory / 8, std::uint64_t{1} << 20, std::uint64_t{64} << 20);
+    const std::uint64_t builder_memory = memory > 3 * block ? memory - 3 * block : std::max<std::uint64_t>(memory / 4, 1);
+    ditto::thread_pool pool(a.threads);
+    ditto::spill_options spilling;
+    spilling.memory_bytes = builder_memory;
+    spilling.temporary = temporary_streams(tmp_dir);
+    ditto::spilling_index_builder builder(p, std::move(spilling));
+    streamed_build_report report;
+    for (const auto& path : inputs) report.documents += add_file_streamed(builder, path, a, pool, static_cast<std::size_t>(block));
+    report.bytes = write(builder);
+    report.spilled = builder.bytes_spilled();
+    report.runs = builder.runs_written();
+    report.tmp_dir = tmp_dir;
+    return report;
 }
 
 int run_build(const std::vector<std::string_view>& args) {
@@ -550,53 +569,74 @@ int run_build(const std::vector<std::string_view>& args) {
     if (inputs.empty()) throw usage_error("no input files", build_help);
     if (output_path.empty()) throw usage_error("no index to write: give -o INDEX.didx", build_help);
     check_sketch_arguments(a, build_help);
-    std::error_code ec;
-    if (!tmp_dir.empty() && !std::filesystem::is_directory(tmp_dir, ec))
-        throw usage_error("--tmp-dir " + ditto_cli::quoted(std::string_view(tmp_dir)) + " is not a folder", build_help);
+    tmp_dir = temporary_folder(tmp_dir, output_path, build_help);
     output out(output_path, output_option);
-    if (memory == 0) memory = default_memory();
-    if (tmp_dir.empty()) {
-        // Beside the index (where its bytes must fit anyway), unless it is not written to a
-        // folder (a device): then the system's temporary folder.
-        const std::filesystem::path target(output_path);
-        const bool device = std::filesystem::exists(target, ec) && !std::filesystem::is_regular_file(target, ec);
-        std::filesystem::path folder = device ? std::filesystem::temp_directory_path(ec) : target.parent_path();
-        if (folder.empty()) folder = std::filesystem::current_path();
-        tmp_dir = folder.native();
-    }
-
-    // The budget: an eighth for the block being read (its parsed lines and signatures take about
-    // as much again), the rest for the builder's buffers (band records, spools, merge buffers).
-    const std::uint64_t block = std::clamp<std::uint64_t>(memory / 8, std::uint64_t{1} << 20, std::uint64_t{64} << 20);
-    const std::uint64_t builder_memory = memory > 3 * block ? memory - 3 * block : std::max<std::uint64_t>(memory / 4, 1);
-    ditto::thread_pool pool(a.threads);
-    ditto::spill_options spilling;
-    spilling.memory_bytes = builder_memory;
-    // A file is created and its name removed at once: a signal between the two would leave it.
-    spilling.temporary = [files = ditto::temporary_files_in(tmp_dir)] {
-        std::unique_ptr<std::iostream> stream;
-        with_cleanup_signals_blocked([&] { stream = files(); });
-        return stream;
-    };
-    ditto::spilling_index_builder builder(ditto::index_parameters_for(a.dedup), std::move(spilling));
-    std::size_t documents = 0;
-    for (const auto& path : inputs)
-        documents += add_file_streamed(builder, path, a, pool, static_cast<std::size_t>(block));
-    const std::uint64_t bytes = write_through(out, [&](std::ostream& stream) { return builder.write(stream); });
+    const streamed_build_report report =
+        build_streamed(inputs, a, ditto::index_parameters_for(a.dedup), memory, tmp_dir, [&](ditto::spilling_index_builder& builder) {
+            return write_through(out, [&](std::ostream& stream) { return builder.write(stream); });
+        });
     if (!a.quiet) {
-        std::fprintf(stderr, "ditto: indexed %s from %s: %llu bytes\n", count(documents, "document", "documents").c_str(),
-                     count(inputs.size(), "file", "files").c_str(), static_cast<unsigned long long>(bytes));
-        if (builder.bytes_spilled() > 0)
-            std::fprintf(stderr, "ditto: %llu bytes spilled to %s (%s)\n",
-                         static_cast<unsigned long long>(builder.bytes_spilled()), escape_text(tmp_dir).c_str(),
-                         count(static_cast<std::size_t>(builder.runs_written()), "sorted run", "sorted runs").c_str());
+        std::fprintf(stderr, "ditto: indexed %s from %s: %llu bytes\n", count(report.documents, "document", "documents").c_str(),
+                     count(inputs.size(), "file", "files").c_str(), static_cast<unsigned long long>(report.bytes));
+        print_spilled(report);
     }
     return 0;
+}
+
+// An index's parameters and document count, read from its header.
+struct indexed_counts {
+    ditto::index_parameters parameters;
+    std::uint64_t documents = 0;
+};
+
+// Opens an index file for reading: a data_error naming it when it cannot be opened.
+std::ifstream open_index(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw data_error("cannot open " + ditto_cli::quoted(path) + ": " + std::strerror(errno));
+    return in;
+}
+
+std::uint64_t stream_size(std::istream& in) {
+    in.clear();
+    in.seekg(0, std::ios::end);
+    const std::streamoff end = in.fail() ? std::streamoff(-1) : std::streamoff(in.tellg());
+    if (end < 0) throw data_error("cannot find the size of an index file");
+    return static_cast<std::uint64_t>(end);
+}
+
+std::string without_prefix(std::string_view what) {
+    if (what.starts_with("ditto index: ")) what.remove_prefix(13);
+    return std::string(what);
+}
+
+// read(), its format errors and read failures made data_errors naming the index at path.
+template <class Read>
+auto guarded_index_read(const std::string& path, Read&& read) {
+    try {
+        return read();
+    } catch (const ditto::format_error& e) {
+        throw data_error(escape_text(path) + ": not a valid index: " + without_prefix(e.what()));
+    } catch (const std::ios_base::failure& e) {
+        throw data_error("cannot read " + ditto_cli::quoted(path) + ": " + e.what());
+    }
+}
+
+// Writes the merge of the indexes in a (at path_a) and b (named name_b, already escaped) to
+// out; a damaged input is a data_error naming it.
+std::uint64_t merge_index_files(std::istream& a, const std::string& path_a, std::istream& b, const std::string& name_b,
+                                std::ostream& out) {
+    try {
+        return ditto::merge_indexes(a, b, out);
+    } catch (const ditto::merge_input_error& e) {
+        throw data_error((e.input() == 0 ? escape_text(path_a) : name_b) + ": not a valid index: " + without_prefix(e.what()));
+    }
 }
 
 int run_add(const std::vector<std::string_view>& args) {
     sketch_arguments a;
     std::vector<std::string> operands;
+    std::string tmp_dir;
+    std::uint64_t memory = 0;
     bool help = false;
     std::vector<std::string> given;  // the similarity options given
     argument_reader r(args, add_help);
@@ -608,6 +648,11 @@ int run_add(const std::vector<std::string_view>& args) {
         } else if (name == "-h" || name == "--help") {
             r.flag();
             help = true;
+        } else if (name == "--memory") {
+            memory = parse_bytes(name, r.value(), add_help);
+        } else if (name == "--tmp-dir") {
+            tmp_dir = std::string(r.value());
+            if (tmp_dir.empty()) throw usage_error("--tmp-dir needs a folder", add_help);
         } else if (const std::string option(name); parse_similarity_option(r, a.dedup)) {
             given.push_back(option);
         } else if (parse_sketch_option(r, a)) {
@@ -624,24 +669,41 @@ int run_add(const std::vector<std::string_view>& args) {
     if (a.jsonl.text_field == a.jsonl.id_field)
         throw usage_error("--text-field and --id-field must differ, both are '" + a.jsonl.text_field + "'", add_help);
     const std::string& index_path = operands[0];
+    tmp_dir = temporary_folder(tmp_dir, index_path, add_help);
     output out(index_path, "index");
 
-    ditto::stored_index existing = load_index(index_path);
     // Sketched with the index's parameters: the similarity options not given are the index's;
     // those given must equal them.
-    index_options(index_path, existing.parameters, given, a.dedup, add_help);
+    std::ifstream existing = open_index(index_path);
+    const indexed_counts before = guarded_index_read(index_path, [&] {
+        const ditto::detail::index_reader reader(existing, stream_size(existing));
+        return indexed_counts{reader.parameters(), reader.section(2).count};
+    });
+    index_options(index_path, before.parameters, given, a.dedup, add_help);
 
-    ditto::thread_pool pool(a.threads);
-    const std::size_t before = existing.documents.size();
-    ditto::index_builder builder(std::move(existing));
-    std::size_t documents = 0;
-    for (std::size_t i = 1; i < operands.size(); ++i) documents += add_file(builder, operands[i], a, pool);
-    const ditto::stored_index index = std::move(builder).finish();
-    const std::uint64_t bytes = write_through(out, index);
-    if (!a.quiet)
+    // The new documents are built into an unnamed temporary index (under the budget), which is
+    // then merged after the existing one, both read as streams: the existing index is never
+    // held in memory.
+    std::unique_ptr<std::iostream> more;
+    const std::vector<std::string> inputs(operands.begin() + 1, operands.end());
+    const streamed_build_report report =
+        build_streamed(inputs, a, before.parameters, memory, tmp_dir, [&](ditto::spilling_index_builder& builder) {
+            more = temporary_streams(tmp_dir)();
+            const std::uint64_t bytes = builder.write(*more);
+            more->flush();
+            if (!*more) throw data_error("cannot write a temporary file in " + ditto_cli::quoted(tmp_dir));
+            return bytes;
+        });
+    const std::uint64_t bytes = write_through(out, [&](std::ostream& stream) {
+        return merge_index_files(existing, index_path, *more, "the new documents' index", stream);
+    });
+    if (!a.quiet) {
         std::fprintf(stderr, "ditto: added %s to an index of %s: %llu bytes\n",
-                     count(documents, "document", "documents").c_str(), count(before, "document", "documents").c_str(),
+                     count(report.documents, "document", "documents").c_str(),
+                     count(static_cast<std::size_t>(before.documents), "document", "documents").c_str(),
                      static_cast<unsigned long long>(bytes));
+        print_spilled(report);
+    }
     return 0;
 }
 
@@ -674,17 +736,25 @@ int run_merge(const std::vector<std::string_view>& args) {
         throw usage_error("merge takes two indexes, got " + std::to_string(operands.size()), merge_help);
     if (output_path.empty()) throw usage_error("no index to write: give -o C.didx", merge_help);
     output out(output_path, output_option);
-    const ditto::stored_index a = load_index(operands[0]);
-    const ditto::stored_index b = load_index(operands[1]);
-    check_same_parameters(a.parameters, b.parameters,
+    std::ifstream a = open_index(operands[0]), b = open_index(operands[1]);
+    // The parameters first (a mismatch names each differing field), then the merge, streamed.
+    const indexed_counts first = guarded_index_read(operands[0], [&] {
+        const ditto::detail::index_reader reader(a, stream_size(a));
+        return indexed_counts{reader.parameters(), reader.section(2).count};
+    });
+    const indexed_counts second = guarded_index_read(operands[1], [&] {
+        const ditto::detail::index_reader reader(b, stream_size(b));
+        return indexed_counts{reader.parameters(), reader.section(2).count};
+    });
+    check_same_parameters(first.parameters, second.parameters,
                           "cannot merge " + escape_text(operands[0]) + " and " + escape_text(operands[1]));
-    if (a.documents.size() + b.documents.size() >= std::numeric_limits<std::uint32_t>::max())
+    if (first.documents + second.documents >= std::numeric_limits<std::uint32_t>::max())
         throw data_error("cannot merge: more than 2^32 - 2 documents");
-    const ditto::stored_index merged = ditto::merge(a, b);
-    const std::uint64_t bytes = write_through(out, merged);
+    const std::uint64_t bytes =
+        write_through(out, [&](std::ostream& stream) { return merge_index_files(a, operands[0], b, escape_text(operands[1]), stream); });
     if (!quiet)
         std::fprintf(stderr, "ditto: merged %s: %llu bytes\n",
-                     count(merged.documents.size(), "document", "documents").c_str(),
+                     count(static_cast<std::size_t>(first.documents + second.documents), "document", "documents").c_str(),
                      static_cast<unsigned long long>(bytes));
     return 0;
 }
