@@ -459,6 +459,35 @@ def memory_budget_full_disk():
 
 
 @case
+def merge_reads_an_index_from_a_pipe():
+    # An index that cannot seek (a pipe) is copied to a temporary file first: the merge reads its
+    # inputs several times. Nothing is left in the output's folder.
+    import threading
+    write("pa.jsonl", corpus(21, 30))
+    write("pb.jsonl", corpus(22, 25))
+    a = build(["pa.jsonl"], "pa.didx")
+    build(["pb.jsonl"], "pb.didx")
+    run(["index", "merge", "pa.didx", "pb.didx", "-o", "pab.didx"], check=0)
+    fifo = os.path.join(WORK, "pa-pipe.didx")
+    if os.path.exists(fifo):
+        os.remove(fifo)
+    os.mkfifo(fifo)
+
+    def feed():
+        with open(fifo, "wb") as f:
+            f.write(a)
+
+    os.makedirs(os.path.join(WORK, "piped"), exist_ok=True)
+    writer = threading.Thread(target=feed)
+    writer.start()
+    run(["index", "merge", "pa-pipe.didx", "pb.didx", "-o", "piped/pab.didx"], check=0)
+    writer.join()
+    expect(read("piped/pab.didx") == read("pab.didx"), "a merge from a pipe differs")
+    expect(os.listdir(os.path.join(WORK, "piped")) == ["pab.didx"], str(os.listdir(os.path.join(WORK, "piped"))))
+    os.remove(fifo)
+
+
+@case
 def memory_budget_pipe_input():
     # A pipe is read whole (its size is not known in advance), indexed as the same bytes in a
     # file would be, and its repeated ids are named as in a file.

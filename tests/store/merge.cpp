@@ -108,8 +108,9 @@ TEST_CASE("merge_indexes: a damaged input is refused like read_index refuses it,
     }
     for (std::size_t n = 0; n < a.size(); n += 3)
         REQUIRE(outcome(a.substr(0, n), b) == read_outcome(a.substr(0, n)) + " [a]");
-    // Damage behind the checksums (resealed): the record checks name the same problem.
-    for (std::size_t i = 80 + 32 * 4 + 8; i < a.size() - 16; ++i) {
+    // Damage behind the checksums (resealed), the section table included: the record checks
+    // name the same problem.
+    for (std::size_t i = 80; i < a.size() - 16; ++i) {
         std::string bad = a;
         bad[i] = static_cast<char>(bad[i] ^ 0x01);
         store_test::reseal(bad);
@@ -121,6 +122,40 @@ TEST_CASE("merge_indexes: a damaged input is refused like read_index refuses it,
             REQUIRE(outcome(b, bad) == expected + " [b]");
         }
     }
+}
+
+TEST_CASE("merge_indexes: counts are believed only once checked", "[store][merge]") {
+    const auto p = store_test::small_parameters();
+    const std::string a = store_test::to_bytes(store_test::build(p, store_test::texts(10, 31)));
+    const std::string empty = store_test::to_bytes(ditto::index_builder(p).finish());
+    const auto refused = [&](const std::string& bad, const std::string& message) {
+        try {
+            (void)store_test::from_bytes(bad);
+            FAIL("read_index accepted " << message);
+        } catch (const ditto::index_format_error& e) {
+            REQUIRE(std::string(e.what()).find(message) != std::string::npos);
+        }
+        for (const int input : {0, 1}) {
+            std::istringstream x(input == 0 ? bad : a), y(input == 0 ? a : bad);
+            std::ostringstream out;
+            try {
+                (void)ditto::merge_indexes(x, y, out);
+                FAIL("merge_indexes accepted " << message);
+            } catch (const ditto::merge_input_error& e) {
+                CHECK(e.input() == input);
+                CHECK(std::string(e.what()).find(message) != std::string::npos);
+            }
+            CHECK(out.str().empty());
+        }
+    };
+    // No documents, but id bytes: the bytes after the last id are checked with no last id too.
+    refused(store_test::with_section(empty, 1, "JUNKJUNK", 0), "8 bytes after the last id");
+    // A document count past 2^32 - 1, or past what the section holds.
+    refused(store_test::with_section(empty, 1, "", std::uint64_t{1} << 32), "do not fit");
+    std::string many = a;
+    store_test::put(many, 80 + 32 * 1 + 24, std::uint64_t{1} << 40, 8);
+    store_test::reseal(many);
+    refused(many, "do not fit");
 }
 
 TEST_CASE("merge_indexes: different parameters, and streams that cannot seek", "[store][merge]") {

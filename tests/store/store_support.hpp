@@ -82,6 +82,32 @@ inline std::string with_extra_section(const std::string& good, std::uint16_t min
     return b;
 }
 
+/// The bytes of an index whose section i (0: sources … 3: band records) is replaced by bytes
+/// holding count items, the other sections moved to their new places; resealed.
+inline std::string with_section(const std::string& good, std::size_t i, const std::string& bytes, std::uint64_t count) {
+    const std::size_t sections = static_cast<std::size_t>(le(good, 12, 4));
+    const std::size_t header = 80 + 32 * sections + 8;
+    std::string b = good.substr(0, header);
+    for (std::size_t k = 0; k < sections; ++k) {
+        const std::size_t e = 80 + 32 * k;
+        std::string part = good.substr(static_cast<std::size_t>(le(good, e + 8, 8)), static_cast<std::size_t>(le(good, e + 16, 8)));
+        if (k == i) {
+            part = bytes;
+            put(b, e + 24, count, 8);
+        }
+        put(b, e + 8, b.size(), 8);
+        put(b, e + 16, part.size(), 8);
+        b += part;
+        b.append((8 - part.size() % 8) % 8, '\0');
+    }
+    std::string footer(16, '\0');
+    put(footer, 0, b.size() + 16, 8);
+    footer.replace(8, 8, "DITTOEND");
+    b += footer;
+    reseal(b);
+    return b;
+}
+
 /// A corpus of n texts built from a small vocabulary, with near-copies, exact copies and one
 /// empty text, deterministic for a seed.
 inline std::vector<std::string> texts(std::size_t n, std::uint32_t seed) {

@@ -589,18 +589,29 @@ struct indexed_counts {
     std::uint64_t documents = 0;
 };
 
-// Opens an index file for reading: a data_error naming it when it cannot be opened.
-std::ifstream open_index(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw data_error("cannot open " + ditto_cli::quoted(path) + ": " + std::strerror(errno));
-    return in;
+// Opens an index file for reading as a seekable stream (the merge reads it several times): the
+// file itself, or, for a pipe or another file that cannot seek, a copy of it in an unnamed
+// temporary file in tmp_dir. A data_error naming it when it cannot be opened or read.
+std::unique_ptr<std::istream> open_index(const std::string& path, const std::string& tmp_dir) {
+    auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
+    if (!*in) throw data_error("cannot open " + ditto_cli::quoted(path) + ": " + std::strerror(errno));
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(path, ec)) return in;
+    std::unique_ptr<std::iostream> copy = temporary_streams(tmp_dir)();
+    *copy << in->rdbuf();
+    if (in->bad()) throw data_error("cannot read " + ditto_cli::quoted(path));
+    copy->flush();
+    if (!*copy) throw data_error("cannot copy " + ditto_cli::quoted(path) + " to a temporary file in " + ditto_cli::quoted(tmp_dir));
+    copy->clear();
+    copy->seekg(0);
+    return copy;
 }
 
-std::uint64_t stream_size(std::istream& in) {
+std::uint64_t stream_size(std::istream& in, const std::string& path) {
     in.clear();
     in.seekg(0, std::ios::end);
     const std::streamoff end = in.fail() ? std::streamoff(-1) : std::streamoff(in.tellg());
-    if (end < 0) throw data_error("cannot find the size of an index file");
+    if (end < 0) throw data_error("cannot find the size of " + ditto_cli::quoted(path));
     return static_cast<std::uint64_t>(end);
 }
 
@@ -629,6 +640,8 @@ std::uint64_t merge_index_files(std::istream& a, const std::string& path_a, std:
         return ditto::merge_indexes(a, b, out);
     } catch (const ditto::merge_input_error& e) {
         throw data_error((e.input() == 0 ? escape_text(path_a) : name_b) + ": not a valid index: " + without_prefix(e.what()));
+    } catch (const std::invalid_argument& e) {  // the parameters were compared before: the count
+        throw data_error(std::string("cannot merge: ") + e.what());
     }
 }
 
@@ -674,9 +687,12 @@ int run_add(const std::vector<std::string_view>& args) {
 
     // Sketched with the index's parameters: the similarity options not given are the index's;
     // those given must equal them.
-    std::ifstream existing = open_index(index_path);
+    // Checked whole first (a sequential read, about 5 bytes a document held), so that a damaged
+    // index is found before the new files are sketched.
+    const std::unique_ptr<std::istream> existing = open_index(index_path, tmp_dir);
     const indexed_counts before = guarded_index_read(index_path, [&] {
-        const ditto::detail::index_reader reader(existing, stream_size(existing));
+        ditto::detail::index_reader reader(*existing, stream_size(*existing, index_path));
+        reader.verify();
         return indexed_counts{reader.parameters(), reader.section(2).count};
     });
     index_options(index_path, before.parameters, given, a.dedup, add_help);
@@ -695,7 +711,7 @@ int run_add(const std::vector<std::string_view>& args) {
             return bytes;
         });
     const std::uint64_t bytes = write_through(out, [&](std::ostream& stream) {
-        return merge_index_files(existing, index_path, *more, "the new documents' index", stream);
+        return merge_index_files(*existing, index_path, *more, "the new documents' index", stream);
     });
     if (!a.quiet) {
         std::fprintf(stderr, "ditto: added %s to an index of %s: %llu bytes\n",
@@ -735,23 +751,22 @@ int run_merge(const std::vector<std::string_view>& args) {
     if (operands.size() != 2)
         throw usage_error("merge takes two indexes, got " + std::to_string(operands.size()), merge_help);
     if (output_path.empty()) throw usage_error("no index to write: give -o C.didx", merge_help);
+    const std::string tmp_dir = temporary_folder("", output_path, merge_help);
     output out(output_path, output_option);
-    std::ifstream a = open_index(operands[0]), b = open_index(operands[1]);
+    const std::unique_ptr<std::istream> a = open_index(operands[0], tmp_dir), b = open_index(operands[1], tmp_dir);
     // The parameters first (a mismatch names each differing field), then the merge, streamed.
     const indexed_counts first = guarded_index_read(operands[0], [&] {
-        const ditto::detail::index_reader reader(a, stream_size(a));
+        const ditto::detail::index_reader reader(*a, stream_size(*a, operands[0]));
         return indexed_counts{reader.parameters(), reader.section(2).count};
     });
     const indexed_counts second = guarded_index_read(operands[1], [&] {
-        const ditto::detail::index_reader reader(b, stream_size(b));
+        const ditto::detail::index_reader reader(*b, stream_size(*b, operands[1]));
         return indexed_counts{reader.parameters(), reader.section(2).count};
     });
     check_same_parameters(first.parameters, second.parameters,
                           "cannot merge " + escape_text(operands[0]) + " and " + escape_text(operands[1]));
-    if (first.documents + second.documents >= std::numeric_limits<std::uint32_t>::max())
-        throw data_error("cannot merge: more than 2^32 - 2 documents");
-    const std::uint64_t bytes =
-        write_through(out, [&](std::ostream& stream) { return merge_index_files(a, operands[0], b, escape_text(operands[1]), stream); });
+    const std::uint64_t bytes = write_through(
+        out, [&](std::ostream& stream) { return merge_index_files(*a, operands[0], *b, escape_text(operands[1]), stream); });
     if (!quiet)
         std::fprintf(stderr, "ditto: merged %s: %llu bytes\n",
                      count(static_cast<std::size_t>(first.documents + second.documents), "document", "documents").c_str(),

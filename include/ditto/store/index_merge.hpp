@@ -15,6 +15,7 @@
 #include <istream>
 #include <limits>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -73,7 +74,8 @@ decltype(auto) from_input(int k, F&& f) {
 /// sizes except for a few bytes per document. Throws merge_input_error (an
 /// index_format_error) for a damaged input (out untouched), std::invalid_argument when the parameters differ (naming every differing
 /// one), when the documents would not fit 32-bit numbers or a stream cannot seek, and
-/// std::runtime_error when an input changes while it is read or out fails.
+/// std::runtime_error when an input changes between the passes (out then holds part of an index)
+/// or out fails.
 inline std::uint64_t merge_indexes(std::istream& a, std::istream& b, std::ostream& out) {
     detail::index_reader ra = detail::from_input(0, [&] { return detail::index_reader(a, detail::stream_length(a, "a")); });
     detail::index_reader rb = detail::from_input(1, [&] { return detail::index_reader(b, detail::stream_length(b, "b")); });
@@ -83,7 +85,15 @@ inline std::uint64_t merge_indexes(std::istream& a, std::istream& b, std::ostrea
         for (const auto name : differ) names.append(names.empty() ? "" : ", ").append(name);
         detail::throw_invalid_argument("merge", "parameters", "equal", "differing " + names);
     }
-    const std::uint64_t na = ra.section(2).count, nb = rb.section(2).count;
+    // The document counts, checked as the reader checks them (the section's checksum first)
+    // before they are believed.
+    const auto documents_of = [](detail::index_reader& r) {
+        const detail::section_entry& e = r.section(2);
+        detail::check_section_bytes(r.stream(), e);
+        return detail::document_cursor(r.stream(), e, r.sources()).count();
+    };
+    const std::uint64_t na = detail::from_input(0, [&] { return documents_of(ra); });
+    const std::uint64_t nb = detail::from_input(1, [&] { return documents_of(rb); });
     if (na + nb > std::numeric_limits<std::uint32_t>::max())
         detail::throw_invalid_argument("merge", "document count", "below 2^32", std::to_string(na + nb));
     const auto shift = static_cast<std::uint32_t>(na);
@@ -96,9 +106,7 @@ inline std::uint64_t merge_indexes(std::istream& a, std::istream& b, std::ostrea
     std::vector<index_source> sources = ra.sources();
     sources.insert(sources.end(), rb.sources().begin(), rb.sources().end());
 
-    const auto emit = [&](std::size_t s, detail::section_sink& sink) {
-        const bool first = !checked[s];
-        checked[s] = true;
+    const auto emit_section = [&](std::size_t s, detail::section_sink& sink, bool first) {
         detail::index_reader* readers[2] = {&ra, &rb};
         switch (s) {
         case 0: detail::emit_sources(sources, sink); break;
@@ -107,7 +115,6 @@ inline std::uint64_t merge_indexes(std::istream& a, std::istream& b, std::ostrea
             std::uint64_t pools[2] = {0, 0};
             for (int k = 0; k < 2; ++k) detail::from_input(k, [&] {
                 const detail::section_entry& e = readers[k]->section(2);
-                if (first) detail::check_section_bytes(readers[k]->stream(), e);
                 detail::document_cursor cursor(readers[k]->stream(), e, readers[k]->sources());
                 pools[k] = cursor.id_bytes();
                 index_document d;
@@ -172,6 +179,19 @@ inline std::uint64_t merge_indexes(std::istream& a, std::istream& b, std::ostrea
             }
             break;
         }
+        }
+    };
+    // Each section is checked when it is first emitted (measured), before anything is written.
+    // A record that fails the checks when it is written again means the input changed meanwhile.
+    const auto emit = [&](std::size_t s, detail::section_sink& sink) {
+        const bool first = !checked[s];
+        checked[s] = true;
+        if (first) return emit_section(s, sink, true);
+        try {
+            emit_section(s, sink, false);
+        } catch (const merge_input_error& e) {
+            throw std::runtime_error(std::string("merge_indexes: input ") + (e.input() == 0 ? "a" : "b") +
+                                     " changed while it was read: " + e.what());
         }
     };
     const std::uint64_t records =
