@@ -146,6 +146,8 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
     }
     if (!a.clean_option.empty() && !a.clean) throw usage_error(a.clean_option + " goes with --clean", help_command);
     if (!a.hamming_option.empty() && !a.simhash) throw usage_error("--hamming goes with --method simhash", help_command);
+    if (a.simhash && a.dedup.shingles != ditto::shingle_kind::words)
+        throw usage_error("--shingle chars:K goes with --method minhash only", help_command);
     if (!a.minhash_option.empty() && a.simhash)
         throw usage_error(a.minhash_option + " applies to --method minhash only (SimHash fingerprints have 64 bits "
                           "and no recall target; use --hamming)", help_command);
@@ -408,8 +410,18 @@ std::string make_report(const std::vector<record>& records, const ditto::dedup_r
         return members[x].size() != members[y].size() ? members[x].size() > members[y].size() : x < y;
     });
     ditto::align_options align;
-    align.k = options.ngram;
+    // The diff works on words; with character shingles it keeps its default word k, and the
+    // similarity shown is the character one the pairs were found with.
+    const bool chars = options.shingles != ditto::shingle_kind::words;
+    if (!chars) align.k = options.ngram;
     align.normalization = options.normalization;
+    const ditto::text_shingler shingler(options.shingles, options.normalization, options.ngram, options.seed);
+    auto char_similarity = [&](std::string_view x, std::string_view y) {
+        std::vector<std::uint64_t> sx = shingler(x), sy = shingler(y);
+        ditto::make_set(sx);
+        ditto::make_set(sy);
+        return ditto::jaccard(sx, sy);
+    };
     auto describe = [&](std::string_view kept_text, std::string_view copy_text) {
         const ditto::text_diff d = ditto::diff(kept_text, copy_text, align);
         std::string what;
@@ -443,7 +455,7 @@ std::string make_report(const std::vector<record>& records, const ditto::dedup_r
         if (const auto dropped = beyond_figures(d.deleted, false); !dropped.empty()) add("drops " + quote(kept_text, dropped));
         if (what.empty()) what = d.shared.size() > 1 ? "passages reordered" : "same words";
         char head[32];
-        std::snprintf(head, sizeof head, "%.2f  ", d.measures.jaccard);
+        std::snprintf(head, sizeof head, "%.2f  ", chars ? char_similarity(kept_text, copy_text) : d.measures.jaccard);
         return std::string(head) + what;
     };
     std::string out;
@@ -563,11 +575,28 @@ void write_pairs(output& out, const std::vector<record>& records, const ditto::d
 
 bool parse_similarity_option(argument_reader& r, ditto::dedup_options& o) {
     const std::string_view name = r.name();
-    if (name == "--threshold") o.threshold = parse_double(name, r.value(), 0.0, true, 1.0, false, r.help_command());
-    else if (name == "--ngram") o.ngram = parse_size(name, r.value(), 1, 1024, r.help_command());
-    else if (name == "--sketch-size") o.sketch_size = parse_size(name, r.value(), 1, 4096, r.help_command());
-    else if (name == "--recall") o.recall = parse_double(name, r.value(), 0.0, true, 1.0, true, r.help_command());
-    else return false;
+    if (name == "--threshold") {
+        o.threshold = parse_double(name, r.value(), 0.0, true, 1.0, false, r.help_command());
+    } else if (name == "--ngram") {
+        o.ngram = parse_size(name, r.value(), 1, 1024, r.help_command());
+        o.shingles = ditto::shingle_kind::words;  // --ngram K is --shingle words:K
+    } else if (name == "--shingle") {
+        const std::string_view v = r.value();
+        const std::size_t colon = v.find(':');
+        const std::string_view kind = v.substr(0, colon);
+        if (colon == std::string_view::npos || (kind != "words" && kind != "chars"))
+            throw usage_error("--shingle must be words:K or chars:K, got '" + escape_text(v) + "'", r.help_command());
+        const bool chars = kind == "chars";
+        o.shingles = chars ? ditto::shingle_kind::characters : ditto::shingle_kind::words;
+        o.ngram = parse_size(chars ? "--shingle chars:K" : "--shingle words:K", v.substr(colon + 1), 1,
+                             chars ? ditto::max_char_shingle_size : ditto::max_shingle_size, r.help_command());
+    } else if (name == "--sketch-size") {
+        o.sketch_size = parse_size(name, r.value(), 1, 4096, r.help_command());
+    } else if (name == "--recall") {
+        o.recall = parse_double(name, r.value(), 0.0, true, 1.0, true, r.help_command());
+    } else {
+        return false;
+    }
     return true;
 }
 
@@ -623,7 +652,11 @@ void print_dedup_help(std::FILE* out) {
         "\n"
         "Similarity:\n"
         "  --threshold T       report pairs with Jaccard similarity >= T, 0 < T <= 1 (default 0.8)\n"
-        "  --ngram K           words per shingle, 1..1024 (default 5)\n"
+        "  --ngram K           words per shingle, 1..1024 (default 5); the same as --shingle words:K\n"
+        "  --shingle words:K|chars:K\n"
+        "                      what a shingle is: K words (1..1024), or K characters (code points,\n"
+        "                      1..64) of the normalized text, whitespace runs one space, for short\n"
+        "                      titles, code, OCR or scripts written without spaces (default words:5)\n"
         "  --sketch-size N     MinHash slots, 1..4096 (default 128)\n"
         "  --recall R          chance that a pair at the threshold is examined, 0 < R < 1\n"
         "                      (default 0.995); every examined pair is verified exactly\n"
@@ -910,7 +943,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
             if (!clusters.keep[i]) copies.push_back(i);
         std::vector<std::string> lines(copies.size());
         ditto::align_options align;
-        align.k = a.dedup.ngram;
+        if (a.dedup.shingles == ditto::shingle_kind::words) align.k = a.dedup.ngram;  // the diff works on words
         align.normalization = a.dedup.normalization;
         // In batches, each with one differ (its buffers reused from pair to pair).
         const std::size_t batches = std::min(copies.size(), pool.concurrency() * 8);
