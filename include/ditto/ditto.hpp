@@ -8,6 +8,7 @@
 #include <ditto/clean/spans.hpp>
 #include <ditto/cluster.hpp>
 #include <ditto/concepts.hpp>
+#include <ditto/containment_dedup.hpp>
 #include <ditto/dedup.hpp>
 #include <ditto/document.hpp>
 #include <ditto/error.hpp>

@@ -2,6 +2,8 @@
 """End-to-end tests of `--shingle words:K | chars:K`: the default is unchanged, character shingles
 give the pairs of a brute force over k-gram sets computed here, every output mode runs and does not
 depend on the thread count, malformed specs are usage errors, and a stored index records the kind.
+And of `--measure containment`: the pairs of a brute force over excerpts of originals, clusters
+that keep the source, the same output on any thread count, option errors.
 
 Usage: test_shingle.py DITTO SOURCE_DIR WORK_DIR"""
 
@@ -204,6 +206,112 @@ def an_index_records_the_shingle_kind():
     run(["index", "build", "old.jsonl", "-o", "words.didx", "-q"], check=0)
     error(["dedup", "--against", "words.didx", "new.jsonl", "--shingle", "chars:5"], 2, r"the parameters differ \(shingle kind\)")
     error(["index", "merge", "chars.didx", "words.didx", "-o", "m.didx"], 1, r"the parameters differ \(shingle kind, shingle size\)")
+
+
+def excerpts(seed):
+    """Originals of random words, contiguous excerpts of 30-90 % of them (some edited), unrelated texts."""
+    rng = random.Random(seed)
+    vocabulary = ["w%d" % i for i in range(3000)]
+    texts = []
+    for _ in range(60):
+        base = [rng.choice(vocabulary) for _ in range(rng.randint(20, 200))]
+        texts.append(" ".join(base))
+        for _ in range(rng.randint(0, 3)):
+            length = max(1, len(base) * rng.randint(30, 90) // 100)
+            start = rng.randint(0, len(base) - length)
+            part = base[start:start + length]
+            if rng.random() < 0.3:
+                part = [rng.choice(vocabulary) if rng.random() < 0.05 else w for w in part]
+            texts.append(" ".join(part))
+    texts += ["", "w1 w2", "w1 w2"]
+    rng.shuffle(texts)
+    return [{"id": "e%03d" % i, "text": t} for i, t in enumerate(texts)]
+
+
+def word_shingles(s, k=5):
+    w = s.split()
+    if not w:
+        return set()
+    if len(w) < k:
+        return {tuple(w)}
+    return {tuple(w[i:i + k]) for i in range(len(w) - k + 1)}
+
+
+def containment_pairs(records, threshold):
+    sets = [word_shingles(r["text"]) for r in records]
+    out = {}
+    for a in range(len(records)):
+        for b in range(a + 1, len(records)):
+            if records[a]["text"] == records[b]["text"]:
+                c = 1.0
+            else:
+                small = min(len(sets[a]), len(sets[b]))
+                c = len(sets[a] & sets[b]) / small if small else 0.0
+            if c >= threshold:
+                ids = sorted([records[a]["id"], records[b]["id"]])
+                out[(ids[0], ids[1])] = c
+    return out
+
+
+EXCERPTS = excerpts(9)
+write("excerpts.jsonl", jsonl(*EXCERPTS))
+
+
+@case
+def containment_pairs_are_the_brute_force_pairs():
+    for threshold in ("0.8", "0.9"):
+        want = containment_pairs(EXCERPTS, float(threshold))
+        jaccard = pairs(run(["dedup", "-q", "--pairs", "--exact-pairs", "full", "--threshold", threshold,
+                             "excerpts.jsonl"], check=0).stdout)
+        expect(len(want) >= 60 and len(want) > 2 * len(jaccard), f"{len(want)} contained pairs, {len(jaccard)} by Jaccard")
+        got = pairs(run(["dedup", "-q", "--pairs", "--exact-pairs", "full", "--measure", "containment",
+                         "--threshold", threshold, "excerpts.jsonl"], check=0).stdout)
+        expect(set(got) == set(want), f"{sorted(set(got) - set(want))[:5]} extra, {sorted(set(want) - set(got))[:5]} missing")
+        wrong = [p for p in got if abs(got[p] - want[p]) > 5e-5]
+        expect(not wrong, f"similarities differ: {[(p, got[p], want[p]) for p in wrong[:5]]}")
+        expect(set(jaccard) <= set(got), "a pair at the Jaccard threshold is not at the containment threshold")
+
+
+@case
+def containment_clusters_keep_the_source():
+    want = containment_pairs(EXCERPTS, 0.8)
+    size = {r["id"]: len(word_shingles(r["text"])) for r in EXCERPTS}
+    out = run(["dedup", "-q", "--clusters", "--measure", "containment", "excerpts.jsonl"], check=0).stdout.decode()
+    removed = 0
+    for line in out.splitlines():
+        r = json.loads(line)
+        if r["keep"]:
+            continue
+        removed += 1
+        pair = tuple(sorted([r["id"], r["cluster"]]))
+        expect(pair in want, f"{r['id']} removed for {r['cluster']}, not contained in it")
+        expect(size[r["cluster"]] >= size[r["id"]], f"{r['id']} removed for the smaller {r['cluster']}")
+    expect(removed >= 40, f"only {removed} removed")
+    for mode in ([], ["--pairs"], ["--clusters"], ["--report"], ["--explain"]):
+        outputs = [run(["dedup", "-q", "--measure", "containment", "--threads", t] + mode + ["excerpts.jsonl"],
+                       check=0).stdout for t in ("1", "2", "8")]
+        expect(outputs[0] == outputs[1] == outputs[2], f"{mode}: output depends on the thread count")
+    report = run(["dedup", "-q", "--report", "--measure", "containment", "excerpts.jsonl"], check=0).stdout.decode()
+    expect("  1.00  " in report, report[:300])
+    # Character shingles and containment together.
+    run(["dedup", "-q", "--pairs", "--measure", "containment", "--shingle", "chars:5", "excerpts.jsonl"], check=0)
+    # The default measure is Jaccard.
+    expect(run(["dedup", "-q", "--pairs", NEWS], check=0).stdout ==
+           run(["dedup", "-q", "--pairs", "--measure", "jaccard", NEWS], check=0).stdout, "--measure jaccard")
+
+
+@case
+def containment_option_errors():
+    error(["dedup", "--measure", "overlap", NEWS], 2, r"--measure must be 'jaccard' or 'containment', got 'overlap'")
+    error(["dedup", "--measure", "containment", "--method", "simhash", NEWS], 2,
+          r"--measure containment goes with --method minhash only")
+    error(["dedup", "--measure", "containment", "--recall", "0.9", NEWS], 2, r"--recall does not apply to --measure containment")
+    run(["index", "build", "excerpts.jsonl", "-o", "e.didx", "-q"], check=0)
+    error(["dedup", "--against", "e.didx", "--measure", "containment", "excerpts.jsonl"], 2,
+          r"--against works with --measure jaccard only")
+    run(["dedup", "--against", "e.didx", "--measure", "jaccard", "excerpts.jsonl", "-q"], check=0)
+    # Containment has no LSH shape to reach: a low threshold is fine.
+    run(["dedup", "-q", "--pairs", "--measure", "containment", "--threshold", "0.03", "excerpts.jsonl"], check=0)
 
 
 finish()
