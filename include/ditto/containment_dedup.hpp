@@ -36,6 +36,7 @@
 // same, byte for byte, whatever the executor and its thread count.
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -238,28 +239,47 @@ template <std::ranges::random_access_range R, executor E, class Better>
     if (keys.size() > std::numeric_limits<u32>::max())
         detail::throw_invalid_argument("containment_dedup", "documents", "at most 2^32 - 1 distinct shingles",
                                        std::to_string(keys.size()));
+    // Hashes are uniform, so their top bits find a key's neighbourhood: directory[v] is the first
+    // key whose top `bits` bits are at least v (a binary search over all keys per shingle cost
+    // most of this stage).
+    const unsigned bits = std::min(28u, static_cast<unsigned>(std::bit_width(keys.size())));
+    std::vector<u32> directory((std::size_t{1} << bits) + 1);
+    {
+        std::size_t x = 0;
+        for (std::size_t v = 0; v < directory.size(); ++v) {
+            while (x < keys.size() && bits != 0 && (keys[x] >> (64 - bits)) < v) ++x;
+            directory[v] = static_cast<u32>(bits == 0 && v != 0 ? keys.size() : x);
+        }
+    }
     std::vector<std::vector<u32>> ordered(units);
     detail::for_chunks(exec, units, detail::units_per_task, [&](std::size_t first, std::size_t last) {
         for (std::size_t u = first; u < last; ++u) {
             auto& out = ordered[u];
             out.resize(unit_set[u].size());
-            auto from = keys.begin();  // the set is ascending: each search starts where the last ended
             for (std::size_t x = 0; x < out.size(); ++x) {
-                from = std::lower_bound(from, keys.end(), unit_set[u][x]);
-                out[x] = static_cast<u32>(from - keys.begin());
+                const std::uint64_t h = unit_set[u][x];
+                const std::size_t v = bits == 0 ? 0 : static_cast<std::size_t>(h >> (64 - bits));
+                const auto at = std::lower_bound(keys.begin() + directory[v], keys.begin() + directory[v + 1], h);
+                out[x] = static_cast<u32>(at - keys.begin());
             }
         }
     });
     std::vector<std::size_t> list_start(keys.size() + 1, 0);
     for (const auto& o : ordered)
         for (const u32 key : o) ++list_start[std::size_t{key} + 1];
+    // Each unit's shingles in the shared order: (units holding it, number) packed in 64 bits and
+    // sorted, so the sort reads no table.
     detail::for_chunks(exec, units, detail::units_per_task, [&](std::size_t first, std::size_t last) {
-        for (std::size_t u = first; u < last; ++u)
-            std::sort(ordered[u].begin(), ordered[u].end(), [&](u32 x, u32 y) {
-                const std::size_t fx = list_start[std::size_t{x} + 1], fy = list_start[std::size_t{y} + 1];
-                return fx != fy ? fx < fy : x < y;
-            });
+        std::vector<std::uint64_t> packed;
+        for (std::size_t u = first; u < last; ++u) {
+            packed.clear();
+            for (const u32 key : ordered[u])
+                packed.push_back((static_cast<std::uint64_t>(list_start[std::size_t{key} + 1]) << 32) | key);
+            std::sort(packed.begin(), packed.end());
+            for (std::size_t x = 0; x < packed.size(); ++x) ordered[u][x] = static_cast<u32>(packed[x]);
+        }
     });
+    std::vector<u32>().swap(directory);
     for (std::size_t key = 0; key < keys.size(); ++key) list_start[key + 1] += list_start[key];
     struct occurrence {
         u32 unit, position;
