@@ -46,7 +46,6 @@ struct dedup_arguments {
     ditto::dedup_options dedup;
     bool simhash = false;        // --method simhash
     bool containment = false;    // --measure containment
-    std::string measure_option;  // --measure as given
     unsigned hamming = 3;        // --hamming, with simhash
     std::string hamming_option;  // --hamming as given, for the message when simhash is not
     std::string minhash_option;  // a MinHash-only option given (--recall, --sketch-size)
@@ -99,7 +98,6 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             if (v == "jaccard") a.containment = false;
             else if (v == "containment") a.containment = true;
             else throw usage_error("--measure must be 'jaccard' or 'containment', got '" + std::string(v) + "'", help_command);
-            a.measure_option = std::string(name);
         } else if (name == "--hamming") {
             a.hamming = static_cast<unsigned>(parse_size(name, r.value(), 0, max_cli_hamming, r.help_command()));
             a.hamming_option = std::string(name);
@@ -423,8 +421,7 @@ std::string make_report(const std::vector<record>& records, const ditto::dedup_r
         return members[x].size() != members[y].size() ? members[x].size() > members[y].size() : x < y;
     });
     ditto::align_options align;
-    // The diff works on words; with character shingles it keeps its default word k, and the
-    // similarity shown is the character one the pairs were found with.
+    // The diff works on words: with character shingles it keeps its default k.
     const bool chars = options.shingles != ditto::shingle_kind::words;
     if (!chars) align.k = options.ngram;
     align.normalization = options.normalization;
@@ -668,7 +665,7 @@ void print_dedup_help(std::FILE* out) {
         "                      them on standard error\n"
         "\n"
         "Similarity:\n"
-        "  --threshold T       report pairs with Jaccard similarity >= T, 0 < T <= 1 (default 0.8)\n"
+        "  --threshold T       report pairs with similarity (--measure) >= T, 0 < T <= 1 (default 0.8)\n"
         "  --ngram K           words per shingle, 1..1024 (default 5); the same as --shingle words:K\n"
         "  --shingle words:K|chars:K\n"
         "                      what a shingle is: K words (1..1024), or K characters (code points,\n"
