@@ -148,8 +148,9 @@ TEST_CASE("containment pipeline finds every excerpt pair of the brute force", "[
         const std::size_t n = c.docs.size();
         std::vector<std::size_t> order(n);
         for (std::size_t i = 0; i < n; ++i) order[i] = i;
-        std::stable_sort(order.begin(), order.end(),
-                         [&](std::size_t a, std::size_t b) { return sets.sets[a].size() > sets.sets[b].size(); });
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return sets.sets[a].size() != sets.sets[b].size() ? sets.sets[a].size() > sets.sets[b].size() : a < b;
+        });
         std::vector<std::size_t> want(n, n);
         std::vector<std::size_t> kept;
         for (const std::size_t v : order) {
