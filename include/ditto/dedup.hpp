@@ -1,6 +1,7 @@
 #pragma once
-// The corpus pipeline: every pair of documents whose word-shingle Jaccard similarity is at or
-// above a threshold, their clusters, and the copy of each cluster to keep.
+// The corpus pipeline: every pair of documents whose shingle-set Jaccard similarity (word
+// shingles, or character k-grams) is at or above a threshold, their clusters, and the copy of
+// each cluster to keep.
 //
 //   exact duplicates: byte-identical texts, then identical normalized texts, collapse to one
 //     "unit" each (128-bit content hash, confirmed by comparison); they are similar with 1
@@ -53,6 +54,7 @@
 #include <ditto/sketch/minhash.hpp>
 #include <ditto/text/normalize.hpp>
 #include <ditto/text/normalizing_shingler.hpp>
+#include <ditto/text/text_shingler.hpp>
 #include <ditto/verify.hpp>
 
 namespace ditto::inline v0_1 {
@@ -76,7 +78,10 @@ struct similar_pair {
 /// The pipeline's parameters. validate() says what is wrong with them.
 struct dedup_options {
     double threshold = 0.8;            ///< report pairs with Jaccard similarity >= this; in (0, 1]
-    std::size_t ngram = 5;             ///< words per shingle; in [1, 1024]
+    std::size_t ngram = 5;             ///< shingle size: words, or code points; in [1, 1024], [1, 64] for characters
+    /// What a shingle is: ngram words (the default), or ngram code points of the normalized text
+    /// (text/text_shingler.hpp), for short titles, code, OCR or scripts without spaces.
+    shingle_kind shingles = shingle_kind::words;
     std::size_t sketch_size = 128;     ///< MinHash slots; in [1, 4096]
     double recall = 0.995;             ///< P(candidate) for a pair at the threshold; in (0, 1)
     lsh_params bands_rows{};           ///< {0, 0}: chosen from threshold and recall; else used as given
@@ -128,8 +133,12 @@ struct dedup_options {
     void validate() const {
         if (!(threshold > 0.0 && threshold <= 1.0))
             detail::throw_invalid_argument("dedup", "threshold", "in (0, 1]", detail::format_double(threshold));
+        if (shingles != shingle_kind::words && shingles != shingle_kind::characters)
+            detail::throw_invalid_argument("dedup", "shingles", "words or characters", "another value");
         if (ngram < 1 || ngram > max_shingle_size)
             detail::throw_invalid_argument("dedup", "ngram", "in [1, 1024]", std::to_string(ngram));
+        if (shingles == shingle_kind::characters && ngram > max_char_shingle_size)
+            detail::throw_invalid_argument("dedup", "ngram", "in [1, 64] for character shingles", std::to_string(ngram));
         if (sketch_size < 1 || sketch_size > 4096)
             detail::throw_invalid_argument("dedup", "sketch_size", "in [1, 4096]", std::to_string(sketch_size));
         if (!(prefilter_miss >= 0.0 && prefilter_miss <= 0.5))
@@ -381,9 +390,9 @@ template <std::ranges::random_access_range R, executor E, class Better>
     const auto begin = std::ranges::begin(documents);
     auto text = [&](std::size_t i) -> std::string_view { return ditto::text_of(begin[static_cast<std::ptrdiff_t>(i)]); };
     const normalizer normalize(options.normalization);
-    // Normalizes and shingles in one pass (text/normalizing_shingler.hpp): the same hashes as
-    // normalizing, then word_shingler.
-    const normalizing_word_shingler<> shingle_raw(options.normalization, options.ngram, options.seed);
+    // Normalizes and shingles (text/text_shingler.hpp); words in one pass
+    // (text/normalizing_shingler.hpp): the same hashes as normalizing, then word_shingler.
+    const text_shingler shingle_raw(options.shingles, options.normalization, options.ngram, options.seed);
     const minhash_sketcher sketcher(mix64(options.seed, 0x5ce7c4e5));
     detail::progress_reporter progress(options.progress);
 

@@ -8,6 +8,7 @@
 #include <ditto/clean/spans.hpp>
 #include <ditto/cluster.hpp>
 #include <ditto/concepts.hpp>
+#include <ditto/containment_dedup.hpp>
 #include <ditto/dedup.hpp>
 #include <ditto/document.hpp>
 #include <ditto/error.hpp>
@@ -40,6 +41,7 @@
 #include <ditto/store/spilling_builder.hpp>
 #include <ditto/text/normalize.hpp>
 #include <ditto/text/normalizing_shingler.hpp>
+#include <ditto/text/text_shingler.hpp>
 #include <ditto/text/token_hash.hpp>
 #include <ditto/text/tokenize.hpp>
 #include <ditto/text/unicode.hpp>

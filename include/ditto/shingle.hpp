@@ -31,6 +31,13 @@ namespace ditto::inline v0_1 {
 /// The largest shingle size accepted, in tokens or code points.
 inline constexpr std::size_t max_shingle_size = 1024;
 
+/// What a shingle is: k consecutive words (tokens), or k consecutive code points.
+enum class shingle_kind : std::uint8_t { words = 0, characters = 1 };
+
+/// The largest character k-gram the pipeline accepts (dedup_options): a gram costs O(k) to hash,
+/// and grams longer than a sentence say nothing that word shingles do not.
+inline constexpr std::size_t max_char_shingle_size = 64;
+
 namespace detail {
 
 // The multiplier of the word-shingle polynomial: odd, so multiplication by it is a bijection.

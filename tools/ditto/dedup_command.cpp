@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <ditto/align.hpp>
+#include <ditto/containment_dedup.hpp>
 #include <ditto/dedup.hpp>
 #include <ditto/io/jsonl.hpp>
 #include <ditto/io/jsonl_chunks.hpp>
@@ -44,6 +45,7 @@ struct dedup_arguments {
     ditto::jsonl_options jsonl;
     ditto::dedup_options dedup;
     bool simhash = false;        // --method simhash
+    bool containment = false;    // --measure containment
     unsigned hamming = 3;        // --hamming, with simhash
     std::string hamming_option;  // --hamming as given, for the message when simhash is not
     std::string minhash_option;  // a MinHash-only option given (--recall, --sketch-size)
@@ -91,6 +93,11 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             if (v == "minhash") a.simhash = false;
             else if (v == "simhash") a.simhash = true;
             else throw usage_error("--method must be 'minhash' or 'simhash', got '" + std::string(v) + "'", help_command);
+        } else if (name == "--measure") {
+            const std::string_view v = r.value();
+            if (v == "jaccard") a.containment = false;
+            else if (v == "containment") a.containment = true;
+            else throw usage_error("--measure must be 'jaccard' or 'containment', got '" + std::string(v) + "'", help_command);
         } else if (name == "--hamming") {
             a.hamming = static_cast<unsigned>(parse_size(name, r.value(), 0, max_cli_hamming, r.help_command()));
             a.hamming_option = std::string(name);
@@ -146,6 +153,12 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
     }
     if (!a.clean_option.empty() && !a.clean) throw usage_error(a.clean_option + " goes with --clean", help_command);
     if (!a.hamming_option.empty() && !a.simhash) throw usage_error("--hamming goes with --method simhash", help_command);
+    if (a.simhash && a.dedup.shingles != ditto::shingle_kind::words)
+        throw usage_error("--shingle chars:K goes with --method minhash only", help_command);
+    if (a.containment && a.simhash) throw usage_error("--measure containment goes with --method minhash only", help_command);
+    if (a.containment && !a.minhash_option.empty())
+        throw usage_error(a.minhash_option + " does not apply to --measure containment (its candidates are exact: "
+                          "prefix filtering, not LSH)", help_command);
     if (!a.minhash_option.empty() && a.simhash)
         throw usage_error(a.minhash_option + " applies to --method minhash only (SimHash fingerprints have 64 bits "
                           "and no recall target; use --hamming)", help_command);
@@ -397,7 +410,7 @@ private:
 // The report for people: clusters with more than one member, largest first, then by kept
 // position; for each copy its similarity to the kept copy and what changed.
 std::string make_report(const std::vector<record>& records, const ditto::dedup_result& result,
-                        const ditto::dedup_options& options) {
+                        const ditto::dedup_options& options, bool containment) {
     const auto& clusters = result.clusters;
     std::vector<std::vector<std::size_t>> members(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) members[clusters.cluster[i]].push_back(i);
@@ -408,8 +421,21 @@ std::string make_report(const std::vector<record>& records, const ditto::dedup_r
         return members[x].size() != members[y].size() ? members[x].size() > members[y].size() : x < y;
     });
     ditto::align_options align;
-    align.k = options.ngram;
+    // The diff works on words: with character shingles it keeps its default k.
+    const bool chars = options.shingles != ditto::shingle_kind::words;
+    if (!chars) align.k = options.ngram;
     align.normalization = options.normalization;
+    // With character shingles or containment, the similarity shown is the one the pairs were
+    // found with: Jaccard of the character grams, or containment of the smaller set in the larger.
+    const bool own_measure = chars || containment;
+    const ditto::text_shingler shingler(options.shingles, options.normalization, options.ngram, options.seed);
+    auto measured = [&](std::string_view x, std::string_view y) {
+        std::vector<std::uint64_t> sx = shingler(x), sy = shingler(y);
+        ditto::make_set(sx);
+        ditto::make_set(sy);
+        if (!containment) return ditto::jaccard(sx, sy);
+        return sx.size() <= sy.size() ? ditto::containment(sx, sy) : ditto::containment(sy, sx);
+    };
     auto describe = [&](std::string_view kept_text, std::string_view copy_text) {
         const ditto::text_diff d = ditto::diff(kept_text, copy_text, align);
         std::string what;
@@ -443,7 +469,7 @@ std::string make_report(const std::vector<record>& records, const ditto::dedup_r
         if (const auto dropped = beyond_figures(d.deleted, false); !dropped.empty()) add("drops " + quote(kept_text, dropped));
         if (what.empty()) what = d.shared.size() > 1 ? "passages reordered" : "same words";
         char head[32];
-        std::snprintf(head, sizeof head, "%.2f  ", d.measures.jaccard);
+        std::snprintf(head, sizeof head, "%.2f  ", own_measure ? measured(kept_text, copy_text) : d.measures.jaccard);
         return std::string(head) + what;
     };
     std::string out;
@@ -563,11 +589,28 @@ void write_pairs(output& out, const std::vector<record>& records, const ditto::d
 
 bool parse_similarity_option(argument_reader& r, ditto::dedup_options& o) {
     const std::string_view name = r.name();
-    if (name == "--threshold") o.threshold = parse_double(name, r.value(), 0.0, true, 1.0, false, r.help_command());
-    else if (name == "--ngram") o.ngram = parse_size(name, r.value(), 1, 1024, r.help_command());
-    else if (name == "--sketch-size") o.sketch_size = parse_size(name, r.value(), 1, 4096, r.help_command());
-    else if (name == "--recall") o.recall = parse_double(name, r.value(), 0.0, true, 1.0, true, r.help_command());
-    else return false;
+    if (name == "--threshold") {
+        o.threshold = parse_double(name, r.value(), 0.0, true, 1.0, false, r.help_command());
+    } else if (name == "--ngram") {
+        o.ngram = parse_size(name, r.value(), 1, 1024, r.help_command());
+        o.shingles = ditto::shingle_kind::words;  // --ngram K is --shingle words:K
+    } else if (name == "--shingle") {
+        const std::string_view v = r.value();
+        const std::size_t colon = v.find(':');
+        const std::string_view kind = v.substr(0, colon);
+        if (colon == std::string_view::npos || (kind != "words" && kind != "chars"))
+            throw usage_error("--shingle must be words:K or chars:K, got '" + escape_text(v) + "'", r.help_command());
+        const bool chars = kind == "chars";
+        o.shingles = chars ? ditto::shingle_kind::characters : ditto::shingle_kind::words;
+        o.ngram = parse_size(chars ? "--shingle chars:K" : "--shingle words:K", v.substr(colon + 1), 1,
+                             chars ? ditto::max_char_shingle_size : ditto::max_shingle_size, r.help_command());
+    } else if (name == "--sketch-size") {
+        o.sketch_size = parse_size(name, r.value(), 1, 4096, r.help_command());
+    } else if (name == "--recall") {
+        o.recall = parse_double(name, r.value(), 0.0, true, 1.0, true, r.help_command());
+    } else {
+        return false;
+    }
     return true;
 }
 
@@ -622,8 +665,12 @@ void print_dedup_help(std::FILE* out) {
         "                      them on standard error\n"
         "\n"
         "Similarity:\n"
-        "  --threshold T       report pairs with Jaccard similarity >= T, 0 < T <= 1 (default 0.8)\n"
-        "  --ngram K           words per shingle, 1..1024 (default 5)\n"
+        "  --threshold T       report pairs with similarity (--measure) >= T, 0 < T <= 1 (default 0.8)\n"
+        "  --ngram K           words per shingle, 1..1024 (default 5); the same as --shingle words:K\n"
+        "  --shingle words:K|chars:K\n"
+        "                      what a shingle is: K words (1..1024), or K characters (code points,\n"
+        "                      1..64) of the normalized text, whitespace runs one space, for short\n"
+        "                      titles, code, OCR or scripts written without spaces (default words:5)\n"
         "  --sketch-size N     MinHash slots, 1..4096 (default 128)\n"
         "  --recall R          chance that a pair at the threshold is examined, 0 < R < 1\n"
         "                      (default 0.995); every examined pair is verified exactly\n"
@@ -633,6 +680,15 @@ void print_dedup_help(std::FILE* out) {
         "                      whose fingerprints differ in at most --hamming bits are verified\n"
         "                      exactly: faster and smaller, for near-identical copies; it misses\n"
         "                      many pairs near a threshold of 0.8 (--recall and --sketch-size do\n"
+        "                      not apply)\n"
+        "  --measure jaccard|containment\n"
+        "                      jaccard (default): |A n B| / |A u B| of the shingle sets;\n"
+        "                      containment: |A n B| / |A|, A the smaller set, so an excerpt or a\n"
+        "                      truncated copy is similar to its source; pairs are found exactly\n"
+        "                      (prefix filtering: every pair at the threshold, all sets in memory),\n"
+        "                      the similarity column is that containment, and greedy clusters keep\n"
+        "                      the larger text (the source), each removed copy contained in it to\n"
+        "                      at least the threshold (--recall, --sketch-size and --set-memory do\n"
         "                      not apply)\n"
         "  --hamming K         with --method simhash: fingerprint bits that may differ, 0..16\n"
         "                      (default 3); a larger K finds more pairs and examines more\n"
@@ -701,17 +757,24 @@ int run_dedup(const std::vector<std::string_view>& args) {
                     args[j] == "--hamming" || args[j].starts_with("--hamming="))
                     throw usage_error("--against works with --method minhash only (a stored index holds MinHash signatures)",
                                       help_command);
+            for (std::size_t j = 0; j < args.size() && args[j] != "--"; ++j)
+                if (args[j] == "--measure=containment" ||
+                    (args[j] == "--measure" && j + 1 < args.size() && args[j + 1] == "containment"))
+                    throw usage_error("--against works with --measure jaccard only (an index's LSH bands are set for "
+                                      "Jaccard similarity)", help_command);
             if (std::find(args.begin(), args.end(), std::string_view("-h")) == args.end() &&
                 std::find(args.begin(), args.end(), std::string_view("--help")) == args.end()) {
-                // --method minhash names the default: the stored-index path need not know it.
+                // --method minhash and --measure jaccard name the defaults: the stored-index path need
+                // not know them.
                 std::vector<std::string_view> rest;
                 for (std::size_t j = 0; j < args.size(); ++j) {
                     if (args[j] == "--") {
                         rest.insert(rest.end(), args.begin() + static_cast<std::ptrdiff_t>(j), args.end());
                         break;
                     }
-                    if (args[j] == "--method=minhash") continue;
-                    if (args[j] == "--method" && j + 1 < args.size() && args[j + 1] == "minhash") {
+                    if (args[j] == "--method=minhash" || args[j] == "--measure=jaccard") continue;
+                    if ((args[j] == "--method" && j + 1 < args.size() && args[j + 1] == "minhash") ||
+                        (args[j] == "--measure" && j + 1 < args.size() && args[j + 1] == "jaccard")) {
                         ++j;
                         continue;
                     }
@@ -727,8 +790,8 @@ int run_dedup(const std::vector<std::string_view>& args) {
         print_dedup_help(stdout);
         return 0;
     }
-    // Every option is checked before any input is read.
-    check_similarity_options(a.dedup, help_command);
+    // Every option is checked before any input is read. Containment has no LSH shape to reach.
+    if (!a.containment) check_similarity_options(a.dedup, help_command);
     if (a.simhash) {
         try {
             simhash_options(a).validate();
@@ -841,6 +904,8 @@ int run_dedup(const std::vector<std::string_view>& args) {
         // SimHash's pipeline lists its pairs in the result: they go the same way from here.
         if (!result.pairs.empty()) pairs.add(result.pairs);
         std::vector<ditto::similar_pair>().swap(result.pairs);
+    } else if (a.containment) {
+        result = ditto::containment_dedup(docs, a.dedup, pool);
     } else {
         result = ditto::dedup(docs, a.dedup, pool);
     }
@@ -910,7 +975,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
             if (!clusters.keep[i]) copies.push_back(i);
         std::vector<std::string> lines(copies.size());
         ditto::align_options align;
-        align.k = a.dedup.ngram;
+        if (a.dedup.shingles == ditto::shingle_kind::words) align.k = a.dedup.ngram;  // the diff works on words
         align.normalization = a.dedup.normalization;
         // In batches, each with one differ (its buffers reused from pair to pair).
         const std::size_t batches = std::min(copies.size(), pool.concurrency() * 8);
@@ -927,7 +992,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
         });
         for (const auto& l : lines) out.write(l);
     } else {
-        out.write(make_report(records, result, a.dedup));
+        out.write(make_report(records, result, a.dedup, a.containment));
     }
     progress.finish();
     out.commit();
@@ -965,6 +1030,9 @@ int run_dedup(const std::vector<std::string_view>& args) {
             if (a.simhash)
                 std::snprintf(shape_text, sizeof shape_text, "SimHash k = %u, %u blocks, %zu tables, %u-bit prefixes",
                               plan.k, plan.blocks, plan.tables, plan.prefix_bits);
+            else if (a.containment)
+                std::snprintf(shape_text, sizeof shape_text, "containment by prefix filtering, %.0f MB of inverted lists",
+                              static_cast<double>(st.index_bytes) / 1e6);
             else
                 std::snprintf(shape_text, sizeof shape_text,
                               "LSH %zu bands x %zu rows, %zu buckets (largest %zu, %zu split by prefix filtering)",

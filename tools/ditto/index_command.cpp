@@ -374,7 +374,9 @@ std::uint64_t write_through(output& out, Write&& write) {
 const char* sketch_options_help =
     "Similarity (as 'ditto dedup'; an index records them and refuses others):\n"
     "  --threshold T       Jaccard similarity threshold, 0 < T <= 1 (default 0.8)\n"
-    "  --ngram K           words per shingle, 1..1024 (default 5)\n"
+    "  --ngram K           words per shingle, 1..1024 (default 5); the same as --shingle words:K\n"
+    "  --shingle words:K|chars:K\n"
+    "                      K words, or K characters (code points, 1..64) of the normalized text\n"
     "  --sketch-size N     MinHash slots, 1..4096 (default 128)\n"
     "  --recall R          chance that a pair at the threshold shares a band, 0 < R < 1\n"
     "                      (default 0.995)\n"
@@ -913,16 +915,20 @@ ditto::stored_index load_index(const std::string& path) {
 
 void index_options(const std::string& index_path, const ditto::index_parameters& p, const std::vector<std::string>& given,
                    ditto::dedup_options& o, const std::string& help) {
-    if (p.shingles != ditto::shingle_kind::words || p.sketch != ditto::sketch_kind::fast || p.slot_bits != 32 ||
-        p.slots > 4096)
+    if ((p.shingles == ditto::shingle_kind::characters && p.shingle_size > ditto::max_char_shingle_size) ||
+        p.sketch != ditto::sketch_kind::fast || p.slot_bits != 32 || p.slots > 4096)
         throw data_error(escape_text(index_path) + ": its documents were sketched in a way this tool does not sketch "
-                         "(shingle kind, sketch kind, slot bits or slots)");
+                         "(shingle kind and size, sketch kind, slot bits or slots)");
     const auto is_given = [&](std::string_view option) {
         return std::find(given.begin(), given.end(), option) != given.end();
     };
     if (!is_given("--threshold")) o.threshold = p.threshold;
     if (!is_given("--recall")) o.recall = p.recall;
-    if (!is_given("--ngram")) o.ngram = p.shingle_size;
+    // --ngram K is --shingle words:K: either names the kind.
+    if (!is_given("--ngram") && !is_given("--shingle")) {
+        o.shingles = p.shingles;
+        o.ngram = p.shingle_size;
+    }
     if (!is_given("--sketch-size")) o.sketch_size = p.slots;
     o.normalization = p.normalization;
     o.seed = p.seed;

@@ -3,8 +3,8 @@
 // shingle sets are similar to its own at or above the index's threshold.
 //
 // A new document is sketched exactly as ditto::dedup sketches documents, with the index's
-// parameters (index_sketcher): normalized, word shingles, the default MinHash sketcher with
-// 32-bit slots, the index's bands x rows. A candidate pair is judged
+// parameters (index_sketcher): normalized, word shingles or character k-grams, the default
+// MinHash sketcher with 32-bit slots, the index's bands x rows. A candidate pair is judged
 //   - exactly, when the caller's accessor gives the indexed document's text and that text has
 //     the hash the index recorded: the Jaccard similarity of the two shingle sets;
 //   - else estimated from the signatures (equal slots / slots), and marked as estimated.
@@ -62,10 +62,10 @@
 namespace ditto::inline v0_1 {
 
 /// The parameters of a stored index whose documents are sketched as ditto::dedup sketches them
-/// with options o: word shingles, the default sketcher with 32-bit slots, o's LSH shape.
+/// with options o: o's shingles, the default sketcher with 32-bit slots, o's LSH shape.
 [[nodiscard]] inline index_parameters index_parameters_for(const dedup_options& o) {
     index_parameters p;
-    p.shingles = shingle_kind::words;
+    p.shingles = o.shingles;
     p.shingle_size = static_cast<std::uint32_t>(o.ngram);
     p.normalization = o.normalization;
     p.text_pipeline = text_pipeline_id;
@@ -79,14 +79,15 @@ namespace ditto::inline v0_1 {
     return p;
 }
 
-/// Sketches texts as ditto::dedup does, with the parameters of a stored index (word shingles,
-/// the default sketcher, 32-bit slots). Stateless after construction: share it between threads.
+/// Sketches texts as ditto::dedup does, with the parameters of a stored index (word shingles or
+/// character k-grams, the default sketcher, 32-bit slots). Stateless after construction: share it
+/// between threads.
 class index_sketcher {
 public:
     /// Throws std::invalid_argument when the parameters are not those of documents sketched the
-    /// way ditto::dedup sketches them (word shingles, sketch kind fast, 32-bit slots).
+    /// way ditto::dedup sketches them (sketch kind fast, 32-bit slots).
     explicit index_sketcher(const index_parameters& p)
-        : parameters_(p), normalize_(p.normalization), shingle_(checked_size(p), p.seed),
+        : parameters_(p), normalize_(p.normalization), shingle_(checked_size(p), p.seed), chars_(p.shingle_size, p.seed),
           sketcher_(mix64(p.seed, 0x5ce7c4e5)) {}
 
     [[nodiscard]] const index_parameters& parameters() const noexcept { return parameters_; }
@@ -94,7 +95,8 @@ public:
     /// The text's shingle hashes in text order (repeats kept) into hashes, scratch holding the
     /// normalized text.
     void shingles(std::string_view text, std::string& scratch, std::vector<std::uint64_t>& hashes) const {
-        shingle_text(text, normalize_, shingle_, scratch, hashes);
+        if (parameters_.shingles == shingle_kind::words) shingle_text(text, normalize_, shingle_, scratch, hashes);
+        else shingle_text(text, normalize_, chars_, scratch, hashes);
     }
     /// The text's sorted, repeat-free shingle set into set.
     void shingle_set(std::string_view text, std::string& scratch, std::vector<std::uint64_t>& set) const {
@@ -129,14 +131,16 @@ public:
 
 private:
     static std::size_t checked_size(const index_parameters& p) {
-        if (p.shingles != shingle_kind::words || p.sketch != sketch_kind::fast || p.slot_bits != 32)
+        if ((p.shingles != shingle_kind::words && p.shingles != shingle_kind::characters) ||
+            p.sketch != sketch_kind::fast || p.slot_bits != 32)
             detail::throw_invalid_argument("index_sketcher", "parameters",
-                                           "word shingles, sketch kind fast, 32-bit slots", "others");
+                                           "word or character shingles, sketch kind fast, 32-bit slots", "others");
         return p.shingle_size;
     }
     index_parameters parameters_;
     normalizer normalize_;
     word_shingler<> shingle_;
+    char_shingler<> chars_;
     minhash_sketcher sketcher_;
 };
 

@@ -12,6 +12,7 @@
 
 #include <ditto/hash.hpp>
 #include <ditto/index/lsh_params.hpp>
+#include <ditto/shingle.hpp>
 #include <ditto/store/format.hpp>
 #include <ditto/text/normalize.hpp>
 #include <ditto/text/unicode.hpp>
@@ -29,8 +30,6 @@ inline constexpr std::uint64_t text_pipeline_id =
     (text_pipeline_revision << 32) | (static_cast<std::uint64_t>(unicode::version_major) << 16) |
     (static_cast<std::uint64_t>(unicode::version_minor) << 8) | static_cast<std::uint64_t>(unicode::version_update);
 
-/// What a shingle is.
-enum class shingle_kind : std::uint8_t { words = 0, characters = 1 };
 /// Which MinHash sketcher made the signatures (sketch/minhash.hpp).
 enum class sketch_kind : std::uint8_t { fast = 0, oph = 1, superminhash = 2, classic = 3 };
 
