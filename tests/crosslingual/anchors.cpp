@@ -3,12 +3,14 @@
 #include <ditto/crosslingual/anchors.hpp>
 #include <ditto/crosslingual/transliterate.hpp>
 
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "support/catch.hpp"
+#include "support/planted_corpus.hpp"
 
 namespace {
 
@@ -107,4 +109,25 @@ TEST_CASE("anchors point at their bytes; odd input is accepted", "[crosslingual]
     extract.extract("EU", out);
     REQUIRE(out.size() == 1);
     CHECK(out.text(0) == "eu");
+}
+
+TEST_CASE("the fast path for words equals the general one", "[crosslingual][anchors]") {
+    // A word alone takes the letters-only fast path; with a comma after it, the general path
+    // (which strips the comma): both must give the same anchors.
+    const char* const letters[] = {"a", "Z", "q", "\xD0\x96" /* Ж */, "\xD0\xB6" /* ж */, "\xD0\x81" /* Ё */, "\xD1\x91" /* ё */,
+                                   "\xD1\xA0" /* Ѡ */, "\xD1\xA1" /* ѡ */, "\xCE\x86" /* Ά */, "\xCE\xAC" /* ά */, "\xCE\x90" /* ΐ */,
+                                   "\xCE\xA3" /* Σ */, "\xCF\x82" /* ς */, "\xCC\x81" /* combining acute */, "\xC3\x9F" /* ß */,
+                                   "\xE4\xB8\xAD" /* 中 */, "\xC3\x89" /* É */, "\xD4\xB1" /* Armenian Ա */, "\xD5\xA1" /* ա */};
+    ditto_test::rng r{3};
+    for (int round = 0; round < 5000; ++round) {
+        std::string word;
+        for (std::size_t i = 0, n = 1 + r.below(6); i < n; ++i) word += letters[r.below(std::size(letters))];
+        CAPTURE(word);
+        CHECK(anchors_of(word) == anchors_of(word + ","));
+        CHECK(anchors_of(word) == anchors_of("(" + word + ")"));
+    }
+    using K = ditto::anchor_kind;
+    CHECK(anchors_of("ФСБ и МВД") == kinds{{K::acronym, "fsb"}, {K::acronym, "mvd"}});
+    CHECK(anchors_of("МакДональдс Москва") == kinds{{K::mixed_case, "makdonalds"}});
+    CHECK(anchors_of("ΟΤΕ Αθήνα") == kinds{{K::acronym, "ote"}});
 }

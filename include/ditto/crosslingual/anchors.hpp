@@ -275,6 +275,9 @@ private:
         if ((all & ~unsigned{c_lower | c_upper}) == 0 && (rest & c_upper) == 0) return;
         // A piece with ill-formed UTF-8 is no anchor, whatever else it has.
         if ((all & 128u) != 0 && find_invalid_utf8(p) != std::string_view::npos) return;
+        // Fast path for words in other scripts (most of a Russian or Greek text): one pass over
+        // the letters decides between acronym, mixed case and no anchor.
+        if ((all & (c_digit | c_special | c_punct)) == 0 && letters_only(b, e)) return;
         if (all & (c_special | c_punct)) {
             if (whole_piece(b, e)) return;
         }
@@ -291,6 +294,60 @@ private:
             }
         }
         part(s, e);
+    }
+
+    // For a piece without ASCII digits or punctuation: true when it is letters (and marks) only,
+    // after emitting it if it is an acronym or has an inner capital; false (nothing emitted) when
+    // it has anything else, for the general path.
+    bool letters_only(std::size_t b, std::size_t e) const {
+        using unicode::general_category;
+        bool lower_seen = false, upper_after_lower = false, all_upper = true;
+        std::size_t letters = 0;
+        for (std::size_t k = b; k < e;) {
+            const auto lead = static_cast<unsigned char>(text_[k]);
+            bool upper, lower;
+            const unsigned cp2 = lead >= 0xC0 && lead < 0xE0 && k + 1 < e
+                                     ? ((lead & 0x1Fu) << 6) | (static_cast<unsigned char>(text_[k + 1]) & 0x3Fu)
+                                     : 0;  // a two-byte code point (the input is valid UTF-8)
+            if (lead < 0x80) {
+                if (!is_ascii_letter(static_cast<char>(lead))) return false;
+                upper = lead <= 'Z';
+                lower = !upper;
+                k += 1;
+            } else if (cp2 >= 0x400 && cp2 < 0x480) {
+                // Cyrillic: upper case U+0400..U+042F, lower case U+0430..U+045F; U+0460..U+047F
+                // (historic letters) alternate upper and lower.
+                upper = cp2 < 0x430 || (cp2 >= 0x460 && cp2 % 2 == 0);
+                lower = !upper;
+                k += 2;
+            } else if ((cp2 >= 0x388 && cp2 <= 0x3AB && cp2 != 0x38B && cp2 != 0x38D && cp2 != 0x3A2) || cp2 == 0x386) {
+                // Greek upper case (U+0390 is a lower-case letter)
+                upper = cp2 != 0x390;
+                lower = !upper;
+                k += 2;
+            } else if (cp2 >= 0x3AC && cp2 <= 0x3CE) {
+                upper = false;  // Greek lower case
+                lower = true;
+                k += 2;
+            } else {
+                const decoded_code_point d = decode_utf8(text_.substr(0, e), k);
+                const auto cat = unicode::category(d.code_point);
+                k += d.length;
+                if (cat == general_category::Mn || cat == general_category::Mc || cat == general_category::Me) continue;
+                upper = cat == general_category::Lu || cat == general_category::Lt;
+                lower = cat == general_category::Ll || cat == general_category::Lm || cat == general_category::Lo;
+                if (!upper && !lower) return false;
+            }
+            ++letters;
+            if (upper && lower_seen) upper_after_lower = true;
+            if (lower) {
+                lower_seen = true;
+                all_upper = false;
+            }
+        }
+        if (all_upper && letters >= 2) emit(anchor_kind::acronym, b, e);
+        else if (upper_after_lower) emit(anchor_kind::mixed_case, b, e);
+        return true;
     }
 
     // The classes that take the whole piece; true when one did.
