@@ -3,13 +3,14 @@
 // the accuracy of the links, on generated multilingual news.
 //
 // The corpus: --docs reference articles (default 50,000), each a story of 12 to 60 facts told
-// in English, German, Russian or Greek prose of 1 to 8 KB (4.3 KB on average). A fact is a figure written the
-// way its language writes it (4.2 / 4,2; 9,000 / 9.000 / 9 000; 12% / 12 %), a year or a date, a
-// URL, an acronym (in Cyrillic or Greek letters in those languages: НАТО, ΝΑΤΟ), or a model or
-// product code (A320, COVID-19, 5G). Stories share common figures, years and acronyms, as news
-// does. The queries: --queries translations of reference articles into another of the four
-// languages, each fact rendered anew, a tenth dropped and one figure in twenty changed; and as
-// many articles that translate nothing in the reference (which should stay unlinked).
+// in English, German, Russian or Greek prose of 1 to 8 KB (4.3 KB on average). A fact is a
+// figure written the way its language writes it (4.2 / 4,2; 9,000 / 9.000 / 9 000; 12% / 12 %),
+// a year or a date, a URL, an acronym (in Cyrillic or Greek letters in those languages: НАТО,
+// ΝΑΤΟ), or a model or product code (A320, COVID-19, 5G). Stories share common figures, years
+// and acronyms, as news does. The queries: --queries translations of reference articles into
+// another of the four languages, each fact rendered anew, a tenth dropped and one figure in
+// twenty changed; and as many articles that translate nothing in the reference (which should
+// stay unlinked).
 //
 // Usage: crosslingual_bench [--docs N] [--queries N] [--threads N] [--json]
 
