@@ -248,19 +248,19 @@ private:
 
     // One piece between white space.
     void piece(std::size_t b, std::size_t e) const {
-                // Strip surrounding punctuation.
+        // Strip surrounding punctuation.
         while (b < e) {
-            const decoded_code_point d = decode_utf8(text_.substr(0, e), b);
-            if (!surrounding_punctuation(d.code_point)) break;
-            b += d.length;
+            const std::size_t n = punctuation_after(b, e);
+            if (n == 0) break;
+            b += n;
         }
         while (e > b) {
             // A call "f()" and a variable "${x}" keep their brackets.
             const std::string_view kept = text_.substr(b, e - b);
             if ((kept.ends_with("()") && kept.size() > 2) || (kept.starts_with("${") && kept.ends_with('}'))) break;
-            const decoded_code_point d = decode_before(text_, b, e);
-            if (!surrounding_punctuation(d.code_point)) break;
-            e -= d.length;
+            const std::size_t n = punctuation_before(b, e);
+            if (n == 0) break;
+            e -= n;
         }
         if (b == e) return;
         const std::string_view p = text_.substr(b, e - b);
@@ -294,6 +294,27 @@ private:
             }
         }
         part(s, e);
+    }
+
+    // The length of the surrounding punctuation at b (0: none). Only the bytes C2, E2 and E3
+    // start a non-ASCII one, so the letters of other scripts are not decoded.
+    std::size_t punctuation_after(std::size_t b, std::size_t e) const {
+        const auto c = static_cast<unsigned char>(text_[b]);
+        if (c < 0x80) return (byte_class[c] & c_punct) != 0 ? 1 : 0;
+        if (c != 0xC2 && c != 0xE2 && c != 0xE3) return 0;
+        const decoded_code_point d = decode_utf8(text_.substr(0, e), b);
+        return d.valid && surrounding_punctuation(d.code_point) ? d.length : 0;
+    }
+    // The length of the surrounding punctuation that ends at e (0: none).
+    std::size_t punctuation_before(std::size_t b, std::size_t e) const {
+        const auto c = static_cast<unsigned char>(text_[e - 1]);
+        if (c < 0x80) return (byte_class[c] & c_punct) != 0 ? 1 : 0;
+        std::size_t lead = e - 1;
+        while (lead > b && e - lead < 4 && (static_cast<unsigned char>(text_[lead]) & 0xC0) == 0x80) --lead;
+        const auto l = static_cast<unsigned char>(text_[lead]);
+        if (l != 0xC2 && l != 0xE2 && l != 0xE3) return 0;
+        const decoded_code_point d = decode_before(text_, b, e);
+        return surrounding_punctuation(d.code_point) ? d.length : 0;
     }
 
     // For a piece without ASCII digits or punctuation: true when it is letters (and marks) only,
@@ -426,16 +447,16 @@ private:
 
     // A part of a piece cut at dashes and slashes.
     void part(std::size_t b, std::size_t e) const {
-                // Punctuation left at the cut ("(COVID-19)" -> "COVID", "19)").
+        // Punctuation left at the cut ("(COVID-19)" -> "COVID", "19)").
         while (b < e) {
-            const decoded_code_point d = decode_utf8(text_.substr(0, e), b);
-            if (!surrounding_punctuation(d.code_point)) break;
-            b += d.length;
+            const std::size_t n = punctuation_after(b, e);
+            if (n == 0) break;
+            b += n;
         }
         while (e > b) {
-            const decoded_code_point d = decode_before(text_, b, e);
-            if (!surrounding_punctuation(d.code_point)) break;
-            e -= d.length;
+            const std::size_t n = punctuation_before(b, e);
+            if (n == 0) break;
+            e -= n;
         }
         if (b == e) return;
         if (number(b, e)) return;
