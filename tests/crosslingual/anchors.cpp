@@ -102,6 +102,15 @@ TEST_CASE("anchors point at their bytes; odd input is accepted", "[crosslingual]
     const std::string huge(1 << 20, 'x');
     CHECK(texts_of(huge).empty());
     CHECK(ditto::extract_anchors(std::string(1 << 16, '7')).size() == 1);
+    // A number of 100,000 space-separated groups is one anchor (and found in linear time).
+    std::string groups = "1";
+    for (int i = 0; i < 100000; ++i) groups += " 000";
+    const ditto::anchor_list g = ditto::extract_anchors(groups + " end");
+    REQUIRE(g.size() == 1);
+    CHECK(g.text(0).size() == 1 + 4 * 100000);
+    CHECK(g[0].source == ditto::byte_span{0, groups.size()});
+    CHECK(texts_of("9 000, 5") == std::vector<std::string>{"9.000", "5"});
+    CHECK(texts_of("9 000руб 100") == std::vector<std::string>{"9", "000rub", "100"});
     // The extractor's buffers are reused and the result replaced.
     ditto::anchor_extractor extract;
     ditto::anchor_list out;

@@ -209,18 +209,27 @@ public:
             }
             std::size_t end = i;
             while (end < n && space_at(text, end) == 0) ++end;
-            // Thousands grouped by spaces: "9 000", "1 234 567" (one space-like character
-            // between a group of 1 to 3 digits and one of exactly 3).
-            while (end < n && is_digits(i, end, 1, 3, true)) {
-                const std::size_t s = space_at(text, end);
-                if (s == 0 || text[end] == '\n' || text[end] == '\t' || text[end] == '\r') break;
-                const std::string_view group = text.substr(end + s, 4);
-                if (group.size() < 3 || !is_ascii_digit(group[0]) || !is_ascii_digit(group[1]) || !is_ascii_digit(group[2]) ||
-                    (group.size() == 4 && is_ascii_digit(group[3])))
-                    break;
-                std::size_t next_end = end + s;
-                while (next_end < n && space_at(text, next_end) == 0) ++next_end;
-                end = next_end;
+            // Thousands grouped by spaces: "9 000", "1 234 567": a piece of 1 to 3 digits, then
+            // pieces of exactly 3 digits, each after one space-like character (not a line break or
+            // tab); a group with punctuation after it ("000,") ends the number.
+            if (end - i <= 3 && all_digits(i, end)) {
+                while (end < n) {
+                    const std::size_t s = space_at(text, end);
+                    if (s == 0 || text[end] == '\n' || text[end] == '\t' || text[end] == '\r') break;
+                    const std::string_view group = text.substr(end + s, 4);
+                    if (group.size() < 3 || !is_ascii_digit(group[0]) || !is_ascii_digit(group[1]) ||
+                        !is_ascii_digit(group[2]) || (group.size() == 4 && is_ascii_digit(group[3])))
+                        break;
+                    std::size_t next_end = end + s + 3;
+                    bool bare = true;  // the group's piece is its three digits and nothing else
+                    for (; next_end < n && space_at(text, next_end) == 0; ++next_end) {
+                        if ((byte_class[static_cast<unsigned char>(text[next_end])] & c_punct) == 0) break;
+                        bare = false;
+                    }
+                    if (next_end < n && space_at(text, next_end) == 0) break;  // "000руб": not a group
+                    end = next_end;
+                    if (!bare) break;
+                }
             }
             piece(i, end);
             i = end;
@@ -230,20 +239,10 @@ public:
 private:
     using kind = anchor_kind;
 
-    // Whether [b, e) ends in a group of low..high ASCII digits that starts the piece or follows a
-    // space (groups_only: the piece is digits and space-separated groups and nothing else).
-    bool is_digits(std::size_t b, std::size_t e, std::size_t low, std::size_t high, bool groups_only) const {
-        std::size_t k = e;
-        while (k > b && is_ascii_digit(text_[k - 1])) --k;
-        const std::size_t len = e - k;
-        if (len < low || len > high) return false;
-        if (!groups_only) return true;
-        // Everything before the last group must itself be groups joined by space-like characters.
-        for (std::size_t j = b; j < k; ++j)
-            if (!is_ascii_digit(text_[j]) && space_at(text_, j) == 0 &&
-                (static_cast<unsigned char>(text_[j]) & 0xC0) != 0x80)
-                return false;
-        return true;
+    bool all_digits(std::size_t b, std::size_t e) const {
+        for (std::size_t k = b; k < e; ++k)
+            if (!is_ascii_digit(text_[k])) return false;
+        return b < e;
     }
 
     // One piece between white space.
