@@ -9,6 +9,13 @@
 #include <ditto/cluster.hpp>
 #include <ditto/concepts.hpp>
 #include <ditto/containment_dedup.hpp>
+#include <ditto/crosslingual/anchor_diff.hpp>
+#include <ditto/crosslingual/anchor_index.hpp>
+#include <ditto/crosslingual/anchors.hpp>
+#include <ditto/crosslingual/char_grams.hpp>
+#include <ditto/crosslingual/lcs.hpp>
+#include <ditto/crosslingual/translations.hpp>
+#include <ditto/crosslingual/transliterate.hpp>
 #include <ditto/dedup.hpp>
 #include <ditto/document.hpp>
 #include <ditto/error.hpp>

@@ -308,5 +308,7 @@ void print_index_help(std::FILE* out);
 std::string diff_json(std::string_view a_id_json, std::size_t a_bytes, std::string_view b_id_json, std::size_t b_bytes,
                       const ditto::text_diff& d);
 void print_diff_help(std::FILE* out);
+/// `ditto translations REFERENCE OTHER` (translations_command.cpp).
+int run_translations(const std::vector<std::string_view>& args);
 
 }  // namespace ditto_cli

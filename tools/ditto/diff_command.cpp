@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <ditto/align.hpp>
+#include <ditto/crosslingual/anchor_diff.hpp>
 #include <ditto/io/jsonl.hpp>
 #include <ditto/text/utf8.hpp>
 
@@ -180,6 +181,80 @@ std::string render(const side& a, const side& b, const ditto::text_diff& d, bool
     return out;
 }
 
+// `--cross-lingual`: what the anchors of two copies in different languages say (see
+// ditto/crosslingual/anchor_diff.hpp): shared anchors in order, one-sided anchors, changed figures.
+std::string cross_lingual_report(const side& a, const side& b, bool json, bool color) {
+    const ditto::anchor_list la = ditto::extract_anchors(a.text), lb = ditto::extract_anchors(b.text);
+    const ditto::anchor_diff d = ditto::diff_anchors(la, lb);
+    const auto source = [](const side& s, const ditto::anchor& x) {
+        return std::string_view(s.text).substr(x.source.begin, x.source.end - x.source.begin);
+    };
+    std::string out;
+    if (json) {
+        const auto one_sided = [&](const side& s, const ditto::anchor_list& l, const std::vector<std::size_t>& which,
+                                   const char* where) {
+            for (std::size_t k = 0; k < which.size(); ++k) {
+                const ditto::anchor& x = l[which[k]];
+                out += (k ? ", " : "") + std::string("{\"anchor\": ") + json_string(l.text(which[k])) + ", \"kind\": \"" +
+                       std::string(ditto::to_string(x.kind)) + "\", \"" + where + "\": " + json_span(x.source) +
+                       ", \"text\": " + json_string(source(s, x)) + "}";
+            }
+        };
+        out = "{\"a\": {\"id\": " + json_name(a.name) + ", \"anchors\": " + std::to_string(la.size()) +
+              "}, \"b\": {\"id\": " + json_name(b.name) + ", \"anchors\": " + std::to_string(lb.size()) + "}, \"shared\": [";
+        for (std::size_t k = 0; k < d.shared.size(); ++k) {
+            const auto [i, j] = d.shared[k];
+            out += (k ? ", " : "") + std::string("{\"anchor\": ") + json_string(la.text(i)) + ", \"a\": " + json_span(la[i].source) +
+                   ", \"b\": " + json_span(lb[j].source) + "}";
+        }
+        out += "], \"only_a\": [";
+        one_sided(a, la, d.only_a, "a");
+        out += "], \"only_b\": [";
+        one_sided(b, lb, d.only_b, "b");
+        out += "], \"changed_figures\": [";
+        for (std::size_t k = 0; k < d.changed_figures.size(); ++k) {
+            const auto [i, j] = d.changed_figures[k];
+            out += (k ? ", " : "") + std::string("{\"a\": ") + json_span(la[i].source) + ", \"b\": " + json_span(lb[j].source) +
+                   ", \"old\": " + json_string(source(a, la[i])) + ", \"new\": " + json_string(source(b, lb[j])) + "}";
+        }
+        return out + "]}\n";
+    }
+    const auto percent = [](std::size_t part, std::size_t whole) {
+        return whole == 0 ? std::string("0") : std::to_string((100 * part + whole / 2) / whole);
+    };
+    out = "--- A: " + shown(a.name) + " (" + std::to_string(la.size()) + " anchors)\n+++ B: " + shown(b.name) + " (" +
+          std::to_string(lb.size()) + " anchors)\n";
+    const auto count = [](std::size_t n, const char* one, const char* many) { return std::to_string(n) + (n == 1 ? one : many); };
+    out += count(d.shared.size(), " shared anchor (", " shared anchors (") + percent(d.shared.size(), la.size()) + "% of A's, " +
+           percent(d.shared.size(), lb.size()) + "% of B's), " +
+           count(d.changed_figures.size(), " changed figure, ", " changed figures, ") + std::to_string(d.only_a.size()) +
+           " only in A, " + std::to_string(d.only_b.size()) + " only in B\n";
+    out += "\nShared anchors, in order:\n";
+    if (d.shared.empty()) out += "  (none)\n";
+    for (const auto& [i, j] : d.shared) {
+        const std::string_view in_a = source(a, la[i]), in_b = source(b, lb[j]);
+        out += "  " + shown(in_a) + (in_a == in_b ? std::string() : "  =  " + shown(in_b)) + "\n";
+    }
+    const auto one_sided = [&](const char* title, const side& s, const ditto::anchor_list& l, const std::vector<std::size_t>& which) {
+        out += std::string("\n") + title + ":\n";
+        if (which.empty()) out += "  (none)\n";
+        for (const std::size_t k : which) out += "  " + shown(source(s, l[k])) + "\n";
+    };
+    one_sided("Only in A", a, la, d.only_a);
+    one_sided("Only in B", b, lb, d.only_b);
+    out += "\nChanged figures:\n";
+    if (d.changed_figures.empty()) out += "  (none)\n";
+    char line[128];
+    for (const auto& [i, j] : d.changed_figures) {
+        const std::string change = shown(source(a, la[i])) + " \xe2\x86\x92 " + shown(source(b, lb[j]));
+        out += "  " + (color ? "\033[33m" + change + "\033[0m" : change);
+        std::snprintf(line, sizeof line, "   (A bytes %zu-%zu, B bytes %zu-%zu)\n", la[i].source.begin, la[i].source.end,
+                      lb[j].source.begin, lb[j].source.end);
+        out += line;
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string diff_json(std::string_view a_id_json, std::size_t a_bytes, std::string_view b_id_json, std::size_t b_bytes,
@@ -234,6 +309,11 @@ void print_diff_help(std::FILE* out) {
         "messages). --json gives exact offsets instead, its names with all controls escaped.\n"
         "\n"
         "Options:\n"
+        "  --cross-lingual     compare the anchors of two copies in different languages instead of\n"
+        "                      their words: numbers (7,1 = 7.1), URLs, codes, acronyms... (as\n"
+        "                      'ditto translations' reads them), shared ones in order, those only\n"
+        "                      in A or only in B, and the changed figures: numbers at the same\n"
+        "                      place in the alignment with another value\n"
         "  --json              print one JSON object instead of the marked text; byte offsets are\n"
         "                      into the files, or into the record's decoded text\n"
         "  --color WHEN        always, never or auto (default: when standard output is a terminal);\n"
@@ -251,7 +331,8 @@ void print_diff_help(std::FILE* out) {
 
 int run_diff(const std::vector<std::string_view>& args) {
     std::vector<std::string> operands;
-    bool json = false, help = false;
+    bool json = false, help = false, cross_lingual = false;
+    std::string word_option;  // --ngram or --window as given: they do not apply to --cross-lingual
     int color = -1;  // auto
     ditto::align_options align;
     ditto::jsonl_options jsonl;
@@ -266,6 +347,9 @@ int run_diff(const std::vector<std::string_view>& args) {
         } else if (name == "--json") {
             r.flag();
             json = true;
+        } else if (name == "--cross-lingual") {
+            r.flag();
+            cross_lingual = true;
         } else if (name == "--color" || name == "--colour") {
             const std::string_view v = r.value();
             if (v == "always") color = 1;
@@ -274,8 +358,10 @@ int run_diff(const std::vector<std::string_view>& args) {
             else throw usage_error("--color must be 'always', 'never' or 'auto', got '" + std::string(v) + "'", help_command);
         } else if (name == "--ngram") {
             align.k = parse_size(name, r.value(), 1, 1024, r.help_command());
+            word_option = name;
         } else if (name == "--window") {
             align.window = parse_size(name, r.value(), 1, 1024, r.help_command());
+            word_option = name;
         } else if (name == "--text-field" || name == "--id-field") {
             (name == "--text-field" ? jsonl.text_field : jsonl.id_field) = r.name_value();
         } else {
@@ -290,10 +376,18 @@ int run_diff(const std::vector<std::string_view>& args) {
         throw usage_error("need two texts to compare, got " + std::to_string(operands.size()), help_command);
     if (jsonl.text_field == jsonl.id_field)
         throw usage_error("--text-field and --id-field must differ, both are '" + jsonl.text_field + "'", help_command);
+    if (cross_lingual && !word_option.empty())
+        throw usage_error(word_option + " does not apply to --cross-lingual (anchors are compared, not words)", help_command);
     const reference ref_a = split_reference(operands[0]), ref_b = split_reference(operands[1]);
     if (ref_a.path == "-" && ref_b.path == "-")
         throw usage_error("at most one of A and B may be standard input ('-')", help_command);
     const side a = load(operands[0], ref_a, jsonl), b = load(operands[1], ref_b, jsonl);
+    if (cross_lingual) {
+        output out("");
+        out.write(cross_lingual_report(a, b, json, color == 1 || (color == -1 && !json && ::isatty(1) == 1)));
+        out.commit();
+        return 0;
+    }
     const ditto::text_diff d = ditto::diff(a.text, b.text, align);
     output out("");
     if (json) {

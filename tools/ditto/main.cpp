@@ -4,6 +4,7 @@
 //   ditto diff [options] A B           (see `ditto diff --help`)
 //   ditto clean [options] [FILE|-]     (see `ditto clean --help`)
 //   ditto index build|add|merge|info   (see `ditto index --help`)
+//   ditto translations [options] REFERENCE OTHER  (see `ditto translations --help`)
 //   ditto --help | --version
 
 #include <cerrno>
@@ -33,6 +34,9 @@ void print_help(std::FILE* out) {
         "            corpus; write the cleaned records and, optionally, the removed spans\n"
         "  index     build, extend, merge and check stored indexes of a corpus: signatures\n"
         "            and band keys kept on disk\n"
+        "  translations\n"
+        "            link each document of a JSONL corpus to the document of a reference corpus\n"
+        "            it is a translation of, by the figures, links, codes and acronyms they share\n"
         "\n"
         "Options:\n"
         "  -h, --help     show this help\n"
@@ -61,6 +65,7 @@ int run(const std::vector<std::string_view>& args) {
         if (command == "dedup") return ditto_cli::run_dedup(std::vector<std::string_view>(args.begin() + 1, args.end()));
         if (command == "index") return ditto_cli::run_index(std::vector<std::string_view>(args.begin() + 1, args.end()));
         if (command == "clean") return ditto_cli::run_clean(std::vector<std::string_view>(args.begin() + 1, args.end()));
+        if (command == "translations") return ditto_cli::run_translations(std::vector<std::string_view>(args.begin() + 1, args.end()));
         if (command == "diff") return ditto_cli::run_diff(std::vector<std::string_view>(args.begin() + 1, args.end()));
         throw ditto_cli::usage_error("unknown command '" + std::string(command) + "'");
     } catch (const ditto_cli::usage_error& e) {
