@@ -78,3 +78,19 @@ TEST_CASE("LCS of related sequences and edge cases", "[crosslingual][lcs]") {
     CHECK(p.length(std::vector<std::uint32_t>(200, 8), scratch) == 0);
     CHECK_THROWS_AS(ditto::detail::lcs_alignment(same, same, 100), std::invalid_argument);
 }
+
+TEST_CASE("LCS: a long pattern of distinct symbols costs memory linear in its length", "[crosslingual][lcs]") {
+    // 200,000 distinct symbols: dense masks would take 200,000 x 3,125 words (5 GB).
+    const std::size_t n = 200000;
+    std::vector<std::uint32_t> up(n), down(n), shifted(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        up[i] = static_cast<std::uint32_t>(i);
+        down[i] = static_cast<std::uint32_t>(n - 1 - i);
+        shifted[i] = static_cast<std::uint32_t>((i + 1000) % n);  // a rotation: LCS n - 1000
+    }
+    const ditto::lcs_pattern p(up);
+    std::vector<std::uint64_t> scratch;
+    CHECK(p.length(up, scratch) == n);
+    CHECK(p.length(down, scratch) == 1);
+    CHECK(p.length(shifted, scratch) == n - 1000);
+}

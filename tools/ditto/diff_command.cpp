@@ -222,8 +222,9 @@ std::string cross_lingual_report(const side& a, const side& b, bool json, bool c
     const auto percent = [](std::size_t part, std::size_t whole) {
         return whole == 0 ? std::string("0") : std::to_string((100 * part + whole / 2) / whole);
     };
-    out = "--- A: " + shown(a.name) + " (" + std::to_string(la.size()) + " anchors)\n+++ B: " + shown(b.name) + " (" +
-          std::to_string(lb.size()) + " anchors)\n";
+    const auto anchors = [](std::size_t n) { return std::to_string(n) + (n == 1 ? " anchor" : " anchors"); };
+    out = "--- A: " + shown(a.name) + " (" + anchors(la.size()) + ")\n+++ B: " + shown(b.name) + " (" + anchors(lb.size()) +
+          ")\n";
     const auto count = [](std::size_t n, const char* one, const char* many) { return std::to_string(n) + (n == 1 ? one : many); };
     out += count(d.shared.size(), " shared anchor (", " shared anchors (") + percent(d.shared.size(), la.size()) + "% of A's, " +
            percent(d.shared.size(), lb.size()) + "% of B's), " +

@@ -256,12 +256,13 @@ int run_translations(const std::vector<std::string_view>& args) {
     if (!a.quiet) {
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         std::fprintf(stderr,
-                     "ditto: %s against %s (%s): %zu linked, %zu abstained (fewer than %zu anchors), %zu not linked "
+                     "ditto: %s against %s (%s): %zu linked, %zu abstained (fewer than %s), %zu not linked "
                      "(best score below %.2f)%s, %.2f s\n",
                      count(total, "document", "documents").c_str(),
                      count(reference.texts.size(), "reference document", "reference documents").c_str(),
                      count(finder.index().terms(), "distinct anchor", "distinct anchors").c_str(), linked, abstained,
-                     std::max<std::size_t>(a.options.min_anchors, 1), total - linked - abstained, a.options.threshold,
+                     count(std::max<std::size_t>(a.options.min_anchors, 1), "anchor", "anchors").c_str(),
+                     total - linked - abstained, a.options.threshold,
                      a.options.all ? (", " + count(lines, "line", "lines")).c_str() : "", seconds);
     }
     return 0;

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include <ditto/crosslingual/anchors.hpp>
+#include <ditto/crosslingual/lcs.hpp>
 #include <ditto/error.hpp>
 
 namespace ditto::inline v0_1 {
@@ -45,30 +47,15 @@ inline std::vector<std::pair<std::size_t, std::size_t>> lcs_alignment(const std:
     if (static_cast<double>(m) * static_cast<double>(n) > static_cast<double>(max_cells))
         throw_invalid_argument("diff_anchors", "anchors in A times anchors in B", "at most " + std::to_string(max_cells),
                                std::to_string(m) + " x " + std::to_string(n));
-    const std::size_t words = (m + 63) / 64;
-    std::unordered_map<std::uint32_t, std::size_t> row_of;
-    for (const std::uint32_t s : a) row_of.emplace(s, row_of.size());
-    std::vector<std::uint64_t> masks(row_of.size() * words, 0);
-    for (std::size_t i = 0; i < m; ++i) masks[row_of[a[i]] * words + i / 64] |= std::uint64_t{1} << (i % 64);
+    const lcs_pattern pattern{std::span<const std::uint32_t>(a)};
+    const std::size_t words = pattern.words();
     // columns[j]: V after b[0, j); bit i is 0 when LCS(a[0, i + 1), b[0, j)) exceeds LCS(a[0, i), b[0, j)).
     std::vector<std::uint64_t> columns((n + 1) * words, ~std::uint64_t{0});
     for (std::size_t j = 0; j < n; ++j) {
         const std::uint64_t* v = columns.data() + j * words;
         std::uint64_t* next = columns.data() + (j + 1) * words;
-        const auto found = row_of.find(b[j]);
-        if (found == row_of.end()) {
-            std::copy(v, v + words, next);
-            continue;
-        }
-        const std::uint64_t* mask = masks.data() + found->second * words;
-        std::uint64_t carry = 0;
-        for (std::size_t w = 0; w < words; ++w) {
-            const std::uint64_t u = v[w] & mask[w];
-            const std::uint64_t sum = v[w] + u;
-            const std::uint64_t with_carry = sum + carry;
-            carry = (sum < v[w] || with_carry < sum) ? 1 : 0;
-            next[w] = with_carry | (v[w] & ~mask[w]);
-        }
+        std::copy(v, v + words, next);
+        pattern.advance(b[j], next);
     }
     // Back from (m, n): equal symbols are a diagonal step (always on some longest path); else up
     // when the LCS does not drop without a[i - 1] (bit i - 1 of column j set), else left.

@@ -3,8 +3,9 @@
 // column over the pattern is kept as a bit vector of its vertical differences and advanced by
 // one addition per text symbol (Allison and Dix 1986; Hyyrö 2004: V' = (V + (V & M)) | (V & ~M),
 // where M marks the pattern positions holding the symbol; the LCS is the number of zero bits).
-// O(|text| · ⌈|pattern| / 64⌉) word operations, and only the symbols the pattern has cost more
-// than a lookup.
+// At most O(|text| · ⌈|pattern| / 64⌉) word operations, in O(|pattern|) memory; a text symbol
+// costs the words of the pattern where it occurs and the carries they start, and a symbol the
+// pattern lacks costs a lookup.
 
 #include <algorithm>
 #include <bit>
@@ -17,6 +18,11 @@
 namespace ditto::inline v0_1 {
 
 /// A pattern prepared once for LCS lengths against many texts.
+///
+/// Each symbol's match mask M is kept sparse: the words where it has bits, as (word, bits) pairs,
+/// so the pattern takes O(|pattern|) memory however many distinct symbols it holds. A text
+/// symbol then touches only those words and the words its carries run into: where M is 0 and no
+/// carry comes in, V' = (V + 0) | V = V.
 class lcs_pattern {
 public:
     lcs_pattern() = default;
@@ -33,39 +39,73 @@ public:
                                    [](const auto& a, const auto& b) { return a.first == b.first; }),
                        symbols_.end());
         for (std::size_t r = 0; r < symbols_.size(); ++r) symbols_[r].second = static_cast<std::uint32_t>(r);
-        masks_.assign(symbols_.size() * words_, 0);
+        // Positions grouped by row (a counting sort, positions ascending within a row), then
+        // each row's positions folded into (word, bits) entries.
+        rows_.assign(symbols_.size() + 1, 0);
+        position_row_.resize(length_);
         for (std::size_t i = 0; i < length_; ++i) {
-            const std::size_t row = find(pattern[i]);
-            masks_[row * words_ + i / 64] |= std::uint64_t{1} << (i % 64);
+            position_row_[i] = static_cast<std::uint32_t>(find(pattern[i]));
+            ++rows_[position_row_[i] + 1];
         }
+        for (std::size_t r = 0; r < symbols_.size(); ++r) rows_[r + 1] += rows_[r];
+        positions_.resize(length_);
+        {
+            std::vector<std::size_t> fill(rows_.begin(), rows_.end() - 1);
+            for (std::size_t i = 0; i < length_; ++i) positions_[fill[position_row_[i]]++] = i;
+        }
+        entries_.clear();
+        for (std::size_t r = 0; r < symbols_.size(); ++r) {
+            const std::size_t begin = entries_.size();
+            for (std::size_t k = rows_[r]; k < rows_[r + 1]; ++k) {
+                const std::size_t i = positions_[k];
+                const auto word = static_cast<std::uint32_t>(i / 64);
+                if (entries_.size() == begin || entries_.back().word != word) entries_.push_back({word, 0});
+                entries_.back().bits |= std::uint64_t{1} << (i % 64);
+            }
+            rows_[r] = begin;  // rows_ now holds entry offsets; the last is set below
+        }
+        rows_[symbols_.size()] = entries_.size();
     }
 
     [[nodiscard]] std::size_t size() const noexcept { return length_; }
+    /// Words of the column vector V: ⌈size() / 64⌉.
+    [[nodiscard]] std::size_t words() const noexcept { return words_; }
+
+    /// Advances the column vector v (words() words, all ones before the first symbol) by one text
+    /// symbol: V' = (V + (V & M)) | (V & ~M), M the symbol's match mask.
+    void advance(std::uint32_t symbol, std::uint64_t* v) const noexcept {
+        const std::size_t row = find(symbol);
+        if (row == npos) return;  // V & M = 0: V stays as it is
+        std::uint64_t carry = 0;
+        std::size_t w = 0;
+        // Carries into words without bits of M: V + 1, set bits kept; stops when one does not overflow.
+        const auto carry_until = [&](std::size_t end) {
+            for (; carry != 0 && w < end; ++w) {
+                const std::uint64_t with_carry = v[w] + 1;
+                carry = with_carry == 0 ? 1 : 0;
+                v[w] |= with_carry;
+            }
+        };
+        for (std::size_t e = rows_[row]; e < rows_[row + 1]; ++e) {
+            carry_until(entries_[e].word);
+            w = entries_[e].word;
+            const std::uint64_t m = entries_[e].bits;
+            const std::uint64_t u = v[w] & m;
+            const std::uint64_t sum = v[w] + u;
+            const std::uint64_t with_carry = sum + carry;
+            carry = (sum < v[w] || with_carry < sum) ? 1 : 0;
+            v[w] = with_carry | (v[w] & ~m);
+            ++w;
+        }
+        carry_until(words_);
+    }
 
     /// The LCS length of the pattern and text. scratch is reused between calls.
     [[nodiscard]] std::size_t length(std::span<const std::uint32_t> text, std::vector<std::uint64_t>& scratch) const {
         if (length_ == 0 || text.empty()) return 0;
         scratch.assign(words_, ~std::uint64_t{0});
-        std::uint64_t* v = scratch.data();
-        for (const std::uint32_t symbol : text) {
-            const std::size_t row = find(symbol);
-            if (row == npos) continue;  // V & M = 0: V stays as it is
-            const std::uint64_t* m = masks_.data() + row * words_;
-            std::uint64_t carry = 0;
-            for (std::size_t w = 0; w < words_; ++w) {
-                const std::uint64_t u = v[w] & m[w];
-                const std::uint64_t sum = v[w] + u;
-                const std::uint64_t with_carry = sum + carry;
-                carry = (sum < v[w] || with_carry < sum) ? 1 : 0;
-                v[w] = with_carry | (v[w] & ~m[w]);
-            }
-        }
-        std::size_t ones = 0;
-        for (std::size_t w = 0; w + 1 < words_; ++w) ones += static_cast<std::size_t>(std::popcount(v[w]));
-        const std::size_t tail = length_ - (words_ - 1) * 64;  // 1..64 bits in the last word
-        const std::uint64_t last = tail == 64 ? v[words_ - 1] : v[words_ - 1] & ((std::uint64_t{1} << tail) - 1);
-        ones += static_cast<std::size_t>(std::popcount(last));
-        return length_ - ones;
+        for (const std::uint32_t symbol : text) advance(symbol, scratch.data());
+        return length_ - ones(scratch.data());
     }
 
     [[nodiscard]] std::size_t length(std::span<const std::uint32_t> text) const {
@@ -75,14 +115,30 @@ public:
 
 private:
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+    struct entry {
+        std::uint32_t word;
+        std::uint64_t bits;
+    };
     [[nodiscard]] std::size_t find(std::uint32_t symbol) const noexcept {
         const auto it = std::lower_bound(symbols_.begin(), symbols_.end(), symbol,
                                          [](const auto& e, std::uint32_t s) { return e.first < s; });
         return it != symbols_.end() && it->first == symbol ? it->second : npos;
     }
+    // The set bits among the pattern's length_ bits of v.
+    [[nodiscard]] std::size_t ones(const std::uint64_t* v) const noexcept {
+        std::size_t n = 0;
+        for (std::size_t w = 0; w + 1 < words_; ++w) n += static_cast<std::size_t>(std::popcount(v[w]));
+        const std::size_t tail = length_ - (words_ - 1) * 64;  // 1..64 bits in the last word
+        const std::uint64_t last = tail == 64 ? v[words_ - 1] : v[words_ - 1] & ((std::uint64_t{1} << tail) - 1);
+        return n + static_cast<std::size_t>(std::popcount(last));
+    }
+
     std::size_t length_ = 0, words_ = 0;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> symbols_;  // (symbol, mask row), by symbol
-    std::vector<std::uint64_t> masks_;                               // rows of words_ words
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> symbols_;  // (symbol, row), by symbol
+    std::vector<std::size_t> rows_;                                 // row r's entries: [rows_[r], rows_[r + 1])
+    std::vector<entry> entries_;                                    // (word, bits), by row then word
+    std::vector<std::uint32_t> position_row_;                       // scratch of assign
+    std::vector<std::size_t> positions_;                            // scratch of assign
 };
 
 /// The LCS length of a and b (bit-parallel over the shorter one).
