@@ -233,3 +233,41 @@ TEST_CASE("containment: a pair sink gets the pairs in order, and the options are
     CHECK(ditto::expand_pairs(empties) == std::vector<ditto::similar_pair>{{0, 1, 1.0}, {0, 2, 1.0}, {1, 2, 1.0}});
     CHECK(empties.stats.empty_documents == 3);
 }
+
+TEST_CASE("containment: clusters only probe the kept units, across batches, with the clusters of every pair",
+          "[containment]") {
+    // A family of 1,800 near-copies of one text (each with words of its own: every pair contains
+    // the other to about 0.95) beside excerpt families: more units than one batch of 2,048, and a
+    // family where listing every pair costs 1.6 million candidates.
+    excerpt_corpus c = make_excerpts(77, 120);
+    ditto_test::rng g{78};
+    std::string base;
+    for (std::size_t w = 0; w < 60; ++w) base += ditto_test::make_word(g.below(5000)) + " ";
+    for (std::size_t i = 0; i < 1800; ++i) c.docs.push_back(base + "posted " + std::to_string(i));
+    for (std::size_t i = c.docs.size(); i > 1; --i) std::swap(c.docs[i - 1], c.docs[g.below(i)]);
+    REQUIRE(c.docs.size() > 2048);
+    for (const double t : {0.8, 0.95}) {
+        for (const auto keep : {ditto::keep_rule::first, ditto::keep_rule::longest}) {
+            if (t == 0.95 && keep == ditto::keep_rule::longest) continue;
+            ditto::dedup_options all_pairs;
+            all_pairs.threshold = t;
+            all_pairs.keep = keep;
+            ditto::dedup_options clusters_only = all_pairs;
+            clusters_only.collect_pairs = false;
+            ditto::inline_executor one;
+            const auto listed = ditto::containment_dedup(c.docs, all_pairs, one);  // every pair, then cluster_greedy
+            for (const std::size_t threads : {1u, 2u}) {
+                ditto::thread_pool pool(threads);
+                const auto probed = ditto::containment_dedup(c.docs, clusters_only, pool);
+                INFO("t " << t << ", " << threads << " threads");
+                CHECK(probed.clusters.cluster == listed.clusters.cluster);
+                CHECK(probed.clusters.keep == listed.clusters.keep);
+                CHECK(probed.clusters.cluster_count == listed.clusters.cluster_count);
+                // The family's copies probe its one kept copy: candidates about one per unit,
+                // where the listed run examined every pair of the family.
+                CHECK(listed.stats.candidates > 1800u * 1799u / 2);
+                CHECK(probed.stats.candidates < 3 * c.docs.size());
+            }
+        }
+    }
+}

@@ -45,6 +45,7 @@
 #include <mutex>
 #include <ranges>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -56,6 +57,7 @@
 #include <ditto/document.hpp>
 #include <ditto/error.hpp>
 #include <ditto/exact_duplicates.hpp>
+#include <ditto/index/prefix_index.hpp>
 #include <ditto/parallel.hpp>
 #include <ditto/shingle.hpp>
 #include <ditto/text/normalize.hpp>
@@ -85,6 +87,114 @@ inline void validate_containment(const dedup_options& o) {
         throw_invalid_argument("containment_dedup", "ngram", "in [1, 1024]", std::to_string(o.ngram));
     if (o.shingles == shingle_kind::characters && o.ngram > max_char_shingle_size)
         throw_invalid_argument("containment_dedup", "ngram", "in [1, 64] for character shingles", std::to_string(o.ngram));
+}
+
+// A verified pair of units (u < v) with its shared shingles and containment.
+struct containment_pair {
+    std::uint32_t u, v;
+    std::uint32_t common;
+    double similarity;
+};
+
+// Greedy clusters without listing the pairs. Units in keep order (unit_better: larger sets
+// first); each is compared only with the units kept before it, found through an index of the
+// kept units' shingles by its prefix in the shared order (`ordered`, rarest first) and the
+// positional filter, and joins the kept unit it shares the most shingles with (then the first in
+// keep order) among those containing it to at least the threshold, or is kept. These are the
+// clusters cluster_greedy makes of every verified pair with that affinity: prefix filtering misses
+// no kept unit that contains it. But a family of m near-copies costs m probes of its few kept
+// units, not m^2 pairs. In batches: every unit of a batch first probes the units kept before the
+// batch, in parallel, then, in order, those kept within the batch.
+template <class UnitBetter, executor E>
+clustering greedy_containment_clusters(const std::vector<std::vector<std::uint64_t>>& unit_set,
+                                       const std::vector<std::vector<std::uint32_t>>& ordered, UnitBetter& unit_better,
+                                       double threshold, E& exec, dedup_stats& stats) {
+    const std::size_t units = unit_set.size();
+    const std::vector<std::size_t> order = keep_order(units, unit_better);
+    constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
+    struct choice {
+        std::size_t common = 0, rank = none;  // the best kept unit so far (rank none: not one yet)
+    };
+    struct counts {
+        std::size_t candidates = 0;
+        double seconds = 0;
+    };
+    // v's best kept unit in table (postings: (rank, place, size)), starting from `best`.
+    const auto probe = [&](std::size_t v, const posting_table& table, choice best, std::vector<std::uint32_t>& found,
+                           counts& c) {
+        const std::size_t size_v = unit_set[v].size();
+        if (size_v == 0) return best;  // contained in nothing
+        const std::size_t m = containment_overlap(size_v, threshold);
+        const std::size_t prefix = size_v - m + 1;
+        found.clear();
+        for (std::size_t i = 0; i < prefix; ++i)
+            for (std::uint32_t at = table.head(ordered[v][i]); at != 0;) {
+                const posting& e = table.at(at);
+                if (std::min<std::size_t>(size_v - i, std::size_t{e.size} - e.place) >= m) found.push_back(e.id);
+                at = e.next;
+            }
+        std::sort(found.begin(), found.end());
+        found.erase(std::unique(found.begin(), found.end()), found.end());
+        c.candidates += found.size();
+        const auto started = std::chrono::steady_clock::now();
+        for (const std::uint32_t r : found) {
+            const std::size_t common = lane_intersection(unit_set[v], unit_set[order[r]], m);
+            if (common < m || static_cast<double>(common) / static_cast<double>(size_v) < threshold) continue;
+            if (best.rank == none || common > best.common || (common == best.common && r < best.rank)) best = {common, r};
+        }
+        c.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        return best;
+    };
+    const auto file = [&](posting_table& table, std::size_t v, std::size_t rank) {
+        const auto& shingles = ordered[v];
+        for (std::size_t p = 0; p < shingles.size(); ++p)
+            table.add(shingles[p], posting{static_cast<std::uint32_t>(rank), static_cast<std::uint32_t>(p),
+                                           static_cast<std::uint32_t>(shingles.size()), 0});
+    };
+    for (const auto& set : unit_set)
+        if (set.size() > std::numeric_limits<std::uint32_t>::max())
+            throw std::length_error("containment_dedup: a set of 2^32 shingles or more");
+
+    clustering out;
+    out.cluster.assign(units, units);
+    out.keep.assign(units, false);
+    posting_table kept_before;
+    counts all;
+    std::mutex counts_mutex;
+    constexpr std::size_t batch = 2048;
+    std::vector<choice> before(batch);
+    std::vector<std::size_t> kept_in_batch;
+    std::vector<std::uint32_t> found;
+    for (std::size_t first = 0; first < units; first += batch) {
+        const std::size_t last = std::min(units, first + batch);
+        for_chunks(exec, last - first, units_per_task, [&](std::size_t from, std::size_t to) {
+            counts mine;
+            std::vector<std::uint32_t> scratch;
+            for (std::size_t x = from; x < to; ++x) before[x] = probe(order[first + x], kept_before, choice{}, scratch, mine);
+            std::lock_guard lock(counts_mutex);
+            all.candidates += mine.candidates;
+            all.seconds += mine.seconds;
+        });
+        posting_table kept_within;
+        for (std::size_t x = 0; x < last - first; ++x) {
+            const std::size_t v = order[first + x];
+            const choice best = probe(v, kept_within, before[x], found, all);  // ranks within follow those before
+            if (best.rank == none) {
+                out.keep[v] = true;
+                out.cluster[v] = v;
+                ++out.cluster_count;
+                file(kept_within, v, first + x);
+                kept_in_batch.push_back(x);
+            } else {
+                out.cluster[v] = order[best.rank];
+            }
+        }
+        for (const std::size_t x : kept_in_batch) file(kept_before, order[first + x], first + x);
+        kept_in_batch.clear();
+    }
+    stats.candidates = stats.verified = all.candidates;
+    stats.seconds_exact_verification = all.seconds;
+    return out;
 }
 
 }  // namespace detail
@@ -280,78 +390,9 @@ template <std::ranges::random_access_range R, executor E, class Better>
         }
     });
     std::vector<u32>().swap(directory);
-    for (std::size_t key = 0; key < keys.size(); ++key) list_start[key + 1] += list_start[key];
-    struct occurrence {
-        u32 unit, position;
-    };
-    std::vector<occurrence> lists(set_values);
-    {
-        std::vector<std::size_t> fill(list_start.begin(), list_start.end() - 1);
-        for (std::size_t u = 0; u < units; ++u)
-            for (std::size_t p = 0; p < ordered[u].size(); ++p)
-                lists[fill[ordered[u][p]]++] = occurrence{static_cast<u32>(u), static_cast<u32>(p)};
-    }
-    stats.index_bytes = keys.size() * (sizeof(std::uint64_t) + sizeof(std::size_t)) + set_values * (sizeof(u32) + sizeof(occurrence));
-    std::vector<std::uint64_t>().swap(keys);
 
-    // Stage 4: candidates and their exact overlap. Unit a probes the lists of its prefix; a
-    // candidate b is larger (or as large, and later), and its first shared shingle leaves room
-    // for m shared ones in both orders.
-    struct pair_found {
-        u32 u, v;         // u < v
-        u32 common;
-        double similarity;
-    };
-    const std::size_t tasks = (units + detail::units_per_task - 1) / detail::units_per_task;
-    std::vector<std::vector<pair_found>> found(tasks);
-    std::mutex counts_mutex;
-    std::size_t candidates = 0;
-    double seconds_verify = 0;
-    exec.bulk(tasks, [&](std::size_t task) {
-        std::vector<u32> mine;
-        std::size_t my_candidates = 0;
-        double my_seconds = 0;
-        const std::size_t first = task * detail::units_per_task, last = std::min(units, first + detail::units_per_task);
-        for (std::size_t a = first; a < last; ++a) {
-            const std::size_t size_a = unit_set[a].size();
-            if (size_a == 0) continue;
-            const std::size_t m = containment_overlap(size_a, threshold);
-            const std::size_t prefix = size_a - m + 1;
-            mine.clear();
-            for (std::size_t i = 0; i < prefix; ++i) {
-                const u32 key = ordered[a][i];
-                for (std::size_t e = list_start[key]; e < list_start[std::size_t{key} + 1]; ++e) {
-                    const occurrence o = lists[e];
-                    const std::size_t size_b = unit_set[o.unit].size();
-                    if (o.unit == a || size_b < size_a || (size_b == size_a && o.unit < a)) continue;
-                    if (std::min(size_a - i, size_b - o.position) < m) continue;
-                    mine.push_back(o.unit);
-                }
-            }
-            std::sort(mine.begin(), mine.end());
-            mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
-            my_candidates += mine.size();
-            const auto started = std::chrono::steady_clock::now();
-            for (const u32 b : mine) {
-                const std::size_t common = detail::lane_intersection(unit_set[a], unit_set[b], m);
-                const double c = static_cast<double>(common) / static_cast<double>(size_a);
-                if (common >= m && c >= threshold)
-                    found[task].push_back({std::min(static_cast<u32>(a), b), std::max(static_cast<u32>(a), b), static_cast<u32>(common), c});
-            }
-            my_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        }
-        std::lock_guard lock(counts_mutex);
-        candidates += my_candidates;
-        seconds_verify += my_seconds;
-        progress.advance(last - first);
-    });
-    stats.candidates = stats.verified = candidates;
-    stats.seconds_exact_verification = seconds_verify;
-    stats.seconds_candidates = clock.lap();
-
-    // Clusters over units: the larger set first, equal sizes by the keep rule lifted to units (a
+    // Units in keep order: the larger set first, equal sizes by the keep rule lifted to units (a
     // unit is as good as its best document).
-    progress.start("cluster", n);
     std::vector<u32> best_doc(unit_doc.begin(), unit_doc.end());
     for (std::size_t i = 0; i < n; ++i)
         if (better(i, best_doc[unit_of_doc[i]])) best_doc[unit_of_doc[i]] = static_cast<u32>(i);
@@ -359,17 +400,92 @@ template <std::ranges::random_access_range R, executor E, class Better>
         const std::size_t sx = unit_set[x].size(), sy = unit_set[y].size();
         return sx != sy ? sx > sy : better(best_doc[x], best_doc[y]);
     };
-    std::vector<std::pair<std::size_t, std::size_t>> edges;
-    std::vector<std::uint32_t> common;  // a kept unit is never smaller, so this orders by containment
-    for (const auto& f : found)
-        for (const pair_found& p : f) {
-            edges.emplace_back(p.u, p.v);
-            common.push_back(p.common);
+    clustering unit_clusters;
+    std::vector<std::vector<detail::containment_pair>> found;
+    if (!options.collect_pairs && options.clustering == cluster_rule::greedy) {
+        std::vector<std::uint64_t>().swap(keys);
+        std::vector<std::size_t>().swap(list_start);
+        unit_clusters = detail::greedy_containment_clusters(unit_set, ordered, unit_better, threshold, exec, stats);
+        stats.seconds_candidates = clock.lap();
+    } else {
+        for (std::size_t key = 0; key < keys.size(); ++key) list_start[key + 1] += list_start[key];
+        struct occurrence {
+            u32 unit, position;
+        };
+        std::vector<occurrence> lists(set_values);
+        {
+            std::vector<std::size_t> fill(list_start.begin(), list_start.end() - 1);
+            for (std::size_t u = 0; u < units; ++u)
+                for (std::size_t p = 0; p < ordered[u].size(); ++p)
+                    lists[fill[ordered[u][p]]++] = occurrence{static_cast<u32>(u), static_cast<u32>(p)};
         }
-    const clustering unit_clusters = options.clustering == cluster_rule::greedy
-                                         ? cluster_greedy(units, edges, std::span<const std::uint32_t>(common), unit_better)
-                                         : cluster(units, edges, unit_better);
-    std::vector<std::pair<std::size_t, std::size_t>>().swap(edges);
+        stats.index_bytes = keys.size() * (sizeof(std::uint64_t) + sizeof(std::size_t)) + set_values * (sizeof(u32) + sizeof(occurrence));
+        std::vector<std::uint64_t>().swap(keys);
+
+        // Stage 4: candidates and their exact overlap. Unit a probes the lists of its prefix; a
+        // candidate b is larger (or as large, and later), and its first shared shingle leaves room
+        // for m shared ones in both orders.
+        using pair_found = detail::containment_pair;
+        const std::size_t tasks = (units + detail::units_per_task - 1) / detail::units_per_task;
+        found.resize(tasks);
+        std::mutex counts_mutex;
+        std::size_t candidates = 0;
+        double seconds_verify = 0;
+        exec.bulk(tasks, [&](std::size_t task) {
+            std::vector<u32> mine;
+            std::size_t my_candidates = 0;
+            double my_seconds = 0;
+            const std::size_t first = task * detail::units_per_task, last = std::min(units, first + detail::units_per_task);
+            for (std::size_t a = first; a < last; ++a) {
+                const std::size_t size_a = unit_set[a].size();
+                if (size_a == 0) continue;
+                const std::size_t m = containment_overlap(size_a, threshold);
+                const std::size_t prefix = size_a - m + 1;
+                mine.clear();
+                for (std::size_t i = 0; i < prefix; ++i) {
+                    const u32 key = ordered[a][i];
+                    for (std::size_t e = list_start[key]; e < list_start[std::size_t{key} + 1]; ++e) {
+                        const occurrence o = lists[e];
+                        const std::size_t size_b = unit_set[o.unit].size();
+                        if (o.unit == a || size_b < size_a || (size_b == size_a && o.unit < a)) continue;
+                        if (std::min(size_a - i, size_b - o.position) < m) continue;
+                        mine.push_back(o.unit);
+                    }
+                }
+                std::sort(mine.begin(), mine.end());
+                mine.erase(std::unique(mine.begin(), mine.end()), mine.end());
+                my_candidates += mine.size();
+                const auto started = std::chrono::steady_clock::now();
+                for (const u32 b : mine) {
+                    const std::size_t common = detail::lane_intersection(unit_set[a], unit_set[b], m);
+                    const double c = static_cast<double>(common) / static_cast<double>(size_a);
+                    if (common >= m && c >= threshold)
+                        found[task].push_back({std::min(static_cast<u32>(a), b), std::max(static_cast<u32>(a), b), static_cast<u32>(common), c});
+                }
+                my_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            }
+            std::lock_guard lock(counts_mutex);
+            candidates += my_candidates;
+            seconds_verify += my_seconds;
+            progress.advance(last - first);
+        });
+        stats.candidates = stats.verified = candidates;
+        stats.seconds_exact_verification = seconds_verify;
+        stats.seconds_candidates = clock.lap();
+
+        // Clusters over units, in keep order.
+        progress.start("cluster", n);
+        std::vector<std::pair<std::size_t, std::size_t>> edges;
+        std::vector<std::uint32_t> common;  // a kept unit is never smaller, so this orders by containment
+        for (const auto& f : found)
+            for (const pair_found& p : f) {
+                edges.emplace_back(p.u, p.v);
+                common.push_back(p.common);
+            }
+        unit_clusters = options.clustering == cluster_rule::greedy
+                            ? cluster_greedy(units, edges, std::span<const std::uint32_t>(common), unit_better)
+                            : cluster(units, edges, unit_better);
+    }  // every pair listed
     result.clusters.cluster.resize(n);
     result.clusters.keep.assign(n, false);
     for (std::size_t i = 0; i < n; ++i) {
@@ -383,7 +499,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
 
     if (options.collect_pairs) {
         for (const auto& f : found)
-            for (const pair_found& p : f) result.pairs.push_back(similar_pair{unit_doc[p.u], unit_doc[p.v], p.similarity});
+            for (const detail::containment_pair& p : f) result.pairs.push_back(similar_pair{unit_doc[p.u], unit_doc[p.v], p.similarity});
         for (std::size_t i = 0; i < n; ++i)
             if (result.exact_of[i] != i) result.pairs.push_back(similar_pair{result.exact_of[i], i, 1.0});
         std::sort(result.pairs.begin(), result.pairs.end(), [](const similar_pair& x, const similar_pair& y) {
