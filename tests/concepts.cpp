@@ -137,6 +137,10 @@ struct min_sketcher {
 struct narrow_sketcher {  // fills 32-bit slots only
     void fill(std::span<const std::uint64_t>, std::span<std::uint32_t>) const {}
 };
+struct wide_sketcher {  // fills 32- and 64-bit slots, not 16-bit ones
+    void fill(std::span<const std::uint64_t>, std::span<std::uint32_t>) const {}
+    void fill(std::span<const std::uint64_t>, std::span<std::uint64_t>) const {}
+};
 struct mutable_sketcher {  // fill is not const
     template <class V>
     void fill(std::span<const std::uint64_t>, std::span<V>) {}
@@ -156,6 +160,7 @@ static_assert(ditto::sketcher<ditto::classic_minhash_sketcher>);
 static_assert(ditto::sketcher<min_sketcher>);
 static_assert(!ditto::sketcher<narrow_sketcher>);
 static_assert(!ditto::sketcher<mutable_sketcher>);
+static_assert(!ditto::sketcher<wide_sketcher>);
 static_assert(!ditto::sketcher<pinned_sketcher>);
 static_assert(!ditto::sketcher<ditto::simhash_sketcher>);  // one 64-bit fingerprint, no fill
 static_assert(!ditto::sketcher<int>);
@@ -230,6 +235,12 @@ struct unsized_executor {  // no concurrency()
         for (std::size_t i = 0; i < n; ++i) f(i);
     }
 };
+struct pointer_executor {  // takes function pointers: the pipeline's tasks carry state
+    static std::size_t concurrency() { return 1; }
+    void bulk(std::size_t n, void (*f)(std::size_t)) {
+        for (std::size_t i = 0; i < n; ++i) f(i);
+    }
+};
 struct run_executor {  // runs tasks with run(), not bulk()
     static std::size_t concurrency() { return 1; }
     template <class F>
@@ -244,6 +255,7 @@ static_assert(ditto::executor<reverse_executor>);
 static_assert(!ditto::executor<const ditto::inline_executor>);  // bulk is not const
 static_assert(!ditto::executor<unsized_executor>);
 static_assert(!ditto::executor<run_executor>);
+static_assert(!ditto::executor<pointer_executor>);
 static_assert(!ditto::executor<int>);
 
 // lsh_bucket_map
@@ -261,6 +273,13 @@ struct wrapped_buckets {
     map::const_iterator end() const { return buckets.end(); }
     void erase(map::iterator it) { buckets.erase(it); }
 };
+struct growing_bucket {  // a bucket lsh_index cannot remove a handle from: no erase
+    handle_buckets handles;
+    void push_back(std::uint32_t h) { handles.push_back(h); }
+    bool empty() const { return handles.empty(); }
+    handle_buckets::const_iterator begin() const { return handles.begin(); }
+    handle_buckets::const_iterator end() const { return handles.end(); }
+};
 struct append_only_buckets {  // no erase
     using map = std::unordered_map<std::uint64_t, handle_buckets>;
     map buckets;
@@ -277,6 +296,7 @@ static_assert(ditto::lsh_bucket_map<std::map<std::uint64_t, std::deque<std::uint
 static_assert(ditto::lsh_bucket_map<wrapped_buckets>);
 static_assert(!ditto::lsh_bucket_map<std::unordered_map<std::uint64_t, int>>);  // a bucket is not a container
 static_assert(!ditto::lsh_bucket_map<append_only_buckets>);
+static_assert(!ditto::lsh_bucket_map<std::map<std::uint64_t, growing_bucket>>);
 static_assert(!ditto::lsh_bucket_map<std::vector<handle_buckets>>);  // indexed by position: no find
 
 // slot_value
@@ -303,6 +323,10 @@ struct record {  // text and id through ADL
     friend std::string_view text_of(const record& r) { return r.body; }
     friend int id_of(const record& r) { return r.number; }
 };
+struct copied_text_record {  // text_of returns an owning copy, gone before it could be read
+    std::string body;
+    [[maybe_unused]] friend std::string text_of(const copied_text_record& r) { return r.body; }
+};
 struct counted_text {  // text is an int
     int text;
     int id;
@@ -325,6 +349,7 @@ namespace {
 static_assert(ditto::document<article>);
 static_assert(ditto::document<view_article>);
 static_assert(ditto::document<record>);
+static_assert(!ditto::document<copied_text_record>);
 static_assert(ditto::document<std::pair<std::uint64_t, std::string>>);
 static_assert(ditto::document<std::string>);
 static_assert(ditto::document<std::string_view>);

@@ -55,14 +55,15 @@ concept shingle_sink = std::invocable<F&, std::uint64_t>;
 /// Computes MinHash-style signatures. Requirements:
 ///  1. F is copy-constructible (each worker thread may hold a copy);
 ///  2. for a const F f, a std::span<const std::uint64_t> h of shingle hashes and a span out of
-///     std::uint32_t or std::uint64_t slots, f.fill(h, out) is valid;
+///     std::uint16_t, std::uint32_t or std::uint64_t slots (every slot_value), f.fill(h, out) is valid;
 ///  3. f.fill writes all out.size() slots, depends only on the set of values in h (not on their
 ///     order or repeats), and equal slots of two signatures estimate the Jaccard similarity.
 /// Requirement 3 is semantic and cannot be checked by the compiler.
 template <class F>
 concept sketcher = std::copy_constructible<F> &&
-                   requires(const F& f, std::span<const std::uint64_t> h, std::span<std::uint32_t> out32,
-                            std::span<std::uint64_t> out64) {
+                   requires(const F& f, std::span<const std::uint64_t> h, std::span<std::uint16_t> out16,
+                            std::span<std::uint32_t> out32, std::span<std::uint64_t> out64) {
+                       f.fill(h, out16);
                        f.fill(h, out32);
                        f.fill(h, out64);
                    };
@@ -83,8 +84,16 @@ concept sketch = std::regular<S> && requires(const S& a, const S& b) {
 ///  2. if calls throw, bulk rethrows the exception of the lowest such i (so errors are deterministic);
 ///  3. e.concurrency() is the number of tasks that may run at once (at least 1).
 /// Requirements 1's guarantees and 2 are semantic and cannot be checked by the compiler.
+namespace detail {
+// A task as the pipeline passes one: a function object with state, not a function pointer.
+struct executor_task_archetype {
+    std::size_t* state;
+    void operator()(std::size_t) const;
+};
+}  // namespace detail
+
 template <class E>
-concept executor = requires(E& e, std::size_t n, void (*f)(std::size_t)) {
+concept executor = requires(E& e, std::size_t n, const detail::executor_task_archetype& f) {
     e.bulk(n, f);
     { e.concurrency() } -> std::convertible_to<std::size_t>;
 };

@@ -40,6 +40,7 @@
 
 #include <ditto/cluster.hpp>
 #include <ditto/concepts.hpp>
+#include <ditto/dedup_components.hpp>
 #include <ditto/document.hpp>
 #include <ditto/error.hpp>
 #include <ditto/exact_duplicates.hpp>
@@ -166,6 +167,20 @@ struct dedup_options {
     }
 };
 
+/// ditto's own parts, as options configures them: its normalizer, word shingles or character
+/// k-grams of the normalized text (text_shingler), the fast MinHash sketcher, banded LSH of
+/// options.lsh() and exact Jaccard. Throws std::invalid_argument for invalid options.
+[[nodiscard]] inline auto default_components(const dedup_options& options) {
+    options.validate();
+    return dedup_components{normalizer(options.normalization),
+                            text_shingler(options.shingles, options.normalization, options.ngram, options.seed),
+                            minhash_sketcher(mix64(options.seed, 0x5ce7c4e5)), lsh_banding(options.lsh()),
+                            jaccard_verifier{}};
+}
+
+/// The parts default_components makes.
+using default_dedup_components = decltype(default_components(std::declval<const dedup_options&>()));
+
 /// What the pipeline did and how long each stage took.
 struct dedup_stats {
     std::size_t documents = 0;
@@ -174,7 +189,7 @@ struct dedup_stats {
     std::size_t units = 0;              ///< distinct normalized texts
     std::size_t empty_documents = 0;    ///< no shingles: similar only to exact duplicates
     std::size_t shingles = 0;           ///< over all units, repeats included
-    lsh_params lsh{};
+    lsh_params lsh{};                   ///< the banding; {keys per signature, 0} for a caller's candidate generator
     std::size_t buckets = 0;            ///< LSH buckets of two or more units
     std::size_t largest_bucket = 0;
     std::size_t split_buckets = 0;      ///< large buckets split by prefix filtering (index/prefix_split.hpp)
@@ -362,13 +377,19 @@ template <class V>
 
 }  // namespace detail
 
-/// Runs the pipeline over a random-access range of documents on exec; better(a, b) says that
-/// document a is to be kept rather than b (a strict weak order on indices; ties keep the earlier).
-/// Throws std::invalid_argument for invalid options or more than 2^32 - 2 documents, and
-/// whatever normalization throws (parse_error under invalid_utf8::error).
-template <std::ranges::random_access_range R, executor E, class Better>
+/// Runs the pipeline over a random-access range of documents on exec with the given parts
+/// (dedup_components.hpp); better(a, b) says that document a is to be kept rather than b (a
+/// strict weak order on indices; ties keep the earlier). The options still choose the sketch
+/// size, threshold, prefilter, bucket splitting, memory budget, clustering and outputs; those
+/// that configure ditto's own parts (shingles, ngram, normalization, seed, recall, bands_rows)
+/// are still validated, and used only by default_components. Throws std::invalid_argument for
+/// invalid options, a candidate generator with no keys, or more than 2^32 - 2 documents, and
+/// whatever the parts throw (ditto's normalizer: parse_error under invalid_utf8::error).
+template <std::ranges::random_access_range R, executor E, class Better, text_normalizer Normalizer,
+          document_shingler Shingler, sketcher Sketcher, candidate_keyer Candidates, pair_verifier Verifier>
     requires document<std::ranges::range_value_t<R>>
-[[nodiscard]] dedup_result dedup(const R& documents, const dedup_options& options, E& exec, Better better) {
+[[nodiscard]] dedup_result dedup(const R& documents, const dedup_options& options, E& exec, Better better,
+                                 const dedup_components<Normalizer, Shingler, Sketcher, Candidates, Verifier>& parts) {
     static_assert(stable_document_range<const R&>,
                   "ditto::dedup: the range yields documents by value, so each document's text would be read "
                   "after the temporary holding it is gone. Pass a range of lvalues (e.g. a std::vector of the "
@@ -384,16 +405,16 @@ template <std::ranges::random_access_range R, executor E, class Better>
     dedup_stats& stats = result.stats;
     stats.documents = n;
     stats.threads = exec.concurrency();
-    const lsh_params lsh = options.lsh();
-    stats.lsh = lsh;
-    const std::size_t k = options.sketch_size, bands = lsh.bands;
+    const std::size_t k = options.sketch_size, bands = parts.candidates.key_count();
+    if (bands == 0) detail::throw_invalid_argument("dedup", "components.candidates", "at least 1 key per signature", "0");
+    if constexpr (requires { { parts.candidates.params() } -> std::convertible_to<lsh_params>; })
+        stats.lsh = parts.candidates.params();
+    else
+        stats.lsh = lsh_params{bands, 0};
     const auto begin = std::ranges::begin(documents);
     auto text = [&](std::size_t i) -> std::string_view { return ditto::text_of(begin[static_cast<std::ptrdiff_t>(i)]); };
-    const normalizer normalize(options.normalization);
-    // Normalizes and shingles (text/text_shingler.hpp); words in one pass
-    // (text/normalizing_shingler.hpp): the same hashes as normalizing, then word_shingler.
-    const text_shingler shingle_raw(options.shingles, options.normalization, options.ngram, options.seed);
-    const minhash_sketcher sketcher(mix64(options.seed, 0x5ce7c4e5));
+    const Normalizer& normalize = parts.normalizer;
+    const Shingler& shingle_raw = parts.shingler;  // from the raw text: it normalizes as it needs
     detail::progress_reporter progress(options.progress);
 
     // Stage 1: byte-identical texts. first_raw[i]: the first document with i's bytes.
@@ -453,8 +474,8 @@ template <std::ranges::random_access_range R, executor E, class Better>
                 }
                 if (used + hashes.size() <= budget) early_shingles[d] = hashes;
             }
-            sketcher.fill(std::span<const std::uint64_t>(hashes), std::span<std::uint32_t>(slots));
-            band_keys(std::span<const std::uint32_t>(slots), lsh, std::span<std::uint64_t>(keys.data() + d * bands, bands));
+            parts.sketcher.fill(std::span<const std::uint64_t>(hashes), std::span<std::uint32_t>(slots));
+            parts.candidates.keys(std::span<const std::uint32_t>(slots), std::span<std::uint64_t>(keys.data() + d * bands, bands));
             for (std::size_t s = 0; s < k; ++s) slots16[d * k + s] = detail::prefilter_slot(slots[s]);
         }
         progress.advance(last - first);
@@ -689,7 +710,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
             return stored[u] ? std::span<const std::uint64_t>(unit_set[u]) : st.recent.get(u, make_unit_set, a);
         };
         const std::span<const std::uint64_t> set_a = set_of(a);
-        const double similarity = jaccard_at_least(set_a, set_of(b), threshold);
+        const double similarity = static_cast<double>(parts.verifier(set_a, set_of(b), threshold));
         st.counts.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         return similarity;
     };
@@ -1048,6 +1069,13 @@ template <std::ranges::random_access_range R, executor E, class Better>
     stats.seconds_verify = clock.lap();
     stats.seconds_total = total.lap();
     return result;
+}
+
+/// Runs the pipeline with ditto's own parts (default_components(options)).
+template <std::ranges::random_access_range R, executor E, class Better>
+    requires document<std::ranges::range_value_t<R>>
+[[nodiscard]] dedup_result dedup(const R& documents, const dedup_options& options, E& exec, Better better) {
+    return dedup(documents, options, exec, std::move(better), default_components(options));
 }
 
 /// Runs the pipeline on exec, keeping copies by options.keep.

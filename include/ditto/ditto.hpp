@@ -17,6 +17,7 @@
 #include <ditto/crosslingual/translations.hpp>
 #include <ditto/crosslingual/transliterate.hpp>
 #include <ditto/dedup.hpp>
+#include <ditto/dedup_components.hpp>
 #include <ditto/document.hpp>
 #include <ditto/error.hpp>
 #include <ditto/exact_duplicates.hpp>

@@ -24,6 +24,14 @@ struct my_hash {
     std::uint64_t operator()(std::string_view bytes, std::uint64_t seed) const { return ditto::hash64(bytes, seed); }
 };
 
+// A user's own shingler (ditto::document_shingler): one hash per byte-trigram here.
+struct my_shingler {
+    template <class Sink>
+    void operator()(std::string_view text, Sink&& sink) const {
+        for (std::size_t i = 0; i + 3 <= text.size(); ++i) sink(ditto::hash64(text.substr(i, 3), 7));
+    }
+};
+
 inline std::vector<std::string> load_my_corpus() { return {"one text", "another text"}; }
 
 }  // namespace tour
@@ -32,6 +40,7 @@ inline std::vector<std::string> load_my_corpus() { return {"one text", "another 
 #define DITTO_TOUR_GIVEN                                                                         \
     using tour::my_tokenizer;                                                                    \
     using tour::my_hash;                                                                         \
+    using tour::my_shingler;                                                                     \
     using tour::load_my_corpus;                                                                  \
     const std::string original = "Die STRASSE", text_a = "a b c d e f", text_b = "a b c d e g";  \
     const std::string copy = original;                                                           \

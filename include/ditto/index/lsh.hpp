@@ -54,7 +54,8 @@ void band_keys(std::span<const V> values, lsh_params params, std::span<std::uint
 /// The requirements on lsh_index's bucket map policy:
 ///  1. M is default-constructible and movable;
 ///  2. m[key] gives a container of std::uint32_t with push_back, begin, end, erase and empty;
-///  3. m.find(key) and m.end() compare, and m.erase(iterator) removes a bucket;
+///  3. m.find(key) and m.end() compare (const and not), find's ->second is that container (to
+///     read when const, to erase from when not), and m.erase(iterator) removes a bucket;
 ///  4. const lookups (find) are safe to run concurrently.
 template <class M>
 concept lsh_bucket_map = std::default_initializable<M> && std::movable<M> &&
@@ -62,6 +63,10 @@ concept lsh_bucket_map = std::default_initializable<M> && std::movable<M> &&
                              m[key].push_back(handle);
                              { m[key].empty() } -> std::convertible_to<bool>;
                              cm.find(key) != cm.end();
+                             { *cm.find(key)->second.begin() } -> std::convertible_to<std::uint32_t>;
+                             cm.find(key)->second.begin() != cm.find(key)->second.end();
+                             m.find(key) != m.end();
+                             m.find(key)->second.erase(m.find(key)->second.begin());
                              m.erase(m.find(key));
                          };
 
