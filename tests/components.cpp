@@ -3,6 +3,8 @@
 // the part concepts checked at compile time.
 #include <ditto/dedup.hpp>
 #include <ditto/dedup_components.hpp>
+#include <ditto/store/dedup_against.hpp>
+#include <ditto/store/index.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -72,7 +74,7 @@ struct space_word_shingler {
 };
 
 // MinHash with one hash function per slot: slot i is the least finalize(h ^ seed_i) over the
-// shingles, its high bits.
+// shingles, its high bits (all ones, which marks the empty set in a stored index, made one less).
 struct k_hash_minhash {
     template <class V>
     void fill(std::span<const std::uint64_t> hashes, std::span<V> out) const {
@@ -80,7 +82,8 @@ struct k_hash_minhash {
             const std::uint64_t seed = finalize(0x5eed0000 + i);
             std::uint64_t least = ~std::uint64_t{0};
             for (const std::uint64_t h : hashes) least = std::min(least, finalize(h ^ seed));
-            out[i] = static_cast<V>(least >> (64 - 8 * sizeof(V)));
+            const auto v = static_cast<V>(least >> (64 - 8 * sizeof(V)));
+            out[i] = v == static_cast<V>(~V{0}) ? static_cast<V>(v - 1) : v;
         }
     }
 };
@@ -425,4 +428,84 @@ TEST_CASE("components: invalid parts and options are refused", "[components]") {
     bad.threshold = 1.5;
     CHECK_THROWS_WITH(ditto::default_components(bad), "dedup: threshold must be in (0, 1], got 1.5");
     CHECK_THROWS_AS(ditto::lsh_banding(ditto::lsh_params{0, 4}), std::invalid_argument);
+}
+
+TEST_CASE("components: dedup_against with the caller's parts that built the index", "[components][store]") {
+    const std::vector<std::string> docs = make_documents();
+    // Indexed: the even documents; new: the odd ones (families straddle the two).
+    std::vector<std::string> indexed, fresh;
+    for (std::size_t i = 0; i < docs.size(); ++i) (i % 2 ? fresh : indexed).push_back(docs[i]);
+    ditto::dedup_options options;
+    options.recall = 0.9999;
+    ditto::index_parameters p = ditto::index_parameters_for(options);
+    const ditto::dedup_components parts{ascii_lower_normalizer{}, space_word_shingler{}, k_hash_minhash{},
+                                        ditto::lsh_banding(p.lsh), counting_verifier{}};
+    // The index, built with the same parts' signatures.
+    ditto::index_builder builder(p);
+    std::string all;
+    for (const auto& d : indexed) all += d;
+    const auto source = builder.add_source({"indexed", all.size(), ditto::hash128(all)});
+    std::uint64_t offset = 0;
+    for (std::size_t i = 0; i < indexed.size(); ++i) {
+        std::vector<std::uint64_t> hashes;
+        parts.shingler(indexed[i], [&](std::uint64_t h) { hashes.push_back(h); });
+        std::vector<std::uint32_t> slots(p.slots);
+        parts.sketcher.fill(std::span<const std::uint64_t>(hashes), std::span<std::uint32_t>(slots));
+        const std::vector<std::uint64_t> wide(slots.begin(), slots.end());
+        builder.add_document({source, offset, indexed[i].size(), ditto::hash128(indexed[i]), std::to_string(i)},
+                             std::span<const std::uint64_t>(wide));
+        offset += indexed[i].size();
+    }
+    const ditto::stored_index index = std::move(builder).finish();
+    const auto texts = [&](std::uint32_t d, std::string& out) {
+        out = indexed[d];
+        return true;
+    };
+    ditto::inline_executor serial;
+    const ditto::against_result r = ditto::dedup_against(index, fresh, serial, texts, parts);
+    CHECK(parts.verifier.calls->load() == r.exact);
+    CHECK(r.estimated == 0);
+
+    // The brute force over every (new, indexed) pair, with the user shingler.
+    std::map<std::pair<std::size_t, std::uint32_t>, double> expected;
+    for (std::size_t i = 0; i < fresh.size(); ++i)
+        for (std::size_t d = 0; d < indexed.size(); ++d) {
+            const double j = brute_jaccard(set_of(fresh[i]), set_of(indexed[d]));
+            if (j >= options.threshold) expected[{i, static_cast<std::uint32_t>(d)}] = j;
+        }
+    REQUIRE(expected.size() >= 20);
+    std::size_t found_high = 0, high = 0;
+    std::set<std::pair<std::size_t, std::uint32_t>> found;
+    for (const auto& m : ditto::expand_matches(r)) {
+        CHECK_FALSE(m.estimated);
+        REQUIRE(expected.count({m.document, m.indexed}) == 1);  // precision 1
+        CHECK(m.similarity == Catch::Approx(expected.at({m.document, m.indexed})));
+        found.emplace(m.document, m.indexed);
+    }
+    for (const auto& [pair, j] : expected)
+        if (j >= 0.9) {
+            ++high;
+            found_high += found.count(pair);
+        }
+    CHECK(found_high == high);  // 18 x 6 bands at recall 0.9999 for 0.8: a miss at 0.9 is below 1e-6
+    CHECK(found.size() * 100 >= expected.size() * 99);
+    // The new documents' exact duplicates are the user normalizer's (case-blind) ones.
+    for (std::size_t i = 0; i < fresh.size(); ++i) {
+        std::string a, b;
+        ascii_lower_normalizer{}.normalize(fresh[i], a);
+        ascii_lower_normalizer{}.normalize(fresh[r.exact_of[i]], b);
+        CHECK(a == b);
+        CHECK(r.exact_of[i] <= i);
+    }
+    CHECK(r.exact_duplicates > 0);
+
+    // Another banding than the index's is refused, naming both.
+    ditto::lsh_params other = p.lsh;
+    ++other.rows;
+    const ditto::dedup_components wrong{parts.normalizer, parts.shingler, parts.sketcher, ditto::lsh_banding(other),
+                                        parts.verifier};
+    CHECK_THROWS_WITH(ditto::dedup_against(index, fresh, serial, texts, wrong),
+                      "dedup_against: components.candidates must be the index's banding, " + std::to_string(p.lsh.bands) +
+                          " x " + std::to_string(p.lsh.rows) + ", got " + std::to_string(other.bands) + " x " +
+                          std::to_string(other.rows));
 }

@@ -4,7 +4,8 @@
 //
 // A new document is sketched exactly as ditto::dedup sketches documents, with the index's
 // parameters (index_sketcher): normalized, word shingles or character k-grams, the default
-// MinHash sketcher with 32-bit slots, the index's bands x rows. A candidate pair is judged
+// MinHash sketcher with 32-bit slots, the index's bands x rows; or, for an index a caller's
+// parts built, with those parts (dedup_components.hpp). A candidate pair is judged
 //   - exactly, when the caller's accessor gives the indexed document's text and that text has
 //     the hash the index recorded: the Jaccard similarity of the two shingle sets;
 //   - else estimated from the signatures (equal slots / slots), and marked as estimated.
@@ -46,6 +47,7 @@
 
 #include <ditto/concepts.hpp>
 #include <ditto/dedup.hpp>
+#include <ditto/dedup_components.hpp>
 #include <ditto/document.hpp>
 #include <ditto/error.hpp>
 #include <ditto/exact_duplicates.hpp>
@@ -256,21 +258,50 @@ inline void against_candidates(std::span<const band_record> records, std::span<c
     out.erase(std::unique(out.begin(), out.end()), out.end());
 }
 
-}  // namespace detail
+// index_sketcher's interface over a caller's parts (dedup_components.hpp). The "normalized
+// text" that tells exact duplicates apart is the normalizer's text followed by the bytes of the
+// shingle sequence: as in ditto::dedup, two texts are one unit when both parts make them equal.
+template <class Normalizer, class Shingler, class Sketcher>
+class component_sketching {
+public:
+    component_sketching(const Normalizer& n, const Shingler& s, const Sketcher& k) : normalize_(n), shingle_(s), sketch_(k) {}
 
-/// The matches of each new document among the indexed ones (see the top of this file).
-/// indexed_text(d, text) puts indexed document d's text into text (a std::string&) and returns
-/// true, or returns false when it is not available; it is called from the executor's threads at
-/// once and must be safe for that, and must give the same answer for the same d throughout. A
-/// text whose hash128 is not the one the index recorded is taken as not available. Throws
-/// std::invalid_argument when the index was not sketched as ditto::dedup sketches
-/// (index_sketcher) or for more than 2^32 - 2 new documents, and whatever normalization throws.
-template <std::ranges::random_access_range R, executor E, class IndexedText>
-    requires document<std::ranges::range_value_t<R>>
-[[nodiscard]] against_result dedup_against(const stored_index& index, const R& documents, E& exec,
-                                           IndexedText indexed_text) {
+    void shingles(std::string_view text, std::string& scratch, std::vector<std::uint64_t>& hashes) const {
+        hashes.clear();
+        shingle_(text, [&](std::uint64_t h) { hashes.push_back(h); });
+        normalize_.normalize(text, scratch);
+        scratch.append(reinterpret_cast<const char*>(hashes.data()), hashes.size() * sizeof(std::uint64_t));
+    }
+    void shingle_set(std::string_view text, std::string&, std::vector<std::uint64_t>& set) const {
+        set.clear();
+        shingle_(text, [&](std::uint64_t h) { set.push_back(h); });
+        make_set(set);
+    }
+    void normalize(std::string_view text, std::string& out) const {
+        std::vector<std::uint64_t> hashes;
+        shingles(text, out, hashes);
+    }
+    bool sign(std::span<const std::uint64_t> hashes, std::span<std::uint32_t> out) const {
+        if (hashes.empty()) {
+            std::fill(out.begin(), out.end(), std::numeric_limits<std::uint32_t>::max());
+            return false;
+        }
+        sketch_.fill(hashes, out);
+        return true;
+    }
+
+private:
+    const Normalizer& normalize_;
+    const Shingler& shingle_;
+    const Sketcher& sketch_;
+};
+
+// The pipeline of dedup_against, with a sketching (index_sketcher's interface) and a verifier.
+template <std::ranges::random_access_range R, executor E, class IndexedText, class Sketching, class Verifier>
+[[nodiscard]] against_result dedup_against_with(const stored_index& index, const R& documents, E& exec,
+                                                IndexedText& indexed_text, const Sketching& sketcher,
+                                                const Verifier& verifier) {
     using u32 = std::uint32_t;
-    const index_sketcher sketcher(index.parameters);
     const index_parameters& p = index.parameters;
     const std::size_t n = static_cast<std::size_t>(std::ranges::size(documents));
     if (n > std::numeric_limits<u32>::max() - 1)
@@ -498,8 +529,8 @@ template <std::ranges::random_access_range R, executor E, class IndexedText>
                         estimated = false;
                         ++r.exact;
                         sketcher.shingle_set(other_text, scratch, other_set);
-                        s = jaccard_at_least(std::span<const std::uint64_t>(set), std::span<const std::uint64_t>(other_set),
-                                             threshold);
+                        s = static_cast<double>(verifier(std::span<const std::uint64_t>(set),
+                                                         std::span<const std::uint64_t>(other_set), threshold));
                     } else {
                         ++r.estimated;
                         if (!have_slots) {
@@ -536,6 +567,49 @@ template <std::ranges::random_access_range R, executor E, class IndexedText>
     }
     for (std::size_t d = 0; d < indexed_count; ++d) out.indexed_copies += static_cast<std::size_t>(out.indexed_of[d] != d);
     return out;
+}
+
+}  // namespace detail
+
+/// The matches of each new document among the indexed ones (see the top of this file).
+/// indexed_text(d, text) puts indexed document d's text into text (a std::string&) and returns
+/// true, or returns false when it is not available; it is called from the executor's threads at
+/// once and must be safe for that, and must give the same answer for the same d throughout. A
+/// text whose hash128 is not the one the index recorded is taken as not available. Throws
+/// std::invalid_argument when the index was not sketched as ditto::dedup sketches
+/// (index_sketcher) or for more than 2^32 - 2 new documents, and whatever normalization throws.
+template <std::ranges::random_access_range R, executor E, class IndexedText>
+    requires document<std::ranges::range_value_t<R>>
+[[nodiscard]] against_result dedup_against(const stored_index& index, const R& documents, E& exec,
+                                           IndexedText indexed_text) {
+    const index_sketcher sketcher(index.parameters);
+    return detail::dedup_against_with(index, documents, exec, indexed_text, sketcher, jaccard_verifier{});
+}
+
+/// As above, for an index whose signatures a caller's parts made (index_builder::add_document
+/// with the caller's sketcher's slots): the new documents are normalized, shingled, sketched and
+/// verified by parts, which must be the parts that built the index; candidates are the index's
+/// band records, so parts.candidates must be the index's banding (lsh_banding of
+/// index.parameters.lsh). The index's other parameters (shingle kind and size, normalization,
+/// seed, sketch kind) describe ditto's own parts and are not checked. Throws
+/// std::invalid_argument when the banding differs or the index's signatures are not 32-bit,
+/// and whatever the parts throw.
+template <std::ranges::random_access_range R, executor E, class IndexedText, text_normalizer Normalizer,
+          document_shingler Shingler, sketcher Sketcher, pair_verifier Verifier>
+    requires document<std::ranges::range_value_t<R>>
+[[nodiscard]] against_result dedup_against(const stored_index& index, const R& documents, E& exec,
+                                           IndexedText indexed_text,
+                                           const dedup_components<Normalizer, Shingler, Sketcher, lsh_banding, Verifier>& parts) {
+    const lsh_params have = parts.candidates.params(), want = index.parameters.lsh;
+    if (have.bands != want.bands || have.rows != want.rows)
+        detail::throw_invalid_argument("dedup_against", "components.candidates",
+                                       "the index's banding, " + std::to_string(want.bands) + " x " + std::to_string(want.rows),
+                                       std::to_string(have.bands) + " x " + std::to_string(have.rows));
+    if (index.parameters.slot_bits != 32)
+        detail::throw_invalid_argument("dedup_against", "index", "signatures of 32-bit slots",
+                                       std::to_string(index.parameters.slot_bits) + "-bit slots");
+    const detail::component_sketching sketching(parts.normalizer, parts.shingler, parts.sketcher);
+    return detail::dedup_against_with(index, documents, exec, indexed_text, sketching, parts.verifier);
 }
 
 /// Every candidate estimated from the signatures (no indexed text at hand).
