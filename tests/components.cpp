@@ -88,6 +88,16 @@ struct k_hash_minhash {
     }
 };
 
+// Every slot the same value, whatever the set: every signature equal. Counts its calls.
+struct constant_sketcher {
+    std::shared_ptr<std::atomic<std::size_t>> calls = std::make_shared<std::atomic<std::size_t>>(0);
+    template <class V>
+    void fill(std::span<const std::uint64_t>, std::span<V> out) const {
+        ++*calls;
+        std::fill(out.begin(), out.end(), V{5});
+    }
+};
+
 // Every signature the same single key: every unit with shingles is a candidate of every other.
 struct one_bucket {
     [[nodiscard]] std::size_t key_count() const { return 1; }
@@ -183,6 +193,7 @@ std::vector<std::string> make_documents() {
             docs.push_back(text);
         }
         if (o % 5 == 0) docs.push_back(words[0] + " " + words[1]);  // shorter than a shingle
+        if (o % 13 == 0) docs.push_back(o % 2 ? "" : " ");  // no words: no shingles
     }
     return docs;
 }
@@ -255,6 +266,10 @@ struct returns_string_normalizer {  // normalize returns the text instead of fil
 struct mutating_normalizer {  // normalize is not const
     void normalize(std::string_view, std::string&) {}
 };
+struct lvalue_sink_shingler {  // takes the sink by non-const lvalue reference: the pipeline passes temporaries
+    template <class Sink>
+    void operator()(std::string_view, Sink&) const {}
+};
 struct vector_shingler {  // fills a vector instead of calling a sink
     void operator()(std::string_view, std::vector<std::uint64_t>&) const {}
 };
@@ -282,6 +297,7 @@ static_assert(ditto::document_shingler<ditto::text_shingler>);
 static_assert(ditto::document_shingler<ditto::normalizing_word_shingler<>>);
 static_assert(ditto::document_shingler<space_word_shingler>);
 static_assert(!ditto::document_shingler<vector_shingler>);
+static_assert(!ditto::document_shingler<lvalue_sink_shingler>);
 static_assert(!ditto::document_shingler<ascii_lower_normalizer>);
 
 static_assert(ditto::sketcher<k_hash_minhash>);
@@ -397,6 +413,33 @@ TEST_CASE("components: a caller's banding finds the pairs; results do not depend
     CHECK(high_found == high);
 }
 
+TEST_CASE("components: the caller's sketcher makes the signatures", "[components]") {
+    // Constant slots put every unit with shingles into every band's one bucket, and pass every
+    // candidate through the signature prefilter: each unit is examined with each other one.
+    const std::vector<std::string> docs = make_documents();
+    ditto::dedup_options options;
+    options.prefilter_slots = 0;  // the fine prefilter sketch is the pipeline's own, made from the sets
+    const ditto::dedup_components parts{ascii_lower_normalizer{}, space_word_shingler{}, constant_sketcher{},
+                                        ditto::lsh_banding(options.lsh()), ditto::jaccard_verifier{}};
+    ditto::inline_executor serial;
+    const ditto::dedup_result r = ditto::dedup(docs, options, serial, keep_first, parts);
+    std::set<std::string> distinct(docs.begin(), docs.end());
+    std::size_t with_shingles = 0;  // distinct texts (byte strings) with shingles: each sketched once
+    for (const auto& t : distinct) with_shingles += !set_of(t).empty();
+    CHECK(parts.sketcher.calls->load() == with_shingles);
+    CHECK(r.stats.empty_documents > 0);
+    std::set<std::string> units_without;  // distinct normalized texts without shingles
+    for (const auto& t : docs)
+        if (set_of(t).empty()) {
+            std::string lowered;
+            ascii_lower_normalizer{}.normalize(t, lowered);
+            units_without.insert(lowered);
+        }
+    CHECK(r.stats.largest_bucket == r.stats.units - units_without.size());
+    CHECK(r.stats.prefiltered == 0);
+    CHECK(pair_set(r) == brute_force(docs, 0.8, [](auto&, auto&) { return true; }).pairs);
+}
+
 TEST_CASE("components: ditto's parts through the policy give the default pipeline's result", "[components]") {
     ditto_test::corpus_options o;
     o.originals = 60;
@@ -404,8 +447,14 @@ TEST_CASE("components: ditto's parts through the policy give the default pipelin
     ditto::dedup_options options;
     options.threshold = 0.7;
     ditto::thread_pool pool(2);
+    const auto parts = ditto::default_components(options);
+    // The defaults are configured by the options.
+    CHECK(parts.candidates.params().bands == options.lsh().bands);
+    CHECK(parts.candidates.params().rows == options.lsh().rows);
+    CHECK(parts.shingler.kind() == options.shingles);
+    CHECK(parts.shingler.k() == options.ngram);
     const ditto::dedup_result plain = ditto::dedup(docs, options, pool);
-    const ditto::dedup_result through = ditto::dedup(docs, options, pool, keep_first, ditto::default_components(options));
+    const ditto::dedup_result through = ditto::dedup(docs, options, pool, keep_first, parts);
     CHECK(plain.pairs == through.pairs);
     CHECK(plain.clusters.cluster == through.clusters.cluster);
     CHECK(plain.stats.lsh.bands == options.lsh().bands);
@@ -428,6 +477,22 @@ TEST_CASE("components: invalid parts and options are refused", "[components]") {
     bad.threshold = 1.5;
     CHECK_THROWS_WITH(ditto::default_components(bad), "dedup: threshold must be in (0, 1], got 1.5");
     CHECK_THROWS_AS(ditto::lsh_banding(ditto::lsh_params{0, 4}), std::invalid_argument);
+    // A banding wider than the signature, up front (not from a worker thread).
+    ditto::dedup_options small;
+    small.sketch_size = 16;
+    const ditto::dedup_components wide{defaults.normalizer, defaults.shingler, defaults.sketcher,
+                                       ditto::lsh_banding(ditto::lsh_params{9, 2}), defaults.verifier};
+    CHECK_THROWS_WITH(ditto::dedup(docs, small, serial, keep_first, wide),
+                      "dedup: components.candidates must be a banding within sketch_size (16) slots, got 9 x 2");
+    // Options that configure only ditto's own banding are not held against a caller's: no LSH
+    // shape of 2 slots reaches recall 0.995 at 0.3, but one_bucket needs none.
+    ditto::dedup_options tiny;
+    tiny.sketch_size = 2;
+    tiny.threshold = 0.3;
+    CHECK_THROWS(ditto::default_components(tiny));
+    const ditto::dedup_components any{defaults.normalizer, defaults.shingler, defaults.sketcher, one_bucket{},
+                                      defaults.verifier};
+    CHECK(ditto::dedup(docs, tiny, serial, keep_first, any).pairs.size() == 1);
 }
 
 TEST_CASE("components: dedup_against with the caller's parts that built the index", "[components][store]") {

@@ -137,7 +137,7 @@ struct min_sketcher {
 struct narrow_sketcher {  // fills 32-bit slots only
     void fill(std::span<const std::uint64_t>, std::span<std::uint32_t>) const {}
 };
-struct wide_sketcher {  // fills 32- and 64-bit slots, not 16-bit ones
+struct wide_sketcher {  // fills 32- and 64-bit slots, not 16-bit ones: still a sketcher
     void fill(std::span<const std::uint64_t>, std::span<std::uint32_t>) const {}
     void fill(std::span<const std::uint64_t>, std::span<std::uint64_t>) const {}
 };
@@ -160,7 +160,7 @@ static_assert(ditto::sketcher<ditto::classic_minhash_sketcher>);
 static_assert(ditto::sketcher<min_sketcher>);
 static_assert(!ditto::sketcher<narrow_sketcher>);
 static_assert(!ditto::sketcher<mutable_sketcher>);
-static_assert(!ditto::sketcher<wide_sketcher>);
+static_assert(ditto::sketcher<wide_sketcher>);  // 16-bit slots are optional
 static_assert(!ditto::sketcher<pinned_sketcher>);
 static_assert(!ditto::sketcher<ditto::simhash_sketcher>);  // one 64-bit fingerprint, no fill
 static_assert(!ditto::sketcher<int>);
@@ -241,6 +241,13 @@ struct pointer_executor {  // takes function pointers: the pipeline's tasks carr
         for (std::size_t i = 0; i < n; ++i) f(i);
     }
 };
+struct lvalue_executor {  // takes tasks by non-const lvalue reference: the pipeline passes temporaries
+    static std::size_t concurrency() { return 1; }
+    template <class F>
+    void bulk(std::size_t n, F& f) {
+        for (std::size_t i = 0; i < n; ++i) f(i);
+    }
+};
 struct run_executor {  // runs tasks with run(), not bulk()
     static std::size_t concurrency() { return 1; }
     template <class F>
@@ -256,6 +263,7 @@ static_assert(!ditto::executor<const ditto::inline_executor>);  // bulk is not c
 static_assert(!ditto::executor<unsized_executor>);
 static_assert(!ditto::executor<run_executor>);
 static_assert(!ditto::executor<pointer_executor>);
+static_assert(!ditto::executor<lvalue_executor>);
 static_assert(!ditto::executor<int>);
 
 // lsh_bucket_map
@@ -323,6 +331,19 @@ struct record {  // text and id through ADL
     friend std::string_view text_of(const record& r) { return r.body; }
     friend int id_of(const record& r) { return r.number; }
 };
+struct viewed_text {  // a caller's own view type
+    const char* data;
+    std::size_t size;
+    operator std::string_view() const { return {data, size}; }
+};
+struct view_record {  // text_of returns a caller's view by value: borrowed, fine
+    std::string body;
+    [[maybe_unused]] friend viewed_text text_of(const view_record& r) { return {r.body.data(), r.body.size()}; }
+};
+struct pointer_record {  // text_of returns a char pointer: borrowed, fine
+    char body[8];
+    [[maybe_unused]] friend const char* text_of(const pointer_record& r) { return r.body; }
+};
 struct copied_text_record {  // text_of returns an owning copy, gone before it could be read
     std::string body;
     [[maybe_unused]] friend std::string text_of(const copied_text_record& r) { return r.body; }
@@ -350,6 +371,8 @@ static_assert(ditto::document<article>);
 static_assert(ditto::document<view_article>);
 static_assert(ditto::document<record>);
 static_assert(!ditto::document<copied_text_record>);
+static_assert(ditto::document<view_record>);
+static_assert(ditto::document<pointer_record>);
 static_assert(ditto::document<std::pair<std::uint64_t, std::string>>);
 static_assert(ditto::document<std::string>);
 static_assert(ditto::document<std::string_view>);

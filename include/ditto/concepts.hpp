@@ -55,15 +55,18 @@ concept shingle_sink = std::invocable<F&, std::uint64_t>;
 /// Computes MinHash-style signatures. Requirements:
 ///  1. F is copy-constructible (each worker thread may hold a copy);
 ///  2. for a const F f, a std::span<const std::uint64_t> h of shingle hashes and a span out of
-///     std::uint16_t, std::uint32_t or std::uint64_t slots (every slot_value), f.fill(h, out) is valid;
+///     std::uint32_t or std::uint64_t slots, f.fill(h, out) is valid (16-bit slots are optional:
+///     make_signature asks for them only when a caller does);
 ///  3. f.fill writes all out.size() slots, depends only on the set of values in h (not on their
-///     order or repeats), and equal slots of two signatures estimate the Jaccard similarity.
-/// Requirement 3 is semantic and cannot be checked by the compiler.
+///     order or repeats), and equal slots of two signatures estimate the Jaccard similarity, with
+///     slots as independent as MinHash's (the signature prefilter's bound assumes it);
+///  4. for a non-empty set, no slot is all ones: that value marks the empty signature
+///     (minhash_signature::empty, stored indexes).
+/// Requirements 3 and 4 are semantic and cannot be checked by the compiler.
 template <class F>
 concept sketcher = std::copy_constructible<F> &&
-                   requires(const F& f, std::span<const std::uint64_t> h, std::span<std::uint16_t> out16,
-                            std::span<std::uint32_t> out32, std::span<std::uint64_t> out64) {
-                       f.fill(h, out16);
+                   requires(const F& f, std::span<const std::uint64_t> h, std::span<std::uint32_t> out32,
+                            std::span<std::uint64_t> out64) {
                        f.fill(h, out32);
                        f.fill(h, out64);
                    };
@@ -78,23 +81,25 @@ concept sketch = std::regular<S> && requires(const S& a, const S& b) {
     { similarity(a, b) } -> std::same_as<double>;
 };
 
-/// Runs n independent tasks. Requirements:
-///  1. for an E e, a std::size_t n and a callable f taking std::size_t, e.bulk(n, f) calls f(i)
-///     once for each i in [0, n), possibly concurrently, and returns when all calls have returned;
-///  2. if calls throw, bulk rethrows the exception of the lowest such i (so errors are deterministic);
-///  3. e.concurrency() is the number of tasks that may run at once (at least 1).
-/// Requirements 1's guarantees and 2 are semantic and cannot be checked by the compiler.
 namespace detail {
-// A task as the pipeline passes one: a function object with state, not a function pointer.
+// A task as the pipeline passes one: a function object with state (not a function pointer),
+// as an lvalue or a temporary.
 struct executor_task_archetype {
     std::size_t* state;
     void operator()(std::size_t) const;
 };
 }  // namespace detail
 
+/// Runs n independent tasks. Requirements:
+///  1. for an E e, a std::size_t n and a callable f taking std::size_t, e.bulk(n, f) calls f(i)
+///     once for each i in [0, n), possibly concurrently, and returns when all calls have returned;
+///  2. if calls throw, bulk rethrows the exception of the lowest such i (so errors are deterministic);
+///  3. e.concurrency() is the number of tasks that may run at once (at least 1).
+/// Requirements 1's guarantees and 2 are semantic and cannot be checked by the compiler.
 template <class E>
 concept executor = requires(E& e, std::size_t n, const detail::executor_task_archetype& f) {
     e.bulk(n, f);
+    e.bulk(n, detail::executor_task_archetype{});
     { e.concurrency() } -> std::convertible_to<std::size_t>;
 };
 

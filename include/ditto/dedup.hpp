@@ -132,6 +132,13 @@ struct dedup_options {
 
     /// Throws std::invalid_argument naming the first option out of range and its valid range.
     void validate() const {
+        validate_pipeline();
+        validate_lsh();
+    }
+
+    /// validate() without the LSH shape (recall, bands_rows), which configures ditto's own
+    /// candidate generator only: what dedup checks when given a caller's parts.
+    void validate_pipeline() const {
         if (!(threshold > 0.0 && threshold <= 1.0))
             detail::throw_invalid_argument("dedup", "threshold", "in (0, 1]", detail::format_double(threshold));
         if (shingles != shingle_kind::words && shingles != shingle_kind::characters)
@@ -148,6 +155,10 @@ struct dedup_options {
             detail::throw_invalid_argument("dedup", "prefilter_slots", "in [0, 4096]", std::to_string(prefilter_slots));
         if (split_buckets == 1)
             detail::throw_invalid_argument("dedup", "split_buckets", "0 or at least 2", "1");
+    }
+
+    /// The LSH shape's part of validate().
+    void validate_lsh() const {
         if (bands_rows.bands == 0 && bands_rows.rows == 0) {
             if (!(recall > 0.0 && recall < 1.0))
                 detail::throw_invalid_argument("dedup", "recall", "in (0, 1)", detail::format_double(recall));
@@ -395,7 +406,7 @@ template <std::ranges::random_access_range R, executor E, class Better, text_nor
                   "after the temporary holding it is gone. Pass a range of lvalues (e.g. a std::vector of the "
                   "documents), or, when the document type only views text owned elsewhere, specialize "
                   "ditto::enable_borrowed_text<Document> as true.");
-    options.validate();
+    options.validate_pipeline();
     using u32 = std::uint32_t;
     const std::size_t n = static_cast<std::size_t>(std::ranges::size(documents));
     if (n > std::numeric_limits<u32>::max() - 1)
@@ -407,9 +418,13 @@ template <std::ranges::random_access_range R, executor E, class Better, text_nor
     stats.threads = exec.concurrency();
     const std::size_t k = options.sketch_size, bands = parts.candidates.key_count();
     if (bands == 0) detail::throw_invalid_argument("dedup", "components.candidates", "at least 1 key per signature", "0");
-    if constexpr (requires { { parts.candidates.params() } -> std::convertible_to<lsh_params>; })
+    if constexpr (requires { { parts.candidates.params() } -> std::convertible_to<lsh_params>; }) {
         stats.lsh = parts.candidates.params();
-    else
+        if (stats.lsh.bands * stats.lsh.rows > k)
+            detail::throw_invalid_argument("dedup", "components.candidates",
+                                           "a banding within sketch_size (" + std::to_string(k) + ") slots",
+                                           std::to_string(stats.lsh.bands) + " x " + std::to_string(stats.lsh.rows));
+    } else
         stats.lsh = lsh_params{bands, 0};
     const auto begin = std::ranges::begin(documents);
     auto text = [&](std::size_t i) -> std::string_view { return ditto::text_of(begin[static_cast<std::ptrdiff_t>(i)]); };

@@ -56,12 +56,16 @@ concept text_normalizer = std::copy_constructible<N> && requires(const N& n, std
 /// Requirements 2's order and 3 are semantic and cannot be checked by the compiler.
 template <class S>
 concept document_shingler = std::copy_constructible<S> &&
-                            requires(const S& s, std::string_view text, detail::any_shingle_sink& sink) { s(text, sink); };
+                            requires(const S& s, std::string_view text, detail::any_shingle_sink& sink) {
+                                s(text, sink);
+                                s(text, detail::any_shingle_sink{});
+                            };
 
 /// Makes the candidate keys of a signature: units that share the key at some position are
 /// candidates. Requirements:
 ///  1. C is copy-constructible;
-///  2. for a const C c, c.key_count() is the number of keys per signature (at least 1);
+///  2. for a const C c, c.key_count() is the number of keys per signature, a std::size_t (at
+///     least 1);
 ///  3. for a std::span<const std::uint32_t> slots (dedup_options::sketch_size of them) and a
 ///     std::span<std::uint64_t> out of key_count() keys, c.keys(slots, out) writes every key;
 ///  4. keys depend only on the slots; keys at different positions are never compared.
@@ -70,7 +74,7 @@ concept document_shingler = std::copy_constructible<S> &&
 template <class C>
 concept candidate_keyer = std::copy_constructible<C> &&
                           requires(const C& c, std::span<const std::uint32_t> slots, std::span<std::uint64_t> out) {
-                              { c.key_count() } -> std::convertible_to<std::size_t>;
+                              { c.key_count() } -> std::same_as<std::size_t>;
                               c.keys(slots, out);
                           };
 
@@ -78,12 +82,14 @@ concept candidate_keyer = std::copy_constructible<C> &&
 ///  1. V is copy-constructible;
 ///  2. for a const V v, sets a and b (std::span<const std::uint64_t>) and a double t in (0, 1],
 ///     v(a, b, t) converts to double: the pair's similarity when the pair is accepted (at least
-///     t), else any value below t;
+///     t; reported as it is, so keep it in [t, 1]), else any value below t (or NaN);
 ///  3. it accepts a pair only if the pair's Jaccard similarity is at least t: the candidate
 ///     search (bucket splitting and greedy search by prefix filtering) finds exactly those pairs,
 ///     so a verifier may be stricter than Jaccard (say, also a length rule) but never looser;
 ///  4. it is symmetric and depends only on a, b and t.
-/// Requirements 3 and 4 are semantic and cannot be checked by the compiler.
+/// Requirements 3 and 4 are semantic and cannot be checked by the compiler. With
+/// dedup_options::exact false no pair is verified: the signature estimate decides, and the
+/// verifier is not called.
 template <class V>
 concept pair_verifier = std::copy_constructible<V> &&
                         requires(const V& v, std::span<const std::uint64_t> a, std::span<const std::uint64_t> b, double t) {

@@ -5,13 +5,15 @@
 // ditto::text_of(doc), in order of preference:
 //   1. doc.text, when it converts to std::string_view;
 //   2. text_of(doc), a free function found by argument-dependent lookup, returning a reference
-//      or a view (std::string_view, const char*), never an owning string by value;
+//      or a view (std::string_view, a char pointer, a type converting to std::string_view), never
+//      an owning std::string by value;
 //   3. doc.second, for a std::pair<Id, Text>;
 //   4. doc itself, when it converts to std::string_view (a std::string, a string_view).
 // ditto::id_of(doc): doc.id, then an ADL id_of(doc), then doc.first.
 
 #include <concepts>
 #include <ranges>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -27,11 +29,15 @@ template <class D>
 concept has_member_text = requires(const D& d) {
     { d.text } -> std::convertible_to<std::string_view>;
 };
-// What a caller's text_of may return: a reference, or a view (a std::string returned by value
-// would die before ditto reads the view made of it).
+// What a caller's text_of may not return: an owning string by value, which would die before
+// ditto reads the view made of it. References and views (std::string_view, char pointers, a
+// caller's own view type) are fine.
 template <class T>
-concept borrowed_text_result = std::is_lvalue_reference_v<T> || std::same_as<std::remove_cv_t<T>, std::string_view> ||
-                               std::same_as<std::remove_cv_t<T>, const char*>;
+inline constexpr bool is_owning_string = false;
+template <class C, class Traits, class Alloc>
+inline constexpr bool is_owning_string<std::basic_string<C, Traits, Alloc>> = true;
+template <class T>
+concept borrowed_text_result = std::is_lvalue_reference_v<T> || !is_owning_string<std::remove_cvref_t<T>>;
 template <class D>
 concept has_adl_text = requires(const D& d) {
     { text_of(d) } -> std::convertible_to<std::string_view>;

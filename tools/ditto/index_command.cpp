@@ -95,11 +95,8 @@ std::string quoted(std::string_view path) { return "'" + escape_text(path) + "'"
 // Refuses to combine an index with other parameters, naming every field that differs.
 void check_same_parameters(const ditto::index_parameters& have, const ditto::index_parameters& want,
                            const std::string& what) {
-    const auto differ = ditto::differing_parameters(have, want);
-    if (differ.empty()) return;
-    std::string names;
-    for (const auto name : differ) names.append(names.empty() ? "" : ", ").append(name);
-    throw data_error(what + ": the parameters differ (" + names + ")");
+    const std::string names = ditto::differing_parameter_names(have, want);
+    if (!names.empty()) throw data_error(what + ": the parameters differ (" + names + ")");
 }
 
 // "1 document", "2 documents".
@@ -610,9 +607,7 @@ std::unique_ptr<std::istream> open_index(const std::string& path, const std::str
 }
 
 std::uint64_t stream_size(std::istream& in, const std::string& path) {
-    in.clear();
-    in.seekg(0, std::ios::end);
-    const std::streamoff end = in.fail() ? std::streamoff(-1) : std::streamoff(in.tellg());
+    const std::streamoff end = ditto::detail::seekable_length(in);
     if (end < 0) throw data_error("cannot find the size of " + ditto_cli::quoted(path));
     return static_cast<std::uint64_t>(end);
 }

@@ -399,6 +399,7 @@ using minhash_sketcher = fast_sketcher;
 
 /// The signature of a set of hashes (repeats allowed) under sketcher s.
 template <std::size_t K, slot_value V = std::uint32_t, sketcher Sketcher = minhash_sketcher>
+    requires requires(const Sketcher& s, std::span<const std::uint64_t> h, std::span<V> out) { s.fill(h, out); }
 [[nodiscard]] minhash_signature<K, V> make_signature(std::span<const std::uint64_t> hashes,
                                                      const Sketcher& s = Sketcher{}) {
     minhash_signature<K, V> out;

@@ -81,6 +81,20 @@ namespace ditto::inline v0_1 {
     return p;
 }
 
+namespace detail {
+// The 32-bit slots of shingle hashes into out, or every slot 2^32 - 1 (a stored index's empty
+// signature) when there are none: then false.
+template <class Sketcher>
+bool sign_or_empty(const Sketcher& sketcher, std::span<const std::uint64_t> hashes, std::span<std::uint32_t> out) {
+    if (hashes.empty()) {
+        std::fill(out.begin(), out.end(), std::numeric_limits<std::uint32_t>::max());
+        return false;
+    }
+    sketcher.fill(hashes, out);
+    return true;
+}
+}  // namespace detail
+
 /// Sketches texts as ditto::dedup does, with the parameters of a stored index (word shingles or
 /// character k-grams, the default sketcher, 32-bit slots). Stateless after construction: share it
 /// between threads.
@@ -110,12 +124,7 @@ public:
     /// The 32-bit slots of shingle hashes (in any order, repeats allowed) into out
     /// (parameters().slots values): every slot 2^32 - 1 when there are none. Returns false then.
     bool sign(std::span<const std::uint64_t> hashes, std::span<std::uint32_t> out) const {
-        if (hashes.empty()) {
-            std::fill(out.begin(), out.end(), std::numeric_limits<std::uint32_t>::max());
-            return false;
-        }
-        sketcher_.fill(hashes, out);
-        return true;
+        return detail::sign_or_empty(sketcher_, hashes, out);
     }
     /// The signature of shingle hashes (as shingles() gives them, in any order) into out
     /// (parameters().slots values): every slot 2^32 - 1 when there are none (the empty signature
@@ -282,12 +291,7 @@ public:
         shingles(text, out, hashes);
     }
     bool sign(std::span<const std::uint64_t> hashes, std::span<std::uint32_t> out) const {
-        if (hashes.empty()) {
-            std::fill(out.begin(), out.end(), std::numeric_limits<std::uint32_t>::max());
-            return false;
-        }
-        sketch_.fill(hashes, out);
-        return true;
+        return sign_or_empty(sketch_, hashes, out);
     }
 
 private:

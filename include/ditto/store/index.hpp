@@ -221,12 +221,8 @@ private:
 /// differing parameter when the parameters differ, or when the documents would not fit 32-bit
 /// numbers.
 [[nodiscard]] inline stored_index merge(const stored_index& a, const stored_index& b) {
-    const auto differ = differing_parameters(a.parameters, b.parameters);
-    if (!differ.empty()) {
-        std::string names;
-        for (const auto name : differ) names.append(names.empty() ? "" : ", ").append(name);
+    if (const std::string names = differing_parameter_names(a.parameters, b.parameters); !names.empty())
         detail::throw_invalid_argument("merge", "parameters", "equal", "differing " + names);
-    }
     if (a.documents.size() + b.documents.size() > std::numeric_limits<std::uint32_t>::max())
         detail::throw_invalid_argument("merge", "document count", "below 2^32",
                                        std::to_string(a.documents.size() + b.documents.size()));

@@ -32,9 +32,7 @@ namespace detail {
 // The length of a seekable stream (std::invalid_argument when it cannot seek: a merge reads
 // each input several times).
 inline std::uint64_t stream_length(std::istream& in, const char* which) {
-    in.clear();
-    in.seekg(0, std::ios::end);
-    const std::streamoff end = in.fail() ? std::streamoff(-1) : std::streamoff(in.tellg());
+    const std::streamoff end = seekable_length(in);
     if (end < 0) throw_invalid_argument("merge_indexes", which, "a seekable stream", "a stream that cannot seek");
     return static_cast<std::uint64_t>(end);
 }
@@ -79,12 +77,8 @@ decltype(auto) from_input(int k, F&& f) {
 inline std::uint64_t merge_indexes(std::istream& a, std::istream& b, std::ostream& out) {
     detail::index_reader ra = detail::from_input(0, [&] { return detail::index_reader(a, detail::stream_length(a, "a")); });
     detail::index_reader rb = detail::from_input(1, [&] { return detail::index_reader(b, detail::stream_length(b, "b")); });
-    const auto differ = differing_parameters(ra.parameters(), rb.parameters());
-    if (!differ.empty()) {
-        std::string names;
-        for (const auto name : differ) names.append(names.empty() ? "" : ", ").append(name);
+    if (const std::string names = differing_parameter_names(ra.parameters(), rb.parameters()); !names.empty())
         detail::throw_invalid_argument("merge", "parameters", "equal", "differing " + names);
-    }
     // The document counts, checked as the reader checks them (the section's checksum first)
     // before they are believed.
     const auto documents_of = [](detail::index_reader& r) {

@@ -33,6 +33,14 @@ namespace ditto::inline v0_1 {
 
 namespace detail {
 
+// The length of a stream, found by seeking to its end (the state cleared first), or -1 when it
+// cannot seek (a pipe).
+inline std::streamoff seekable_length(std::istream& in) {
+    in.clear();
+    in.seekg(0, std::ios::end);
+    return in.fail() ? std::streamoff(-1) : std::streamoff(in.tellg());
+}
+
 // One entry of the section table.
 struct section_entry {
     std::uint32_t kind = 0;
@@ -500,9 +508,7 @@ private:
 /// read to its end first). Throws ditto::index_format_error for anything docs/format.md does not
 /// allow.
 [[nodiscard]] inline stored_index read_index(std::istream& in) {
-    in.clear();
-    in.seekg(0, std::ios::end);
-    const std::streamoff end = in.fail() ? std::streamoff(-1) : std::streamoff(in.tellg());
+    const std::streamoff end = detail::seekable_length(in);
     if (end < 0) {
         in.clear();
         std::ostringstream all;

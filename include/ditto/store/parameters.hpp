@@ -83,6 +83,13 @@ struct index_parameters {
     return out;
 }
 
+/// The names differing_parameters gives, joined by ", " (empty when a and b are equal).
+[[nodiscard]] inline std::string differing_parameter_names(const index_parameters& a, const index_parameters& b) {
+    std::string names;
+    for (const std::string_view name : differing_parameters(a, b)) names.append(names.empty() ? "" : ", ").append(name);
+    return names;
+}
+
 /// What is wrong with p as the parameters of an index, or an empty string.
 [[nodiscard]] inline std::string parameter_problem(const index_parameters& p) {
     if (p.shingles != shingle_kind::words && p.shingles != shingle_kind::characters) return "unknown shingle kind";
