@@ -288,14 +288,10 @@ struct growing_bucket {  // a bucket lsh_index cannot remove a handle from: no e
     handle_buckets::const_iterator begin() const { return handles.begin(); }
     handle_buckets::const_iterator end() const { return handles.end(); }
 };
-struct append_only_buckets {  // no erase
-    using map = std::unordered_map<std::uint64_t, handle_buckets>;
-    map buckets;
-    handle_buckets& operator[](std::uint64_t key) { return buckets[key]; }
-    map::iterator find(std::uint64_t key) { return buckets.find(key); }
-    map::const_iterator find(std::uint64_t key) const { return buckets.find(key); }
-    map::iterator end() { return buckets.end(); }
-    map::const_iterator end() const { return buckets.end(); }
+struct append_only_buckets : private wrapped_buckets {  // the same without erase
+    using wrapped_buckets::operator[];
+    using wrapped_buckets::find;
+    using wrapped_buckets::end;
 };
 
 static_assert(ditto::lsh_bucket_map<std::unordered_map<std::uint64_t, handle_buckets>>);

@@ -235,17 +235,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
 
     // Stage 1: byte-identical texts. first_raw[i]: the first document with i's bytes.
     progress.start("exact", n);
-    std::vector<content_hash> raw_hash(n);
-    detail::for_chunks(exec, n, detail::documents_per_task, [&](std::size_t first, std::size_t last) {
-        for (std::size_t i = first; i < last; ++i) raw_hash[i] = hash128(text(i));
-    });
-    std::vector<u32> first_raw = first_with_same_hash(raw_hash);
-    std::vector<content_hash>().swap(raw_hash);
-    detail::for_chunks(exec, n, detail::documents_per_task, [&](std::size_t first, std::size_t last) {
-        for (std::size_t i = first; i < last; ++i)
-            if (first_raw[i] != i && text(i) != text(first_raw[i])) first_raw[i] = static_cast<u32>(i);  // a collision
-        progress.advance(last - first);
-    });
+    std::vector<u32> first_raw = detail::first_same_bytes(exec, n, text, [&](std::size_t done) { progress.advance(done); });
     std::vector<u32> distinct;  // the first document of each distinct byte string, ascending
     for (std::size_t i = 0; i < n; ++i)
         if (first_raw[i] == i) distinct.push_back(static_cast<u32>(i));
@@ -278,30 +268,8 @@ template <std::ranges::random_access_range R, executor E, class Better>
         stats.bytes += task_bytes[t];
         stats.shingles += task_shingles[t];
     }
-    std::vector<u32> first_norm(d_count);
-    {
-        const std::vector<u32> first_sequence = first_with_same_hash(sequence_hash);
-        std::vector<content_hash>().swap(sequence_hash);
-        std::vector<std::uint8_t> shared(d_count, 0);
-        for (std::size_t d = 0; d < d_count; ++d)
-            if (first_sequence[d] != d) shared[d] = shared[first_sequence[d]] = 1;
-        std::vector<u32> grouped;  // ascending
-        for (std::size_t d = 0; d < d_count; ++d)
-            if (shared[d]) grouped.push_back(static_cast<u32>(d));
-        std::vector<content_hash> norm_hash(grouped.size());
-        detail::for_chunks(exec, grouped.size(), detail::documents_per_task, [&](std::size_t first, std::size_t last) {
-            std::string normalized;
-            for (std::size_t g = first; g < last; ++g) {
-                normalize.normalize(text(distinct[grouped[g]]), normalized);
-                norm_hash[g] = hash128(normalized);
-            }
-        });
-        const std::vector<u32> first_grouped = first_with_same_hash(norm_hash);
-        for (std::size_t d = 0; d < d_count; ++d) first_norm[d] = static_cast<u32>(d);
-        for (std::size_t g = 0; g < grouped.size(); ++g) first_norm[grouped[g]] = grouped[first_grouped[g]];
-    }
-    detail::for_chunks(exec, d_count, detail::documents_per_task, [&](std::size_t first, std::size_t last) {
-        confirm_same_content(first_norm, first, last, [&](std::size_t d, std::string& normalized) { normalize.normalize(text(distinct[d]), normalized); });
+    std::vector<u32> first_norm = detail::first_same_normalized(exec, sequence_hash, [&](std::size_t d, std::string& out) {
+        normalize.normalize(text(distinct[d]), out);
     });
     stats.seconds_sketch = clock.lap();
 
@@ -522,14 +490,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
 template <std::ranges::random_access_range R, executor E>
     requires document<std::ranges::range_value_t<R>>
 [[nodiscard]] dedup_result containment_dedup(const R& documents, const dedup_options& options, E& exec) {
-    if (options.keep == keep_rule::longest) {
-        const auto begin = std::ranges::begin(documents);
-        return containment_dedup(documents, options, exec, [&](std::size_t a, std::size_t b) {
-            return ditto::text_of(begin[static_cast<std::ptrdiff_t>(a)]).size() >
-                   ditto::text_of(begin[static_cast<std::ptrdiff_t>(b)]).size();
-        });
-    }
-    return containment_dedup(documents, options, exec, [](std::size_t a, std::size_t b) { return a < b; });
+    return detail::with_keep_rule(documents, options.keep, [&](auto better) { return containment_dedup(documents, options, exec, better); });
 }
 
 /// Runs the containment pipeline on a thread pool with one thread per core.

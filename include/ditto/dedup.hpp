@@ -344,6 +344,64 @@ void for_chunks(E& exec, std::size_t n, std::size_t chunk, F&& f) {
     });
 }
 
+// Byte-identical texts: first[i] is the first of the n documents with text(i)'s bytes (128-bit
+// hashes; each claim confirmed by comparing the bytes, so a collision leaves the document
+// alone). advance(k) is told of k more documents done, from any thread.
+template <executor E, class Text, class Advance>
+[[nodiscard]] std::vector<std::uint32_t> first_same_bytes(E& exec, std::size_t n, Text text, Advance advance) {
+    std::vector<content_hash> raw_hash(n);
+    for_chunks(exec, n, documents_per_task, [&](std::size_t from, std::size_t to) {
+        for (std::size_t i = from; i < to; ++i) raw_hash[i] = hash128(text(i));
+    });
+    std::vector<std::uint32_t> first = first_with_same_hash(raw_hash);
+    std::vector<content_hash>().swap(raw_hash);
+    for_chunks(exec, n, documents_per_task, [&](std::size_t from, std::size_t to) {
+        for (std::size_t i = from; i < to; ++i)
+            if (first[i] != i && text(i) != text(first[i])) first[i] = static_cast<std::uint32_t>(i);  // a collision
+        advance(to - from);
+    });
+    return first;
+}
+
+// Identical normalized texts among distinct texts: first[d] is the first distinct text with d's
+// shingle sequence and d's normalized text. Equal normalized texts have equal shingle sequences,
+// so only texts whose sequence hash (sequence_hash[d], freed here) another text has are
+// normalized and hashed; claims are confirmed by comparing the normalized texts (a task
+// remembers the last representative it normalized, as groups are usually met together).
+// normalize_text(d, out) puts distinct text d's normalized text into out, from any thread.
+template <executor E, class NormalizeText>
+[[nodiscard]] std::vector<std::uint32_t> first_same_normalized(E& exec, std::vector<content_hash>& sequence_hash,
+                                                              NormalizeText normalize_text) {
+    using u32 = std::uint32_t;
+    const std::size_t count = sequence_hash.size();
+    std::vector<u32> first(count);
+    {
+        const std::vector<u32> first_sequence = first_with_same_hash(sequence_hash);
+        std::vector<content_hash>().swap(sequence_hash);
+        std::vector<std::uint8_t> shared(count, 0);
+        for (std::size_t d = 0; d < count; ++d)
+            if (first_sequence[d] != d) shared[d] = shared[first_sequence[d]] = 1;
+        std::vector<u32> grouped;  // ascending
+        for (std::size_t d = 0; d < count; ++d)
+            if (shared[d]) grouped.push_back(static_cast<u32>(d));
+        std::vector<content_hash> norm_hash(grouped.size());
+        for_chunks(exec, grouped.size(), documents_per_task, [&](std::size_t from, std::size_t to) {
+            std::string normalized;
+            for (std::size_t g = from; g < to; ++g) {
+                normalize_text(grouped[g], normalized);
+                norm_hash[g] = hash128(normalized);
+            }
+        });
+        const std::vector<u32> first_grouped = first_with_same_hash(norm_hash);
+        for (std::size_t d = 0; d < count; ++d) first[d] = static_cast<u32>(d);
+        for (std::size_t g = 0; g < grouped.size(); ++g) first[grouped[g]] = grouped[first_grouped[g]];
+    }
+    for_chunks(exec, count, documents_per_task, [&](std::size_t from, std::size_t to) {
+        confirm_same_content(first, from, to, normalize_text);
+    });
+    return first;
+}
+
 // A 16-bit slot for the prefilter from a 32-bit one: a hash, so the 16 bits are uniform.
 [[nodiscard]] inline std::uint16_t prefilter_slot(std::uint32_t slot) noexcept {
     return static_cast<std::uint16_t>(mix64(slot, 0x243f6a8885a308d3ULL) >> 48);
@@ -434,17 +492,7 @@ template <std::ranges::random_access_range R, executor E, class Better, text_nor
 
     // Stage 1: byte-identical texts. first_raw[i]: the first document with i's bytes.
     progress.start("exact", n);
-    std::vector<content_hash> raw_hash(n);
-    detail::for_chunks(exec, n, detail::documents_per_task, [&](std::size_t first, std::size_t last) {
-        for (std::size_t i = first; i < last; ++i) raw_hash[i] = hash128(text(i));
-    });
-    std::vector<u32> first_raw = first_with_same_hash(raw_hash);
-    std::vector<content_hash>().swap(raw_hash);
-    detail::for_chunks(exec, n, detail::documents_per_task, [&](std::size_t first, std::size_t last) {
-        for (std::size_t i = first; i < last; ++i)
-            if (first_raw[i] != i && text(i) != text(first_raw[i])) first_raw[i] = static_cast<u32>(i);  // a collision
-        progress.advance(last - first);
-    });
+    std::vector<u32> first_raw = detail::first_same_bytes(exec, n, text, [&](std::size_t done) { progress.advance(done); });
     std::vector<u32> distinct;  // the first document of each distinct byte string, ascending
     for (std::size_t i = 0; i < n; ++i)
         if (first_raw[i] == i) distinct.push_back(static_cast<u32>(i));
@@ -499,33 +547,9 @@ template <std::ranges::random_access_range R, executor E, class Better, text_nor
         stats.bytes += c.bytes;
         stats.shingles += c.shingles;
     }
-    // Identical normalized texts: among the texts that share their shingle sequence with another,
-    // by the hash of the normalized text; confirmed by normalizing both (a task remembers the
-    // last representative it normalized, as groups are usually met together).
-    std::vector<u32> first_norm(d_count);
-    {
-        const std::vector<u32> first_sequence = first_with_same_hash(sequence_hash);
-        std::vector<content_hash>().swap(sequence_hash);
-        std::vector<std::uint8_t> shared(d_count, 0);
-        for (std::size_t d = 0; d < d_count; ++d)
-            if (first_sequence[d] != d) shared[d] = shared[first_sequence[d]] = 1;
-        std::vector<u32> grouped;  // ascending
-        for (std::size_t d = 0; d < d_count; ++d)
-            if (shared[d]) grouped.push_back(static_cast<u32>(d));
-        std::vector<content_hash> norm_hash(grouped.size());
-        detail::for_chunks(exec, grouped.size(), detail::documents_per_task, [&](std::size_t first, std::size_t last) {
-            std::string normalized;
-            for (std::size_t g = first; g < last; ++g) {
-                normalize.normalize(text(distinct[grouped[g]]), normalized);
-                norm_hash[g] = hash128(normalized);
-            }
-        });
-        const std::vector<u32> first_grouped = first_with_same_hash(norm_hash);
-        for (std::size_t d = 0; d < d_count; ++d) first_norm[d] = static_cast<u32>(d);
-        for (std::size_t g = 0; g < grouped.size(); ++g) first_norm[grouped[g]] = grouped[first_grouped[g]];
-    }
-    detail::for_chunks(exec, d_count, detail::documents_per_task, [&](std::size_t first, std::size_t last) {
-        confirm_same_content(first_norm, first, last, [&](std::size_t d, std::string& normalized) { normalize.normalize(text(distinct[d]), normalized); });
+    // Identical normalized texts, among the texts that share their shingle sequence with another.
+    std::vector<u32> first_norm = detail::first_same_normalized(exec, sequence_hash, [&](std::size_t d, std::string& out) {
+        normalize.normalize(text(distinct[d]), out);
     });
     stats.seconds_sketch = clock.lap();
 
@@ -1086,6 +1110,21 @@ template <std::ranges::random_access_range R, executor E, class Better, text_nor
     return result;
 }
 
+namespace detail {
+// run(better) with the keep rule as a strict order on document indices (ties keep the earlier).
+template <std::ranges::random_access_range R, class Run>
+auto with_keep_rule(const R& documents, keep_rule keep, Run run) {
+    if (keep == keep_rule::longest) {
+        const auto begin = std::ranges::begin(documents);
+        return run([begin](std::size_t a, std::size_t b) {
+            return ditto::text_of(begin[static_cast<std::ptrdiff_t>(a)]).size() >
+                   ditto::text_of(begin[static_cast<std::ptrdiff_t>(b)]).size();
+        });
+    }
+    return run([](std::size_t a, std::size_t b) { return a < b; });
+}
+}  // namespace detail
+
 /// Runs the pipeline with ditto's own parts (default_components(options)).
 template <std::ranges::random_access_range R, executor E, class Better>
     requires document<std::ranges::range_value_t<R>>
@@ -1097,14 +1136,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
 template <std::ranges::random_access_range R, executor E>
     requires document<std::ranges::range_value_t<R>>
 [[nodiscard]] dedup_result dedup(const R& documents, const dedup_options& options, E& exec) {
-    if (options.keep == keep_rule::longest) {
-        const auto begin = std::ranges::begin(documents);
-        return dedup(documents, options, exec, [&](std::size_t a, std::size_t b) {
-            return ditto::text_of(begin[static_cast<std::ptrdiff_t>(a)]).size() >
-                   ditto::text_of(begin[static_cast<std::ptrdiff_t>(b)]).size();
-        });
-    }
-    return dedup(documents, options, exec, [](std::size_t a, std::size_t b) { return a < b; });
+    return detail::with_keep_rule(documents, options.keep, [&](auto better) { return dedup(documents, options, exec, better); });
 }
 
 /// Runs the pipeline on a thread pool with one thread per core.
