@@ -449,11 +449,13 @@ template <class V>
 /// Runs the pipeline over a random-access range of documents on exec with the given parts
 /// (dedup_components.hpp); better(a, b) says that document a is to be kept rather than b (a
 /// strict weak order on indices; ties keep the earlier). The options still choose the sketch
-/// size, threshold, prefilter, bucket splitting, memory budget, clustering and outputs; those
-/// that configure ditto's own parts (shingles, ngram, normalization, seed, recall, bands_rows)
-/// are still validated, and used only by default_components. Throws std::invalid_argument for
-/// invalid options, a candidate generator with no keys, or more than 2^32 - 2 documents, and
-/// whatever the parts throw (ditto's normalizer: parse_error under invalid_utf8::error).
+/// size, threshold, prefilter (seed also seeds its fine sketch), bucket splitting, memory
+/// budget, clustering and outputs; those that configure only ditto's own parts (shingles,
+/// ngram, normalization, recall, bands_rows) are used by default_components. The options are
+/// checked by validate_pipeline(): all but recall and bands_rows. Throws std::invalid_argument for invalid options, a
+/// candidate generator with no keys or a banding wider than sketch_size, or more than 2^32 - 2
+/// documents, and whatever the parts throw (ditto's normalizer: parse_error under
+/// invalid_utf8::error).
 template <std::ranges::random_access_range R, executor E, class Better, text_normalizer Normalizer,
           document_shingler Shingler, sketcher Sketcher, candidate_keyer Candidates, pair_verifier Verifier>
     requires document<std::ranges::range_value_t<R>>

@@ -320,18 +320,7 @@ template <std::ranges::random_access_range R, executor E, class IndexedText, cla
     out.documents = n;
 
     // 1. Byte-identical new texts: first_raw[i] is the first document with i's bytes.
-    std::vector<u32> first_raw;
-    {
-        std::vector<content_hash> raw(n);
-        detail::against_chunks(exec, n, 256, [&](std::size_t, std::size_t first, std::size_t last) {
-            for (std::size_t i = first; i < last; ++i) raw[i] = hash128(text(i));
-        });
-        first_raw = first_with_same_hash(raw);
-    }
-    detail::against_chunks(exec, n, 256, [&](std::size_t, std::size_t first, std::size_t last) {
-        for (std::size_t i = first; i < last; ++i)
-            if (first_raw[i] != i && text(i) != text(first_raw[i])) first_raw[i] = static_cast<u32>(i);  // a collision
-    });
+    std::vector<u32> first_raw = detail::first_same_bytes(exec, n, text, [](std::size_t) {});
     std::vector<u32> distinct;  // the first document of each distinct byte string, ascending
     for (std::size_t i = 0; i < n; ++i)
         if (first_raw[i] == i) distinct.push_back(static_cast<u32>(i));
