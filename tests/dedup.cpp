@@ -319,6 +319,14 @@ TEST_CASE("output is identical on 1, 2 and 8 threads", "[dedup]") {
         REQUIRE(reference.stats.duplicates > 0);
         if (options.collect_pairs) REQUIRE(!reference.pairs.empty());
         if (variant == 1) REQUIRE(reference.stats.recomputed_sets > 0);
+        // The stage times nest: exact verification within verification (judging candidates),
+        // which on one thread lies within the stage that finds, judges and clusters them.
+        const auto& st = reference.stats;
+        CHECK(st.verified > 0);
+        CHECK(st.seconds_verification > 0.0);
+        CHECK(st.seconds_exact_verification <= st.seconds_verification);
+        CHECK(st.seconds_verification <= st.seconds_verify);
+        if (!options.exact) CHECK(st.seconds_exact_verification == 0.0);
         for (const std::size_t threads : {1u, 2u, 8u}) {
             ditto::thread_pool pool(threads);
             const auto r = ditto::dedup(docs, options, pool);

@@ -1040,12 +1040,12 @@ int run_dedup(const std::vector<std::string_view>& args) {
             const std::string shape = shape_text;
             std::fprintf(stderr,
                          "ditto: read %.2f s, parse %.2f s, exact %.2f s, sketch %.2f s, candidates %.2f s, sets %.2f s, "
-                         "verify %.2f s (exact verification %.2f s of CPU), write %.2f s (pipeline %.2f s on %zu threads)\n"
+                         "search and cluster %.2f s (verification %.2f s of CPU: prefilters, then exact %.2f s), write %.2f s (pipeline %.2f s on %zu threads)\n"
                          "ditto: %zu exact duplicates, %zu distinct texts, %zu documents without words; %s\n"
                          "ditto: %zu candidate pairs examined, %zu dropped by the signature prefilter, %zu verified, "
                          "%zu similar pairs listed; %.0f MB of shingle sets, %zu recomputed\n",
                          seconds_read, seconds_parse, st.seconds_exact, st.seconds_sketch, st.seconds_candidates,
-                         st.seconds_sets, st.seconds_verify, st.seconds_exact_verification, seconds_write, seconds_dedup, st.threads, st.exact_duplicates,
+                         st.seconds_sets, st.seconds_verify, st.seconds_verification, st.seconds_exact_verification, seconds_write, seconds_dedup, st.threads, st.exact_duplicates,
                          st.units, st.empty_documents, shape.c_str(), st.candidates, st.prefiltered, st.verified, st.similar_pairs,
                          static_cast<double>(st.set_bytes) / 1e6, st.recomputed_sets);
         }
