@@ -50,6 +50,8 @@
 #include <ditto/hash.hpp>
 #include <ditto/shingle.hpp>
 #include <ditto/text/normalize.hpp>
+#include <ditto/text/normalizing_shingler.hpp>
+#include <ditto/text/token_hash.hpp>
 #include <ditto/text/tokenize.hpp>
 #include <ditto/verify.hpp>
 
@@ -201,6 +203,8 @@ struct aligned_side {
     std::vector<byte_span> token_bytes;  // in the original text
     std::vector<std::uint64_t> kgrams;   // kgrams[i]: tokens [i, i + k)
 
+    // Tokens from the normalizer's output, mapped back through its offset map (the reference
+    // way, which the tests keep).
     void build(std::string_view text, const normalizer& normalize, const align_options& o, std::string& scratch,
                offset_map& map) {
         normalize.normalize(text, scratch, map);
@@ -211,6 +215,28 @@ struct aligned_side {
             token_bytes.push_back({t.offset, t.offset + t.text.size()});
         });
         map.to_original(token_bytes, token_bytes);  // in place: one pass, spans in text order
+        make_kgrams(o);
+    }
+
+    // The same tokens from the fused pass (normalizing_word_shingler::for_each_mapped_token),
+    // which gives each token's input bytes as the offset map would, and hash (hash64 under
+    // o.seed); where the pass gives up (text the normalizer must handle itself), as above.
+    void build(std::string_view text, const normalizing_word_shingler<>& fused, const token_hasher& hash,
+               const normalizer& normalize, const align_options& o, std::string& scratch, offset_map& map) {
+        token_hashes.clear();
+        token_bytes.clear();
+        const bool complete = fused.for_each_mapped_token(text, [&](std::string_view t, std::size_t begin, std::size_t end) {
+            token_hashes.push_back(hash(t));
+            token_bytes.push_back({begin, end});
+        });
+        if (!complete) {
+            build(text, normalize, o, scratch, map);
+            return;
+        }
+        make_kgrams(o);
+    }
+
+    void make_kgrams(const align_options& o) {
         kgrams.clear();
         if (token_hashes.size() < o.k) return;
         std::uint64_t power = 1;
@@ -381,7 +407,8 @@ inline std::vector<std::uint8_t> neighbours_in_both(const std::vector<run>& runs
 class differ {
 public:
     /// Throws std::invalid_argument for invalid options.
-    explicit differ(const align_options& o = {}) : options_(o), normalize_(o.normalization) { o.validate(); }
+    explicit differ(const align_options& o = {})
+        : options_((o.validate(), o)), normalize_(o.normalization), tokens_(o.normalization, 1, o.seed), hash_(o.seed) {}
 
     [[nodiscard]] const align_options& options() const noexcept { return options_; }
 
@@ -420,6 +447,8 @@ private:
 
     align_options options_;
     normalizer normalize_;
+    normalizing_word_shingler<> tokens_;  // its tokens only (for_each_mapped_token)
+    detail::token_hasher hash_;           // hash64 under the options' seed
     std::string scratch_;
     offset_map map_;
     detail::aligned_side sa_, sb_;
@@ -438,8 +467,8 @@ inline void differ::diff(std::string_view a, std::string_view b, text_diff& out)
     const align_options& o = options_;
     auto& sa = sa_;
     auto& sb = sb_;
-    sa.build(a, normalize_, o, scratch_, map_);
-    sb.build(b, normalize_, o, scratch_, map_);
+    sa.build(a, tokens_, hash_, normalize_, o, scratch_, map_);
+    sb.build(b, tokens_, hash_, normalize_, o, scratch_, map_);
     out.shared.clear();
     out.deleted.clear();
     out.inserted.clear();

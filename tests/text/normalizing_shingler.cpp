@@ -5,6 +5,7 @@
 #include <ditto/text/token_hash.hpp>
 #include <ditto/text/tokenize.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <random>
@@ -296,4 +297,119 @@ TEST_CASE("normalizing_word_shingler: invalid UTF-8 under the error policy throw
         CHECK(e.byte_offset() == 14);
     }
     CHECK(hashes == 0);
+}
+
+namespace {
+
+struct mapped_token {
+    std::string text;
+    std::size_t begin = 0, end = 0;
+    friend bool operator==(const mapped_token&, const mapped_token&) = default;
+};
+
+// The reference: the normalizer's output with its offset map, the block tokenizer, and each
+// token's bytes mapped back to the input.
+std::vector<mapped_token> reference_mapped(std::string_view text, const normalize_options& options) {
+    std::string normalized;
+    ditto::offset_map map;
+    ditto::normalizer(options).normalize(text, normalized, map);
+    std::vector<mapped_token> out;
+    std::vector<ditto::byte_span> spans;
+    ditto::for_each_token(normalized, [&](const ditto::token& t) {
+        out.push_back({std::string(t.text), 0, 0});
+        spans.push_back({t.offset, t.offset + t.text.size()});
+    });
+    map.to_original(spans, spans);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        out[i].begin = spans[i].begin;
+        out[i].end = spans[i].end;
+    }
+    return out;
+}
+
+// Checks for_each_mapped_token against the reference; returns whether it gave every token.
+bool check_mapped(std::string_view text, const normalize_options& options) {
+    INFO("text: " << escaped(text));
+    INFO("case_fold " << static_cast<int>(options.case_fold) << " punct " << options.fold_punctuation << " collapse "
+                      << options.collapse_whitespace << " strip " << options.strip_diacritics << " compat "
+                      << options.fold_compatibility << " canonical " << options.canonical_equivalence << " invalid "
+                      << static_cast<int>(options.on_invalid));
+    std::optional<std::size_t> expected_error, got_error;
+    std::vector<mapped_token> expected, got;
+    try {
+        expected = reference_mapped(text, options);
+    } catch (const ditto::parse_error& e) {
+        expected_error = e.byte_offset();
+    }
+    bool complete = false;
+    try {
+        complete = ditto::normalizing_word_shingler<>(options).for_each_mapped_token(
+            text, [&](std::string_view t, std::size_t begin, std::size_t end) { got.push_back({std::string(t), begin, end}); });
+    } catch (const ditto::parse_error& e) {
+        got_error = e.byte_offset();
+    }
+    CHECK(expected_error == got_error);
+    if (expected_error) {
+        CHECK(got.empty());
+        return true;
+    }
+    std::string e, g;  // spelled out for the failure message only
+    for (const auto& t : expected) e += "[" + escaped(t.text) + " " + std::to_string(t.begin) + "-" + std::to_string(t.end) + "]";
+    for (const auto& t : got) g += "[" + escaped(t.text) + " " + std::to_string(t.begin) + "-" + std::to_string(t.end) + "]";
+    INFO("expected " << e);
+    INFO("got      " << g << (complete ? "" : " (gave up)"));
+    if (complete) {
+        CHECK(got == expected);
+    } else {  // the tokens it gave before giving up are the reference's first ones (their spans
+              // may end short of the reference's: the caller discards them)
+        REQUIRE(got.size() <= expected.size());
+        CHECK(std::equal(got.begin(), got.end(), expected.begin(),
+                         [](const mapped_token& a, const mapped_token& b) { return a.text == b.text && a.begin == b.begin; }));
+    }
+    return complete;
+}
+
+}  // namespace
+
+TEST_CASE("for_each_mapped_token: tokens and their input bytes as the offset map gives them", "[normalizing_shingler]") {
+    std::mt19937 rng(4242);
+    const auto pool = pieces();
+    std::size_t complete = 0, texts = 0;
+    for (const auto& options : all_options()) {
+        for (int i = 0; i < 40; ++i) {
+            if (check_mapped(random_text(rng, pool, 1 + rng() % 40), options)) ++complete;
+            ++texts;
+        }
+    }
+    // The fast path must carry a real share of mixed-script text, not give up on all of it.
+    INFO(complete << " of " << texts << " texts complete");
+    CHECK(complete * 5 >= texts);
+}
+
+TEST_CASE("for_each_mapped_token: ASCII, precomposed letters, capitals and folded punctuation never give up",
+          "[normalizing_shingler]") {
+    // What Latin text is made of: the pass must not hand it to the normalizer.
+    std::vector<std::string> pool = {"the", "Quick", "BROWN", "fox", "42", " ", "  ", "\n", ", ", ".", "\"", "'",
+                                     "é", "É", "ß", "Größe", "Über", "naïve", "„", "“", "”", "—", "«", "€", "中文",
+                                     "Привет", "\xC2\xA0"};
+    std::mt19937 rng(77);
+    for (int fold = 0; fold < 3; ++fold)
+        for (int bits = 0; bits < 4; ++bits) {
+            normalize_options o;
+            o.case_fold = static_cast<ditto::case_folding>(fold);
+            o.fold_punctuation = (bits & 1) != 0;
+            o.collapse_whitespace = (bits & 2) != 0;
+            for (int i = 0; i < 200; ++i) CHECK(check_mapped(random_text(rng, pool, 1 + rng() % 200), o));
+            std::string ascii;
+            for (int k = 0; k < 500; ++k) ascii.push_back(static_cast<char>(rng() % 128));
+            CHECK(check_mapped(ascii, o));
+        }
+}
+
+TEST_CASE("for_each_mapped_token: long texts across blocks", "[normalizing_shingler]") {
+    std::mt19937 rng(8080);
+    auto pool = pieces();
+    for (int i = 0; i < 20; ++i) pool.push_back(std::string(1 + rng() % 90, static_cast<char>('A' + rng() % 58)));
+    const auto options = all_options();
+    for (int i = 0; i < 60; ++i) check_mapped(random_text(rng, pool, 2000), options[rng() % options.size()]);
 }

@@ -58,6 +58,8 @@ public:
         detail::check_shingle_size("normalizing_word_shingler", k);
         power_ = 1;  // B^(k-1), as in word_shingler
         for (std::size_t i = 1; i < k; ++i) power_ *= detail::shingle_base;
+        for (char32_t cp = 0x80; cp < 0x800; ++cp)
+            if (copied_as_word(cp)) copied_word_[(cp - 0x80) / 64] |= std::uint64_t{1} << ((cp - 0x80) % 64);
     }
 
     [[nodiscard]] const normalize_options& options() const noexcept { return normalizer_.options(); }
@@ -80,9 +82,52 @@ public:
     /// Calls f(bytes) with the bytes of each token of normalize(text), in order: the tokens
     /// for_each_token finds in the normalized text. The view is valid during the call only.
     template <class F>
-    void for_each_normalized_token(std::string_view text, F&& f) const;
+    void for_each_normalized_token(std::string_view text, F&& f) const {
+        scan<false>(text, f);
+    }
+
+    /// Calls f(bytes, begin, end) with each token of normalize(text), in order, and the input
+    /// bytes [begin, end) it came from: what normalizer::normalize(text, out, map) followed by
+    /// for_each_token(out) and map.to_original(token) give. Returns true when every token was
+    /// given. Returns false where only the normalizer's own offset map tells the bytes apart:
+    /// text it must normalize itself (normalization-sensitive code points that may not be in
+    /// normal form, ill-formed UTF-8 under invalid_utf8::replace) and code points it deletes
+    /// (which may widen the span of a token given earlier). The caller then discards what it was
+    /// given and starts again with the normalizer.
+    template <class F>
+    [[nodiscard]] bool for_each_mapped_token(std::string_view text, F&& f) const {
+        return scan<true>(text, f);
+    }
 
 private:
+    // Whether the pass, meeting code point cp (not ASCII), copies it unchanged into a word token:
+    // what its per-code-point path decides, asked once per two-byte code point so the block scan
+    // can take those (lower-case Latin, Greek, Cyrillic letters with most options) in its stride.
+    [[nodiscard]] bool copied_as_word(char32_t cp) const {
+        const normalize_options& o = normalizer_.options();
+        const std::uint8_t property = unicode::property_byte(cp);
+        if (o.collapse_whitespace && unicode::is_white_space(cp, property)) return false;
+        const bool punctuation = o.fold_punctuation && detail::maybe_punctuation(cp);
+        const bool mapped = (property & (unicode::detail::mapped_bit | unicode::detail::strippable_mark_bit)) != 0;
+        if (punctuation) return false;
+        if (mapped) {
+            const bool nfk = o.canonical_equivalence && o.fold_compatibility;
+            if (o.canonical_equivalence && unicode::is_normalization_sensitive(cp, nfk)) return false;
+            detail::code_point_buffer seq;
+            if (normalizer_.map_code_point(cp, seq)) return false;
+        }
+        return detail::token_class_of(cp) == detail::token_class::word;
+    }
+    // The two-byte code point cp (0x80 <= cp < 0x800) is copied_as_word.
+    [[nodiscard]] bool copied_word(char32_t cp) const noexcept {
+        return (copied_word_[(cp - 0x80) / 64] >> ((cp - 0x80) % 64)) & 1;
+    }
+
+    // The pass behind both: with Spans, f also gets each token's input bytes, and the pass stops
+    // (returning false) where those need the normalizer's offset map.
+    template <bool Spans, class F>
+    bool scan(std::string_view text, F&& f) const;
+
     [[nodiscard]] std::uint64_t hash_token(std::string_view token) const {
         if constexpr (std::is_same_v<H, default_hasher>) {
             return token_hash_(token);
@@ -97,11 +142,12 @@ private:
     std::uint64_t power_;
     H hash_;
     detail::token_hasher token_hash_;
+    std::uint64_t copied_word_[(0x800 - 0x80) / 64] = {};  // copied_as_word, by cp - 0x80
 };
 
 template <hasher H>
-template <class F>
-void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view text, F&& f) const {
+template <bool Spans, class F>
+bool normalizing_word_shingler<H>::scan(std::string_view text, F&& f) const {
     using detail::token_class;
     const normalize_options& options = normalizer_.options();
     if (options.on_invalid == invalid_utf8::error) {
@@ -130,35 +176,55 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
     bool run_upper = false;
     std::string tok;
     std::string scratch;  // the normalizer's output for a stretch it handles
+    // With Spans: where the current token's first code point starts in the input, and whether
+    // the pass gave up (see for_each_mapped_token).
+    std::size_t token_start = 0;
+    bool gave_up = false;
+    // A token is the input bytes [begin, end): each of its code points copied, case-folded in
+    // place or replaced. The reference maps a token's last byte to the end of the code point that
+    // made it (a replaced one: to where the next output starts, the same place, since the pass
+    // gives up at code points that produce nothing).
+    const auto emit = [&](std::string_view token, std::size_t begin, std::size_t end) {
+        if constexpr (Spans) {
+            f(token, begin, end);
+        } else {
+            (void)begin;
+            (void)end;
+            f(token);
+        }
+    };
 
     const auto flush_run = [&](std::size_t end) {
         for (std::size_t i = run_begin; i < end; ++i) tok.push_back(static_cast<char>(in[i] < 0x80 ? ascii.folded[in[i]] : in[i]));
         run_begin = end;
         run_upper = false;
     };
-    // Emits the ASCII token at input [at, at + length) lower-cased, 8 bytes at a time where the
-    // input has them.
+    // Emits the token at input [at, at + length) (ASCII, and two-byte letters copied as they are)
+    // with its ASCII capitals lower-cased, 8 bytes at a time where the input has them.
     const auto emit_lowered = [&](std::size_t at, std::size_t length) {
         char lowered[80];
         if (length > 64 || at + 72 > n) {
-            for (std::size_t i = 0; i < length; ++i) tok.push_back(ascii.folded[in[at + i]]);
-            f(std::string_view(tok));
+            for (std::size_t i = 0; i < length; ++i)
+                tok.push_back(static_cast<char>(in[at + i] < 0x80 ? ascii.folded[in[at + i]] : in[at + i]));
+            emit(std::string_view(tok), at, at + length);
             tok.clear();
             return;
         }
         for (std::size_t i = 0; i < length; i += 8) {
-            const std::uint64_t w = detail::ascii_lower(detail::load8(in + at + i));
+            // Capitals on the low 7 bits of ASCII bytes only: a token may hold two-byte letters.
+            const std::uint64_t raw = detail::load8(in + at + i);
+            const std::uint64_t w = raw | ((detail::ascii_upper_bytes(raw & ~detail::highs) & ~(raw & detail::highs)) >> 2);
             for (std::size_t k = 0; k < 8; ++k) lowered[i + k] = static_cast<char>(w >> (8 * k));
         }
-        f(std::string_view(lowered, length));
+        emit(std::string_view(lowered, length), at, at + length);
     };
     // Emits the current token, whose run ends at end.
     const auto finish = [&](std::size_t end) {
         if (tok.empty() && !run_upper) {
-            f(text.substr(run_begin, end - run_begin));  // the input bytes are the token's
+            emit(text.substr(run_begin, end - run_begin), run_begin, end);  // the input bytes are the token's
         } else {
             flush_run(end);
-            f(std::string_view(tok));
+            emit(std::string_view(tok), token_start, end);
             tok.clear();
         }
         in_token = state::outside;
@@ -166,6 +232,7 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
     // Starts a token with the code point at pos: its input bytes when verbatim, else bytes.
     const auto start = [&](token_class cls, const char* bytes, std::size_t length, bool verbatim) {
         in_token = cls == token_class::standalone ? state::standalone : state::word;
+        if constexpr (Spans) token_start = pos;
         run_begin = pos;
         run_upper = false;
         if (!verbatim) tok.assign(bytes, length);
@@ -235,6 +302,11 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
     // reaches past it), or the end of the text. When `sensitive` (the code point at `at`) is
     // already in normal form, it is taken here instead where it can be.
     const auto fall_back = [&](std::size_t at, std::size_t length, char32_t sensitive = 0) {
+        const auto give_up = [&] {
+            gave_up = true;
+            in_token = state::outside;
+            pos = n;
+        };
         if (sensitive != 0 && already_normal(sensitive, at, at + length)) {
             // The normalizer finds the segment in normal form and maps the code point like any
             // other. Kept here when the mapping leaves it unchanged and it continues the token
@@ -245,6 +317,10 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
                 pos = at + length;
                 return;
             }
+        }
+        if constexpr (Spans) {
+            give_up();
+            return;
         }
         std::size_t e = at + length;
         while (e < n) {
@@ -263,7 +339,7 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
             e += d.length;
         }
         normalizer_.normalize(text.substr(split, e - split), scratch);
-        for_each_token(scratch, [&](const token& t) { f(t.text); });
+        for_each_token(scratch, [&](const token& t) { emit(t.text, 0, 0); });  // without Spans only
         tok.clear();
         in_token = state::outside;
         split = e;
@@ -329,6 +405,24 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
         if (fold_ascii) m.upper |= gather(detail::ascii_upper_bytes(low) & ~high) << shift;
         m.non_ascii |= gather(high) << shift;
     };
+    // Two-byte code points the pass copies into words (copied_word) join the word mask: the
+    // stride then goes on through "für", "naïve" or "привет". Bytes [0, length) of the block at
+    // base; a lead byte in the last place stays non-ASCII for the per-code-point path.
+    const auto take_copied_letters = [&](masks& m, std::size_t at, unsigned length) {
+        std::uint64_t todo = m.non_ascii;
+        while (todo != 0) {
+            const auto i = static_cast<unsigned>(std::countr_zero(todo));
+            todo &= todo - 1;
+            if (i + 1 >= length) break;
+            const unsigned lead = in[at + i], next = in[at + i + 1];
+            if (lead < 0xC2 || lead >= 0xE0 || (next & 0xC0) != 0x80) continue;
+            todo &= todo - 1;  // the continuation byte
+            if (!copied_word(static_cast<char32_t>(((lead & 0x1F) << 6) | (next & 0x3F)))) continue;
+            const std::uint64_t both = std::uint64_t{3} << i;
+            m.word |= both;
+            m.non_ascii &= ~both;
+        }
+    };
     masks block;
     std::size_t base = 0, block_end = 0;  // block holds the masks of [base, block_end)
     const auto ascii_stretch = [&] {
@@ -343,8 +437,12 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
                 if (pos + 64 <= n) {
                     classify8(detail::load8(in + pos), 0, block);
                     block_end = pos + 8;
-                    if (block.non_ascii == 0) {
+                    if (block.non_ascii != 0) take_copied_letters(block, pos, 8);
+                    // All ASCII or copied letters but perhaps a lead byte in the last place, whose
+                    // continuation the whole block holds.
+                    if ((block.non_ascii & 0x7F) == 0) {
                         for (unsigned k = 1; k < 8; ++k) classify8(detail::load8(in + pos + 8 * k), 8 * k, block);
+                        if (block.non_ascii != 0) take_copied_letters(block, pos, 64);
                         block_end = pos + 64;
                     }
                 } else {
@@ -352,6 +450,7 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
                     std::uint64_t w[8] = {};
                     for (unsigned i = 0; i < length; ++i) w[i / 8] |= std::uint64_t{in[pos + i]} << (8 * (i % 8));
                     for (unsigned k = 0; k < 8; ++k) classify8(w[k], 8 * k, block);
+                    if (block.non_ascii != 0) take_copied_letters(block, pos, length);
                     block_end = n;
                 }
             }
@@ -384,6 +483,7 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
                 starts &= starts - 1;
                 if (ends == 0) {  // the last token goes on past this stretch
                     in_token = state::word;
+                    if constexpr (Spans) token_start = pos + b;
                     run_begin = pos + b;
                     run_upper = (upper & valid & ~((std::uint64_t{1} << b) - 1)) != 0;
                     split = pos + b;
@@ -393,7 +493,7 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
                 ends &= ends - 1;
                 const std::uint64_t span = ((std::uint64_t{1} << (e - b)) - 1) << b;
                 if ((upper & span) == 0) {
-                    f(text.substr(pos + b, e - b));
+                    emit(text.substr(pos + b, e - b), pos + b, pos + e);
                 } else {
                     emit_lowered(pos + b, e - b);
                 }
@@ -451,6 +551,12 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
                 pos = next;
                 continue;
             }
+            if constexpr (Spans) {
+                if (m.size == 0) {  // deleted: the reference's spans depend on what follows
+                    fall_back(pos, d.length);  // gives up
+                    continue;
+                }
+            }
             if (in_token != state::outside) flush_run(pos);
             bool handled = true;
             for (std::size_t k = 0; k < m.size && handled; ++k) {
@@ -468,6 +574,7 @@ void normalizing_word_shingler<H>::for_each_normalized_token(std::string_view te
         run_upper = false;
     }
     if (in_token != state::outside) finish(n);
+    return !gave_up;
 }
 
 }  // namespace ditto
