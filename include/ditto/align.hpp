@@ -225,7 +225,7 @@ struct aligned_side {
                const normalizer& normalize, const align_options& o, std::string& scratch, offset_map& map) {
         token_hashes.clear();
         token_bytes.clear();
-        const bool complete = fused.for_each_mapped_token(text, [&](std::string_view t, std::size_t begin, std::size_t end) {
+        const bool complete = fused.for_each_mapped_token(text, scratch, [&](std::string_view t, std::size_t begin, std::size_t end) {
             token_hashes.push_back(hash(t));
             token_bytes.push_back({begin, end});
         });

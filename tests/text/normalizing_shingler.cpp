@@ -413,3 +413,17 @@ TEST_CASE("for_each_mapped_token: long texts across blocks", "[normalizing_shing
     const auto options = all_options();
     for (int i = 0; i < 60; ++i) check_mapped(random_text(rng, pool, 2000), options[rng() % options.size()]);
 }
+
+TEST_CASE("for_each_mapped_token: deleted characters outside tokens do not make it give up", "[normalizing_shingler]") {
+    const normalize_options defaults;
+    // A byte-order mark before the first token, a zero-width space or soft hyphen between two
+    // separators: the offset map gives their bytes to no token.
+    CHECK(check_mapped("\xEF\xBB\xBFHello world", defaults));
+    CHECK(check_mapped("one \xE2\x80\x8B two \xC2\xAD three", defaults));
+    CHECK(check_mapped("\xEF\xBB\xBF", defaults));
+    // Inside a token, or after the last one where trailing white space is dropped, they may widen
+    // a span: given up, and whatever was given before is a prefix of the reference.
+    CHECK_FALSE(check_mapped("soft\xC2\xADhyphen", defaults));
+    CHECK_FALSE(check_mapped("last \xE2\x80\x8B", defaults));
+    CHECK_FALSE(check_mapped("last \xE2\x80\x8B ,", defaults));
+}

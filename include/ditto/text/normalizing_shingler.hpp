@@ -22,9 +22,11 @@
 // reference on random and hand-written inputs under every option combination.
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -44,6 +46,53 @@
 
 namespace ditto::inline v0_1 {
 
+namespace detail {
+
+// The two-byte code points (U+0080..U+07FF) that the fused pass, meeting them, copies unchanged
+// into a word token: what its per-code-point path decides. The block scan takes them in its
+// stride (lower-case Latin, Greek and Cyrillic letters under most options).
+struct copied_letters {
+    std::uint64_t bits[(0x800 - 0x80) / 64] = {};
+    [[nodiscard]] bool has(char32_t cp) const noexcept { return (bits[(cp - 0x80) / 64] >> ((cp - 0x80) % 64)) & 1; }
+};
+
+inline bool copied_as_word(const normalizer& normalize, char32_t cp) {
+    const normalize_options& o = normalize.options();
+    const std::uint8_t property = unicode::property_byte(cp);
+    if (o.collapse_whitespace && unicode::is_white_space(cp, property)) return false;
+    if (o.fold_punctuation && maybe_punctuation(cp)) return false;
+    if ((property & (unicode::detail::mapped_bit | unicode::detail::strippable_mark_bit)) != 0) {
+        const bool nfk = o.canonical_equivalence && o.fold_compatibility;
+        if (o.canonical_equivalence && unicode::is_normalization_sensitive(cp, nfk)) return false;
+        code_point_buffer seq;
+        if (normalize.map_code_point(cp, seq)) return false;
+    }
+    return token_class_of(cp) == token_class::word;
+}
+
+// The table for normalize's options, made once per process for each combination of the
+// options that decide it (every field but on_invalid, which only concerns ill-formed input):
+// making it asks the mapping tables about 1,920 code points, too slow for every differ.
+inline const copied_letters& copied_letters_for(const normalizer& normalize) {
+    const normalize_options& o = normalize.options();
+    constexpr std::size_t foldings = 3;  // case_folding's values
+    const auto fold = static_cast<std::size_t>(o.case_fold);
+    if (fold >= foldings) throw_invalid_argument("normalizing_word_shingler", "case_fold", "a case_folding value",
+                                                 std::to_string(fold));
+    const std::size_t key = fold * 32 + (o.fold_punctuation ? 1u : 0u) + (o.collapse_whitespace ? 2u : 0u) +
+                            (o.strip_diacritics ? 4u : 0u) + (o.fold_compatibility ? 8u : 0u) +
+                            (o.canonical_equivalence ? 16u : 0u);
+    static std::array<copied_letters, foldings * 32> tables;
+    static std::array<std::once_flag, foldings * 32> made;
+    std::call_once(made[key], [&] {
+        for (char32_t cp = 0x80; cp < 0x800; ++cp)
+            if (copied_as_word(normalize, cp)) tables[key].bits[(cp - 0x80) / 64] |= std::uint64_t{1} << ((cp - 0x80) % 64);
+    });
+    return tables[key];
+}
+
+}  // namespace detail
+
 /// The word k-shingle hashes of normalize(text): for every text and options,
 /// normalizing_word_shingler(options, k, seed)(text, sink) calls sink with exactly the hashes that
 /// word_shingler<>(k, seed)(normalizer(options)(text), sink) does. With invalid_utf8::error the
@@ -58,8 +107,6 @@ public:
         detail::check_shingle_size("normalizing_word_shingler", k);
         power_ = 1;  // B^(k-1), as in word_shingler
         for (std::size_t i = 1; i < k; ++i) power_ *= detail::shingle_base;
-        for (char32_t cp = 0x80; cp < 0x800; ++cp)
-            if (copied_as_word(cp)) copied_word_[(cp - 0x80) / 64] |= std::uint64_t{1} << ((cp - 0x80) % 64);
     }
 
     [[nodiscard]] const normalize_options& options() const noexcept { return normalizer_.options(); }
@@ -83,7 +130,8 @@ public:
     /// for_each_token finds in the normalized text. The view is valid during the call only.
     template <class F>
     void for_each_normalized_token(std::string_view text, F&& f) const {
-        scan<false>(text, f);
+        std::string buffer;
+        scan<false>(text, buffer, f);
     }
 
     /// Calls f(bytes, begin, end) with each token of normalize(text), in order, and the input
@@ -96,37 +144,22 @@ public:
     /// given and starts again with the normalizer.
     template <class F>
     [[nodiscard]] bool for_each_mapped_token(std::string_view text, F&& f) const {
-        return scan<true>(text, f);
+        std::string buffer;
+        return scan<true>(text, buffer, f);
+    }
+    /// The same, building tokens that are not input bytes in buffer: a caller that keeps it
+    /// allocates nothing once it has grown to the longest such token.
+    template <class F>
+    [[nodiscard]] bool for_each_mapped_token(std::string_view text, std::string& buffer, F&& f) const {
+        return scan<true>(text, buffer, f);
     }
 
 private:
-    // Whether the pass, meeting code point cp (not ASCII), copies it unchanged into a word token:
-    // what its per-code-point path decides, asked once per two-byte code point so the block scan
-    // can take those (lower-case Latin, Greek, Cyrillic letters with most options) in its stride.
-    [[nodiscard]] bool copied_as_word(char32_t cp) const {
-        const normalize_options& o = normalizer_.options();
-        const std::uint8_t property = unicode::property_byte(cp);
-        if (o.collapse_whitespace && unicode::is_white_space(cp, property)) return false;
-        const bool punctuation = o.fold_punctuation && detail::maybe_punctuation(cp);
-        const bool mapped = (property & (unicode::detail::mapped_bit | unicode::detail::strippable_mark_bit)) != 0;
-        if (punctuation) return false;
-        if (mapped) {
-            const bool nfk = o.canonical_equivalence && o.fold_compatibility;
-            if (o.canonical_equivalence && unicode::is_normalization_sensitive(cp, nfk)) return false;
-            detail::code_point_buffer seq;
-            if (normalizer_.map_code_point(cp, seq)) return false;
-        }
-        return detail::token_class_of(cp) == detail::token_class::word;
-    }
-    // The two-byte code point cp (0x80 <= cp < 0x800) is copied_as_word.
-    [[nodiscard]] bool copied_word(char32_t cp) const noexcept {
-        return (copied_word_[(cp - 0x80) / 64] >> ((cp - 0x80) % 64)) & 1;
-    }
-
     // The pass behind both: with Spans, f also gets each token's input bytes, and the pass stops
-    // (returning false) where those need the normalizer's offset map.
+    // (returning false) where those need the normalizer's offset map. tok: where a token that is
+    // not input bytes is built.
     template <bool Spans, class F>
-    bool scan(std::string_view text, F&& f) const;
+    bool scan(std::string_view text, std::string& tok, F&& f) const;
 
     [[nodiscard]] std::uint64_t hash_token(std::string_view token) const {
         if constexpr (std::is_same_v<H, default_hasher>) {
@@ -142,12 +175,12 @@ private:
     std::uint64_t power_;
     H hash_;
     detail::token_hasher token_hash_;
-    std::uint64_t copied_word_[(0x800 - 0x80) / 64] = {};  // copied_as_word, by cp - 0x80
+    const detail::copied_letters* copied_ = &detail::copied_letters_for(normalizer_);
 };
 
 template <hasher H>
 template <bool Spans, class F>
-bool normalizing_word_shingler<H>::scan(std::string_view text, F&& f) const {
+bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok, F&& f) const {
     using detail::token_class;
     const normalize_options& options = normalizer_.options();
     if (options.on_invalid == invalid_utf8::error) {
@@ -174,18 +207,22 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, F&& f) const {
     // bytes that normalize to themselves but for ASCII capitals, which run_upper tracks.
     std::size_t run_begin = 0;
     bool run_upper = false;
-    std::string tok;
+    tok.clear();
     std::string scratch;  // the normalizer's output for a stretch it handles
     // With Spans: where the current token's first code point starts in the input, and whether
     // the pass gave up (see for_each_mapped_token).
     std::size_t token_start = 0;
     bool gave_up = false;
+    // Tokens given so far, and their count when a code point was last deleted after one (0: none
+    // was): see the deleted code points below.
+    std::size_t tokens_given = 0, deleted_after = 0;
     // A token is the input bytes [begin, end): each of its code points copied, case-folded in
     // place or replaced. The reference maps a token's last byte to the end of the code point that
     // made it (a replaced one: to where the next output starts, the same place, since the pass
     // gives up at code points that produce nothing).
     const auto emit = [&](std::string_view token, std::size_t begin, std::size_t end) {
         if constexpr (Spans) {
+            ++tokens_given;
             f(token, begin, end);
         } else {
             (void)begin;
@@ -417,7 +454,7 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, F&& f) const {
             const unsigned lead = in[at + i], next = in[at + i + 1];
             if (lead < 0xC2 || lead >= 0xE0 || (next & 0xC0) != 0x80) continue;
             todo &= todo - 1;  // the continuation byte
-            if (!copied_word(static_cast<char32_t>(((lead & 0x1F) << 6) | (next & 0x3F)))) continue;
+            if (!copied_->has(static_cast<char32_t>(((lead & 0x1F) << 6) | (next & 0x3F)))) continue;
             const std::uint64_t both = std::uint64_t{3} << i;
             m.word |= both;
             m.non_ascii &= ~both;
@@ -552,9 +589,17 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, F&& f) const {
                 continue;
             }
             if constexpr (Spans) {
-                if (m.size == 0) {  // deleted: the reference's spans depend on what follows
-                    fall_back(pos, d.length);  // gives up
-                    continue;
+                // The offset map gives deleted bytes to the output before them. Inside a token
+                // that may be the token's last code point: given up. Outside one they follow a
+                // separator, which no span includes — unless it is trailing white space, dropped
+                // by collapse_whitespace, when they go to the last token: so the pass gives up at
+                // the end if no token followed (tokens_given is checked there).
+                if (m.size == 0) {
+                    if (in_token != state::outside) {
+                        fall_back(pos, d.length);  // gives up
+                        continue;
+                    }
+                    if (tokens_given > 0) deleted_after = tokens_given;
                 }
             }
             if (in_token != state::outside) flush_run(pos);
@@ -574,6 +619,9 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, F&& f) const {
         run_upper = false;
     }
     if (in_token != state::outside) finish(n);
+    if constexpr (Spans) {
+        if (deleted_after != 0 && deleted_after == tokens_given) return false;
+    }
     return !gave_up;
 }
 
