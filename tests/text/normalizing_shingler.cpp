@@ -1,5 +1,6 @@
 #include <ditto/text/normalizing_shingler.hpp>
 
+#include <ditto/detail/swar.hpp>
 #include <ditto/shingle.hpp>
 #include <ditto/text/normalize.hpp>
 #include <ditto/text/token_hash.hpp>
@@ -393,17 +394,32 @@ TEST_CASE("for_each_mapped_token: ASCII, precomposed letters, capitals and folde
                                      "é", "É", "ß", "Größe", "Über", "naïve", "„", "“", "”", "—", "«", "€", "中文",
                                      "Привет", "\xC2\xA0"};
     std::mt19937 rng(77);
-    for (int fold = 0; fold < 3; ++fold)
-        for (int bits = 0; bits < 4; ++bits) {
-            normalize_options o;
-            o.case_fold = static_cast<ditto::case_folding>(fold);
-            o.fold_punctuation = (bits & 1) != 0;
-            o.collapse_whitespace = (bits & 2) != 0;
-            for (int i = 0; i < 200; ++i) CHECK(check_mapped(random_text(rng, pool, 1 + rng() % 200), o));
-            std::string ascii;
-            for (int k = 0; k < 500; ++k) ascii.push_back(static_cast<char>(rng() % 128));
-            CHECK(check_mapped(ascii, o));
+    // Every case folding, with and without punctuation folding and white-space collapsing; the
+    // other options at their defaults.
+    const normalize_options defaults;
+    for (const auto& o : all_options()) {
+        if (o.strip_diacritics != defaults.strip_diacritics || o.fold_compatibility != defaults.fold_compatibility ||
+            o.canonical_equivalence != defaults.canonical_equivalence || o.on_invalid != defaults.on_invalid)
+            continue;
+        for (int i = 0; i < 200; ++i) CHECK(check_mapped(random_text(rng, pool, 1 + rng() % 200), o));
+        std::string ascii;
+        for (int k = 0; k < 500; ++k) ascii.push_back(static_cast<char>(rng() % 128));
+        CHECK(check_mapped(ascii, o));
+    }
+}
+
+TEST_CASE("ascii_lower lowers ASCII capitals and leaves every other byte alone", "[normalizing_shingler]") {
+    // Bytes: 'A', 'z', 0xC3 (low 7 bits 'C'), 0xD0 (low 7 bits 'P'), 'Z', '@', '[', 0xFF.
+    const std::uint64_t word = 0xFF5B405AD0C37A41ULL;
+    CHECK(ditto::detail::ascii_lower(word) == 0xFF5B407AD0C37A61ULL);
+    for (unsigned b = 0; b < 256; ++b) {  // each byte value in each place, beside non-ASCII neighbours
+        const auto expected = static_cast<std::uint64_t>(b >= 'A' && b <= 'Z' ? b + 32 : b);
+        for (unsigned place = 0; place < 8; ++place) {
+            const std::uint64_t others = 0xFFFFFFFFFFFFFFFFULL & ~(std::uint64_t{0xFF} << (8 * place));
+            const std::uint64_t in = (0xC3C3C3C3C3C3C3C3ULL & others) | (std::uint64_t{b} << (8 * place));
+            CHECK(ditto::detail::ascii_lower(in) == ((0xC3C3C3C3C3C3C3C3ULL & others) | (expected << (8 * place))));
         }
+    }
 }
 
 TEST_CASE("for_each_mapped_token: long texts across blocks", "[normalizing_shingler]") {

@@ -24,16 +24,15 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
     return ~((x & ~highs) + ~highs) & ~x & highs;
 }
 
-// ASCII letters A-Z turned to a-z in all 8 bytes.
-[[nodiscard]] constexpr std::uint64_t ascii_lower(std::uint64_t word) noexcept {
-    const std::uint64_t at_least_a = (word + ones * (0x80 - 'A')) & highs;
-    const std::uint64_t above_z = (word + ones * (0x80 - 'Z' - 1)) & highs;
-    return word | ((at_least_a & ~above_z) >> 2);
-}
-
 // ASCII capitals A-Z.
 [[nodiscard]] constexpr std::uint64_t ascii_upper_bytes(std::uint64_t word) noexcept {
     return bytes_below(word, 'Z' + 1) & ~bytes_below(word, 'A') & ~word & highs;
+}
+
+// ASCII letters A-Z turned to a-z in all 8 bytes; every other byte, non-ASCII ones too, unchanged
+// (the bytes are compared on their low 7 bits, so no carry crosses from a non-ASCII byte).
+[[nodiscard]] constexpr std::uint64_t ascii_lower(std::uint64_t word) noexcept {
+    return word | ((ascii_upper_bytes(word & ~highs) & ~word) >> 2);
 }
 
 // The high bits of bytes [first, last) of a word (first < last <= 8).

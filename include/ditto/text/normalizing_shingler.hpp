@@ -248,9 +248,7 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
             return;
         }
         for (std::size_t i = 0; i < length; i += 8) {
-            // Capitals on the low 7 bits of ASCII bytes only: a token may hold two-byte letters.
-            const std::uint64_t raw = detail::load8(in + at + i);
-            const std::uint64_t w = raw | ((detail::ascii_upper_bytes(raw & ~detail::highs) & ~(raw & detail::highs)) >> 2);
+            const std::uint64_t w = detail::ascii_lower(detail::load8(in + at + i));  // two-byte letters unchanged
             for (std::size_t k = 0; k < 8; ++k) lowered[i + k] = static_cast<char>(w >> (8 * k));
         }
         emit(std::string_view(lowered, length), at, at + length);
