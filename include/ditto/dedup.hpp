@@ -35,6 +35,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -56,6 +57,7 @@
 #include <ditto/text/normalize.hpp>
 #include <ditto/text/normalizing_shingler.hpp>
 #include <ditto/text/text_shingler.hpp>
+#include <ditto/text_source.hpp>
 #include <ditto/verify.hpp>
 
 namespace ditto::inline v0_1 {
@@ -349,20 +351,32 @@ void for_chunks(E& exec, std::size_t n, std::size_t chunk, F&& f) {
     });
 }
 
+// Text i of an accessor called as text(i) or text(i, buffer) (a text_source's way: the text may
+// be placed in buffer).
+template <class Text>
+[[nodiscard]] std::string_view fetch_text(const Text& text, std::size_t i, std::string& buffer) {
+    if constexpr (std::is_invocable_v<const Text&, std::size_t, std::string&>) return text(i, buffer);
+    else return text(i);
+}
+
 // Byte-identical texts: first[i] is the first of the n documents with text(i)'s bytes (128-bit
 // hashes; each claim confirmed by comparing the bytes, so a collision leaves the document
-// alone). advance(k) is told of k more documents done, from any thread.
+// alone). text is called as fetch_text calls it. advance(k) is told of k more documents done,
+// from any thread.
 template <executor E, class Text, class Advance>
 [[nodiscard]] std::vector<std::uint32_t> first_same_bytes(E& exec, std::size_t n, Text text, Advance advance) {
     std::vector<content_hash> raw_hash(n);
     for_chunks(exec, n, documents_per_task, [&](std::size_t from, std::size_t to) {
-        for (std::size_t i = from; i < to; ++i) raw_hash[i] = hash128(text(i));
+        std::string buffer;
+        for (std::size_t i = from; i < to; ++i) raw_hash[i] = hash128(fetch_text(text, i, buffer));
     });
     std::vector<std::uint32_t> first = first_with_same_hash(raw_hash);
     std::vector<content_hash>().swap(raw_hash);
     for_chunks(exec, n, documents_per_task, [&](std::size_t from, std::size_t to) {
+        std::string mine, theirs;
         for (std::size_t i = from; i < to; ++i)
-            if (first[i] != i && text(i) != text(first[i])) first[i] = static_cast<std::uint32_t>(i);  // a collision
+            if (first[i] != i && fetch_text(text, i, mine) != fetch_text(text, first[i], theirs))
+                first[i] = static_cast<std::uint32_t>(i);  // a collision
         advance(to - from);
     });
     return first;
@@ -451,29 +465,15 @@ template <class V>
 
 }  // namespace detail
 
-/// Runs the pipeline over a random-access range of documents on exec with the given parts
-/// (dedup_components.hpp); better(a, b) says that document a is to be kept rather than b (a
-/// strict weak order on indices; ties keep the earlier). The options still choose the sketch
-/// size, threshold, prefilter (seed also seeds its fine sketch), bucket splitting, memory
-/// budget, clustering and outputs; those that configure only ditto's own parts (shingles,
-/// ngram, normalization, recall, bands_rows) are used by default_components. The options are
-/// checked by validate_pipeline(): all but recall and bands_rows. Throws std::invalid_argument for invalid options, a
-/// candidate generator with no keys or a banding wider than sketch_size, or more than 2^32 - 2
-/// documents, and whatever the parts throw (ditto's normalizer: parse_error under
-/// invalid_utf8::error).
-template <std::ranges::random_access_range R, executor E, class Better, text_normalizer Normalizer,
-          document_shingler Shingler, sketcher Sketcher, candidate_keyer Candidates, pair_verifier Verifier>
-    requires document<std::ranges::range_value_t<R>>
-[[nodiscard]] dedup_result dedup(const R& documents, const dedup_options& options, E& exec, Better better,
-                                 const dedup_components<Normalizer, Shingler, Sketcher, Candidates, Verifier>& parts) {
-    static_assert(stable_document_range<const R&>,
-                  "ditto::dedup: the range yields documents by value, so each document's text would be read "
-                  "after the temporary holding it is gone. Pass a range of lvalues (e.g. a std::vector of the "
-                  "documents), or, when the document type only views text owned elsewhere, specialize "
-                  "ditto::enable_borrowed_text<Document> as true.");
+namespace detail {
+// The pipeline over n texts, text(i) or text(i, buffer) as fetch_text calls it.
+template <class Text, executor E, class Better, text_normalizer Normalizer, document_shingler Shingler,
+          sketcher Sketcher, candidate_keyer Candidates, pair_verifier Verifier>
+[[nodiscard]] dedup_result dedup_texts(const std::size_t n, const Text& text_at, const dedup_options& options, E& exec,
+                                       Better better,
+                                       const dedup_components<Normalizer, Shingler, Sketcher, Candidates, Verifier>& parts) {
     options.validate_pipeline();
     using u32 = std::uint32_t;
-    const std::size_t n = static_cast<std::size_t>(std::ranges::size(documents));
     if (n > std::numeric_limits<u32>::max() - 1)
         detail::throw_invalid_argument("dedup", "documents", "at most 4294967294", std::to_string(n));
     detail::stopwatch clock, total;
@@ -491,8 +491,7 @@ template <std::ranges::random_access_range R, executor E, class Better, text_nor
                                            std::to_string(stats.lsh.bands) + " x " + std::to_string(stats.lsh.rows));
     } else
         stats.lsh = lsh_params{bands, 0};
-    const auto begin = std::ranges::begin(documents);
-    auto text = [&](std::size_t i) -> std::string_view { return ditto::text_of(begin[static_cast<std::ptrdiff_t>(i)]); };
+    auto text = [&](std::size_t i, std::string& buffer) { return detail::fetch_text(text_at, i, buffer); };
     const Normalizer& normalize = parts.normalizer;
     const Shingler& shingle_raw = parts.shingler;  // from the raw text: it normalizes as it needs
     detail::progress_reporter progress(options.progress);
@@ -527,9 +526,10 @@ template <std::ranges::random_access_range R, executor E, class Better, text_nor
     detail::for_chunks(exec, d_count, detail::documents_per_task, [&](std::size_t first, std::size_t last) {
         std::vector<std::uint64_t> hashes;
         std::vector<std::uint32_t> slots(k);
+        std::string buffer;
         auto& c = counts[first / detail::documents_per_task];
         for (std::size_t d = first; d < last; ++d) {
-            const std::string_view t = text(distinct[d]);
+            const std::string_view t = text(distinct[d], buffer);
             c.bytes += t.size();
             hashes.clear();
             shingle_raw(t, [&](std::uint64_t h) { hashes.push_back(h); });
@@ -556,7 +556,8 @@ template <std::ranges::random_access_range R, executor E, class Better, text_nor
     }
     // Identical normalized texts, among the texts that share their shingle sequence with another.
     std::vector<u32> first_norm = detail::first_same_normalized(exec, sequence_hash, [&](std::size_t d, std::string& out) {
-        normalize.normalize(text(distinct[d]), out);
+        std::string buffer;  // allocates only when the text is fetched into it
+        normalize.normalize(text(distinct[d], buffer), out);
     });
     stats.seconds_sketch = clock.lap();
 
@@ -678,7 +679,8 @@ template <std::ranges::random_access_range R, executor E, class Better, text_nor
     // A unit's sorted shingle set, made from its text.
     auto make_unit_set = [&](u32 u, std::vector<std::uint64_t>& set) {
         set.clear();
-        shingle_raw(text(unit_doc[u]), [&](std::uint64_t h) { set.push_back(h); });
+        std::string buffer;  // allocates only when the text is fetched into it
+        shingle_raw(text(unit_doc[u], buffer), [&](std::uint64_t h) { set.push_back(h); });
         make_set(set);
     };
     detail::for_chunks(exec, prepare.size(), detail::units_per_task, [&](std::size_t first, std::size_t last) {
@@ -1128,6 +1130,50 @@ template <std::ranges::random_access_range R, executor E, class Better, text_nor
     stats.seconds_total = total.lap();
     return result;
 }
+}  // namespace detail
+
+/// Runs the pipeline over a random-access range of documents on exec with the given parts
+/// (dedup_components.hpp); better(a, b) says that document a is to be kept rather than b (a
+/// strict weak order on indices; ties keep the earlier). The options still choose the sketch
+/// size, threshold, prefilter (seed also seeds its fine sketch), bucket splitting, memory
+/// budget, clustering and outputs; those that configure only ditto's own parts (shingles,
+/// ngram, normalization, recall, bands_rows) are used by default_components. The options are
+/// checked by validate_pipeline(): all but recall and bands_rows. Throws std::invalid_argument for invalid options, a
+/// candidate generator with no keys or a banding wider than sketch_size, or more than 2^32 - 2
+/// documents, and whatever the parts throw (ditto's normalizer: parse_error under
+/// invalid_utf8::error).
+template <std::ranges::random_access_range R, executor E, class Better, text_normalizer Normalizer,
+          document_shingler Shingler, sketcher Sketcher, candidate_keyer Candidates, pair_verifier Verifier>
+    requires document<std::ranges::range_value_t<R>>
+[[nodiscard]] dedup_result dedup(const R& documents, const dedup_options& options, E& exec, Better better,
+                                 const dedup_components<Normalizer, Shingler, Sketcher, Candidates, Verifier>& parts) {
+    static_assert(stable_document_range<const R&>,
+                  "ditto::dedup: the range yields documents by value, so each document's text would be read "
+                  "after the temporary holding it is gone. Pass a range of lvalues (e.g. a std::vector of the "
+                  "documents), or, when the document type only views text owned elsewhere, specialize "
+                  "ditto::enable_borrowed_text<Document> as true.");
+    const auto begin = std::ranges::begin(documents);
+    return detail::dedup_texts(
+        static_cast<std::size_t>(std::ranges::size(documents)),
+        [begin](std::size_t i) -> std::string_view { return ditto::text_of(begin[static_cast<std::ptrdiff_t>(i)]); },
+        options, exec, std::move(better), parts);
+}
+
+/// The pipeline over a text_source (text_source.hpp): texts are fetched as each stage needs them
+/// (a few times each: hashing, sketching, shingle sets beyond options.shingle_memory) and never
+/// all held, so a corpus read from disk by offset needs memory for its per-document state only
+/// (about 2 x sketch_size + 8 x bands + 60 bytes a document, and the shingle sets within
+/// shingle_memory). The result is the same as for a range of documents with the same texts.
+template <text_source S, executor E, class Better, text_normalizer Normalizer, document_shingler Shingler,
+          sketcher Sketcher, candidate_keyer Candidates, pair_verifier Verifier>
+    requires(!std::ranges::range<S>)
+[[nodiscard]] dedup_result dedup(const S& source, const dedup_options& options, E& exec, Better better,
+                                 const dedup_components<Normalizer, Shingler, Sketcher, Candidates, Verifier>& parts) {
+    return detail::dedup_texts(
+        static_cast<std::size_t>(source.size()),
+        [&source](std::size_t i, std::string& buffer) -> std::string_view { return source.text(i, buffer); }, options,
+        exec, std::move(better), parts);
+}
 
 namespace detail {
 // run(better) with the keep rule as a strict order on document indices (ties keep the earlier).
@@ -1142,7 +1188,37 @@ auto with_keep_rule(const R& documents, keep_rule keep, Run run) {
     }
     return run([](std::size_t a, std::size_t b) { return a < b; });
 }
+
+// run(better) with the keep rule over a text_source: lengths from s.length(i) when it has it,
+// else from each text fetched once on exec.
+template <text_source S, executor E, class Run>
+auto with_keep_rule(const S& source, keep_rule keep, E& exec, Run run) {
+    if (keep != keep_rule::longest) return run([](std::size_t a, std::size_t b) { return a < b; });
+    std::vector<std::size_t> length(static_cast<std::size_t>(source.size()));
+    for_chunks(exec, length.size(), documents_per_task, [&](std::size_t from, std::size_t to) {
+        std::string buffer;
+        for (std::size_t i = from; i < to; ++i) {
+            if constexpr (sized_text_source<S>) length[i] = static_cast<std::size_t>(source.length(i));
+            else length[i] = std::string_view(source.text(i, buffer)).size();
+        }
+    });
+    return run([&length](std::size_t a, std::size_t b) { return length[a] > length[b]; });
+}
 }  // namespace detail
+
+/// Runs the pipeline over a text_source with ditto's own parts (default_components(options)).
+template <text_source S, executor E, class Better>
+    requires(!std::ranges::range<S>)
+[[nodiscard]] dedup_result dedup(const S& source, const dedup_options& options, E& exec, Better better) {
+    return dedup(source, options, exec, std::move(better), default_components(options));
+}
+
+/// Runs the pipeline over a text_source on exec, keeping copies by options.keep.
+template <text_source S, executor E>
+    requires(!std::ranges::range<S>)
+[[nodiscard]] dedup_result dedup(const S& source, const dedup_options& options, E& exec) {
+    return detail::with_keep_rule(source, options.keep, exec, [&](auto better) { return dedup(source, options, exec, better); });
+}
 
 /// Runs the pipeline with ditto's own parts (default_components(options)).
 template <std::ranges::random_access_range R, executor E, class Better>

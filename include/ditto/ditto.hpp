@@ -50,6 +50,7 @@
 #include <ditto/text/normalize.hpp>
 #include <ditto/text/normalizing_shingler.hpp>
 #include <ditto/text/text_shingler.hpp>
+#include <ditto/text_source.hpp>
 #include <ditto/text/token_hash.hpp>
 #include <ditto/text/tokenize.hpp>
 #include <ditto/text/unicode.hpp>
