@@ -370,6 +370,25 @@ def memory_budget_gives_the_same_bytes():
 
 
 @case
+def memory_budget_numbers_lines_as_one_block():
+    # Texts with escaped newlines ("\\n", a newline once decoded) in a file of several 1 MiB
+    # blocks: the records without an id are named by their line numbers, the same in any block.
+    records = [json.loads(line) for line in big_corpus(5, 9000).splitlines()]
+    for i, r in enumerate(records):
+        if i % 2:
+            r["text"] = r["text"].replace(" ", "\n", 3)
+    lines = [json.dumps(r) for r in records]
+    write("nl.jsonl", "\n".join(lines) + "\n")
+    whole = build(["nl.jsonl"], "nl-whole.didx", "--memory", "8G")
+    build(["nl.jsonl"], "nl.didx", "--memory", "4K")
+    expect(read("nl.didx") == whole, "line numbers differ between blocks and one block")
+    ids = [d[3] for d in documents(read("nl.didx"))]
+    expect(len(ids) == len(lines), f"{len(ids)} documents for {len(lines)} lines")
+    wrong = [(i + 1, ids[i]) for i in range(0, len(ids), 7) if ids[i] != str(i + 1)]
+    expect(not wrong, f"records without an id named other than by their line: {wrong[:3]}")
+
+
+@case
 def memory_budget_long_lines_and_errors():
     # A line longer than the block is read whole; its neighbours are cut around it.
     long_text = " ".join(f"w{i % 997}" for i in range(400000))  # about 2.4 MB

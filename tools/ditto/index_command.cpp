@@ -217,6 +217,10 @@ std::size_t add_file_streamed(ditto::spilling_index_builder& builder, const std:
 
     // Parses, sketches and adds the lines of data[start, end) (whole lines), at file offset base.
     const auto add_block = [&](char* data, std::size_t start, std::size_t end) {
+        // Lines end at "\n" or at the end of the file. Counted before parsing, which decodes
+        // strings in place ("\\n" becomes a newline).
+        const std::size_t block_lines = static_cast<std::size_t>(std::count(data + start, data + end, '\n')) +
+                                        (end > start && data[end - 1] != '\n' ? 1 : 0);
         ditto::jsonl_lines parsed = ditto::parse_jsonl(data, start, end, a.jsonl, pool, chunking);
         if (!parsed.bad.empty()) {
             const ditto::parse_error& e = parsed.bad.front().error;
@@ -256,9 +260,7 @@ std::size_t add_file_streamed(ditto::spilling_index_builder& builder, const std:
             }
         }
         documents += records.size();
-        // Lines end at "\n" or at the end of the file.
-        lines += static_cast<std::size_t>(std::count(data + start, data + end, '\n'));
-        if (end > start && data[end - 1] != '\n') ++lines;
+        lines += block_lines;
     };
 
     if (whole) {
