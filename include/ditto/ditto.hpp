@@ -50,11 +50,11 @@
 #include <ditto/text/normalize.hpp>
 #include <ditto/text/normalizing_shingler.hpp>
 #include <ditto/text/text_shingler.hpp>
-#include <ditto/text_source.hpp>
 #include <ditto/text/token_hash.hpp>
 #include <ditto/text/tokenize.hpp>
 #include <ditto/text/unicode.hpp>
 #include <ditto/text/unicode_data.hpp>
 #include <ditto/text/utf8.hpp>
+#include <ditto/text_source.hpp>
 #include <ditto/verify.hpp>
 #include <ditto/version.hpp>

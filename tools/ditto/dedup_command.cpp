@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -17,6 +18,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ditto/align.hpp>
@@ -25,6 +28,7 @@
 #include <ditto/io/jsonl.hpp>
 #include <ditto/io/jsonl_chunks.hpp>
 #include <ditto/simhash_dedup.hpp>
+#include <ditto/text_source.hpp>
 #include <ditto/text/utf8.hpp>
 #include <ditto/verify.hpp>
 
@@ -61,6 +65,9 @@ struct dedup_arguments {
     bool clean = false;          // --clean
     clean_settings cleaning;
     std::string clean_option;    // a cleaning option given, for the message when --clean is not
+    std::uint64_t memory = 0;    // --memory: 0, the input held; else its texts read again by offset
+    bool set_memory_given = false;
+    std::string tmp_dir;         // --tmp-dir
 };
 
 constexpr const char* help_command = "ditto dedup --help";
@@ -129,6 +136,15 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             a.pairs_memory_given = true;
         } else if (name == "--set-memory") {
             a.dedup.shingle_memory = parse_size(name, r.value(), 0, 1u << 20, r.help_command()) << 20;
+            a.set_memory_given = true;
+        } else if (name == "--memory") {
+            const std::string_view v = r.value();
+            a.memory = parse_bytes(name, v, r.help_command());
+            if (a.memory < (std::uint64_t{16} << 20))
+                throw usage_error("--memory must be at least 16M, got '" + std::string(v) + "'", help_command);
+        } else if (name == "--tmp-dir") {
+            a.tmp_dir = std::string(r.value());
+            if (a.tmp_dir.empty()) throw usage_error("--tmp-dir needs a folder", help_command);
         } else if (name == "--threads") {
             a.threads = parse_size(name, r.value(), 1, 4096, r.help_command());
         } else if (parse_input_option(r, a.jsonl)) {
@@ -168,6 +184,20 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
         throw usage_error("--exact-pairs goes with --pairs", help_command);
     if (a.pairs_memory_given && a.mode != output_mode::pairs)
         throw usage_error("--pairs-memory goes with --pairs", help_command);
+    if (a.memory > 0) {
+        if (a.simhash) throw usage_error("--memory goes with --method minhash only", help_command);
+        if (a.containment) throw usage_error("--memory goes with --measure jaccard only", help_command);
+        if (a.clean)
+            throw usage_error("--memory does not go with --clean (cleaning counts lines across the whole corpus in "
+                              "memory); run 'ditto clean' first", help_command);
+        if (!a.set_memory_given) a.dedup.shingle_memory = static_cast<std::size_t>(a.memory / 4);
+        if (!a.pairs_memory_given) a.pairs_memory = std::min(a.pairs_memory, a.memory / 4);
+    }
+    if (!a.tmp_dir.empty()) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(a.tmp_dir, ec))
+            throw usage_error("--tmp-dir '" + escape_text(a.tmp_dir) + "' is not a folder", help_command);
+    }
     if (a.jsonl.text_field == a.jsonl.id_field)
         throw usage_error("--text-field and --id-field must differ, both are '" + a.jsonl.text_field + "'", help_command);
     return a;
@@ -409,8 +439,11 @@ private:
 
 // The report for people: clusters with more than one member, largest first, then by kept
 // position; for each copy its similarity to the kept copy and what changed.
-std::string make_report(const std::vector<record>& records, const ditto::dedup_result& result,
-                        const ditto::dedup_options& options, bool containment) {
+// text_at(i, buffer) gives document i's text (held, or read into buffer). Written a cluster at
+// a time.
+void write_report(output& report, const std::vector<record>& records,
+                  const std::function<std::string_view(std::size_t, std::string&)>& text_at,
+                  const ditto::dedup_result& result, const ditto::dedup_options& options, bool containment) {
     const auto& clusters = result.clusters;
     std::vector<std::vector<std::size_t>> members(records.size());
     for (std::size_t i = 0; i < records.size(); ++i) members[clusters.cluster[i]].push_back(i);
@@ -472,25 +505,33 @@ std::string make_report(const std::vector<record>& records, const ditto::dedup_r
         std::snprintf(head, sizeof head, "%.2f  ", own_measure ? measured(kept_text, copy_text) : d.measures.jaccard);
         return std::string(head) + what;
     };
-    std::string out;
+    std::string out, kept_buffer, copy_buffer;
     std::size_t number = 0;
     for (const std::size_t kept : order) {
+        out.clear();
         out += "Cluster " + std::to_string(++number) + ": " + count(members[kept].size(), "copy", "copies") + "\n";
+        const std::string_view kept_text = text_at(kept, kept_buffer);
         for (const std::size_t m : members[kept]) {
             out += m == kept ? "  keep  " : "  copy  ";
             out += escape_text(records[m].id);
-            if (m == kept) out += "  " + preview(records[m].text, 60);
-            else if (result.exact_of[m] == result.exact_of[kept])  // the same normalized text
-                out += records[m].text == records[kept].text ? "  1.00  identical"
-                                                             : "  1.00  same text once normalized (case, spacing, punctuation)";
-            else out += "  " + describe(records[kept].text, records[m].text);
+            if (m == kept) {
+                out += "  " + preview(kept_text, 60);
+            } else {
+                const std::string_view copy_text = text_at(m, copy_buffer);
+                if (result.exact_of[m] == result.exact_of[kept])  // the same normalized text
+                    out += copy_text == kept_text ? "  1.00  identical"
+                                                  : "  1.00  same text once normalized (case, spacing, punctuation)";
+                else
+                    out += "  " + describe(kept_text, copy_text);
+            }
             out += "\n";
         }
         out += "\n";
+        report.write(out);
     }
-    out += count(records.size(), "document", "documents") + ", " + count(result.stats.clusters, "cluster", "clusters") +
-           ", " + count(result.stats.duplicates, "duplicate", "duplicates") + "\n";
-    return out;
+    report.write(count(records.size(), "document", "documents") + ", " +
+                 count(result.stats.clusters, "cluster", "clusters") + ", " +
+                 count(result.stats.duplicates, "duplicate", "duplicates") + "\n");
 }
 
 // The pairs the pipeline passed to its sink, 24 bytes each in (first, second) order, kept in a
@@ -584,6 +625,210 @@ void write_pairs(output& out, const std::vector<record>& records, const ditto::d
     });
     for (; have_exact; have_exact = next_exact()) out.write(exact_line);
 }
+
+
+// ---- --memory: the input read in blocks, not held, and read again by offset ----
+
+// A regular file read again by offset; standard input or another file that is not regular is
+// first copied to an unnamed temporary file in `folder`. Its size and modification time are
+// taken at the start: a file changed meanwhile is an error, not a wrong answer.
+class reread_input {
+public:
+    reread_input(const std::string& path, const std::string& folder) {
+        display_name_ = path == "-" ? "<stdin>" : path;
+        const int source = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (source < 0) throw data_error("cannot open " + display_name_ + ": " + std::strerror(errno));
+        struct stat info {};
+        if (::fstat(source, &info) != 0) {
+            const int e = errno;
+            if (source != 0) ::close(source);
+            throw data_error("cannot read " + display_name_ + ": " + std::strerror(e));
+        }
+        if (S_ISREG(info.st_mode)) {
+            fd_ = source == 0 ? ::dup(0) : source;
+            if (fd_ < 0) throw data_error("cannot read " + display_name_ + ": " + std::strerror(errno));
+        } else {
+            try {
+                copy_to_temporary(source, folder);
+            } catch (...) {
+                if (source != 0) ::close(source);
+                throw;
+            }
+            if (source != 0) ::close(source);
+            if (::fstat(fd_, &info) != 0) throw data_error("cannot read the copy of " + display_name_ + ": " + std::strerror(errno));
+        }
+        size_ = static_cast<std::uint64_t>(info.st_size);
+        modified_ = info.st_mtim;
+    }
+    ~reread_input() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    reread_input(const reread_input&) = delete;
+    reread_input& operator=(const reread_input&) = delete;
+
+    [[nodiscard]] const std::string& display_name() const { return display_name_; }
+    [[nodiscard]] std::uint64_t size() const { return size_; }
+
+    // Bytes [from, from + n) into p.
+    void read(std::uint64_t from, std::size_t n, char* p) const {
+        for (std::size_t got = 0; got < n;) {
+            const ssize_t r = ::pread(fd_, p + got, n - got, static_cast<off_t>(from + got));
+            if (r < 0 && errno == EINTR) continue;
+            if (r < 0) throw data_error("error reading " + display_name_ + ": " + std::strerror(errno));
+            if (r == 0) throw data_error(display_name_ + " shrank while it was deduplicated");
+            got += static_cast<std::size_t>(r);
+        }
+    }
+    // Bytes [from, to) to out, a megabyte at a time.
+    void copy(output& out, std::uint64_t from, std::uint64_t to) const {
+        std::string buffer;
+        while (from < to) {
+            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(to - from, std::uint64_t{1} << 20));
+            buffer.resize(n);
+            read(from, n, buffer.data());
+            out.write(buffer);
+            from += n;
+        }
+    }
+    // A data_error when the file's size or modification time is not as at the start.
+    void check_unchanged() const {
+        struct stat info {};
+        if (::fstat(fd_, &info) != 0) throw data_error("cannot read " + display_name_ + ": " + std::strerror(errno));
+        if (static_cast<std::uint64_t>(info.st_size) != size_ || info.st_mtim.tv_sec != modified_.tv_sec ||
+            info.st_mtim.tv_nsec != modified_.tv_nsec)
+            throw data_error(display_name_ + " changed while it was deduplicated (--memory reads it again); "
+                                             "nothing was written");
+    }
+
+private:
+    void copy_to_temporary(int source, const std::string& folder) {
+        fd_ = ::open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (fd_ < 0) {  // no O_TMPFILE there: a named file, unlinked at once
+            std::string pattern = folder + "/ditto-XXXXXX";
+            with_cleanup_signals_blocked([&] {
+                fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
+                if (fd_ >= 0) ::unlink(pattern.c_str());
+            });
+        }
+        if (fd_ < 0)
+            throw data_error("cannot create a temporary file in " + folder + " for the copy of " + display_name_ + ": " +
+                             std::strerror(errno));
+        std::vector<char> buffer(std::size_t{1} << 20);
+        for (;;) {
+            const ssize_t got = ::read(source, buffer.data(), buffer.size());
+            if (got < 0 && errno == EINTR) continue;
+            if (got < 0) throw data_error("error reading " + display_name_ + ": " + std::strerror(errno));
+            if (got == 0) break;
+            for (std::size_t put = 0; put < static_cast<std::size_t>(got);) {
+                const ssize_t w = ::write(fd_, buffer.data() + put, static_cast<std::size_t>(got) - put);
+                if (w < 0 && errno == EINTR) continue;
+                if (w < 0)
+                    throw data_error("cannot write the copy of " + display_name_ + " in " + folder + ": " +
+                                     std::strerror(errno));
+                put += static_cast<std::size_t>(w);
+            }
+        }
+    }
+
+    std::string display_name_;
+    int fd_ = -1;
+    std::uint64_t size_ = 0;
+    struct timespec modified_ {};
+};
+
+// The records of a file parsed a block at a time (about block_bytes; a longer line makes a
+// longer block), on the pool: their places, line numbers and ids, not their texts.
+struct streamed_input {
+    std::vector<record> records;
+    std::vector<skipped_line> skipped;
+    std::size_t invalid_utf8 = 0;
+    bool bom = false;
+};
+
+streamed_input parse_streamed(const reread_input& file, const dedup_arguments& a, ditto::thread_pool& pool,
+                              string_arena& ids, std::size_t block_bytes,
+                              const std::function<void(std::uint64_t)>& on_progress) {
+    streamed_input in;
+    ditto::jsonl_chunk_options chunking;
+    chunking.chunk_bytes = std::max<std::size_t>(block_bytes / (pool.concurrency() * 4), std::size_t{64} << 10);
+    chunking.skip_invalid = a.skip_invalid;
+    std::vector<char> buffer(block_bytes);
+    std::uint64_t base = 0;  // the file offset of the buffer's first byte
+    std::size_t lines = 0;   // lines before the buffer
+    std::size_t have = 0;    // bytes in the buffer
+    for (;;) {
+        const std::size_t take =
+            static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size() - have, file.size() - base - have));
+        file.read(base + have, take, buffer.data() + have);
+        have += take;
+        const bool end_of_file = base + have == file.size();
+        const std::size_t start = base == 0 ? utf8_text_start(buffer.data(), have, file.display_name()) : 0;
+        if (base == 0) in.bom = start == 3;
+        std::size_t end = have;
+        if (!end_of_file) {
+            const void* nl = ::memrchr(buffer.data() + start, '\n', have - start);
+            if (!nl) {  // a line longer than the buffer: make room for it
+                buffer.resize(buffer.size() * 2);
+                continue;
+            }
+            end = static_cast<std::size_t>(static_cast<const char*>(nl) - buffer.data()) + 1;
+        }
+        // Counted before parsing, which decodes strings in place ("\\n" becomes a newline).
+        const std::size_t block_lines = static_cast<std::size_t>(std::count(buffer.data() + start, buffer.data() + end, '\n')) +
+                                        (end_of_file && end > start && buffer[end - 1] != '\n' ? 1 : 0);
+        ditto::jsonl_lines parsed = ditto::parse_jsonl(buffer.data(), start, end, a.jsonl, pool, chunking);
+        const auto located = [&](const ditto::parse_error& e) {
+            const std::size_t line = lines + e.line();
+            const std::size_t column = e.column() + (line == 1 && in.bom ? 3 : 0);
+            return file.display_name() + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + e.what();
+        };
+        if (!a.skip_invalid && !parsed.bad.empty()) throw data_error(located(parsed.bad.front().error));
+        for (const auto& r : parsed.records) {
+            const std::size_t line = lines + r.line;
+            const std::string_view id = r.record.id_kind == ditto::json_id_kind::none
+                                            ? ids.store(std::to_string(line))
+                                            : ids.store(r.record.id);
+            in.records.push_back(record{{}, id, r.record.id_kind, line, static_cast<std::size_t>(base + r.begin),
+                                        static_cast<std::size_t>(base + r.end), not_spilled});
+        }
+        for (const auto& b : parsed.bad)
+            in.skipped.push_back({lines + b.line, static_cast<std::size_t>(base + b.begin),
+                                  static_cast<std::size_t>(base + b.end), not_spilled,
+                                  in.skipped.size() < skipped_reasons ? located(b.error) : std::string()});
+        in.invalid_utf8 += parsed.invalid_utf8;
+        lines += block_lines;
+        if (end_of_file) break;
+        std::copy(buffer.begin() + static_cast<std::ptrdiff_t>(end), buffer.begin() + static_cast<std::ptrdiff_t>(have),
+                  buffer.begin());
+        base += end;
+        have -= end;
+        if (on_progress) on_progress(base);
+    }
+    return in;
+}
+
+// The texts of a reread_input's records, each read again and parsed as the pipeline needs it.
+struct reread_texts {
+    const reread_input* file;
+    const std::vector<record>* records;
+    const ditto::jsonl_options* jsonl;
+
+    [[nodiscard]] std::size_t size() const { return records->size(); }
+    std::string_view text(std::size_t i, std::string& buffer) const {
+        const record& r = (*records)[i];
+        std::string line(r.end - r.begin, '\0');
+        file->read(r.begin, line.size(), line.data());
+        ditto::jsonl_parser parser(*jsonl);
+        try {
+            buffer.assign(parser.parse(line.data(), line.size(), r.line).text);
+        } catch (const ditto::parse_error&) {
+            throw data_error(file->display_name() + " changed while it was deduplicated (line " +
+                             std::to_string(r.line) + " no longer parses); nothing was written");
+        }
+        return buffer;
+    }
+};
+static_assert(ditto::text_source<reread_texts>);
 
 }  // namespace
 
@@ -715,7 +960,18 @@ void print_dedup_help(std::FILE* out) {
         "Running:\n"
         "  --threads N         worker threads, 1..4096 (default: all cores)\n"
         "  --set-memory MIB    memory for the shingle sets kept for exact verification, 0..1048576\n"
-        "                      (default 1024); sets beyond it are recomputed when needed\n"
+        "                      (default 1024; with --memory, a quarter of it); sets beyond it are\n"
+        "                      recomputed when needed\n"
+        "  --memory SIZE       a corpus larger than memory: the input is read in blocks and not\n"
+        "                      held, its texts are read again by offset as the pipeline needs them\n"
+        "                      (FILE must stay unchanged meanwhile; standard input is first copied\n"
+        "                      to an unnamed temporary file). What is held is about 2 x sketch-size\n"
+        "                      + 8 x bands + 150 bytes a document (plus its id), the shingle sets\n"
+        "                      and the pairs' sort, each within a quarter of SIZE; a warning says\n"
+        "                      when the documents' part alone is above SIZE. K, M, G, T: 1024-based;\n"
+        "                      at least 16M. The output is the same as without it. MinHash and\n"
+        "                      Jaccard only; not with --clean\n"
+        "  --tmp-dir DIR       where temporary files go (default TMPDIR, else /tmp)\n"
         "  -q, --quiet         no progress and no summary on standard error (warnings still show)\n"
         "  -v, --verbose       also print the time of each stage and the LSH shape\n"
         "  -h, --help          show this help\n"
@@ -813,50 +1069,79 @@ int run_dedup(const std::vector<std::string_view>& args) {
     const std::string reading = "reading " + escape_text(a.input == "-" ? "<stdin>" : a.input);
     // Someone typing the input at a terminal gets no progress line drawn over it.
     const bool typed = a.input == "-" && ::isatty(0) == 1;
-    input_file input(a.input, [&](std::size_t bytes) {
-        if (!typed) progress.update(reading, bytes, 0);
-    }, &pool);
-    const double seconds_read = lap();
-    if (input.has_utf8_bom())
-        progress.message("ditto: warning: " + escape_text(input.display_name()) +
-                         " starts with a UTF-8 byte order mark; it is ignored (and not copied)");
-
-    // Parse every line, in pieces on the pool (the result is that of parsing in order). The
-    // parser decodes strings in place, but the kept-lines output copies lines exactly as read:
-    // for it, a line that parsing would change (one with an escape, or ill-formed UTF-8 to
-    // replace) is first copied to a spill file, read back when writing.
-    spill_file originals;
-    std::mutex originals_mutex;
-    ditto::jsonl_chunk_options chunking;
-    chunking.chunk_bytes = std::clamp<std::size_t>(input.size() / (pool.concurrency() * 16), std::size_t{256} << 10,
-                                                   std::size_t{8} << 20);
-    chunking.skip_invalid = a.skip_invalid;
-    chunking.keep_originals = a.mode == output_mode::lines;
-    chunking.keep = [&](std::string_view bytes) {
-        std::lock_guard lock(originals_mutex);
-        return originals.add(bytes);
-    };
-    chunking.progress = [&](std::size_t bytes) { progress.update("parsing", bytes, 0); };
-    progress.update("parsing", 0, 0);
-    ditto::jsonl_lines parsed = ditto::parse_jsonl(input.data(), input.text_start(), input.size(), a.jsonl, pool, chunking);
-    if (!a.skip_invalid && !parsed.bad.empty()) throw data_error(input.located(parsed.bad.front().error));
+    // Without --memory the input is held and parsed in place; with it, read in blocks, and the
+    // texts read again by offset when the pipeline needs them.
+    const bool bounded = a.memory > 0;
+    std::unique_ptr<input_file> held;
+    std::unique_ptr<reread_input> reread;
     std::vector<record> records;
-    records.reserve(parsed.records.size());
-    for (const auto& r : parsed.records)
-        records.push_back(record{r.record.text, r.record.id, r.record.id_kind, r.line, r.begin, r.end, r.original});
-    std::vector<ditto::jsonl_line>().swap(parsed.records);  // the texts stay (in the buffer and parsed.parsers)
     std::vector<skipped_line> skipped;
-    skipped.reserve(parsed.bad.size());
-    for (const auto& b : parsed.bad)
-        skipped.push_back({b.line, b.begin, b.end, b.original,
-                           skipped.size() < skipped_reasons ? input.located(b.error) : std::string()});
-    const std::size_t invalid_utf8 = parsed.invalid_utf8;
+    std::size_t invalid_utf8 = 0;
+    string_arena arena;
+    ditto::jsonl_lines parsed;  // without --memory the texts point into it and the input
+    // Without --memory, the parser decodes strings in place, but the kept-lines output copies
+    // lines exactly as read: for it, a line that parsing would change (one with an escape, or
+    // ill-formed UTF-8 to replace) is first copied to a spill file, read back when writing.
+    spill_file originals;
+    double seconds_read = 0, seconds_parse = 0;
+    bool bom = false;
+    if (bounded) {
+        if (!a.tmp_dir.empty()) ::setenv("TMPDIR", a.tmp_dir.c_str(), 1);  // the pairs' sorted runs go there too
+        std::error_code ec;
+        const std::string folder = a.tmp_dir.empty() ? std::filesystem::temp_directory_path(ec).string() : a.tmp_dir;
+        if (!typed) progress.update(reading, 0, 0);
+        reread = std::make_unique<reread_input>(a.input, folder.empty() ? "/tmp" : folder);
+        seconds_read = lap();
+        const std::size_t block = static_cast<std::size_t>(
+            std::clamp<std::uint64_t>(a.memory / 16, std::uint64_t{1} << 20, std::uint64_t{64} << 20));
+        streamed_input in = parse_streamed(*reread, a, pool, arena, block,
+                                           [&](std::uint64_t bytes) { progress.update("parsing", bytes, 0); });
+        records = std::move(in.records);
+        skipped = std::move(in.skipped);
+        invalid_utf8 = in.invalid_utf8;
+        bom = in.bom;
+    } else {
+        held = std::make_unique<input_file>(a.input, [&](std::size_t bytes) {
+            if (!typed) progress.update(reading, bytes, 0);
+        }, &pool);
+        input_file& input = *held;
+        seconds_read = lap();
+        bom = input.has_utf8_bom();
+        // Parse every line, in pieces on the pool (the result is that of parsing in order).
+        std::mutex originals_mutex;
+        ditto::jsonl_chunk_options chunking;
+        chunking.chunk_bytes = std::clamp<std::size_t>(input.size() / (pool.concurrency() * 16), std::size_t{256} << 10,
+                                                       std::size_t{8} << 20);
+        chunking.skip_invalid = a.skip_invalid;
+        chunking.keep_originals = a.mode == output_mode::lines;
+        chunking.keep = [&](std::string_view bytes) {
+            std::lock_guard lock(originals_mutex);
+            return originals.add(bytes);
+        };
+        chunking.progress = [&](std::size_t bytes) { progress.update("parsing", bytes, 0); };
+        progress.update("parsing", 0, 0);
+        parsed = ditto::parse_jsonl(input.data(), input.text_start(), input.size(), a.jsonl, pool, chunking);
+        if (!a.skip_invalid && !parsed.bad.empty()) throw data_error(input.located(parsed.bad.front().error));
+        records.reserve(parsed.records.size());
+        for (const auto& r : parsed.records)
+            records.push_back(record{r.record.text, r.record.id, r.record.id_kind, r.line, r.begin, r.end, r.original});
+        std::vector<ditto::jsonl_line>().swap(parsed.records);  // the texts stay (in the buffer and parsed.parsers)
+        skipped.reserve(parsed.bad.size());
+        for (const auto& b : parsed.bad)
+            skipped.push_back({b.line, b.begin, b.end, b.original,
+                               skipped.size() < skipped_reasons ? input.located(b.error) : std::string()});
+        invalid_utf8 = parsed.invalid_utf8;
+    }
+    const std::string& input_name = held ? held->display_name() : reread->display_name();
+    const std::uint64_t input_size = held ? held->size() : reread->size();
+    if (bom)
+        progress.message("ditto: warning: " + escape_text(input_name) +
+                         " starts with a UTF-8 byte order mark; it is ignored (and not copied)");
     // Ids are text, in one namespace: a record without the id field has its line number.
     bool any_id = false;
-    string_arena arena;
     for (auto& r : records) {
         if (r.id_kind != ditto::json_id_kind::none) any_id = true;
-        else r.id = arena.store(std::to_string(r.line));
+        else if (!bounded) r.id = arena.store(std::to_string(r.line));
     }
     if (a.id_field_given && !any_id && !records.empty())
         progress.message("ditto: warning: no record has the field \"" + escape_text(a.jsonl.id_field) +
@@ -868,19 +1153,19 @@ int run_dedup(const std::vector<std::string_view>& args) {
             const auto [it, inserted] = seen.emplace(records[i].id, i);
             if (inserted) continue;
             const record& first = records[it->second];
-            throw data_error(input.display_name() + ":" + std::to_string(records[i].line) + ": id " +
+            throw data_error(input_name + ":" + std::to_string(records[i].line) + ": id " +
                              quoted_id(records[i].id) + " (" + id_kind_text(records[i], a.jsonl.id_field) +
                              ") is also the id of line " + std::to_string(first.line) + " (" +
                              id_kind_text(first, a.jsonl.id_field) + ")");
         }
     }
-    const double seconds_parse = lap();
+    seconds_parse = lap();
 
     // --clean: boilerplate lines go before dedup (so injected lines no longer keep copies apart),
     // repeated passages among the kept documents after it.
     dedup_cleaning cleaning;
-    std::vector<std::string_view> texts(records.size());
-    for (std::size_t i = 0; i < records.size(); ++i) texts[i] = records[i].text;
+    std::vector<std::string_view> texts(a.clean ? records.size() : 0);
+    for (std::size_t i = 0; i < texts.size(); ++i) texts[i] = records[i].text;
     if (a.clean) {
         progress.update("cleaning", 0, 0);
         clean_lines_for_dedup(texts, a.cleaning, pool, cleaning);
@@ -889,8 +1174,13 @@ int run_dedup(const std::vector<std::string_view>& args) {
 
     // Deduplicate.
     a.dedup.progress = [&](const ditto::dedup_progress& p) { progress.update(p.stage, p.done, p.total); };
-    std::vector<document> docs(records.size());
-    for (std::size_t i = 0; i < records.size(); ++i) docs[i].text = records[i].text;
+    std::vector<document> docs(bounded ? 0 : records.size());
+    for (std::size_t i = 0; i < docs.size(); ++i) docs[i].text = records[i].text;
+    const reread_texts source{reread.get(), &records, &a.jsonl};
+    // Document i's text: held, or read again (--memory).
+    const auto text_at = [&](std::size_t i, std::string& buffer) -> std::string_view {
+        return bounded ? source.text(i, buffer) : records[i].text;
+    };
     a.dedup.collect_pairs = a.mode == output_mode::pairs;
     streamed_pairs pairs;  // --pairs: kept aside as the pipeline makes them, not in memory
     if (a.mode == output_mode::pairs) a.dedup.pair_sink = [&](std::span<const ditto::similar_pair> chunk) { pairs.add(chunk); };
@@ -906,6 +1196,8 @@ int run_dedup(const std::vector<std::string_view>& args) {
         std::vector<ditto::similar_pair>().swap(result.pairs);
     } else if (a.containment) {
         result = ditto::containment_dedup(docs, a.dedup, pool);
+    } else if (bounded) {
+        result = ditto::dedup(source, a.dedup, pool);
     } else {
         result = ditto::dedup(docs, a.dedup, pool);
     }
@@ -922,13 +1214,17 @@ int run_dedup(const std::vector<std::string_view>& args) {
         // The kept lines and the skipped ones, in input order, as read: from the input buffer
         // (adjacent lines as one piece) or, for lines parsing changed, from the spill file.
         std::size_t run_begin = 0, run_end = 0;
+        const auto write_input = [&](std::uint64_t from, std::uint64_t to) {
+            if (held) out.write(std::string_view(held->data() + from, static_cast<std::size_t>(to - from)));
+            else reread->copy(out, from, to);
+        };
         auto emit = [&](std::size_t begin, std::size_t end, std::uint64_t spilled) {
-            const std::size_t with_newline = std::min(end + 1, input.size());
+            const std::size_t with_newline = static_cast<std::size_t>(std::min<std::uint64_t>(end + 1, input_size));
             if (spilled == not_spilled && begin == run_end) {
                 run_end = with_newline;
                 return;
             }
-            out.write(std::string_view(input.data() + run_begin, run_end - run_begin));
+            write_input(run_begin, run_end);
             if (spilled == not_spilled) {
                 run_begin = begin;
                 run_end = with_newline;
@@ -944,20 +1240,20 @@ int run_dedup(const std::vector<std::string_view>& args) {
                 emit(skipped[s].begin, skipped[s].end, skipped[s].original);
             if (!clusters.keep[i]) continue;
             if (a.clean && cleaning.changed[i]) {  // the record with its cleaned text, else as read
-                out.write(std::string_view(input.data() + run_begin, run_end - run_begin));
+                write_input(run_begin, run_end);
                 const std::size_t length = records[i].end - records[i].begin;
                 const std::string_view raw = records[i].original == not_spilled
-                                                 ? std::string_view(input.data() + records[i].begin, length)
+                                                 ? std::string_view(held->data() + records[i].begin, length)
                                                  : originals.get(records[i].original, length);
                 out.write(replace_json_member(raw, a.jsonl.text_field, texts[i]));
                 out.write("\n");
-                run_begin = run_end = std::min(records[i].end + 1, input.size());
+                run_begin = run_end = static_cast<std::size_t>(std::min<std::uint64_t>(records[i].end + 1, input_size));
                 continue;
             }
             emit(records[i].begin, records[i].end, records[i].original);
         }
         for (; s < skipped.size(); ++s) emit(skipped[s].begin, skipped[s].end, skipped[s].original);
-        out.write(std::string_view(input.data() + run_begin, run_end - run_begin));
+        write_input(run_begin, run_end);
     } else if (a.mode == output_mode::pairs) {
         write_pairs(out, records, result, pairs, a.full_pairs, a.pairs_memory);
     } else if (a.mode == output_mode::clusters) {
@@ -973,27 +1269,36 @@ int run_dedup(const std::vector<std::string_view>& args) {
         std::vector<std::size_t> copies;
         for (std::size_t i = 0; i < records.size(); ++i)
             if (!clusters.keep[i]) copies.push_back(i);
-        std::vector<std::string> lines(copies.size());
+        std::vector<std::string> lines(std::min<std::size_t>(copies.size(), 4096));
         ditto::align_options align;
         if (a.dedup.shingles == ditto::shingle_kind::words) align.k = a.dedup.ngram;  // the diff works on words
         align.normalization = a.dedup.normalization;
         // In batches, each with one differ (its buffers reused from pair to pair).
-        const std::size_t batches = std::min(copies.size(), pool.concurrency() * 8);
-        pool.bulk(batches, [&](std::size_t batch) {
-            ditto::differ differ(align);
-            ditto::text_diff d;
-            for (std::size_t c = batch * copies.size() / batches; c < (batch + 1) * copies.size() / batches; ++c) {
-                const record& copy = records[copies[c]];
-                const record& kept = records[clusters.cluster[copies[c]]];
-                differ.diff(kept.text, copy.text, d);
-                std::string json = diff_json(json_id(kept), kept.text.size(), json_id(copy), copy.text.size(), d);
-                lines[c] = "{\"cluster\": " + json_id(kept) + ", " + json.substr(1) + "\n";
-            }
-        });
-        for (const auto& l : lines) out.write(l);
+        // A window of copies at a time, so the lines held stay few however many copies there are.
+        constexpr std::size_t window = 4096;
+        for (std::size_t from = 0; from < copies.size(); from += window) {
+            const std::size_t to = std::min(copies.size(), from + window);
+            const std::size_t batches = std::min(to - from, pool.concurrency() * 8);
+            pool.bulk(batches, [&](std::size_t batch) {
+                ditto::differ differ(align);
+                ditto::text_diff d;
+                std::string kept_buffer, copy_buffer;
+                for (std::size_t c = from + batch * (to - from) / batches; c < from + (batch + 1) * (to - from) / batches; ++c) {
+                    const record& copy = records[copies[c]];
+                    const record& kept = records[clusters.cluster[copies[c]]];
+                    const std::string_view kept_text = text_at(clusters.cluster[copies[c]], kept_buffer);
+                    const std::string_view copy_text = text_at(copies[c], copy_buffer);
+                    differ.diff(kept_text, copy_text, d);
+                    std::string json = diff_json(json_id(kept), kept_text.size(), json_id(copy), copy_text.size(), d);
+                    lines[c - from] = "{\"cluster\": " + json_id(kept) + ", " + json.substr(1) + "\n";
+                }
+            });
+            for (std::size_t c = 0; c < to - from; ++c) out.write(lines[c]);
+        }
     } else {
-        out.write(make_report(records, result, a.dedup, a.containment));
+        write_report(out, records, text_at, result, a.dedup, a.containment);
     }
+    if (reread) reread->check_unchanged();  // before the output is committed: a changed input leaves none
     progress.finish();
     out.commit();
     const double seconds_write = lap();

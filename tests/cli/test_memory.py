@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `ditto dedup --memory`: the input read in blocks and its texts read again
+by offset gives, byte for byte, the output of the run that holds the input, in every output mode,
+on the sample corpus and on a generated corpus of several blocks with escapes, ill-formed UTF-8,
+CRLF lines, a byte order mark, ids of every kind, skipped lines, a template family and a storm of
+short copies; standard input; the option checks.
+
+Usage: test_memory.py DITTO SOURCE_DIR WORK_DIR"""
+
+import json
+import os
+import random
+import re
+import sys
+
+DITTO, SOURCE, WORK = (os.path.abspath(a) for a in sys.argv[1:4])
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import case, error, expect, finish, run, setup, write  # noqa: E402
+
+setup(DITTO, WORK)
+NEWS = os.path.join(SOURCE, "examples/data/news.jsonl")
+MODES = [[], ["--pairs"], ["--pairs", "--exact-pairs", "full"], ["--clusters"], ["--report"], ["--explain"]]
+
+
+def generated_corpus(seed=7):
+    """About 3 MB (three blocks at --memory 16M): near-copies with edits, a template family, 2,000
+    copies of a cookie notice, and lines that test the reader."""
+    g = random.Random(seed)
+    vocabulary = ["w%d" % i for i in range(5000)] + ["caf\u00e9", "na\u00efve", "\u0436\u0443\u0440\u043d\u0430\u043b", "\u65b0\u805e"]
+    lines = []
+    number = 0
+
+    def record(text, id_kind):
+        nonlocal number
+        number += 1
+        r = {"text": text}
+        if id_kind == 0:
+            r["id"] = "doc-%d" % number
+        elif id_kind == 1:
+            r["id"] = 10**7 + number * 10  # not a line number
+        # id_kind 2: no id, the line number names it
+        return json.dumps(r, ensure_ascii=g.random() < 0.5)
+
+    originals = [" ".join(g.choice(vocabulary) for _ in range(g.randint(30, 300))) for _ in range(900)]
+    template = " ".join("t%d" % i for i in range(80))
+    for i, text in enumerate(originals):
+        lines.append(record(text + ("\n\"quoted\"\tend" if i % 7 == 0 else ""), i % 3))
+        for _ in range(g.choice([0, 0, 1, 2, 5])):
+            words = text.split()
+            for _ in range(max(1, len(words) // 40)):
+                words[g.randrange(len(words))] = g.choice(vocabulary)
+            lines.append(record(" ".join(words), g.randrange(3)))
+        if i % 3 == 0:
+            lines.append(record(template + " page %d %s" % (i, g.choice(vocabulary)), g.randrange(3)))
+        if i % 9 == 0:
+            for _ in range(200):
+                lines.append(record("We use cookies to improve your experience", g.randrange(3)))
+    body = "\n".join(lines).encode()
+    # Ill-formed UTF-8 inside a text, a CRLF line, and an escaped line.
+    extra = (b'{"text": "bad \xff byte in a text about ' + b"w1 w2 w3 w4 w5 w6" + b'", "id": "bad-utf8"}\r\n'
+             b'{"text": "line\\nbreak \\u00e9 \\"q\\" w7 w8 w9 w10 w11", "id": "escaped"}\n')
+    return b"\xef\xbb\xbf" + body + b"\n" + extra + record(originals[3], 0).encode()  # no final newline
+
+
+def summary(stderr):
+    """The summary line without its time."""
+    text = stderr.decode()
+    return re.sub(r", [0-9.]+ s$", "", text.strip().splitlines()[-1]) if text.strip() else ""
+
+
+def same_as_held(args, path, stdin=None):
+    held = run(["dedup"] + args + [path], stdin=stdin, check=0)
+    bounded = run(["dedup", "--memory", "16M"] + args + [path], stdin=stdin, check=0)
+    expect(bounded.stdout == held.stdout,
+           f"{args}: --memory wrote {len(bounded.stdout)} bytes, the held run {len(held.stdout)}")
+    expect(summary(bounded.stderr) == summary(held.stderr),
+           f"{args}: summaries differ: {summary(bounded.stderr)!r} vs {summary(held.stderr)!r}")
+    return held
+
+
+@case
+def sample_corpus_every_mode():
+    for mode in MODES:
+        same_as_held(mode, NEWS)
+
+
+@case
+def generated_corpus_every_mode_and_rule():
+    path = write("corpus.jsonl", generated_corpus())
+    expect(os.path.getsize(path) > 2 * (1 << 20), "the corpus should span several blocks")
+    out = same_as_held([], path)
+    expect(0 < out.stdout.count(b"\n") < 2500, "expected many copies removed")
+    for mode in MODES:
+        same_as_held(mode, path)
+    for extra in [["--keep", "longest"], ["--cluster", "connected", "--clusters"], ["--threshold", "0.5", "--pairs"],
+                  ["--threads", "1", "--clusters"], ["--threads", "3", "--report"], ["--set-memory", "0", "--pairs"]]:
+        same_as_held(extra, path)
+
+
+@case
+def skipped_lines_are_copied_or_listed_the_same():
+    corpus = generated_corpus(seed=8)
+    broken = corpus.replace(b'{"text": "bad', b'{"text": bad', 1) + b"\n{not json\n\n"
+    path = write("broken.jsonl", broken)
+    for mode in [[], ["--pairs"], ["--clusters"]]:
+        same_as_held(mode + ["--skip-invalid"], path)
+        held = run(["dedup"] + mode + [path], check=1)
+        bounded = run(["dedup", "--memory", "16M"] + mode + [path], check=1)
+        expect(bounded.stderr == held.stderr, f"errors differ: {bounded.stderr!r} vs {held.stderr!r}")
+        expect(bounded.stdout == b"", "output written on error")
+
+
+@case
+def standard_input_is_copied_first():
+    data = generated_corpus(seed=9)
+    path = write("stdin.jsonl", data)
+    held = run(["dedup", "--clusters", path], check=0)
+    os.makedirs(os.path.join(WORK, "tmp"), exist_ok=True)
+    piped = run(["dedup", "--memory", "16M", "--tmp-dir", "tmp", "--clusters", "-"], stdin=data, check=0)
+    expect(piped.stdout == held.stdout, "standard input gave another answer")
+    expect(os.listdir(os.path.join(WORK, "tmp")) == [], "a temporary file was left behind")
+
+
+@case
+def option_checks():
+    error(["dedup", "--memory", "1M", NEWS], 2, r"--memory must be at least 16M")
+    error(["dedup", "--memory", "lots", NEWS], 2, r"--memory")
+    error(["dedup", "--memory", "64M", "--clean", NEWS], 2, r"--memory does not go with --clean")
+    error(["dedup", "--memory", "64M", "--method", "simhash", NEWS], 2, r"--memory goes with --method minhash only")
+    error(["dedup", "--memory", "64M", "--measure", "containment", NEWS], 2, r"--memory goes with --measure jaccard")
+    error(["dedup", "--memory", "64M", "--tmp-dir", "no-such-folder", NEWS], 2, r"--tmp-dir .* is not a folder")
+    error(["dedup", "--memory", "64M", "missing.jsonl"], 1, r"cannot open missing.jsonl")
+    out = run(["dedup", "--help"], check=0).stdout.decode()
+    expect("--memory SIZE" in out and "--tmp-dir DIR" in out, "no --memory or --tmp-dir in help")
+
+
+finish()
