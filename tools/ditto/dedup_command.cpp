@@ -190,7 +190,6 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
         if (a.clean)
             throw usage_error("--memory does not go with --clean (cleaning counts lines across the whole corpus in "
                               "memory); run 'ditto clean' first", help_command);
-        if (!a.set_memory_given) a.dedup.shingle_memory = static_cast<std::size_t>(a.memory / 4);
         if (!a.pairs_memory_given) a.pairs_memory = std::min(a.pairs_memory, a.memory / 4);
     }
     if (!a.tmp_dir.empty()) {
@@ -736,6 +735,13 @@ private:
     struct timespec modified_ {};
 };
 
+// The bytes of the records' ids.
+std::uint64_t arena_bytes(const std::vector<record>& records) {
+    std::uint64_t bytes = 0;
+    for (const auto& r : records) bytes += r.id.size();
+    return bytes;
+}
+
 // The records of a file parsed a block at a time (about block_bytes; a longer line makes a
 // longer block), on the pool: their places, line numbers and ids, not their texts.
 struct streamed_input {
@@ -960,15 +966,16 @@ void print_dedup_help(std::FILE* out) {
         "Running:\n"
         "  --threads N         worker threads, 1..4096 (default: all cores)\n"
         "  --set-memory MIB    memory for the shingle sets kept for exact verification, 0..1048576\n"
-        "                      (default 1024; with --memory, a quarter of it); sets beyond it are\n"
+        "                      (default 1024; with --memory, what it leaves); sets beyond it are\n"
         "                      recomputed when needed\n"
         "  --memory SIZE       a corpus larger than memory: the input is read in blocks and not\n"
         "                      held, its texts are read again by offset as the pipeline needs them\n"
         "                      (FILE must stay unchanged meanwhile; standard input is first copied\n"
         "                      to an unnamed temporary file). What is held is about 2 x sketch-size\n"
-        "                      + 8 x bands + 150 bytes a document (plus its id), the shingle sets\n"
-        "                      and the pairs' sort, each within a quarter of SIZE; a warning says\n"
-        "                      when the documents' part alone is above SIZE. K, M, G, T: 1024-based;\n"
+        "                      + 12 x bands + 200 bytes a document (plus its id); the shingle sets\n"
+        "                      get what is left of SIZE, and the pairs' sort a quarter of it; a\n"
+        "                      warning says when the documents' part alone is above SIZE (many\n"
+        "                      short documents: the run goes on). K, M, G, T: 1024-based;\n"
         "                      at least 16M. The output is the same as without it. MinHash and\n"
         "                      Jaccard only; not with --clean\n"
         "  --tmp-dir DIR       where temporary files go (default TMPDIR, else /tmp)\n"
@@ -1160,6 +1167,19 @@ int run_dedup(const std::vector<std::string_view>& args) {
         }
     }
     seconds_parse = lap();
+    if (bounded) {
+        // What the documents need whatever the budget (measured: about 620 bytes a document at
+        // 128 slots and 18 bands): the pipeline's prefilter slots, band keys and per-text
+        // numbers, the records and their ids. The shingle sets get what is left.
+        const std::uint64_t per_document = 2 * a.dedup.sketch_size + 12 * a.dedup.lsh().bands + 200;
+        const std::uint64_t state = records.size() * per_document + arena_bytes(records);
+        if (!a.set_memory_given) a.dedup.shingle_memory = static_cast<std::size_t>(a.memory > state ? a.memory - state : 0);
+        if (state > a.memory)
+            progress.message("ditto: warning: " + count(records.size(), "document", "documents") + " need about " +
+                             std::to_string(state >> 20) + " MiB of state (band keys, sketch slots, ids), above --memory (" +
+                             std::to_string(a.memory >> 20) + " MiB); the run goes on above it, its shingle sets all "
+                             "recomputed when needed");
+    }
 
     // --clean: boilerplate lines go before dedup (so injected lines no longer keep copies apart),
     // repeated passages among the kept documents after it.
