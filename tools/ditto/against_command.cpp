@@ -17,11 +17,16 @@
 #include <unordered_map>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <ditto/dedup.hpp>
 #include <ditto/hash.hpp>
 #include <ditto/io/jsonl.hpp>
 #include <ditto/io/jsonl_chunks.hpp>
 #include <ditto/store/dedup_against.hpp>
+#include <ditto/store/content_hasher.hpp>
 #include <ditto/store/index.hpp>
 
 #include "cli.hpp"
@@ -132,14 +137,93 @@ std::string json_id(const new_record& r) {
     return r.id_kind == ditto::json_id_kind::string ? json_string(r.id) : std::string(r.id);
 }
 
-// The indexed sources: those still as indexed (size and content hash) read whole, the others
+// The indexed sources: those still as indexed (size and content hash), the others
 // with the reason they cannot be used. A source's path is stored as it was typed when the index
 // was built, relative to the folder of that run; it is looked for as stored (relative to the
 // current folder) and, when that is not the indexed file, relative to the index's own folder, so
 // an index kept beside its corpus works from anywhere. Only a file with the indexed size and
 // content hash is used, so looking in a second place can never take another file for it.
+// A source still as indexed. A regular file is hashed as it is read in blocks and then read
+// again by offset, so nothing of it is held; anything else (a named pipe: it cannot be read
+// twice) is held whole. Either way every text taken from it is checked against the hash the
+// index recorded, so a file changed later only makes its documents' similarities estimated.
+class indexed_source_file {
+public:
+    // The file at path when it has the indexed size and content hash, else null and why.
+    static std::unique_ptr<indexed_source_file> open(const std::string& path, const ditto::index_source& source,
+                                                     ditto::thread_pool& pool, std::string& why) {
+        auto f = std::unique_ptr<indexed_source_file>(new indexed_source_file);
+        f->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        struct stat info {};
+        if (f->fd_ < 0 || ::fstat(f->fd_, &info) != 0) {
+            why = "cannot be read";
+            return nullptr;
+        }
+        if (!S_ISREG(info.st_mode)) {
+            try {
+                f->held_ = std::make_unique<input_file>(path, std::function<void(std::size_t)>{}, &pool);
+            } catch (const data_error&) {
+                why = "cannot be read";
+                return nullptr;
+            }
+            if (f->held_->size() != source.size) why = "its size changed";
+            else if (ditto::hash128(std::string_view(f->held_->data(), f->held_->size())) != source.hash) why = "its content changed";
+            return why.empty() ? std::move(f) : nullptr;
+        }
+        if (static_cast<std::uint64_t>(info.st_size) != source.size) {
+            why = "its size changed";
+            return nullptr;
+        }
+        ditto::content_hasher hasher(source.size);
+        std::vector<char> block(std::size_t{4} << 20);
+        for (std::uint64_t at = 0; at < source.size;) {
+            const ssize_t got = ::pread(f->fd_, block.data(), block.size(), static_cast<off_t>(at));
+            if (got < 0 && errno == EINTR) continue;
+            if (got <= 0) {
+                why = got < 0 ? "cannot be read" : "its size changed";
+                return nullptr;
+            }
+            hasher.update(std::string_view(block.data(), static_cast<std::size_t>(got)));
+            at += static_cast<std::uint64_t>(got);
+        }
+        if (hasher.value() != source.hash) {
+            why = "its content changed";
+            return nullptr;
+        }
+        return f;
+    }
+    ~indexed_source_file() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    indexed_source_file(const indexed_source_file&) = delete;
+    indexed_source_file& operator=(const indexed_source_file&) = delete;
+
+    // The bytes [offset, offset + length) into line; false when they cannot be read (the file
+    // shrank or failed since).
+    bool read(std::uint64_t offset, std::size_t length, std::string& line) const {
+        line.resize(length);
+        if (held_) {
+            if (offset > held_->size() || length > held_->size() - offset) return false;
+            std::memcpy(line.data(), held_->data() + offset, length);
+            return true;
+        }
+        for (std::size_t got = 0; got < length;) {
+            const ssize_t r = ::pread(fd_, line.data() + got, length - got, static_cast<off_t>(offset + got));
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) return false;
+            got += static_cast<std::size_t>(r);
+        }
+        return true;
+    }
+
+private:
+    indexed_source_file() = default;
+    int fd_ = -1;
+    std::unique_ptr<input_file> held_;
+};
+
 struct indexed_sources {
-    std::vector<std::unique_ptr<input_file>> files;  // null: not usable
+    std::vector<std::unique_ptr<indexed_source_file>> files;  // null: not usable
     std::vector<std::string> reasons;
 };
 
@@ -155,18 +239,11 @@ indexed_sources check_sources(const ditto::stored_index& index, const std::strin
             const fs::path beside = index_folder / stored;
             if (fs::weakly_canonical(beside, ec) != fs::weakly_canonical(stored, ec) || ec) places.push_back(beside.string());
         }
-        std::unique_ptr<input_file> f;
+        std::unique_ptr<indexed_source_file> f;
         std::string reason;
         for (std::size_t at = 0; at < places.size() && f == nullptr; ++at) {
             std::string why;
-            try {
-                f = std::make_unique<input_file>(places[at], std::function<void(std::size_t)>{}, &pool);
-                if (f->size() != source.size) why = "its size changed";
-                else if (ditto::hash128(std::string_view(f->data(), f->size())) != source.hash) why = "its content changed";
-            } catch (const data_error&) {
-                why = "cannot be read";
-            }
-            if (!why.empty()) f.reset();
+            f = indexed_source_file::open(places[at], source, pool, why);
             if (at == 0) reason = why;
             else if (!why.empty()) reason += " (nor as '" + escape_text(places[at]) + "' beside the index: " + why + ")";
         }
@@ -231,10 +308,10 @@ int run_dedup_against(const std::vector<std::string_view>& args) {
     const ditto::against_result found =
         ditto::dedup_against(index, docs, pool, [&](std::uint32_t d, std::string& text) {
             const ditto::index_document& doc = index.documents[d];
-            const input_file* f = sources.files[doc.source].get();
-            if (f == nullptr) return false;
+            const indexed_source_file* f = sources.files[doc.source].get();
             // The document's bytes are its whole JSONL line: parsed (in a copy) for its text field.
-            std::string line(const_cast<input_file*>(f)->data() + doc.offset, doc.length);
+            std::string line;
+            if (f == nullptr || !f->read(doc.offset, static_cast<std::size_t>(doc.length), line)) return false;
             try {
                 ditto::jsonl_parser parser(index_jsonl);
                 text = std::string(parser.parse(line.data(), line.size(), 1).text);
