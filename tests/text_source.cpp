@@ -53,6 +53,12 @@ static_assert(ditto::text_source<copying_source>);
 static_assert(!ditto::sized_text_source<copying_source>);
 static_assert(ditto::sized_text_source<sized_copying_source>);
 static_assert(!ditto::text_source<std::vector<std::string>>);
+// A text returned by value would be gone before the pipeline reads it: refused.
+struct by_value_source {
+    [[nodiscard]] std::size_t size() const { return 1; }
+    [[nodiscard]] std::string text(std::size_t, std::string&) const { return "a text"; }
+};
+static_assert(!ditto::text_source<by_value_source>);
 
 // The planted corpus, a template family at J 0.5-0.9 (split by prefix filtering), and 3,000
 // copies of one short text.

@@ -14,14 +14,15 @@
 
 namespace ditto::inline v0_1 {
 
-/// s.size(): the number of documents. s.text(i, buffer): document i's text, either viewing
+/// s.size(): the number of documents. s.text(i, buffer): document i's text as a std::string_view
+/// (exactly: a std::string returned by value would die before the view is used), either viewing
 /// memory the source owns or placed in buffer (the view then valid until buffer changes). Called
 /// concurrently from the executor's threads, each with its own buffer. May throw (a read
 /// error): the pipeline stops and the exception propagates.
 template <class S>
 concept text_source = requires(const S& s, std::size_t i, std::string& buffer) {
     { s.size() } -> std::convertible_to<std::size_t>;
-    { s.text(i, buffer) } -> std::convertible_to<std::string_view>;
+    { s.text(i, buffer) } -> std::same_as<std::string_view>;
 };
 
 /// A text_source that also tells a text's length without fetching it (used by keep_rule::longest).

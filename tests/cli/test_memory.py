@@ -11,6 +11,7 @@ import json
 import os
 import random
 import re
+import subprocess
 import sys
 
 DITTO, SOURCE, WORK = (os.path.abspath(a) for a in sys.argv[1:4])
@@ -119,6 +120,38 @@ def standard_input_is_copied_first():
     piped = run(["dedup", "--memory", "16M", "--tmp-dir", "tmp", "--clusters", "-"], stdin=data, check=0)
     expect(piped.stdout == held.stdout, "standard input gave another answer")
     expect(os.listdir(os.path.join(WORK, "tmp")) == [], "a temporary file was left behind")
+
+
+@case
+def input_as_output_and_partly_read_standard_input():
+    path = write("self.jsonl", generated_corpus(seed=10))
+    before = open(path, "rb").read()
+    with open(path, "ab") as appended:  # standard output appends to the input itself
+        p = subprocess.run([DITTO, "dedup", "--memory", "16M", path], stdout=appended, stderr=subprocess.PIPE)
+    expect(p.returncode == 2 and b"standard output is" in p.stderr, f"exit {p.returncode}: {p.stderr!r}")
+    expect(open(path, "rb").read() == before, "the input was written to")
+    # Standard input from a file of which a first line was read already: the rest only, as held.
+    first = before.index(b"\n") + 1
+    script = 'head -c %d > /dev/null; exec "$@"' % first
+    for memory in ([], ["--memory", "16M"]):
+        with open(path, "rb") as f:
+            q = subprocess.run(["sh", "-c", script, "sh", DITTO, "dedup", "--clusters", "-q"] + memory + ["-"],
+                               stdin=f, capture_output=True)
+        expect(q.returncode == 0, q.stderr.decode())
+        if not memory:
+            held = q.stdout
+    expect(q.stdout == held and held.count(b"\n") == before.count(b"\n"), "the rest of standard input differs")
+
+
+@case
+def tmp_dir_applies_without_memory():
+    path = write("pairs.jsonl", generated_corpus(seed=11))
+    os.makedirs(os.path.join(WORK, "runs"), exist_ok=True)
+    env = dict(os.environ, TMPDIR=os.path.join(WORK, "no-such-folder"))
+    expected = run(["dedup", "--pairs", "-q", path], check=0).stdout
+    p = subprocess.run([DITTO, "dedup", "--pairs", "-q", "--pairs-memory", "4K", "--tmp-dir", "runs", path],
+                       capture_output=True, cwd=WORK, env=env)
+    expect(p.returncode == 0 and p.stdout == expected, p.stderr.decode())
 
 
 @case

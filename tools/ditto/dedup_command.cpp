@@ -637,27 +637,31 @@ public:
         display_name_ = path == "-" ? "<stdin>" : path;
         const int source = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (source < 0) throw data_error("cannot open " + display_name_ + ": " + std::strerror(errno));
-        struct stat info {};
-        if (::fstat(source, &info) != 0) {
-            const int e = errno;
-            if (source != 0) ::close(source);
-            throw data_error("cannot read " + display_name_ + ": " + std::strerror(e));
-        }
-        if (S_ISREG(info.st_mode)) {
-            fd_ = source == 0 ? ::dup(0) : source;
-            if (fd_ < 0) throw data_error("cannot read " + display_name_ + ": " + std::strerror(errno));
-        } else {
-            try {
+        bool source_open = true;
+        try {
+            struct stat info {};
+            if (::fstat(source, &info) != 0) throw data_error("cannot read " + display_name_ + ": " + std::strerror(errno));
+            // Standard input read from its current place on (a redirected file may have been
+            // read in part): only from its start is it used in place.
+            if (S_ISREG(info.st_mode) && (source != 0 || ::lseek(0, 0, SEEK_CUR) == 0)) {
+                fd_ = source == 0 ? ::dup(0) : source;
+                if (fd_ < 0) throw data_error("cannot read " + display_name_ + ": " + std::strerror(errno));
+            } else {
                 copy_to_temporary(source, folder);
-            } catch (...) {
                 if (source != 0) ::close(source);
-                throw;
+                source_open = false;
+                if (::fstat(fd_, &info) != 0)
+                    throw data_error("cannot read the copy of " + display_name_ + ": " + std::strerror(errno));
             }
-            if (source != 0) ::close(source);
-            if (::fstat(fd_, &info) != 0) throw data_error("cannot read the copy of " + display_name_ + ": " + std::strerror(errno));
+            size_ = static_cast<std::uint64_t>(info.st_size);
+            modified_ = info.st_mtim;
+            device_ = info.st_dev;
+            inode_ = info.st_ino;
+        } catch (...) {
+            if (source_open && source != 0 && source != fd_) ::close(source);
+            if (fd_ >= 0) ::close(fd_);
+            throw;
         }
-        size_ = static_cast<std::uint64_t>(info.st_size);
-        modified_ = info.st_mtim;
     }
     ~reread_input() {
         if (fd_ >= 0) ::close(fd_);
@@ -689,14 +693,18 @@ public:
             from += n;
         }
     }
+    // Whether file descriptor fd is this file (e.g. standard output appending to it).
+    [[nodiscard]] bool is(int fd) const {
+        struct stat info {};
+        return ::fstat(fd, &info) == 0 && info.st_dev == device_ && info.st_ino == inode_;
+    }
     // A data_error when the file's size or modification time is not as at the start.
     void check_unchanged() const {
         struct stat info {};
         if (::fstat(fd_, &info) != 0) throw data_error("cannot read " + display_name_ + ": " + std::strerror(errno));
         if (static_cast<std::uint64_t>(info.st_size) != size_ || info.st_mtim.tv_sec != modified_.tv_sec ||
             info.st_mtim.tv_nsec != modified_.tv_nsec)
-            throw data_error(display_name_ + " changed while it was deduplicated (--memory reads it again); "
-                                             "nothing was written");
+            throw data_error(display_name_ + " changed while it was deduplicated (--memory reads it again)");
     }
 
 private:
@@ -733,6 +741,8 @@ private:
     int fd_ = -1;
     std::uint64_t size_ = 0;
     struct timespec modified_ {};
+    dev_t device_ = 0;
+    ino_t inode_ = 0;
 };
 
 // The bytes of the records' ids.
@@ -829,7 +839,7 @@ struct reread_texts {
             buffer.assign(parser.parse(line.data(), line.size(), r.line).text);
         } catch (const ditto::parse_error&) {
             throw data_error(file->display_name() + " changed while it was deduplicated (line " +
-                             std::to_string(r.line) + " no longer parses); nothing was written");
+                             std::to_string(r.line) + " no longer parses)");
         }
         return buffer;
     }
@@ -978,7 +988,8 @@ void print_dedup_help(std::FILE* out) {
         "                      short documents: the run goes on). K, M, G, T: 1024-based;\n"
         "                      at least 16M. The output is the same as without it. MinHash and\n"
         "                      Jaccard only; not with --clean\n"
-        "  --tmp-dir DIR       where temporary files go (default TMPDIR, else /tmp)\n"
+        "  --tmp-dir DIR       where temporary files go: the sorted runs of --pairs, the copy of\n"
+        "                      standard input with --memory (default TMPDIR, else /tmp)\n"
         "  -q, --quiet         no progress and no summary on standard error (warnings still show)\n"
         "  -v, --verbose       also print the time of each stage and the LSH shape\n"
         "  -h, --help          show this help\n"
@@ -1079,6 +1090,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
     // Without --memory the input is held and parsed in place; with it, read in blocks, and the
     // texts read again by offset when the pipeline needs them.
     const bool bounded = a.memory > 0;
+    if (!a.tmp_dir.empty()) ::setenv("TMPDIR", a.tmp_dir.c_str(), 1);  // every temporary file goes there
     std::unique_ptr<input_file> held;
     std::unique_ptr<reread_input> reread;
     std::vector<record> records;
@@ -1092,16 +1104,20 @@ int run_dedup(const std::vector<std::string_view>& args) {
     spill_file originals;
     double seconds_read = 0, seconds_parse = 0;
     bool bom = false;
+    std::size_t block_bytes = 0;  // --memory: the block the input is parsed in
     if (bounded) {
-        if (!a.tmp_dir.empty()) ::setenv("TMPDIR", a.tmp_dir.c_str(), 1);  // the pairs' sorted runs go there too
         std::error_code ec;
         const std::string folder = a.tmp_dir.empty() ? std::filesystem::temp_directory_path(ec).string() : a.tmp_dir;
         if (!typed) progress.update(reading, 0, 0);
         reread = std::make_unique<reread_input>(a.input, folder.empty() ? "/tmp" : folder);
+        if (a.output_path.empty() && reread->is(1))
+            throw usage_error("standard output is " + escape_text(reread->display_name()) +
+                                  ", which --memory reads again while the output is written; write elsewhere (-o)",
+                              help_command);
         seconds_read = lap();
-        const std::size_t block = static_cast<std::size_t>(
+        block_bytes = static_cast<std::size_t>(
             std::clamp<std::uint64_t>(a.memory / 16, std::uint64_t{1} << 20, std::uint64_t{64} << 20));
-        streamed_input in = parse_streamed(*reread, a, pool, arena, block,
+        streamed_input in = parse_streamed(*reread, a, pool, arena, block_bytes,
                                            [&](std::uint64_t bytes) { progress.update("parsing", bytes, 0); });
         records = std::move(in.records);
         skipped = std::move(in.skipped);
@@ -1172,7 +1188,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
         // 128 slots and 18 bands): the pipeline's prefilter slots, band keys and per-text
         // numbers, the records and their ids. The shingle sets get what is left.
         const std::uint64_t per_document = 2 * a.dedup.sketch_size + 12 * a.dedup.lsh().bands + 200;
-        const std::uint64_t state = records.size() * per_document + arena_bytes(records);
+        const std::uint64_t state = records.size() * per_document + arena_bytes(records) + 2 * block_bytes;
         if (!a.set_memory_given) a.dedup.shingle_memory = static_cast<std::size_t>(a.memory > state ? a.memory - state : 0);
         if (state > a.memory)
             progress.message("ditto: warning: " + count(records.size(), "document", "documents") + " need about " +
@@ -1218,6 +1234,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
         result = ditto::containment_dedup(docs, a.dedup, pool);
     } else if (bounded) {
         result = ditto::dedup(source, a.dedup, pool);
+        reread->check_unchanged();  // before any output: the answer is that of the file as it is
     } else {
         result = ditto::dedup(docs, a.dedup, pool);
     }
