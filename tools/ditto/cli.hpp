@@ -2,6 +2,7 @@
 // Shared pieces of the ditto command-line program: errors with exit codes, option values,
 // input files read once, and output files replaced atomically.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -98,6 +100,25 @@ std::uint64_t parse_bytes(std::string_view option, std::string_view text, const 
 /// Where the text of a file starting with these bytes begins: after a UTF-8 byte order mark.
 /// Throws data_error naming the file (display_name) for UTF-16 and UTF-32 (see input_file).
 std::size_t utf8_text_start(const char* bytes, std::size_t size, const std::string& display_name);
+
+/// For input read in blocks: where the whole lines of bytes[start, have) end (just after the
+/// last "\n", or at have when the input ends there), or nullopt when no line ends in them yet
+/// (the caller makes room and reads more).
+[[nodiscard]] inline std::optional<std::size_t> whole_lines_end(const char* bytes, std::size_t start, std::size_t have,
+                                                              bool end_of_input) {
+    if (end_of_input) return have;
+    for (std::size_t at = have; at > start; --at)  // back from the end: only the last line is scanned
+        if (bytes[at - 1] == '\n') return at;
+    return std::nullopt;
+}
+
+/// The lines of bytes[start, end) (whole lines; the last may lack its "\n" at the end of the
+/// input). Count them before parsing: the parser decodes strings in place, and an escaped "\n"
+/// becomes a newline.
+[[nodiscard]] inline std::size_t count_lines(const char* bytes, std::size_t start, std::size_t end) {
+    const auto n = static_cast<std::size_t>(std::count(bytes + start, bytes + end, '\n'));
+    return n + (end > start && bytes[end - 1] != '\n' ? 1 : 0);
+}
 
 /// An input file read whole into memory, once. Standard input and other non-regular files
 /// (pipes, terminals, process substitution) are read to their end the same way; nothing is ever

@@ -780,18 +780,13 @@ streamed_input parse_streamed(const reread_input& file, const dedup_arguments& a
         const bool end_of_file = base + have == file.size();
         const std::size_t start = base == 0 ? utf8_text_start(buffer.data(), have, file.display_name()) : 0;
         if (base == 0) in.bom = start == 3;
-        std::size_t end = have;
-        if (!end_of_file) {
-            const void* nl = ::memrchr(buffer.data() + start, '\n', have - start);
-            if (!nl) {  // a line longer than the buffer: make room for it
-                buffer.resize(buffer.size() * 2);
-                continue;
-            }
-            end = static_cast<std::size_t>(static_cast<const char*>(nl) - buffer.data()) + 1;
+        const std::optional<std::size_t> whole = whole_lines_end(buffer.data(), start, have, end_of_file);
+        if (!whole) {  // a line longer than the buffer: make room for it
+            buffer.resize(buffer.size() * 2);
+            continue;
         }
-        // Counted before parsing, which decodes strings in place ("\\n" becomes a newline).
-        const std::size_t block_lines = static_cast<std::size_t>(std::count(buffer.data() + start, buffer.data() + end, '\n')) +
-                                        (end_of_file && end > start && buffer[end - 1] != '\n' ? 1 : 0);
+        const std::size_t end = *whole;
+        const std::size_t block_lines = count_lines(buffer.data(), start, end);
         ditto::jsonl_lines parsed = ditto::parse_jsonl(buffer.data(), start, end, a.jsonl, pool, chunking);
         const auto located = [&](const ditto::parse_error& e) {
             const std::size_t line = lines + e.line();

@@ -217,10 +217,7 @@ std::size_t add_file_streamed(ditto::spilling_index_builder& builder, const std:
 
     // Parses, sketches and adds the lines of data[start, end) (whole lines), at file offset base.
     const auto add_block = [&](char* data, std::size_t start, std::size_t end) {
-        // Lines end at "\n" or at the end of the file. Counted before parsing, which decodes
-        // strings in place ("\\n" becomes a newline).
-        const std::size_t block_lines = static_cast<std::size_t>(std::count(data + start, data + end, '\n')) +
-                                        (end > start && data[end - 1] != '\n' ? 1 : 0);
+        const std::size_t block_lines = count_lines(data, start, end);
         ditto::jsonl_lines parsed = ditto::parse_jsonl(data, start, end, a.jsonl, pool, chunking);
         if (!parsed.bad.empty()) {
             const ditto::parse_error& e = parsed.bad.front().error;
@@ -281,15 +278,12 @@ std::size_t add_file_streamed(ditto::spilling_index_builder& builder, const std:
             // Before the first block: a byte order mark, or another encoding.
             const std::size_t start = base == 0 ? utf8_text_start(buffer.data(), have, path) : 0;
             bom = bom || start == 3;
-            std::size_t end = have;
-            if (!end_of_file) {
-                const void* nl = ::memrchr(buffer.data() + start, '\n', have - start);
-                if (!nl) {  // a line longer than the buffer: make room for it
-                    buffer.resize(buffer.size() * 2);
-                    continue;
-                }
-                end = static_cast<std::size_t>(static_cast<const char*>(nl) - buffer.data()) + 1;
+            const std::optional<std::size_t> lines_end = whole_lines_end(buffer.data(), start, have, end_of_file);
+            if (!lines_end) {  // a line longer than the buffer: make room for it
+                buffer.resize(buffer.size() * 2);
+                continue;
             }
+            const std::size_t end = *lines_end;
             add_block(buffer.data(), start, end);
             std::copy(buffer.begin() + static_cast<std::ptrdiff_t>(end), buffer.begin() + static_cast<std::ptrdiff_t>(have),
                       buffer.begin());
