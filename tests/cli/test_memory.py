@@ -91,8 +91,10 @@ def generated_corpus_every_mode_and_rule():
     expect(os.path.getsize(path) > 2 * (1 << 20), "the corpus should span several blocks")
     out = same_as_held([], path)
     expect(0 < out.stdout.count(b"\n") < 2500, "expected many copies removed")
+    # Not --exact-pairs full here: the storm of 20,000 copies of one text would list 2 x 10^8 pairs.
     for mode in MODES:
-        same_as_held(mode, path)
+        if "full" not in mode:
+            same_as_held(mode, path)
     for extra in [["--keep", "longest"], ["--cluster", "connected", "--clusters"], ["--threshold", "0.5", "--pairs"],
                   ["--threads", "1", "--clusters"], ["--threads", "3", "--report"], ["--set-memory", "0", "--pairs"]]:
         same_as_held(extra, path)
