@@ -1162,7 +1162,7 @@ template <std::ranges::random_access_range R, executor E, class Better, text_nor
 /// The pipeline over a text_source (text_source.hpp): texts are fetched as each stage needs them
 /// (a few times each: hashing, sketching, shingle sets beyond options.shingle_memory) and never
 /// all held, so a corpus read from disk by offset needs memory for its per-document state only
-/// (about 2 x sketch_size + 8 x bands + 60 bytes a document, and the shingle sets within
+/// (about 2 x sketch_size + 12 x bands + 70 bytes a document, and the shingle sets within
 /// shingle_memory). The result is the same as for a range of documents with the same texts.
 template <text_source S, executor E, class Better, text_normalizer Normalizer, document_shingler Shingler,
           sketcher Sketcher, candidate_keyer Candidates, pair_verifier Verifier>

@@ -137,12 +137,6 @@ std::string json_id(const new_record& r) {
     return r.id_kind == ditto::json_id_kind::string ? json_string(r.id) : std::string(r.id);
 }
 
-// The indexed sources: those still as indexed (size and content hash), the others
-// with the reason they cannot be used. A source's path is stored as it was typed when the index
-// was built, relative to the folder of that run; it is looked for as stored (relative to the
-// current folder) and, when that is not the indexed file, relative to the index's own folder, so
-// an index kept beside its corpus works from anywhere. Only a file with the indexed size and
-// content hash is used, so looking in a second place can never take another file for it.
 // A source still as indexed. A regular file is hashed as it is read in blocks and then read
 // again by offset, so nothing of it is held; anything else (a named pipe: it cannot be read
 // twice) is held whole. Either way every text taken from it is checked against the hash the
@@ -177,14 +171,14 @@ public:
         ditto::content_hasher hasher(source.size);
         std::vector<char> block(std::size_t{4} << 20);
         for (std::uint64_t at = 0; at < source.size;) {
-            const ssize_t got = ::pread(f->fd_, block.data(), block.size(), static_cast<off_t>(at));
-            if (got < 0 && errno == EINTR) continue;
-            if (got <= 0) {
+            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), source.size - at));
+            const std::ptrdiff_t got = read_at(f->fd_, at, block.data(), n);
+            if (got < 0 || static_cast<std::size_t>(got) < n) {
                 why = got < 0 ? "cannot be read" : "its size changed";
                 return nullptr;
             }
-            hasher.update(std::string_view(block.data(), static_cast<std::size_t>(got)));
-            at += static_cast<std::uint64_t>(got);
+            hasher.update(std::string_view(block.data(), n));
+            at += n;
         }
         if (hasher.value() != source.hash) {
             why = "its content changed";
@@ -207,13 +201,7 @@ public:
             std::memcpy(line.data(), held_->data() + offset, length);
             return true;
         }
-        for (std::size_t got = 0; got < length;) {
-            const ssize_t r = ::pread(fd_, line.data() + got, length - got, static_cast<off_t>(offset + got));
-            if (r < 0 && errno == EINTR) continue;
-            if (r <= 0) return false;
-            got += static_cast<std::size_t>(r);
-        }
-        return true;
+        return read_at(fd_, offset, line.data(), length) == static_cast<std::ptrdiff_t>(length);
     }
 
 private:
@@ -222,6 +210,12 @@ private:
     std::unique_ptr<input_file> held_;
 };
 
+// The indexed sources: those still as indexed (size and content hash), the others
+// with the reason they cannot be used. A source's path is stored as it was typed when the index
+// was built, relative to the folder of that run; it is looked for as stored (relative to the
+// current folder) and, when that is not the indexed file, relative to the index's own folder, so
+// an index kept beside its corpus works from anywhere. Only a file with the indexed size and
+// content hash is used, so looking in a second place can never take another file for it.
 struct indexed_sources {
     std::vector<std::unique_ptr<indexed_source_file>> files;  // null: not usable
     std::vector<std::string> reasons;

@@ -490,6 +490,33 @@ void remove_on_signal(const std::string& path) {
     signal_cleanup_armed = 1;
 }
 
+int open_unnamed_temporary(const std::string& folder) {
+    int fd = ::open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        std::string pattern = folder + "/ditto-XXXXXX";
+        signals_blocked blocked;
+        fd = ::mkostemp(pattern.data(), O_CLOEXEC);
+        if (fd >= 0) {
+            const int e = errno;
+            ::unlink(pattern.c_str());
+            errno = e;
+        }
+    }
+    return fd;
+}
+
+std::ptrdiff_t read_at(int fd, std::uint64_t offset, char* p, std::size_t n) {
+    std::size_t got = 0;
+    while (got < n) {
+        const ssize_t r = ::pread(fd, p + got, n - got, static_cast<off_t>(offset + got));
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return -1;
+        if (r == 0) break;  // the end of the file
+        got += static_cast<std::size_t>(r);
+    }
+    return static_cast<std::ptrdiff_t>(got);
+}
+
 // ---- Spill file ----
 
 spill_file::~spill_file() {
@@ -500,14 +527,7 @@ std::uint64_t spill_file::add(std::string_view bytes) {
     if (fd_ < 0 && !in_memory_) {
         const char* dir = std::getenv("TMPDIR");
         const std::string folder = dir && *dir ? dir : "/tmp";
-        fd_ = ::open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-        if (fd_ < 0) {
-            // No O_TMPFILE here: a named file, unlinked at once (signals blocked in between).
-            std::string pattern = folder + "/ditto-XXXXXX";
-            signals_blocked blocked;
-            fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
-            if (fd_ >= 0) ::unlink(pattern.c_str());
-        }
+        fd_ = open_unnamed_temporary(folder);
         if (fd_ < 0 && !memory_fallback_)
             throw data_error("cannot create a temporary file in " + folder + ": " + errno_text());
         in_memory_ = fd_ < 0;  // no temporary file can be made there: hold the bytes after all

@@ -293,6 +293,13 @@ void remove_on_signal(const std::string& path);
 /// Runs f with SIGINT, SIGTERM and SIGHUP held back (delivered when f returns): for steps that
 /// must not be cut in two, such as creating a temporary file and removing its name.
 void with_cleanup_signals_blocked(const std::function<void()>& f);
+/// A new file in folder that has no name (O_TMPFILE; where the file system lacks it, a named
+/// file unlinked at once, signals held back in between), open for reading and writing: its
+/// descriptor, or -1 with errno set.
+int open_unnamed_temporary(const std::string& folder);
+/// Bytes [offset, offset + n) of file descriptor fd into p (pread, again after EINTR and short
+/// reads): the number read, fewer than n only where the file ends, or -1 with errno set.
+std::ptrdiff_t read_at(int fd, std::uint64_t offset, char* p, std::size_t n);
 
 /// s as a JSON string literal (quotes, backslashes and control characters escaped).
 std::string json_string(std::string_view s);

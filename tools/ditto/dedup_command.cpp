@@ -674,13 +674,9 @@ public:
 
     // Bytes [from, from + n) into p.
     void read(std::uint64_t from, std::size_t n, char* p) const {
-        for (std::size_t got = 0; got < n;) {
-            const ssize_t r = ::pread(fd_, p + got, n - got, static_cast<off_t>(from + got));
-            if (r < 0 && errno == EINTR) continue;
-            if (r < 0) throw data_error("error reading " + display_name_ + ": " + std::strerror(errno));
-            if (r == 0) throw data_error(display_name_ + " shrank while it was deduplicated");
-            got += static_cast<std::size_t>(r);
-        }
+        const std::ptrdiff_t got = read_at(fd_, from, p, n);
+        if (got < 0) throw data_error("error reading " + display_name_ + ": " + std::strerror(errno));
+        if (static_cast<std::size_t>(got) < n) throw data_error(display_name_ + " shrank while it was deduplicated");
     }
     // Bytes [from, to) to out, a megabyte at a time.
     void copy(output& out, std::uint64_t from, std::uint64_t to) const {
@@ -709,14 +705,7 @@ public:
 
 private:
     void copy_to_temporary(int source, const std::string& folder) {
-        fd_ = ::open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-        if (fd_ < 0) {  // no O_TMPFILE there: a named file, unlinked at once
-            std::string pattern = folder + "/ditto-XXXXXX";
-            with_cleanup_signals_blocked([&] {
-                fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
-                if (fd_ >= 0) ::unlink(pattern.c_str());
-            });
-        }
+        fd_ = open_unnamed_temporary(folder);
         if (fd_ < 0)
             throw data_error("cannot create a temporary file in " + folder + " for the copy of " + display_name_ + ": " +
                              std::strerror(errno));

@@ -135,12 +135,9 @@ public:
     // The bytes of one line again, by offset.
     std::string line_at(std::uint64_t offset, std::size_t length) {
         std::string bytes(length, '\0');
-        for (std::size_t got = 0; got < length;) {
-            const ssize_t r = ::pread(fd_, bytes.data() + got, length - got, static_cast<off_t>(offset + got));
-            if (r < 0 && errno == EINTR) continue;
-            if (r <= 0) throw data_error("error reading " + path_ + " again: " + (r < 0 ? std::strerror(errno) : "it shrank"));
-            got += static_cast<std::size_t>(r);
-        }
+        const std::ptrdiff_t got = read_at(fd_, offset, bytes.data(), length);
+        if (got < 0 || static_cast<std::size_t>(got) < length)
+            throw data_error("error reading " + path_ + " again: " + (got < 0 ? std::strerror(errno) : "it shrank"));
         return bytes;
     }
 
