@@ -2,10 +2,17 @@
 // against the same pipeline over a vector of the same texts, which the dedup tests check
 // against brute force: every result and count must be the same.
 #include <ditto/dedup.hpp>
+#include <ditto/store/sorted_runs.hpp>
 #include <ditto/text_source.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <streambuf>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -83,6 +90,32 @@ std::vector<std::string> mixed_corpus() {
     return docs;
 }
 
+// A stream that takes no byte, as on a full disk.
+class refusing_stream : public std::iostream {
+    struct refusing_buffer : std::streambuf {
+        int_type overflow(int_type) override { return traits_type::eof(); }
+        std::streamsize xsputn(const char*, std::streamsize) override { return 0; }
+    };
+    refusing_buffer buffer_;
+
+public:
+    refusing_stream() : std::iostream(nullptr) { rdbuf(&buffer_); }
+};
+
+// Temporary streams in memory, counted; from the stream numbered fail_after on, refusing ones.
+struct memory_streams {
+    std::mutex mutex;
+    std::size_t made = 0;
+    std::size_t fail_after = ~std::size_t{0};
+    ditto::temporary_streams factory() {
+        return [this]() -> std::unique_ptr<std::iostream> {
+            std::lock_guard lock(mutex);
+            if (made++ >= fail_after) return std::make_unique<refusing_stream>();
+            return std::make_unique<std::stringstream>(std::ios::in | std::ios::out | std::ios::binary);
+        };
+    }
+};
+
 void check_same(const ditto::dedup_result& got, const ditto::dedup_result& expected) {
     CHECK(got.pairs == expected.pairs);
     CHECK(got.exact_of == expected.exact_of);
@@ -117,7 +150,78 @@ TEST_CASE("dedup over a text source equals dedup over the texts held", "[dedup][
         check_same(got, expected);
         // Every text is fetched to be hashed; the distinct ones again to be sketched.
         CHECK(source.fetches.load() >= docs.size() + got.stats.units);
+        CHECK(got.stats.spilled_bytes == 0);
     }
+}
+
+TEST_CASE("band keys and prefilter slots spilled give the results of the rows held", "[dedup][text_source][spill]") {
+    const std::vector<std::string> docs = mixed_corpus();
+    ditto::thread_pool pool(3);
+    for (int variant = 0; variant < 7; ++variant) {
+        ditto::dedup_options options;
+        options.clustering = variant % 2 == 0 ? ditto::cluster_rule::greedy : ditto::cluster_rule::connected;
+        options.collect_pairs = variant < 4;
+        options.shingle_memory = variant >= 2 ? 30000 : options.shingle_memory;
+        options.split_buckets = variant == 5 ? 0 : 16;
+        options.threshold = variant == 3 ? 0.5 : 0.8;
+        options.exact = variant != 6;  // estimates from the slots alone
+        INFO("variant " << variant);
+        const auto expected = ditto::dedup(docs, options, pool);
+        REQUIRE(expected.stats.duplicates > 3000);
+        REQUIRE(expected.stats.buckets > 100);
+        // A buffer of 256 records, the keys of 14 texts: every task of 256 texts writes a run,
+        // and runs are merged 2 or 3 at a time while other tasks hand over theirs.
+        memory_streams streams;
+        options.spill = streams.factory();
+        options.spill_buffer = 4096;
+        options.spill_fan_in = variant % 2 == 0 ? 2 : 3;
+        const auto held_texts = ditto::dedup(docs, options, pool);
+        check_same(held_texts, expected);
+        CHECK(held_texts.stats.buckets == expected.stats.buckets);
+        CHECK(held_texts.stats.largest_bucket == expected.stats.largest_bucket);
+        REQUIRE(expected.stats.units > 1000);
+        // The slots stream, a run per task, and the merged runs.
+        CHECK(streams.made >= 1 + (expected.stats.units + 255) / 256 + 1);
+        // Every distinct text's slots (2 bytes each) and band keys (16 bytes each) were written.
+        CHECK(held_texts.stats.spilled_bytes >= held_texts.stats.units * (2 * options.sketch_size));
+        copying_source source{&docs};
+        check_same(ditto::dedup(source, options, pool), expected);
+        // One buffer for everything: the keys are merged from memory alone.
+        options.spill_buffer = std::size_t{1} << 30;
+        check_same(ditto::dedup(docs, options, pool), expected);
+    }
+}
+
+TEST_CASE("spilled rows in files leave no file; a full disk is an error", "[dedup][spill]") {
+    const std::vector<std::string> docs = mixed_corpus();
+    ditto::thread_pool pool(2);
+    const auto expected = ditto::dedup(docs, ditto::dedup_options{}, pool);
+    const std::filesystem::path folder = std::filesystem::temp_directory_path() / "ditto-test-spill-rows";
+    std::filesystem::remove_all(folder);
+    std::filesystem::create_directories(folder);
+    ditto::dedup_options options;
+    options.spill = ditto::temporary_files_in(folder);
+    options.spill_buffer = 65536;
+    check_same(ditto::dedup(docs, options, pool), expected);
+    CHECK(std::filesystem::is_empty(folder));
+    // Streams that cannot take a byte, from the first (the slots) or from the third (runs).
+    for (const std::size_t after : {std::size_t{0}, std::size_t{2}}) {
+        memory_streams streams;
+        streams.fail_after = after;
+        options.spill = streams.factory();
+        options.spill_buffer = 4096;
+        INFO("failing after " << after << " streams");
+        CHECK_THROWS_AS(ditto::dedup(docs, options, pool), std::runtime_error);
+    }
+    std::filesystem::remove_all(folder);
+    options.spill = ditto::temporary_files_in(folder);  // no such folder
+    CHECK_THROWS_AS(ditto::dedup(docs, options, pool), std::runtime_error);
+    options.spill = ditto::temporary_files_in(std::filesystem::temp_directory_path());
+    options.spill_buffer = 4095;
+    CHECK_THROWS_AS(ditto::dedup(docs, options, pool), std::invalid_argument);
+    options.spill_buffer = 4096;
+    options.spill_fan_in = 1;
+    CHECK_THROWS_AS(ditto::dedup(docs, options, pool), std::invalid_argument);
 }
 
 TEST_CASE("a text source's keep rule: lengths from length(i), or from the texts", "[dedup][text_source]") {

@@ -31,6 +31,7 @@
 #include <functional>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <ranges>
 #include <span>
 #include <string>
@@ -42,6 +43,7 @@
 #include <ditto/cluster.hpp>
 #include <ditto/concepts.hpp>
 #include <ditto/dedup_components.hpp>
+#include <ditto/detail/spilled_rows.hpp>
 #include <ditto/document.hpp>
 #include <ditto/error.hpp>
 #include <ditto/exact_duplicates.hpp>
@@ -115,6 +117,19 @@ struct dedup_options {
     /// texts in no LSH bucket are freed once the buckets are known, but the process may keep
     /// that memory, so the peak can be up to this much above what the rest of the pipeline uses.
     std::size_t shingle_memory = std::size_t{1} << 30;
+    /// Temporary streams (store/sorted_runs.hpp: temporary_files_in) for the texts' band keys
+    /// and prefilter slots, which are then not held: 8 x bands + 2 x sketch_size bytes a
+    /// distinct text (400 at the defaults). The keys go to sorted runs of spill_buffer bytes,
+    /// merged into the LSH buckets; only the units in a bucket have their slots read back. The
+    /// results are the same. Called from several threads at once. Empty (the default): held.
+    /// ditto::dedup only (containment_dedup and dedup_against hold their state).
+    temporary_streams spill;
+    /// With spill: bytes of band records (16 each) sorted in memory before a run is written;
+    /// at least 4096. Up to 1 + threads such buffers exist at once.
+    std::size_t spill_buffer = std::size_t{64} << 20;
+    /// With spill: runs of one size merged into one of the next when there are this many, so
+    /// few streams are open at once; at least 2.
+    std::size_t spill_fan_in = 64;
     normalize_options normalization{}; ///< how texts are normalized before shingling
     std::uint64_t seed = default_seed; ///< seeds the shingle hashes and the sketcher
     /// Called now and then while the pipeline runs, from one thread at a time (any thread); must
@@ -157,6 +172,10 @@ struct dedup_options {
             detail::throw_invalid_argument("dedup", "prefilter_slots", "in [0, 4096]", std::to_string(prefilter_slots));
         if (split_buckets == 1)
             detail::throw_invalid_argument("dedup", "split_buckets", "0 or at least 2", "1");
+        if (spill && spill_buffer < 4096)
+            detail::throw_invalid_argument("dedup", "spill_buffer", "at least 4096 with spill", std::to_string(spill_buffer));
+        if (spill && spill_fan_in < 2)
+            detail::throw_invalid_argument("dedup", "spill_fan_in", "at least 2 with spill", std::to_string(spill_fan_in));
     }
 
     /// The LSH shape's part of validate().
@@ -212,7 +231,8 @@ struct dedup_stats {
     std::size_t similar_pairs = 0;      ///< pairs listed in dedup_result::pairs
     std::size_t clusters = 0;           ///< singletons included
     std::size_t duplicates = 0;         ///< documents not kept
-    std::size_t index_bytes = 0;        ///< peak bytes of band keys and sort records
+    std::size_t index_bytes = 0;        ///< peak bytes of band keys and sort records held
+    std::size_t spilled_bytes = 0;      ///< bytes of band keys and slots written to dedup_options::spill
     std::size_t set_bytes = 0;          ///< bytes of shingle sets kept for verification
     std::size_t recomputed_sets = 0;    ///< shingle sets recomputed past shingle_memory
     std::size_t threads = 1;
@@ -515,8 +535,17 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
     // The hash of each text's shingle sequence: equal normalized texts have equal sequences, so
     // only texts whose sequence another text has need normalizing to tell them apart.
     std::vector<content_hash> sequence_hash(d_count);
-    std::vector<std::uint64_t> keys(d_count * bands);
-    std::vector<std::uint16_t> slots16(d_count * k);
+    // Band keys and prefilter slots: held, row d for distinct text d, or spilled.
+    const bool spill = static_cast<bool>(options.spill);
+    std::optional<detail::spilled_rows> spilled;
+    if (spill && bands > std::numeric_limits<u32>::max())
+        detail::throw_invalid_argument("dedup", "components.candidates", "at most 2^32 - 1 keys per signature with spill",
+                                       std::to_string(bands));
+    if (spill)
+        spilled.emplace(options.spill, options.spill_buffer, options.spill_fan_in, k, bands, d_count,
+                        detail::documents_per_task);
+    std::vector<std::uint64_t> keys(spill ? 0 : d_count * bands);
+    std::vector<std::uint16_t> slots16(spill ? 0 : d_count * k);
     std::vector<u32> shingle_count(d_count);
     struct task_counts {
         std::size_t bytes = 0, shingles = 0;
@@ -528,6 +557,10 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
         std::vector<std::uint32_t> slots(k);
         std::string buffer;
         auto& c = counts[first / detail::documents_per_task];
+        std::vector<std::uint64_t> row_keys(spill ? bands : 0);
+        std::vector<band_record> records;  // spilled: this task's band keys
+        std::vector<std::uint16_t> task_slots(spill ? (last - first) * k : 0);  // spilled: its rows, zero when empty
+        if (spill && spilled->failed()) return;  // the stage fails: no more rows
         for (std::size_t d = first; d < last; ++d) {
             const std::string_view t = text(distinct[d], buffer);
             c.bytes += t.size();
@@ -545,9 +578,16 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
                 if (used + hashes.size() <= budget) early_shingles[d] = hashes;
             }
             parts.sketcher.fill(std::span<const std::uint64_t>(hashes), std::span<std::uint32_t>(slots));
-            parts.candidates.keys(std::span<const std::uint32_t>(slots), std::span<std::uint64_t>(keys.data() + d * bands, bands));
-            for (std::size_t s = 0; s < k; ++s) slots16[d * k + s] = detail::prefilter_slot(slots[s]);
+            std::uint64_t* key_row = spill ? row_keys.data() : keys.data() + d * bands;
+            if (spill) std::fill(row_keys.begin(), row_keys.end(), 0);  // as the held rows start
+            parts.candidates.keys(std::span<const std::uint32_t>(slots), std::span<std::uint64_t>(key_row, bands));
+            std::uint16_t* slot_row = spill ? task_slots.data() + (d - first) * k : slots16.data() + d * k;
+            for (std::size_t s = 0; s < k; ++s) slot_row[s] = detail::prefilter_slot(slots[s]);
+            if (spill)
+                for (std::size_t b = 0; b < bands; ++b)
+                    records.push_back(band_record{key_row[b], static_cast<u32>(b), static_cast<u32>(d)});
         }
+        if (spill) spilled->add(first, records, task_slots);
         progress.advance(last - first);
     });
     for (const auto& c : counts) {
@@ -569,6 +609,9 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
     // the sketch stage kept, if any.
     std::vector<std::vector<std::uint64_t>> unit_set;
     if (keep_early) unit_set.reserve(d_count);
+    // Spilled: the unit whose rows distinct text d's are, when d is its unit's first text and
+    // has shingles; else none.
+    std::vector<u32> unit_of_row(spill ? d_count : 0, detail::spilled_rows::none);
     std::size_t units = 0;
     for (std::size_t d = 0; d < d_count; ++d) {
         if (first_norm[d] != d) {
@@ -578,7 +621,9 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
         }
         if (keep_early) unit_set.push_back(std::move(early_shingles[d]));
         unit_of_distinct[d] = static_cast<u32>(units);
-        if (units != d) {  // compact the unit's rows in place (units <= d)
+        if (spill) {
+            if (shingle_count[d] > 0) unit_of_row[d] = static_cast<u32>(units);
+        } else if (units != d) {  // compact the unit's rows in place (units <= d)
             std::copy_n(keys.begin() + static_cast<std::ptrdiff_t>(d * bands), bands,
                         keys.begin() + static_cast<std::ptrdiff_t>(units * bands));
             std::copy_n(slots16.begin() + static_cast<std::ptrdiff_t>(d * k), k,
@@ -592,9 +637,11 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
     std::vector<u32>().swap(shingle_count);
     std::vector<std::vector<std::uint64_t>>().swap(early_shingles);
     if (options.exact) unit_set.resize(units);
-    keys.resize(units * bands);
-    slots16.resize(units * k);
-    slots16.shrink_to_fit();
+    if (!spill) {
+        keys.resize(units * bands);
+        slots16.resize(units * k);
+        slots16.shrink_to_fit();
+    }
     std::vector<u32> unit_of_doc(n);
     {
         std::vector<u32> ordinal(n, 0);
@@ -612,23 +659,45 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
         if (unit_count_shingles[unit_of_doc[i]] == 0) ++stats.empty_documents;
 
     // Stage 3: LSH buckets over the units with shingles.
-    std::vector<u32> rows;
-    rows.reserve(units);
-    for (std::size_t u = 0; u < units; ++u) {
-        if (unit_count_shingles[u] == 0) continue;
-        if (rows.size() != u)
-            std::copy_n(keys.begin() + static_cast<std::ptrdiff_t>(u * bands), bands,
-                        keys.begin() + static_cast<std::ptrdiff_t>(rows.size() * bands));
-        rows.push_back(static_cast<u32>(u));
-    }
-    keys.resize(rows.size() * bands);
-    stats.index_bytes = keys.size() * sizeof(std::uint64_t) + rows.size() * sizeof(u32) +
-                        std::min(bands, exec.concurrency()) * rows.size() * 16;
     progress.start("candidates", bands);
-    lsh_buckets buckets = batch_buckets(std::span<const std::uint64_t>(keys), bands, std::span<const u32>(rows),
-                                              units, exec, [&] { progress.advance(1); });
-    std::vector<std::uint64_t>().swap(keys);
-    std::vector<u32>().swap(rows);
+    lsh_buckets buckets;
+    // Spilled: the row of unit u's prefilter slots in slots16 when it is in a bucket (the only
+    // units ever judged).
+    std::vector<u32> slot_row;
+    if (spill) {
+        buckets = spilled->buckets(std::span<const u32>(unit_of_row), units, bands, [&] { progress.advance(1); });
+        slot_row.assign(units, detail::spilled_rows::none);
+        std::size_t bucketed_units = 0;
+        for (std::size_t u = 0; u < units; ++u)
+            if (!buckets.of(u).empty()) slot_row[u] = static_cast<u32>(bucketed_units++);
+        slots16.resize(bucketed_units * k);
+        spilled->read_slots([&](std::size_t d) -> std::uint16_t* {
+            const u32 u = unit_of_row[d];
+            if (u == detail::spilled_rows::none || slot_row[u] == detail::spilled_rows::none) return nullptr;
+            return slots16.data() + std::size_t{slot_row[u]} * k;
+        });
+        stats.spilled_bytes = spilled->bytes_written();
+        stats.index_bytes = std::min(options.spill_buffer, d_count * bands * sizeof(band_record)) * (1 + exec.concurrency());
+        spilled.reset();
+        std::vector<u32>().swap(unit_of_row);
+    } else {
+        std::vector<u32> rows;
+        rows.reserve(units);
+        for (std::size_t u = 0; u < units; ++u) {
+            if (unit_count_shingles[u] == 0) continue;
+            if (rows.size() != u)
+                std::copy_n(keys.begin() + static_cast<std::ptrdiff_t>(u * bands), bands,
+                            keys.begin() + static_cast<std::ptrdiff_t>(rows.size() * bands));
+            rows.push_back(static_cast<u32>(u));
+        }
+        keys.resize(rows.size() * bands);
+        stats.index_bytes = keys.size() * sizeof(std::uint64_t) + rows.size() * sizeof(u32) +
+                            std::min(bands, exec.concurrency()) * rows.size() * 16;
+        buckets = batch_buckets(std::span<const std::uint64_t>(keys), bands, std::span<const u32>(rows), units, exec,
+                                [&] { progress.advance(1); });
+        std::vector<std::uint64_t>().swap(keys);
+        std::vector<u32>().swap(rows);
+    }
     stats.buckets = buckets.bucket_count();
     stats.largest_bucket = buckets.largest();
     stats.index_bytes = std::max(stats.index_bytes, buckets.members.size() * 8 + buckets.start.size() * 8 +
@@ -745,7 +814,8 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
         };
         ++st.counts.candidates;
         const std::size_t equal =
-            detail::equal_slots(slots16.data() + std::size_t{a} * k, slots16.data() + std::size_t{b} * k, k);
+            spill ? detail::equal_slots(slots16.data() + std::size_t{slot_row[a]} * k, slots16.data() + std::size_t{slot_row[b]} * k, k)
+                  : detail::equal_slots(slots16.data() + std::size_t{a} * k, slots16.data() + std::size_t{b} * k, k);
         if (!options.exact) {
             ++st.counts.verified;
             st.counts.seconds_judging += seconds_since(started, clock_type::now());

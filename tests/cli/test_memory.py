@@ -100,6 +100,45 @@ def generated_corpus_every_mode_and_rule():
         same_as_held(extra, path)
 
 
+def short_documents(seed=12):
+    """About 40,000 short records (their band keys and slots alone are above 16M): near-copies,
+    a template family, storms of one notice, and lines that test the reader."""
+    g = random.Random(seed)
+    vocabulary = ["v%d" % i for i in range(20000)] + ["caf\u00e9", "\u0436\u0443\u0440\u043d\u0430\u043b"]
+    lines = []
+    while len(lines) < 40000:
+        text = " ".join(g.choice(vocabulary) for _ in range(g.randint(8, 30)))
+        lines.append(json.dumps({"text": text, "id": "s%d" % len(lines)}))
+        for _ in range(g.choice([0, 0, 0, 1, 3])):
+            words = text.split()
+            words[g.randrange(len(words))] = g.choice(vocabulary)
+            lines.append(json.dumps({"text": " ".join(words)}, ensure_ascii=False))
+        if len(lines) % 50 == 0:
+            lines.append(json.dumps({"text": "header menu login " * 6 + "item %d" % len(lines)}))
+        if len(lines) % 997 == 0:
+            lines.extend([json.dumps({"text": "Accept all cookies"})] * 300)
+    return ("\n".join(lines) + "\n").encode() + b'{"text": "bad \xff byte v1 v2 v3 v4 v5 v6"}\r\n'
+
+
+@case
+def many_short_documents_spill_their_keys_and_slots():
+    path = write("short.jsonl", short_documents())
+    os.makedirs(os.path.join(WORK, "spill"), exist_ok=True)
+    verbose = run(["dedup", "--memory", "16M", "--tmp-dir", "spill", "-v", "--clusters", path], check=0)
+    spilled = re.search(r"(\d+) MB of band keys and slots spilled", verbose.stderr.decode())
+    expect(spilled is not None and int(spilled.group(1)) > 0, "expected the band keys spilled: " + verbose.stderr.decode())
+    expect(os.listdir(os.path.join(WORK, "spill")) == [], "a temporary file was left behind")
+    held = run(["dedup", "-v", "--clusters", path], check=0)
+    spilled = re.search(r"(\d+) MB of band keys and slots spilled", held.stderr.decode())
+    expect(spilled is not None and spilled.group(1) == "0", "nothing spilled without --memory")
+    for mode in MODES:
+        if "full" not in mode:
+            same_as_held(mode, path)
+    for extra in [["--keep", "longest"], ["--cluster", "connected", "--clusters"], ["--threshold", "0.5", "--pairs"],
+                  ["--threads", "1", "--clusters"], ["--threads", "3"], ["--sketch-size", "64", "--pairs"]]:
+        same_as_held(extra, path)
+
+
 @case
 def skipped_lines_are_copied_or_listed_the_same():
     corpus = generated_corpus(seed=8)

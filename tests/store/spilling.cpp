@@ -5,6 +5,7 @@
 #include <ditto/store/sorted_runs.hpp>
 #include <ditto/store/spilling_builder.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -296,4 +297,39 @@ TEST_CASE("temporary_files_in: files are unnamed while open, none left behind", 
     CHECK(empty());
     std::filesystem::remove_all(folder);
     CHECK_THROWS_AS(ditto::temporary_files_in(folder)(), std::runtime_error);  // no such folder
+}
+
+TEST_CASE("run_set: runs cascade under the fan-in and merge to the sorted union", "[store][spill]") {
+    memory_streams streams;
+    for (const std::size_t fan_in : {std::size_t{2}, std::size_t{3}, std::size_t{16}}) {
+        ditto::run_set runs(streams.factory(), fan_in, 7);
+        std::mt19937_64 random(fan_in);
+        std::vector<ditto::band_record> all;
+        std::size_t most_open = 0;
+        const std::size_t buffers = 100;
+        for (std::size_t b = 0; b < buffers; ++b) {
+            std::vector<ditto::band_record> buffer;
+            for (std::uint32_t i = 0; i < 1 + b % 23; ++i)  // document numbers unique across buffers
+                buffer.push_back({random() % 50, static_cast<std::uint32_t>(random() % 3), static_cast<std::uint32_t>(b * 64 + i)});
+            std::sort(buffer.begin(), buffer.end());
+            all.insert(all.end(), buffer.begin(), buffer.end());
+            if (b % 2 == 0) runs.add(buffer);
+            else runs.add_written(runs.write(buffer));
+            most_open = std::max(most_open, runs.size());
+        }
+        INFO("fan-in " << fan_in);
+        // At most fan_in - 1 runs of each size: sizes up to log_fan_in(100) + 1.
+        std::size_t levels = 1;
+        for (std::size_t worth = fan_in; worth <= buffers; worth *= fan_in) ++levels;
+        CHECK(most_open <= (fan_in - 1) * levels);
+        CHECK(runs.records() == all.size());
+        CHECK(runs.runs_written() > buffers);  // merged runs count too
+        std::sort(all.begin(), all.end());
+        std::vector<ditto::band_record> merged;
+        ditto::run_merger merger;
+        runs.add_to(merger, 5);
+        CHECK(merger.for_each([&](const ditto::band_record& r) { merged.push_back(r); }) == all.size());
+        CHECK(merged == all);
+    }
+    CHECK_THROWS_AS(ditto::run_set(streams.factory(), 1, 7), std::invalid_argument);
 }

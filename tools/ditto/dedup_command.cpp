@@ -1089,11 +1089,13 @@ int run_dedup(const std::vector<std::string_view>& args) {
     double seconds_read = 0, seconds_parse = 0;
     bool bom = false;
     std::size_t block_bytes = 0;  // --memory: the block the input is parsed in
+    std::string spill_folder;     // --memory: where the temporary files go
     if (bounded) {
         std::error_code ec;
         const std::string folder = a.tmp_dir.empty() ? std::filesystem::temp_directory_path(ec).string() : a.tmp_dir;
         if (!typed) progress.update(reading, 0, 0);
         reread = std::make_unique<reread_input>(a.input, folder.empty() ? "/tmp" : folder);
+        spill_folder = folder.empty() ? "/tmp" : folder;
         if (a.output_path.empty() && reread->is(1))
             throw usage_error("standard output is " + escape_text(reread->display_name()) +
                                   ", which --memory reads again while the output is written; write elsewhere (-o)",
@@ -1170,13 +1172,24 @@ int run_dedup(const std::vector<std::string_view>& args) {
     if (bounded) {
         // What the documents need whatever the budget (measured: about 620 bytes a document at
         // 128 slots and 18 bands): the pipeline's prefilter slots, band keys and per-text
-        // numbers, the records and their ids. The shingle sets get what is left.
-        const std::uint64_t per_document = 2 * a.dedup.sketch_size + 12 * a.dedup.lsh().bands + 200;
-        const std::uint64_t state = records.size() * per_document + arena_bytes(records) + 2 * block_bytes;
+        // numbers, the records and their ids. When that is above the budget, the band keys and
+        // slots go to temporary files (sorted runs), and what stays is the records, the
+        // pipeline's per-text numbers and results (about 150 bytes), the spill buffers and the
+        // slots of the texts in an LSH bucket, not known yet: counted for a fifth of them. The
+        // shingle sets get what is left.
+        const std::uint64_t fixed = arena_bytes(records) + 2 * block_bytes;
+        std::uint64_t state = records.size() * (2 * a.dedup.sketch_size + 12 * a.dedup.lsh().bands + 200) + fixed;
+        if (state > a.memory) {
+            a.dedup.spill = ditto::temporary_files_in(spill_folder);
+            a.dedup.spill_buffer = static_cast<std::size_t>(std::clamp<std::uint64_t>(
+                a.memory / (8 * (pool.concurrency() + 1)), std::uint64_t{1} << 20, std::uint64_t{256} << 20));
+            state = records.size() * (2 * a.dedup.sketch_size / 5 + 150) + fixed +
+                    (pool.concurrency() + 1) * a.dedup.spill_buffer;
+        }
         if (!a.set_memory_given) a.dedup.shingle_memory = static_cast<std::size_t>(a.memory > state ? a.memory - state : 0);
         if (state > a.memory)
             progress.message("ditto: warning: " + count(records.size(), "document", "documents") + " need about " +
-                             std::to_string(state >> 20) + " MiB of state (band keys, sketch slots, ids), above --memory (" +
+                             std::to_string(state >> 20) + " MiB of state (their places, ids and results), above --memory (" +
                              std::to_string(a.memory >> 20) + " MiB); the run goes on above it, its shingle sets all "
                              "recomputed when needed");
     }
@@ -1369,11 +1382,11 @@ int run_dedup(const std::vector<std::string_view>& args) {
                          "search and cluster %.2f s (verification %.2f s of CPU: prefilters, then exact %.2f s), write %.2f s (pipeline %.2f s on %zu threads)\n"
                          "ditto: %zu exact duplicates, %zu distinct texts, %zu documents without words; %s\n"
                          "ditto: %zu candidate pairs examined, %zu dropped by the signature prefilter, %zu verified, "
-                         "%zu similar pairs listed; %.0f MB of shingle sets, %zu recomputed\n",
+                         "%zu similar pairs listed; %.0f MB of shingle sets, %zu recomputed; %.0f MB of band keys and slots spilled\n",
                          seconds_read, seconds_parse, st.seconds_exact, st.seconds_sketch, st.seconds_candidates,
                          st.seconds_sets, st.seconds_verify, st.seconds_verification, st.seconds_exact_verification, seconds_write, seconds_dedup, st.threads, st.exact_duplicates,
                          st.units, st.empty_documents, shape.c_str(), st.candidates, st.prefiltered, st.verified, st.similar_pairs,
-                         static_cast<double>(st.set_bytes) / 1e6, st.recomputed_sets);
+                         static_cast<double>(st.set_bytes) / 1e6, st.recomputed_sets, static_cast<double>(st.spilled_bytes) / 1e6);
         }
     }
     return 0;

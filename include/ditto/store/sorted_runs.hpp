@@ -22,7 +22,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
-#include <queue>
+#include <optional>
 #include <random>
 #include <span>
 #include <stdexcept>
@@ -264,21 +264,46 @@ public:
             r = spans_[i][positions[i]++];
             return true;
         };
-        using entry = std::pair<band_record, std::size_t>;
-        const auto later = [](const entry& a, const entry& b) { return b.first < a.first; };
-        std::priority_queue<entry, std::vector<entry>, decltype(later)> heap(later);
+        // A binary min-heap of each source's next record; the top is replaced by its source's
+        // following record and sifted down once, not popped and pushed (half the compares).
+        struct entry {
+            band_record r;
+            std::size_t source;
+        };
+        std::vector<entry> heap;
+        heap.reserve(sources);
         for (std::size_t s = 0; s < sources; ++s)
-            if (band_record r; pull(s, r)) heap.emplace(r, s);
+            if (band_record r; pull(s, r)) heap.push_back({r, s});
+        const auto sift_down = [&heap](std::size_t at) {
+            const std::size_t size = heap.size();
+            const entry moving = heap[at];
+            for (;;) {
+                std::size_t child = 2 * at + 1;
+                if (child >= size) break;
+                if (child + 1 < size && heap[child + 1].r < heap[child].r) ++child;
+                if (!(heap[child].r < moving.r)) break;
+                heap[at] = heap[child];
+                at = child;
+            }
+            heap[at] = moving;
+        };
+        for (std::size_t i = heap.size() / 2; i-- > 0;) sift_down(i);
         std::uint64_t n = 0;
         band_record last{};
         while (!heap.empty()) {
-            const auto [r, s] = heap.top();
-            heap.pop();
+            const band_record r = heap.front().r;
             if (n > 0 && !(last < r)) detail::run_failure("a band record in two runs");
             f(r);
             last = r;
             ++n;
-            if (band_record next; pull(s, next)) heap.emplace(next, s);
+            if (band_record next; pull(heap.front().source, next)) {
+                heap.front().r = next;
+            } else {
+                heap.front() = heap.back();
+                heap.pop_back();
+                if (heap.empty()) break;
+            }
+            sift_down(0);
         }
         return n;
     }
@@ -286,6 +311,138 @@ public:
 private:
     std::vector<std::unique_ptr<run_reader>> readers_;
     std::vector<std::span<const band_record>> spans_;
+};
+
+/// Sorted runs in temporary streams, kept few: when fan_in runs of one size exist they are
+/// merged into one run of the next size, so at most fan_in - 1 runs of each size are open and
+/// R buffers' worth of records need about (fan_in - 1) x log_fan_in(R) streams, however large R.
+///
+/// Not thread-safe, except write() and merge(), which touch no run of the set: several threads
+/// may write runs (and do a merge taken with due_merge()) while one at a time adds to the set.
+/// The factory is then called from several threads at once.
+class run_set {
+public:
+    /// make: the streams; fan_in: at least 2; merge_buffer_records: records read at a time from
+    /// each run merged (at least 1).
+    run_set(temporary_streams make, std::size_t fan_in, std::size_t merge_buffer_records)
+        : make_(std::move(make)), fan_in_(fan_in), merge_buffer_records_(std::max<std::size_t>(merge_buffer_records, 1)) {
+        if (fan_in_ < 2) detail::throw_invalid_argument("run_set", "fan_in", "at least 2", std::to_string(fan_in_));
+        if (!make_) detail::throw_invalid_argument("run_set", "make", "a stream factory", "none");
+    }
+
+    /// A run written, not yet one of the set.
+    struct written_run {
+        std::unique_ptr<std::iostream> stream;
+        std::uint64_t count = 0;
+        std::size_t level = 0;  // merged from fan_in^level buffers' worth
+    };
+    /// Runs of one level taken out of the set to be merged into one of the next.
+    struct merge_job {
+        std::vector<written_run> runs;
+        std::size_t level = 0;
+    };
+
+    /// Writes sorted, repeat-free records as a run and adds it, merging as long as a merge is
+    /// due. Throws std::runtime_error when a stream fails (the records are then in no run).
+    void add(std::span<const band_record> sorted) { add_written(write(sorted)); }
+
+    /// Writes sorted records as a run (from any thread).
+    [[nodiscard]] written_run write(std::span<const band_record> sorted) const {
+        const std::span<const band_record> one[] = {sorted};
+        return write(one);
+    }
+    /// The same for records in consecutive parts (each sorted, each part's records before the
+    /// next part's).
+    [[nodiscard]] written_run write(std::span<const std::span<const band_record>> parts) const {
+        std::uint64_t count = 0;
+        for (const auto& part : parts) count += part.size();
+        written_run w{open(), count, 0};
+        run_writer writer(*w.stream, count);
+        for (const auto& part : parts)
+            for (const band_record& r : part) writer.add(r);
+        writer.finish();
+        bytes_ += bytes_of(count);
+        return w;
+    }
+    /// Adds a written run and does the merges that become due.
+    void add_written(written_run run) {
+        put(std::move(run));
+        while (std::optional<merge_job> job = due_merge()) put(merge(*job));
+    }
+    /// Adds a written run without merging (see due_merge).
+    void put(written_run run) {
+        if (run.level >= per_level_.size()) per_level_.resize(run.level + 1, 0);
+        ++per_level_[run.level];
+        runs_.push_back(std::move(run));
+        ++runs_written_;
+    }
+    /// Takes fan_in runs of the lowest level that has that many out of the set, if any: merge()
+    /// them (on any thread) and put() the result.
+    [[nodiscard]] std::optional<merge_job> due_merge() {
+        for (std::size_t level = 0; level < per_level_.size(); ++level) {
+            if (per_level_[level] < fan_in_) continue;
+            merge_job job{{}, level};
+            for (std::size_t i = runs_.size(); i-- > 0 && job.runs.size() < fan_in_;) {
+                if (runs_[i].level != level) continue;
+                job.runs.push_back(std::move(runs_[i]));
+                runs_.erase(runs_.begin() + static_cast<std::ptrdiff_t>(i));
+            }
+            per_level_[level] -= job.runs.size();
+            return job;
+        }
+        return std::nullopt;
+    }
+    /// Merges a job's runs into one run of the next level (from any thread).
+    [[nodiscard]] written_run merge(merge_job& job) const {
+        written_run merged{open(), 0, job.level + 1};
+        for (const written_run& r : job.runs) merged.count += r.count;
+        run_merger merger;
+        for (written_run& r : job.runs) merger.add_run(*r.stream, merge_buffer_records_);
+        run_writer writer(*merged.stream, merged.count);
+        merger.for_each([&](const band_record& b) { writer.add(b); });
+        writer.finish();
+        bytes_ += bytes_of(merged.count);
+        job.runs.clear();
+        return merged;
+    }
+
+    /// Adds every run to a merger, reading buffer_records at a time from each.
+    void add_to(run_merger& merger, std::size_t buffer_records) {
+        for (written_run& r : runs_) merger.add_run(*r.stream, std::max<std::size_t>(buffer_records, 1));
+    }
+    [[nodiscard]] std::size_t size() const noexcept { return runs_.size(); }
+    [[nodiscard]] bool empty() const noexcept { return runs_.empty(); }
+    /// Records in all the runs.
+    [[nodiscard]] std::uint64_t records() const noexcept {
+        std::uint64_t n = 0;
+        for (const written_run& r : runs_) n += r.count;
+        return n;
+    }
+    /// Runs added so far, merged ones included; bytes written so far.
+    [[nodiscard]] std::uint64_t runs_written() const noexcept { return runs_written_; }
+    [[nodiscard]] std::uint64_t bytes_written() const noexcept { return bytes_.load(); }
+    /// Closes every run.
+    void clear() noexcept {
+        runs_.clear();
+        per_level_.clear();
+    }
+
+private:
+    static std::uint64_t bytes_of(std::uint64_t records) noexcept {
+        return store::run_header_bytes + records * store::band_record_bytes + store::run_trailer_bytes;
+    }
+    std::unique_ptr<std::iostream> open() const {
+        std::unique_ptr<std::iostream> s = make_();
+        if (!s || !*s) detail::run_failure("cannot open a temporary stream");
+        return s;
+    }
+
+    temporary_streams make_;
+    std::size_t fan_in_, merge_buffer_records_;
+    std::vector<written_run> runs_;
+    std::vector<std::size_t> per_level_;  // runs_ of each level
+    std::uint64_t runs_written_ = 0;
+    mutable std::atomic<std::uint64_t> bytes_{0};
 };
 
 }  // namespace ditto

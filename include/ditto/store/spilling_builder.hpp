@@ -20,6 +20,7 @@
 #include <iostream>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -114,6 +115,7 @@ public:
         if (options_.fan_in < 2)
             detail::throw_invalid_argument("spilling_index_builder", "fan_in", "at least 2", std::to_string(options_.fan_in));
         if (!options_.temporary) options_.temporary = temporary_files_in(std::filesystem::temp_directory_path());
+        runs_.emplace(options_.temporary, options_.fan_in, merge_buffer_records(options_.fan_in));
         // Half the budget for band records, at least one document's.
         capacity_ = options_.memory_bytes == 0
                         ? std::numeric_limits<std::size_t>::max()
@@ -163,10 +165,10 @@ public:
 
     [[nodiscard]] std::uint64_t documents() const noexcept { return count_; }
     /// Sorted runs written so far (merged ones included).
-    [[nodiscard]] std::uint64_t runs_written() const noexcept { return runs_written_; }
+    [[nodiscard]] std::uint64_t runs_written() const noexcept { return runs_->runs_written(); }
     /// Bytes written to temporary streams so far.
     [[nodiscard]] std::uint64_t bytes_spilled() const noexcept {
-        return run_bytes_ + documents_.spilled() + ids_.spilled() + signatures_.spilled();
+        return runs_->bytes_written() + documents_.spilled() + ids_.spilled() + signatures_.spilled();
     }
 
     /// Writes the index to out; returns its bytes. Throws std::runtime_error when a temporary
@@ -176,7 +178,7 @@ public:
         for (std::size_t i = 1; i < records_.size(); ++i)
             if (!(records_[i - 1] < records_[i]))
                 detail::throw_invalid_argument("spilling_index_builder::write", "band records", "unique", "a repeat");
-        const std::size_t buffer_records = merge_buffer_records();
+        const std::size_t buffer_records = merge_buffer_records(runs_->size());
         return detail::write_index_sections(
             out, parameters_, {sources_.size(), count_, count_, total_records_},
             [&](std::size_t s, detail::section_sink& sink) {
@@ -188,12 +190,12 @@ public:
                     break;
                 case 2: signatures_.emit(sink); break;
                 default: {
-                    if (runs_.empty()) {
+                    if (runs_->empty()) {
                         detail::emit_band_records(records_, sink);
                         break;
                     }
                     run_merger merger;
-                    for (auto& r : runs_) merger.add_run(*r.stream, buffer_records);
+                    runs_->add_to(merger, buffer_records);
                     merger.add_sorted(records_);
                     unsigned char r[store::band_record_bytes];
                     const std::uint64_t n = merger.for_each([&](const band_record& b) {
@@ -208,53 +210,24 @@ public:
     }
 
 private:
-    struct run_file {
-        std::unique_ptr<std::iostream> stream;
-        std::size_t level = 0;  // merged from fan_in^level buffers' worth
-        std::uint64_t count = 0;
-    };
-
     // A share of the budget (1/divisor), 0 for no limit.
     [[nodiscard]] std::uint64_t share(std::uint64_t divisor) const noexcept {
         return options_.memory_bytes == 0 ? 0 : std::max<std::uint64_t>(options_.memory_bytes / divisor, 1);
     }
 
-    // Records read at a time from each run when merging: a quarter of the budget over the runs.
-    [[nodiscard]] std::size_t merge_buffer_records() const noexcept {
+    // Records read at a time from each run when merging: a quarter of the budget over the runs
+    // (runs: those merged at once).
+    [[nodiscard]] std::size_t merge_buffer_records(std::size_t runs) const noexcept {
         const std::uint64_t quarter = options_.memory_bytes == 0 ? std::uint64_t{64} << 20 : options_.memory_bytes / 4;
-        const std::uint64_t each = quarter / (runs_.size() + 1) / sizeof(band_record);
+        const std::uint64_t each = quarter / (std::min<std::uint64_t>(runs, quarter) + 1) / sizeof(band_record);  // no overflow
         return static_cast<std::size_t>(std::clamp<std::uint64_t>(each, 64, 65536));
     }
 
     void spill() {
         std::sort(records_.begin(), records_.end());
-        run_file r{options_.temporary(), 0, records_.size()};
-        write_run(*r.stream, records_);
-        run_bytes_ += store::run_header_bytes + records_.size() * sizeof(band_record) + store::run_trailer_bytes;
-        ++runs_written_;
-        records_.clear();
-        runs_.push_back(std::move(r));
-        // Runs are kept in decreasing level; fan_in runs of the last level become one of the next.
-        for (;;) {
-            const std::size_t level = runs_.back().level;
-            if (runs_.size() < options_.fan_in) break;
-            const auto first = runs_.end() - static_cast<std::ptrdiff_t>(options_.fan_in);
-            if (!std::all_of(first, runs_.end(), [&](const run_file& x) { return x.level == level; })) break;
-            run_file merged{options_.temporary(), level + 1, 0};
-            for (auto it = first; it != runs_.end(); ++it) merged.count += it->count;
-            {
-                run_merger merger;
-                const std::size_t buffer_records = merge_buffer_records();
-                for (auto it = first; it != runs_.end(); ++it) merger.add_run(*it->stream, buffer_records);
-                run_writer writer(*merged.stream, merged.count);
-                merger.for_each([&](const band_record& b) { writer.add(b); });
-                writer.finish();
-            }
-            run_bytes_ += store::run_header_bytes + merged.count * sizeof(band_record) + store::run_trailer_bytes;
-            ++runs_written_;
-            runs_.erase(first, runs_.end());
-            runs_.push_back(std::move(merged));
-        }
+        run_set::written_run run = runs_->write(records_);
+        records_.clear();  // in a run now, even if a merge below fails
+        runs_->add_written(std::move(run));
     }
 
     index_parameters parameters_;
@@ -265,8 +238,7 @@ private:
     std::vector<unsigned char> signature_bytes_;
     std::vector<band_record> records_;
     std::size_t capacity_ = 0;
-    std::vector<run_file> runs_;
-    std::uint64_t runs_written_ = 0, run_bytes_ = 0;
+    std::optional<run_set> runs_;  // made once the options are checked
 };
 
 }  // namespace ditto
