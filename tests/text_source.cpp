@@ -2,6 +2,7 @@
 // against the same pipeline over a vector of the same texts, which the dedup tests check
 // against brute force: every result and count must be the same.
 #include <ditto/dedup.hpp>
+#include <ditto/simhash_dedup.hpp>
 #include <ditto/store/sorted_runs.hpp>
 #include <ditto/text_source.hpp>
 
@@ -222,6 +223,30 @@ TEST_CASE("spilled rows in files leave no file; a full disk is an error", "[dedu
     options.spill_buffer = 4096;
     options.spill_fan_in = 1;
     CHECK_THROWS_AS(ditto::dedup(docs, options, pool), std::invalid_argument);
+}
+
+TEST_CASE("the SimHash pipeline over a text source equals it over the texts held", "[simhash_dedup][text_source]") {
+    std::vector<std::string> docs = mixed_corpus();
+    for (std::size_t i = 0; i < 200; ++i) docs.push_back(docs[i] + " and a few more words at the end");
+    ditto::thread_pool pool(3);
+    for (int variant = 0; variant < 4; ++variant) {
+        ditto::simhash_dedup_options options;
+        options.clustering = variant % 2 == 0 ? ditto::cluster_rule::greedy : ditto::cluster_rule::connected;
+        options.keep = variant == 2 ? ditto::keep_rule::longest : ditto::keep_rule::first;
+        options.shingle_memory = variant >= 2 ? 30000 : options.shingle_memory;  // most sets fetched again
+        options.hamming = variant == 3 ? 8 : 3;
+        INFO("variant " << variant);
+        const auto expected = ditto::simhash_dedup(docs, options, pool);
+        REQUIRE(expected.stats.duplicates > 3000);
+        REQUIRE(expected.stats.verified > 100);
+        copying_source source{&docs};
+        const auto got = ditto::simhash_dedup(source, options, pool);
+        check_same(got, expected);
+        CHECK(got.hamming.tables == expected.hamming.tables);
+        CHECK(source.fetches.load() >= docs.size() + got.stats.units);
+    }
+    const failing_source failing{2000, 999};
+    CHECK_THROWS_WITH(ditto::simhash_dedup(failing, ditto::simhash_dedup_options{}, pool), "cannot read document 999");
 }
 
 TEST_CASE("a text source's keep rule: lengths from length(i), or from the texts", "[dedup][text_source]") {

@@ -45,6 +45,7 @@
 #include <ditto/sketch/simhash.hpp>
 #include <ditto/text/normalize.hpp>
 #include <ditto/text/normalizing_shingler.hpp>
+#include <ditto/text_source.hpp>
 #include <ditto/verify.hpp>
 
 namespace ditto::inline v0_1 {
@@ -103,23 +104,13 @@ struct simhash_dedup_result : dedup_result {
     hamming_plan hamming;
 };
 
-/// Runs the SimHash pipeline over a random-access range of documents on exec; better(a, b) says
-/// that document a is to be kept rather than b (a strict weak order on indices; ties keep the
-/// earlier). In the stats, lsh, buckets, split_buckets and prefiltered stay 0; candidates counts
-/// the pairs the Hamming index reported, all verified. Throws std::invalid_argument for invalid
-/// options or more than 2^32 - 2 documents, and whatever normalization throws.
-template <std::ranges::random_access_range R, executor E, class Better>
-    requires document<std::ranges::range_value_t<R>>
-[[nodiscard]] simhash_dedup_result simhash_dedup(const R& documents, const simhash_dedup_options& options, E& exec,
-                                                 Better better) {
-    static_assert(stable_document_range<const R&>,
-                  "ditto::simhash_dedup: the range yields documents by value, so each document's text would be "
-                  "read after the temporary holding it is gone. Pass a range of lvalues (e.g. a std::vector of the "
-                  "documents), or, when the document type only views text owned elsewhere, specialize "
-                  "ditto::enable_borrowed_text<Document> as true.");
+namespace detail {
+// The SimHash pipeline over n texts, text_at(i) or text_at(i, buffer) as fetch_text calls it.
+template <class Text, executor E, class Better>
+[[nodiscard]] simhash_dedup_result simhash_dedup_texts(const std::size_t n, const Text& text_at,
+                                                       const simhash_dedup_options& options, E& exec, Better better) {
     options.validate();
     using u32 = std::uint32_t;
-    const std::size_t n = static_cast<std::size_t>(std::ranges::size(documents));
     if (n > std::numeric_limits<u32>::max() - 1)
         detail::throw_invalid_argument("simhash_dedup", "documents", "at most 4294967294", std::to_string(n));
     detail::stopwatch clock, total;
@@ -127,8 +118,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
     dedup_stats& stats = result.stats;
     stats.documents = n;
     stats.threads = exec.concurrency();
-    const auto begin = std::ranges::begin(documents);
-    auto text = [&](std::size_t i) -> std::string_view { return ditto::text_of(begin[static_cast<std::ptrdiff_t>(i)]); };
+    auto text = [&](std::size_t i, std::string& buffer) { return detail::fetch_text(text_at, i, buffer); };
     const normalizer normalize(options.normalization);
     const normalizing_word_shingler<> shingle_raw(options.normalization, options.ngram, options.seed);
     const simhash_sketcher sketcher(options.fingerprint_seed(), options.weight);
@@ -159,9 +149,10 @@ template <std::ranges::random_access_range R, executor E, class Better>
     progress.start("sketch", d_count);
     detail::for_chunks(exec, d_count, detail::documents_per_task, [&](std::size_t first, std::size_t last) {
         std::vector<std::uint64_t> hashes;
+        std::string buffer;
         auto& c = counts[first / detail::documents_per_task];
         for (std::size_t d = first; d < last; ++d) {
-            const std::string_view t = text(distinct[d]);
+            const std::string_view t = text(distinct[d], buffer);
             c.bytes += t.size();
             hashes.clear();
             shingle_raw(t, [&](std::uint64_t h) { hashes.push_back(h); });
@@ -186,7 +177,8 @@ template <std::ranges::random_access_range R, executor E, class Better>
     }
     // Identical normalized texts, among the texts that share their shingle sequence with another.
     std::vector<u32> first_norm = detail::first_same_normalized(exec, sequence_hash, [&](std::size_t d, std::string& out) {
-        normalize.normalize(text(distinct[d]), out);
+        std::string buffer;  // allocates only when the text is fetched into it
+        normalize.normalize(text(distinct[d], buffer), out);
     });
     stats.seconds_sketch = clock.lap();
 
@@ -245,7 +237,8 @@ template <std::ranges::random_access_range R, executor E, class Better>
     // Stage 4: every pair the index reports, verified exactly, in the index's tasks.
     auto make_unit_set = [&](u32 u, std::vector<std::uint64_t>& set) {
         set.clear();
-        shingle_raw(text(unit_doc[u]), [&](std::uint64_t h) { set.push_back(h); });
+        std::string buffer;  // allocates only when the text is fetched into it
+        shingle_raw(text(unit_doc[u], buffer), [&](std::uint64_t h) { set.push_back(h); });
         make_set(set);
     };
     struct pair_found {
@@ -329,6 +322,49 @@ template <std::ranges::random_access_range R, executor E, class Better>
     stats.seconds_verify += clock.lap();
     stats.seconds_total = total.lap();
     return result;
+}
+}  // namespace detail
+
+/// Runs the SimHash pipeline over a random-access range of documents on exec; better(a, b) says
+/// that document a is to be kept rather than b (a strict weak order on indices; ties keep the
+/// earlier). In the stats, lsh, buckets, split_buckets and prefiltered stay 0; candidates counts
+/// the pairs the Hamming index reported, all verified. Throws std::invalid_argument for invalid
+/// options or more than 2^32 - 2 documents, and whatever normalization throws.
+template <std::ranges::random_access_range R, executor E, class Better>
+    requires document<std::ranges::range_value_t<R>>
+[[nodiscard]] simhash_dedup_result simhash_dedup(const R& documents, const simhash_dedup_options& options, E& exec,
+                                                 Better better) {
+    static_assert(stable_document_range<const R&>,
+                  "ditto::simhash_dedup: the range yields documents by value, so each document's text would be "
+                  "read after the temporary holding it is gone. Pass a range of lvalues (e.g. a std::vector of the "
+                  "documents), or, when the document type only views text owned elsewhere, specialize "
+                  "ditto::enable_borrowed_text<Document> as true.");
+    const auto begin = std::ranges::begin(documents);
+    return detail::simhash_dedup_texts(
+        static_cast<std::size_t>(std::ranges::size(documents)),
+        [begin](std::size_t i) -> std::string_view { return ditto::text_of(begin[static_cast<std::ptrdiff_t>(i)]); },
+        options, exec, std::move(better));
+}
+
+/// The SimHash pipeline over a text_source (text_source.hpp): texts are fetched as each stage
+/// needs them and never all held. The result is the same as for a range of documents with the
+/// same texts.
+template <text_source S, executor E, class Better>
+    requires(!std::ranges::range<S>)
+[[nodiscard]] simhash_dedup_result simhash_dedup(const S& source, const simhash_dedup_options& options, E& exec,
+                                                 Better better) {
+    return detail::simhash_dedup_texts(
+        static_cast<std::size_t>(source.size()),
+        [&source](std::size_t i, std::string& buffer) -> std::string_view { return source.text(i, buffer); }, options,
+        exec, std::move(better));
+}
+
+/// The SimHash pipeline over a text_source on exec, keeping copies by options.keep.
+template <text_source S, executor E>
+    requires(!std::ranges::range<S>)
+[[nodiscard]] simhash_dedup_result simhash_dedup(const S& source, const simhash_dedup_options& options, E& exec) {
+    return detail::with_keep_rule(source, options.keep, exec,
+                                  [&](auto better) { return simhash_dedup(source, options, exec, better); });
 }
 
 /// Runs the SimHash pipeline on exec, keeping copies by options.keep.

@@ -83,6 +83,7 @@ def same_as_held(args, path, stdin=None):
 def sample_corpus_every_mode():
     for mode in MODES:
         same_as_held(mode, NEWS)
+        same_as_held(["--method", "simhash"] + mode, NEWS)
 
 
 @case
@@ -96,7 +97,9 @@ def generated_corpus_every_mode_and_rule():
         if "full" not in mode:
             same_as_held(mode, path)
     for extra in [["--keep", "longest"], ["--cluster", "connected", "--clusters"], ["--threshold", "0.5", "--pairs"],
-                  ["--threads", "1", "--clusters"], ["--threads", "3", "--report"], ["--set-memory", "0", "--pairs"]]:
+                  ["--threads", "1", "--clusters"], ["--threads", "3", "--report"], ["--set-memory", "0", "--pairs"],
+                  ["--method", "simhash"], ["--method", "simhash", "--pairs"], ["--method", "simhash", "--clusters"],
+                  ["--method", "simhash", "--hamming", "6", "--keep", "longest", "--report"]]:
         same_as_held(extra, path)
 
 
@@ -200,7 +203,6 @@ def option_checks():
     error(["dedup", "--memory", "1M", NEWS], 2, r"--memory must be at least 16M")
     error(["dedup", "--memory", "lots", NEWS], 2, r"--memory")
     error(["dedup", "--memory", "64M", "--clean", NEWS], 2, r"--memory does not go with --clean")
-    error(["dedup", "--memory", "64M", "--method", "simhash", NEWS], 2, r"--memory goes with --method minhash only")
     error(["dedup", "--memory", "64M", "--measure", "containment", NEWS], 2, r"--memory goes with --measure jaccard")
     error(["dedup", "--memory", "64M", "--tmp-dir", "no-such-folder", NEWS], 2, r"--tmp-dir .* is not a folder")
     error(["dedup", "--memory", "64M", "missing.jsonl"], 1, r"cannot open missing.jsonl")

@@ -185,7 +185,6 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
     if (a.pairs_memory_given && a.mode != output_mode::pairs)
         throw usage_error("--pairs-memory goes with --pairs", help_command);
     if (a.memory > 0) {
-        if (a.simhash) throw usage_error("--memory goes with --method minhash only", help_command);
         if (a.containment) throw usage_error("--memory goes with --measure jaccard only", help_command);
         if (a.clean)
             throw usage_error("--memory does not go with --clean (cleaning counts lines across the whole corpus in "
@@ -965,15 +964,18 @@ void print_dedup_help(std::FILE* out) {
         "  --memory SIZE       a corpus larger than memory: the input is read in blocks and not\n"
         "                      held, its texts are read again by offset as the pipeline needs them\n"
         "                      (FILE must stay unchanged meanwhile; standard input is first copied\n"
-        "                      to an unnamed temporary file). What is held is about 2 x sketch-size\n"
-        "                      + 12 x bands + 200 bytes a document (plus its id); the shingle sets\n"
-        "                      get what is left of SIZE, and the pairs' sort a quarter of it; a\n"
-        "                      warning says when the documents' part alone is above SIZE (many\n"
-        "                      short documents: the run goes on). K, M, G, T: 1024-based;\n"
-        "                      at least 16M. The output is the same as without it. MinHash and\n"
-        "                      Jaccard only; not with --clean\n"
-        "  --tmp-dir DIR       where temporary files go: the sorted runs of --pairs, the copy of\n"
-        "                      standard input with --memory (default TMPDIR, else /tmp)\n"
+        "                      to an unnamed temporary file). The documents need about 2 x\n"
+        "                      sketch-size + 12 x bands + 200 bytes each (plus the id); above SIZE,\n"
+        "                      their band keys and sketch slots go to temporary files, leaving\n"
+        "                      about 150 bytes each and the slots of texts that share a bucket.\n"
+        "                      The shingle sets get what is left of SIZE, and the pairs' sort a\n"
+        "                      quarter of it; a warning says when the documents' part alone is\n"
+        "                      above SIZE (the run goes on). K, M, G, T: 1024-based; at least 16M.\n"
+        "                      The output is the same as without it. Not with --clean or\n"
+        "                      --measure containment\n"
+        "  --tmp-dir DIR       where temporary files go: the sorted runs of --pairs, and with\n"
+        "                      --memory the copy of standard input and the spilled band keys\n"
+        "                      (default TMPDIR, else /tmp)\n"
         "  -q, --quiet         no progress and no summary on standard error (warnings still show)\n"
         "  -v, --verbose       also print the time of each stage and the LSH shape\n"
         "  -h, --help          show this help\n"
@@ -1178,8 +1180,9 @@ int run_dedup(const std::vector<std::string_view>& args) {
         // slots of the texts in an LSH bucket, not known yet: counted for a fifth of them. The
         // shingle sets get what is left.
         const std::uint64_t fixed = arena_bytes(records) + 2 * block_bytes;
-        std::uint64_t state = records.size() * (2 * a.dedup.sketch_size + 12 * a.dedup.lsh().bands + 200) + fixed;
-        if (state > a.memory) {
+        // SimHash: a fingerprint and the Hamming tables' entries instead of slots and keys.
+        std::uint64_t state = records.size() * (a.simhash ? 200 : 2 * a.dedup.sketch_size + 12 * a.dedup.lsh().bands + 200) + fixed;
+        if (state > a.memory && !a.simhash) {
             a.dedup.spill = ditto::temporary_files_in(spill_folder);
             a.dedup.spill_buffer = static_cast<std::size_t>(std::clamp<std::uint64_t>(
                 a.memory / (8 * (pool.concurrency() + 1)), std::uint64_t{1} << 20, std::uint64_t{256} << 20));
@@ -1220,7 +1223,9 @@ int run_dedup(const std::vector<std::string_view>& args) {
     ditto::dedup_result result;
     ditto::hamming_plan plan;
     if (a.simhash) {
-        ditto::simhash_dedup_result r = ditto::simhash_dedup(docs, simhash_options(a), pool);
+        ditto::simhash_dedup_result r = bounded ? ditto::simhash_dedup(source, simhash_options(a), pool)
+                                                : ditto::simhash_dedup(docs, simhash_options(a), pool);
+        if (bounded) reread->check_unchanged();  // before any output
         plan = r.hamming;
         if (plan.warning) progress.message("ditto: warning: " + plan.warning_text());
         result = std::move(r);
