@@ -11,6 +11,8 @@ import json
 import os
 import random
 import re
+import resource
+import signal
 import subprocess
 import sys
 
@@ -140,6 +142,16 @@ def many_short_documents_spill_their_keys_and_slots():
     for extra in [["--keep", "longest"], ["--cluster", "connected", "--clusters"], ["--threshold", "0.5", "--pairs"],
                   ["--threads", "1", "--clusters"], ["--threads", "3"], ["--sketch-size", "64", "--pairs"]]:
         same_as_held(extra, path)
+    # A full disk while spilling (files limited to 1 MB): an error, no output, nothing left behind.
+    def limit_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
+    out = os.path.join(WORK, "full-disk.out")
+    p = subprocess.run([DITTO, "dedup", "--memory", "16M", "--tmp-dir", "spill", "-o", out, path],
+                       capture_output=True, cwd=WORK, preexec_fn=limit_files)
+    expect(p.returncode == 1 and b"disk full" in p.stderr, f"exit {p.returncode}: {p.stderr!r}")
+    expect(not os.path.exists(out), "an output was written")
+    expect(os.listdir(os.path.join(WORK, "spill")) == [], "a temporary file was left behind")
 
 
 @case
