@@ -129,18 +129,27 @@ void check_same(const ditto::dedup_result& got, const ditto::dedup_result& expec
     CHECK(got.stats.split_buckets == expected.stats.split_buckets);
 }
 
+// Options that take the pipeline down its different paths: greedy or connected clusters,
+// pairs or clusters alone, most sets recomputed (2 and up), no bucket splitting (5), threshold
+// 0.5 (3), estimates from the signatures alone (6).
+ditto::dedup_options variant_options(int variant) {
+    ditto::dedup_options options;
+    options.clustering = variant % 2 == 0 ? ditto::cluster_rule::greedy : ditto::cluster_rule::connected;
+    options.collect_pairs = variant < 4;
+    options.shingle_memory = variant >= 2 ? 30000 : options.shingle_memory;  // most sets fetched again
+    options.split_buckets = variant == 5 ? 0 : 16;
+    options.threshold = variant == 3 ? 0.5 : 0.8;
+    options.exact = variant != 6;
+    return options;
+}
+
 }  // namespace
 
 TEST_CASE("dedup over a text source equals dedup over the texts held", "[dedup][text_source]") {
     const std::vector<std::string> docs = mixed_corpus();
     ditto::thread_pool pool(3);
     for (int variant = 0; variant < 6; ++variant) {
-        ditto::dedup_options options;
-        options.clustering = variant % 2 == 0 ? ditto::cluster_rule::greedy : ditto::cluster_rule::connected;
-        options.collect_pairs = variant < 4;
-        options.shingle_memory = variant >= 2 ? 30000 : options.shingle_memory;  // most sets fetched again
-        options.split_buckets = variant == 5 ? 0 : 16;
-        options.threshold = variant == 3 ? 0.5 : 0.8;
+        const ditto::dedup_options options = variant_options(variant);
         INFO("variant " << variant);
         const auto expected = ditto::dedup(docs, options, pool);
         REQUIRE(expected.stats.duplicates > 3000);
@@ -159,13 +168,7 @@ TEST_CASE("band keys and prefilter slots spilled give the results of the rows he
     const std::vector<std::string> docs = mixed_corpus();
     ditto::thread_pool pool(3);
     for (int variant = 0; variant < 7; ++variant) {
-        ditto::dedup_options options;
-        options.clustering = variant % 2 == 0 ? ditto::cluster_rule::greedy : ditto::cluster_rule::connected;
-        options.collect_pairs = variant < 4;
-        options.shingle_memory = variant >= 2 ? 30000 : options.shingle_memory;
-        options.split_buckets = variant == 5 ? 0 : 16;
-        options.threshold = variant == 3 ? 0.5 : 0.8;
-        options.exact = variant != 6;  // estimates from the slots alone
+        ditto::dedup_options options = variant_options(variant);
         INFO("variant " << variant);
         const auto expected = ditto::dedup(docs, options, pool);
         REQUIRE(expected.stats.duplicates > 3000);
