@@ -59,6 +59,7 @@
 #include <ditto/store/index.hpp>
 #include <ditto/store/parameters.hpp>
 #include <ditto/text/normalize.hpp>
+#include <ditto/text_source.hpp>
 #include <ditto/verify.hpp>
 
 namespace ditto::inline v0_1 {
@@ -300,20 +301,34 @@ private:
     const Sketcher& sketch_;
 };
 
+// A range of documents as the pipeline takes its texts: their count, and text(i).
+template <std::ranges::random_access_range R>
+[[nodiscard]] std::size_t document_count(const R& documents) {
+    return static_cast<std::size_t>(std::ranges::size(documents));
+}
+template <std::ranges::random_access_range R>
+[[nodiscard]] auto document_texts(const R& documents) {
+    static_assert(stable_document_range<const R&>,
+                  "ditto::dedup_against: the range yields documents by value, so each document's text would be "
+                  "read after the temporary holding it is gone. Pass a range of lvalues.");
+    return [begin = std::ranges::begin(documents)](std::size_t i) -> std::string_view {
+        return ditto::text_of(begin[static_cast<std::ptrdiff_t>(i)]);
+    };
+}
+
 // The pipeline of dedup_against, with a sketching (index_sketcher's interface) and a verifier.
-template <std::ranges::random_access_range R, executor E, class IndexedText, class Sketching, class Verifier>
-[[nodiscard]] against_result dedup_against_with(const stored_index& index, const R& documents, E& exec,
-                                                IndexedText& indexed_text, const Sketching& sketcher,
+// The n new texts are text_at(i) or text_at(i, buffer), as fetch_text calls it.
+template <class Text, executor E, class IndexedText, class Sketching, class Verifier>
+[[nodiscard]] against_result dedup_against_with(const stored_index& index, const std::size_t n, const Text& text_at,
+                                                E& exec, IndexedText& indexed_text, const Sketching& sketcher,
                                                 const Verifier& verifier) {
     using u32 = std::uint32_t;
     const index_parameters& p = index.parameters;
-    const std::size_t n = static_cast<std::size_t>(std::ranges::size(documents));
     if (n > std::numeric_limits<u32>::max() - 1)
         detail::throw_invalid_argument("dedup_against", "documents", "at most 4294967294", std::to_string(n));
     const std::size_t k = p.slots, bands = p.lsh.bands, indexed_count = index.documents.size();
     const double threshold = p.threshold;
-    const auto begin = std::ranges::begin(documents);
-    auto text = [&](std::size_t i) -> std::string_view { return ditto::text_of(begin[static_cast<std::ptrdiff_t>(i)]); };
+    auto text = [&](std::size_t i, std::string& buffer) { return detail::fetch_text(text_at, i, buffer); };
     constexpr std::size_t per_task = 64;
     constexpr u32 none = std::numeric_limits<u32>::max();
     against_result out;
@@ -334,8 +349,9 @@ template <std::ranges::random_access_range R, executor E, class IndexedText, cla
         std::string scratch;
         std::vector<std::uint64_t> hashes;
         std::vector<std::uint32_t> slots(k);
+        std::string buffer;
         for (std::size_t d = first; d < last; ++d) {
-            sketcher.shingles(text(distinct[d]), scratch, hashes);
+            sketcher.shingles(text(distinct[d], buffer), scratch, hashes);
             norm_hash[d] = hash128(scratch);
             if (!sketcher.sign(hashes, std::span<std::uint32_t>(slots))) continue;
             signed_text[d] = 1;
@@ -347,7 +363,10 @@ template <std::ranges::random_access_range R, executor E, class IndexedText, cla
     std::vector<u32> first_norm = first_with_same_hash(norm_hash);
     std::vector<content_hash>().swap(norm_hash);
     detail::against_chunks(exec, distinct_count, 256, [&](std::size_t, std::size_t first, std::size_t last) {
-        confirm_same_content(first_norm, first, last, [&](std::size_t d, std::string& normalized) { sketcher.normalize(text(distinct[d]), normalized); });
+        confirm_same_content(first_norm, first, last, [&](std::size_t d, std::string& normalized) {
+            std::string buffer;  // allocates only when the text is fetched into it
+            sketcher.normalize(text(distinct[d], buffer), normalized);
+        });
     });
     // Units: distinct normalized texts, numbered in the order of their first documents; the
     // band keys of those with shingles compacted to the front, in unit order.
@@ -505,13 +524,13 @@ template <std::ranges::random_access_range R, executor E, class IndexedText, cla
         std::vector<task_result> results(tasks);
         detail::against_chunks(exec, units, per_task, [&](std::size_t task, std::size_t first, std::size_t last) {
             task_result& r = results[task];
-            std::string scratch, other_text;
+            std::string scratch, other_text, buffer;
             std::vector<std::uint64_t> set, other_set;
             std::vector<std::uint32_t> slots(k);
             std::vector<against_match> found;
             for (std::size_t u = first; u < last; ++u) {
                 if (candidate_start[u] == candidate_start[u + 1]) continue;
-                sketcher.shingle_set(text(unit_first[u]), scratch, set);
+                sketcher.shingle_set(text(unit_first[u], buffer), scratch, set);
                 bool have_slots = false;
                 found.clear();
                 auto judge = [&](u32 d, std::uint8_t state) {
@@ -576,7 +595,22 @@ template <std::ranges::random_access_range R, executor E, class IndexedText>
 [[nodiscard]] against_result dedup_against(const stored_index& index, const R& documents, E& exec,
                                            IndexedText indexed_text) {
     const index_sketcher sketcher(index.parameters);
-    return detail::dedup_against_with(index, documents, exec, indexed_text, sketcher, jaccard_verifier{});
+    return detail::dedup_against_with(index, detail::document_count(documents), detail::document_texts(documents), exec,
+                                      indexed_text, sketcher, jaccard_verifier{});
+}
+
+/// As above, for new documents from a text_source (text_source.hpp): their texts are fetched as
+/// the stages need them and never all held. The result is the same as for a range of documents
+/// with the same texts.
+template <text_source S, executor E, class IndexedText>
+    requires(!std::ranges::range<S>)
+[[nodiscard]] against_result dedup_against(const stored_index& index, const S& source, E& exec,
+                                           IndexedText indexed_text) {
+    const index_sketcher sketcher(index.parameters);
+    return detail::dedup_against_with(
+        index, static_cast<std::size_t>(source.size()),
+        [&source](std::size_t i, std::string& buffer) -> std::string_view { return source.text(i, buffer); }, exec,
+        indexed_text, sketcher, jaccard_verifier{});
 }
 
 /// As above, for an index whose signatures a caller's parts made (index_builder::add_document
@@ -602,7 +636,8 @@ template <std::ranges::random_access_range R, executor E, class IndexedText, tex
         detail::throw_invalid_argument("dedup_against", "index", "signatures of 32-bit slots",
                                        std::to_string(index.parameters.slot_bits) + "-bit slots");
     const detail::component_sketching sketching(parts.normalizer, parts.shingler, parts.sketcher);
-    return detail::dedup_against_with(index, documents, exec, indexed_text, sketching, parts.verifier);
+    return detail::dedup_against_with(index, detail::document_count(documents), detail::document_texts(documents), exec,
+                                      indexed_text, sketching, parts.verifier);
 }
 
 /// Every candidate estimated from the signatures (no indexed text at hand).
@@ -610,6 +645,13 @@ template <std::ranges::random_access_range R, executor E>
     requires document<std::ranges::range_value_t<R>>
 [[nodiscard]] against_result dedup_against(const stored_index& index, const R& documents, E& exec) {
     return dedup_against(index, documents, exec, [](std::uint32_t, std::string&) { return false; });
+}
+
+/// Every candidate estimated from the signatures, for new documents from a text_source.
+template <text_source S, executor E>
+    requires(!std::ranges::range<S>)
+[[nodiscard]] against_result dedup_against(const stored_index& index, const S& source, E& exec) {
+    return dedup_against(index, source, exec, [](std::uint32_t, std::string&) { return false; });
 }
 
 /// The members of the new units and of the indexed parts of a result, for listing its pairs.
