@@ -197,6 +197,29 @@ def input_as_output_and_partly_read_standard_input():
         if not memory:
             held = q.stdout
     expect(q.stdout == held and held.count(b"\n") == before.count(b"\n"), "the rest of standard input differs")
+    # -o naming standard output, which is the input: refused as plain standard output is.
+    with open(path, "ab") as appended:
+        p = subprocess.run([DITTO, "dedup", "--memory", "16M", "-o", "/dev/stdout", path], stdout=appended,
+                           stderr=subprocess.PIPE)
+    expect(p.returncode == 2 and b"standard output is" in p.stderr, f"exit {p.returncode}: {p.stderr!r}")
+    expect(open(path, "rb").read() == before, "the input was written to")
+    # A file above the 8 MiB pieces the held run reads in parallel: the rest of it too.
+    big = write("big.jsonl", b"".join(b'{"id": "b%d", "text": "record number %d and some words"}\n' % (i, i)
+                                     for i in range(250000)))
+    expect(os.path.getsize(big) > 9 << 20, "the file should be above 9 MiB")
+    skip = (5 << 20) + 17  # mid-line: the shell's read takes the rest of that line
+    script = 'head -c %d > /dev/null; IFS= read -r line; exec "$@"' % skip
+    outputs = []
+    for memory in ([], ["--memory", "16M"]):
+        with open(big, "rb") as f:
+            q = subprocess.run(["sh", "-c", script, "sh", DITTO, "dedup", "--clusters", "-q"] + memory + ["-"],
+                               stdin=f, capture_output=True)
+        expect(q.returncode == 0, q.stderr.decode())
+        outputs.append(q.stdout)
+    rest = open(big, "rb").read()[skip:]
+    rest = rest[rest.index(b"\n") + 1:]
+    counts = [o.count(b"\n") for o in outputs] + [rest.count(b"\n")]
+    expect(outputs[0] == outputs[1] and counts[0] == counts[2], "%d and %d lines for the %d left" % tuple(counts))
 
 
 @case

@@ -228,7 +228,13 @@ input_file::input_file(const std::string& path, const std::function<void(std::si
     // A regular file is read with one allocation of its size (plus one byte, so the read that
     // finds its end needs no growth); a pipe or terminal grows the buffer by doubling (realloc
     // moves large blocks by remapping pages, not by copying).
-    std::size_t capacity = S_ISREG(info.st_mode) ? static_cast<std::size_t>(info.st_size) + 1 : std::size_t{1} << 20;
+    // Standard input may stand anywhere in a regular file (a shell read a line first): the input
+    // is the rest, from where it stands.
+    off_t start = 0;
+    if (S_ISREG(info.st_mode)) start = std::max<off_t>(::lseek(fd, 0, SEEK_CUR), 0);
+    std::size_t capacity = S_ISREG(info.st_mode)
+                               ? static_cast<std::size_t>(std::max<off_t>(info.st_size - start, 0)) + 1
+                               : std::size_t{1} << 20;
     bytes_.reset(static_cast<char*>(std::malloc(capacity)));
     if (!bytes_) throw std::bad_alloc();
     // A regular file: its size in pieces, on the pool. A piece read short means the file shrank
@@ -244,7 +250,7 @@ input_file::input_file(const std::string& path, const std::function<void(std::si
             const std::size_t begin = i * piece, want = std::min(piece, expected - begin);
             while (got[i] < want) {
                 const ssize_t r = ::pread(fd, bytes_.get() + begin + got[i], want - got[i],
-                                          static_cast<off_t>(begin + got[i]));
+                                          start + static_cast<off_t>(begin + got[i]));
                 if (r < 0 && errno == EINTR) continue;
                 if (r < 0) errors[i] = errno;
                 if (r <= 0) break;
@@ -262,7 +268,7 @@ input_file::input_file(const std::string& path, const std::function<void(std::si
             if (got[i] < std::min(piece, expected - i * piece)) break;  // shrank: stop here
         }
         if (size_ < expected) return;
-        if (::lseek(fd, static_cast<off_t>(size_), SEEK_SET) < 0)
+        if (::lseek(fd, start + static_cast<off_t>(size_), SEEK_SET) < 0)
             throw data_error("error reading " + display_name_ + ": " + errno_text());
     }
     for (;;) {

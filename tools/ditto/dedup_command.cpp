@@ -654,6 +654,7 @@ public:
             }
             size_ = static_cast<std::uint64_t>(info.st_size);
             modified_ = info.st_mtim;
+            status_changed_ = info.st_ctim;
             device_ = info.st_dev;
             inode_ = info.st_ino;
         } catch (...) {
@@ -697,8 +698,11 @@ public:
     void check_unchanged() const {
         struct stat info {};
         if (::fstat(fd_, &info) != 0) throw data_error("cannot read " + display_name_ + ": " + std::strerror(errno));
+        // The status change time too: a write that keeps the size and sets the modification
+        // time back still changes it.
         if (static_cast<std::uint64_t>(info.st_size) != size_ || info.st_mtim.tv_sec != modified_.tv_sec ||
-            info.st_mtim.tv_nsec != modified_.tv_nsec)
+            info.st_mtim.tv_nsec != modified_.tv_nsec || info.st_ctim.tv_sec != status_changed_.tv_sec ||
+            info.st_ctim.tv_nsec != status_changed_.tv_nsec)
             throw data_error(display_name_ + " changed while it was deduplicated (--memory reads it again)");
     }
 
@@ -728,7 +732,7 @@ private:
     std::string display_name_;
     int fd_ = -1;
     std::uint64_t size_ = 0;
-    struct timespec modified_ {};
+    struct timespec modified_ {}, status_changed_ {};
     dev_t device_ = 0;
     ino_t inode_ = 0;
 };
@@ -1098,7 +1102,12 @@ int run_dedup(const std::vector<std::string_view>& args) {
         if (!typed) progress.update(reading, 0, 0);
         reread = std::make_unique<reread_input>(a.input, folder.empty() ? "/tmp" : folder);
         spill_folder = folder.empty() ? "/tmp" : folder;
-        if (a.output_path.empty() && reread->is(1))
+        // -o naming standard output (/dev/stdout, /dev/fd/1) writes to it as it is, too.
+        struct stat named {}, standard {};
+        const bool to_standard_output = a.output_path.empty() ||
+                                        (::stat(a.output_path.c_str(), &named) == 0 && ::fstat(1, &standard) == 0 &&
+                                         named.st_dev == standard.st_dev && named.st_ino == standard.st_ino);
+        if (to_standard_output && reread->is(1))
             throw usage_error("standard output is " + escape_text(reread->display_name()) +
                                   ", which --memory reads again while the output is written; write elsewhere (-o)",
                               help_command);

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -84,8 +85,15 @@ private:
             const std::uint64_t n = counter.fetch_add(1, std::memory_order_relaxed);
             const std::filesystem::path path =
                 folder / ("ditto-run-" + std::to_string(salt % 1000000007u) + "-" + std::to_string(n));
-            std::error_code ec;
-            if (std::filesystem::exists(path, ec)) continue;
+            // Created exclusively first ("x": fails on any existing name, a symbolic link
+            // planted there included), so the stream never opens someone else's file.
+            std::FILE* created = std::fopen(path.string().c_str(), "wbx");
+            if (!created) {
+                std::error_code ec;
+                if (std::filesystem::exists(std::filesystem::symlink_status(path, ec))) continue;  // taken: the next name
+                break;
+            }
+            std::fclose(created);
             auto stream = std::make_unique<detail::temporary_file_stream>(path);
             if (stream->is_open()) return stream;
             break;
