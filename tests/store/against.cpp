@@ -257,10 +257,7 @@ TEST_CASE("dedup_against gives the same result on 1, 2 and 8 threads", "[store][
     for (const std::size_t threads : {std::size_t{2}, std::size_t{8}}) {
         ditto::thread_pool pool(threads);
         const ditto::against_result r = ditto::dedup_against(index, c.fresh, pool, texts);
-        CHECK(r.matches == base.matches);
-        CHECK(r.exact_of == base.exact_of);
-        CHECK(r.indexed_of == base.indexed_of);
-        CHECK(r.candidates == base.candidates);
+        check_same(r, base);
     }
 }
 
@@ -420,12 +417,7 @@ TEST_CASE("dedup_against with storms on both sides equals a brute force over eve
             for (const std::size_t threads : {std::size_t{2}, std::size_t{8}}) {
                 ditto::thread_pool pool(threads);
                 const ditto::against_result t = ditto::dedup_against(index, c.fresh, pool, texts);
-                CHECK(t.matches == r.matches);
-                CHECK(t.exact_of == r.exact_of);
-                CHECK(t.indexed_of == r.indexed_of);
-                CHECK(t.candidates == r.candidates);
-                CHECK(t.exact == r.exact);
-                CHECK(t.estimated == r.estimated);
+                check_same(t, r);
             }
         }
     }
