@@ -1239,10 +1239,8 @@ template <text_source S, executor E, class Better, text_normalizer Normalizer, d
     requires(!std::ranges::range<S>)
 [[nodiscard]] dedup_result dedup(const S& source, const dedup_options& options, E& exec, Better better,
                                  const dedup_components<Normalizer, Shingler, Sketcher, Candidates, Verifier>& parts) {
-    return detail::dedup_texts(
-        static_cast<std::size_t>(source.size()),
-        [&source](std::size_t i, std::string& buffer) -> std::string_view { return source.text(i, buffer); }, options,
-        exec, std::move(better), parts);
+    return detail::dedup_texts(static_cast<std::size_t>(source.size()), detail::source_texts(source), options, exec,
+                               std::move(better), parts);
 }
 
 namespace detail {

@@ -353,10 +353,8 @@ template <text_source S, executor E, class Better>
     requires(!std::ranges::range<S>)
 [[nodiscard]] simhash_dedup_result simhash_dedup(const S& source, const simhash_dedup_options& options, E& exec,
                                                  Better better) {
-    return detail::simhash_dedup_texts(
-        static_cast<std::size_t>(source.size()),
-        [&source](std::size_t i, std::string& buffer) -> std::string_view { return source.text(i, buffer); }, options,
-        exec, std::move(better));
+    return detail::simhash_dedup_texts(static_cast<std::size_t>(source.size()), detail::source_texts(source), options,
+                                       exec, std::move(better));
 }
 
 /// The SimHash pipeline over a text_source on exec, keeping copies by options.keep.

@@ -31,4 +31,12 @@ concept sized_text_source = text_source<S> && requires(const S& s, std::size_t i
     { s.length(i) } -> std::convertible_to<std::size_t>;
 };
 
+namespace detail {
+// A source as the pipelines take their texts: text(i, buffer), a callable.
+template <text_source S>
+[[nodiscard]] auto source_texts(const S& source) {
+    return [&source](std::size_t i, std::string& buffer) -> std::string_view { return source.text(i, buffer); };
+}
+}  // namespace detail
+
 }  // namespace ditto

@@ -607,10 +607,8 @@ template <text_source S, executor E, class IndexedText>
 [[nodiscard]] against_result dedup_against(const stored_index& index, const S& source, E& exec,
                                            IndexedText indexed_text) {
     const index_sketcher sketcher(index.parameters);
-    return detail::dedup_against_with(
-        index, static_cast<std::size_t>(source.size()),
-        [&source](std::size_t i, std::string& buffer) -> std::string_view { return source.text(i, buffer); }, exec,
-        indexed_text, sketcher, jaccard_verifier{});
+    return detail::dedup_against_with(index, static_cast<std::size_t>(source.size()), detail::source_texts(source), exec,
+                                      indexed_text, sketcher, jaccard_verifier{});
 }
 
 /// As above, for an index whose signatures a caller's parts made (index_builder::add_document
