@@ -4,6 +4,7 @@
 #include <ditto/dedup.hpp>
 #include <ditto/simhash_dedup.hpp>
 #include <ditto/store/sorted_runs.hpp>
+#include <ditto/text_sketch.hpp>
 #include <ditto/text_source.hpp>
 
 #include <algorithm>
@@ -279,4 +280,122 @@ TEST_CASE("a text source that fails stops the pipeline with its exception", "[de
     const failing_source none{2000, 5000};
     const auto r = ditto::dedup(none, ditto::dedup_options{}, pool);
     CHECK(r.stats.documents == 2000);
+}
+
+namespace {
+
+// Sketches made beforehand, handed out by copy, counted.
+struct stored_sketches {
+    const std::vector<ditto::text_sketch>* sketches;
+    mutable std::atomic<std::size_t> reads{0};
+    [[nodiscard]] std::size_t size() const { return sketches->size(); }
+    void sketch(std::size_t i, ditto::text_sketch& out) const {
+        reads.fetch_add(1, std::memory_order_relaxed);
+        out = (*sketches)[i];
+    }
+};
+static_assert(ditto::sketch_source<stored_sketches>);
+static_assert(!ditto::sketch_source<copying_source>);
+
+std::vector<ditto::text_sketch> sketch_all(const std::vector<std::string>& docs, const ditto::dedup_options& options) {
+    const ditto::text_sketcher<> sketcher(options);
+    std::vector<ditto::text_sketch> out(docs.size());
+    for (std::size_t i = 0; i < docs.size(); ++i) sketcher(docs[i], out[i]);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("text_sketcher: a text's hashes, band keys and prefilter slots", "[dedup][sketched]") {
+    ditto::dedup_options options;
+    const ditto::text_sketcher<> sketcher(options);
+    const auto parts = ditto::default_components(options);
+    REQUIRE(sketcher.slot_count() == 128);
+    REQUIRE(sketcher.key_count() == parts.candidates.key_count());
+    const std::string text = "The Quick brown fox jumps over the lazy dog, and the dog sleeps on.";
+    ditto::text_sketch s;
+    sketcher(text, s);
+    // Independently: the normalizing shingler's hashes (14 words, so 10 five-word shingles), the
+    // MinHash slots of their set, the LSH keys of those, each slot hashed down to 16 bits.
+    const std::vector<std::uint64_t> shingles = ditto::normalizing_word_shingler<>(options.normalization, 5, options.seed)(text);
+    REQUIRE(shingles.size() == 10);
+    CHECK(s.length == text.size());
+    CHECK(s.bytes == ditto::hash128(text));
+    CHECK(s.shingles == 10);
+    CHECK(s.sequence == ditto::hash128(std::string_view(reinterpret_cast<const char*>(shingles.data()), 10 * 8)));
+    std::vector<std::uint32_t> slots(128);
+    parts.sketcher.fill(std::span<const std::uint64_t>(shingles), std::span<std::uint32_t>(slots));
+    std::vector<std::uint64_t> keys(parts.candidates.key_count());
+    parts.candidates.keys(std::span<const std::uint32_t>(slots), std::span<std::uint64_t>(keys));
+    CHECK(s.keys == keys);
+    REQUIRE(s.slots.size() == 128);
+    for (std::size_t i = 0; i < 128; ++i) CHECK(s.slots[i] == ditto::detail::prefilter_slot(slots[i]));
+    // The same text in other capitals and spacing: another text, the same shingles.
+    ditto::text_sketch t;
+    sketcher("the quick  BROWN fox jumps over the lazy dog, and the dog sleeps on.", t);
+    CHECK(t.bytes != s.bytes);
+    CHECK(t.sequence == s.sequence);
+    CHECK(t.keys == s.keys);
+    // No words: no shingles, no keys, no slots; the vectors are reused, so emptied.
+    sketcher(" ,.; ", s);
+    CHECK(s.shingles == 0);
+    CHECK(s.keys.empty());
+    CHECK(s.slots.empty());
+    CHECK(s.length == 5);
+    // The options are checked as dedup checks them.
+    options.threshold = 0;
+    CHECK_THROWS_AS(ditto::text_sketcher<>(options), std::invalid_argument);
+}
+
+TEST_CASE("dedup_sketched over sketches made beforehand equals dedup", "[dedup][sketched]") {
+    std::vector<std::string> docs = mixed_corpus();
+    for (std::size_t i = 0; i < 200; ++i) docs.push_back(docs[i] + " and a few more words at the end");
+    ditto::thread_pool pool(3);
+    for (int variant = 0; variant < 9; ++variant) {
+        ditto::dedup_options options = variant_options(variant % 7);
+        if (variant == 7) options.keep = ditto::keep_rule::longest;
+        INFO("variant " << variant);
+        const auto expected = ditto::dedup(docs, options, pool);
+        REQUIRE(expected.stats.duplicates > 3000);
+        memory_streams streams;
+        if (variant == 8) {  // the keys and slots spilled
+            options.spill = streams.factory();
+            options.spill_buffer = 4096;
+        }
+        const std::vector<ditto::text_sketch> made = sketch_all(docs, options);
+        const stored_sketches sketches{&made};
+        copying_source source{&docs};
+        const auto got = ditto::dedup_sketched(source, sketches, options, pool);
+        check_same(got, expected);
+        CHECK(got.stats.bytes == expected.stats.bytes);
+        CHECK(got.stats.shingles == expected.stats.shingles);
+        CHECK(got.stats.empty_documents == expected.stats.empty_documents);
+        // Every document's sketch read once for its hash, the distinct ones again for their keys.
+        CHECK(sketches.reads.load() >= docs.size() + got.stats.units);
+        // Texts are fetched only to compare them: fewer fetches than documents here, where
+        // dedup fetches every text at least once and the distinct ones twice.
+        copying_source counted{&docs};
+        (void)ditto::dedup(counted, options, pool);
+        CHECK(source.fetches.load() < counted.fetches.load());
+    }
+}
+
+TEST_CASE("dedup_sketched refuses sketches that do not fit", "[dedup][sketched]") {
+    const std::vector<std::string> docs = mixed_corpus();
+    ditto::thread_pool pool(2);
+    ditto::dedup_options options;
+    std::vector<ditto::text_sketch> made = sketch_all(docs, options);
+    const stored_sketches sketches{&made};
+    copying_source source{&docs};
+    REQUIRE(made[5].shingles > 0);
+    made.pop_back();  // one short
+    CHECK_THROWS_AS(ditto::dedup_sketched(source, sketches, options, pool), std::invalid_argument);
+    made = sketch_all(docs, options);
+    made[5].keys.pop_back();  // a text with shingles and a key short
+    CHECK_THROWS_AS(ditto::dedup_sketched(source, sketches, options, pool), std::invalid_argument);
+    // Made with 64 slots for a pipeline of 128.
+    ditto::dedup_options smaller = options;
+    smaller.sketch_size = 64;
+    made = sketch_all(docs, smaller);
+    CHECK_THROWS_AS(ditto::dedup_sketched(source, sketches, options, pool), std::invalid_argument);
 }

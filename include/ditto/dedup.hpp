@@ -25,6 +25,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -59,6 +60,7 @@
 #include <ditto/text/normalize.hpp>
 #include <ditto/text/normalizing_shingler.hpp>
 #include <ditto/text/text_shingler.hpp>
+#include <ditto/text_sketch.hpp>
 #include <ditto/text_source.hpp>
 #include <ditto/verify.hpp>
 
@@ -383,12 +385,13 @@ template <class Text>
 // hashes; each claim confirmed by comparing the bytes, so a collision leaves the document
 // alone). text is called as fetch_text calls it. advance(k) is told of k more documents done,
 // from any thread.
-template <executor E, class Text, class Advance>
-[[nodiscard]] std::vector<std::uint32_t> first_same_bytes(E& exec, std::size_t n, Text text, Advance advance) {
+// hash_of(i, buffer): hash128 of document i's text, computed (fetched into buffer) or known.
+template <executor E, class Text, class Advance, class HashOf>
+[[nodiscard]] std::vector<std::uint32_t> first_same_bytes(E& exec, std::size_t n, Text text, Advance advance, HashOf hash_of) {
     std::vector<content_hash> raw_hash(n);
     for_chunks(exec, n, documents_per_task, [&](std::size_t from, std::size_t to) {
         std::string buffer;
-        for (std::size_t i = from; i < to; ++i) raw_hash[i] = hash128(fetch_text(text, i, buffer));
+        for (std::size_t i = from; i < to; ++i) raw_hash[i] = hash_of(i, buffer);
     });
     std::vector<std::uint32_t> first = first_with_same_hash(raw_hash);
     std::vector<content_hash>().swap(raw_hash);
@@ -400,6 +403,12 @@ template <executor E, class Text, class Advance>
         advance(to - from);
     });
     return first;
+}
+
+template <executor E, class Text, class Advance>
+[[nodiscard]] std::vector<std::uint32_t> first_same_bytes(E& exec, std::size_t n, Text text, Advance advance) {
+    return first_same_bytes(exec, n, text, std::move(advance),
+                            [&](std::size_t i, std::string& buffer) { return hash128(fetch_text(text, i, buffer)); });
 }
 
 // Identical normalized texts among distinct texts: first[d] is the first distinct text with d's
@@ -486,12 +495,42 @@ template <class V>
 }  // namespace detail
 
 namespace detail {
-// The pipeline over n texts, text(i) or text(i, buffer) as fetch_text calls it.
+// One text's part of the pipeline's sketch stage: its shingle hashes (left in hashes), their
+// sequence hash, and, when it has shingles, its band keys (key_row, bands of them, starting at
+// zero) and 16-bit prefilter slots (slot_row, slots.size() of them). slots: scratch of
+// sketch_size. The same for dedup and for text_sketcher, so their sketches are the same.
+template <class Parts>
+content_hash sketch_one_text(const Parts& parts, std::string_view text, std::vector<std::uint64_t>& hashes,
+                             std::span<std::uint32_t> slots, std::uint64_t* key_row, std::size_t bands,
+                             std::uint16_t* slot_row) {
+    hashes.clear();
+    parts.shingler(text, [&](std::uint64_t h) { hashes.push_back(h); });
+    const content_hash sequence =
+        hash128(std::string_view(reinterpret_cast<const char*>(hashes.data()), hashes.size() * sizeof(std::uint64_t)));
+    if (hashes.empty()) return sequence;
+    parts.sketcher.fill(std::span<const std::uint64_t>(hashes), slots);
+    parts.candidates.keys(std::span<const std::uint32_t>(slots), std::span<std::uint64_t>(key_row, bands));
+    for (std::size_t s = 0; s < slots.size(); ++s) slot_row[s] = prefilter_slot(slots[s]);
+    return sequence;
+}
+
+// The pipeline without precomputed sketches.
+struct no_sketches {};
+
+// The pipeline over n texts, text(i) or text(i, buffer) as fetch_text calls it. With a
+// sketch_source, each text's hashes, keys and slots are taken from it instead of computed.
 template <class Text, executor E, class Better, text_normalizer Normalizer, document_shingler Shingler,
-          sketcher Sketcher, candidate_keyer Candidates, pair_verifier Verifier>
+          sketcher Sketcher, candidate_keyer Candidates, pair_verifier Verifier, class Sketches = no_sketches>
 [[nodiscard]] dedup_result dedup_texts(const std::size_t n, const Text& text_at, const dedup_options& options, E& exec,
                                        Better better,
-                                       const dedup_components<Normalizer, Shingler, Sketcher, Candidates, Verifier>& parts) {
+                                       const dedup_components<Normalizer, Shingler, Sketcher, Candidates, Verifier>& parts,
+                                       const Sketches* sketches = nullptr) {
+    constexpr bool sketched = !std::is_same_v<Sketches, no_sketches>;
+    if constexpr (sketched) {
+        if (static_cast<std::size_t>(sketches->size()) != n)
+            detail::throw_invalid_argument("dedup_sketched", "sketches", std::to_string(n) + " sketches, one per text",
+                                           std::to_string(sketches->size()));
+    }
     options.validate_pipeline();
     using u32 = std::uint32_t;
     if (n > std::numeric_limits<u32>::max() - 1)
@@ -518,7 +557,17 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
 
     // Stage 1: byte-identical texts. first_raw[i]: the first document with i's bytes.
     progress.start("exact", n);
-    std::vector<u32> first_raw = detail::first_same_bytes(exec, n, text, [&](std::size_t done) { progress.advance(done); });
+    const auto advance = [&](std::size_t done) { progress.advance(done); };
+    std::vector<u32> first_raw;
+    if constexpr (sketched) {
+        first_raw = detail::first_same_bytes(exec, n, text, advance, [&](std::size_t i, std::string&) {
+            text_sketch s;
+            sketches->sketch(i, s);
+            return s.bytes;
+        });
+    } else {
+        first_raw = detail::first_same_bytes(exec, n, text, advance);
+    }
     std::vector<u32> distinct;  // the first document of each distinct byte string, ascending
     for (std::size_t i = 0; i < n; ++i)
         if (first_raw[i] == i) distinct.push_back(static_cast<u32>(i));
@@ -561,28 +610,41 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
         std::vector<band_record> records;  // spilled: this task's band keys
         std::vector<std::uint16_t> task_slots(spill ? (last - first) * k : 0);  // spilled: its rows, zero when empty
         if (spill && spilled->failed()) return;  // the stage fails: no more rows
+        [[maybe_unused]] text_sketch given;
         for (std::size_t d = first; d < last; ++d) {
-            const std::string_view t = text(distinct[d], buffer);
-            c.bytes += t.size();
-            hashes.clear();
-            shingle_raw(t, [&](std::uint64_t h) { hashes.push_back(h); });
-            sequence_hash[d] = hash128(std::string_view(reinterpret_cast<const char*>(hashes.data()), hashes.size() * sizeof(std::uint64_t)));
-            shingle_count[d] = static_cast<u32>(std::min<std::size_t>(hashes.size(), std::numeric_limits<u32>::max()));
-            c.shingles += hashes.size();
-            if (hashes.empty()) continue;
-            if (keep_early) {  // reserve room in the budget, then keep them
-                std::size_t used = early_used.load(std::memory_order_relaxed);
-                while (used + hashes.size() <= budget &&
-                       !early_used.compare_exchange_weak(used, used + hashes.size(), std::memory_order_relaxed)) {
-                }
-                if (used + hashes.size() <= budget) early_shingles[d] = hashes;
-            }
-            parts.sketcher.fill(std::span<const std::uint64_t>(hashes), std::span<std::uint32_t>(slots));
             std::uint64_t* key_row = spill ? row_keys.data() : keys.data() + d * bands;
             if (spill) std::fill(row_keys.begin(), row_keys.end(), 0);  // as the held rows start
-            parts.candidates.keys(std::span<const std::uint32_t>(slots), std::span<std::uint64_t>(key_row, bands));
             std::uint16_t* slot_row = spill ? task_slots.data() + (d - first) * k : slots16.data() + d * k;
-            for (std::size_t s = 0; s < k; ++s) slot_row[s] = detail::prefilter_slot(slots[s]);
+            if constexpr (sketched) {
+                sketches->sketch(distinct[d], given);
+                if (given.shingles > 0 && (given.keys.size() != bands || given.slots.size() != k))
+                    detail::throw_invalid_argument("dedup_sketched", "sketches",
+                                                   std::to_string(bands) + " band keys and " + std::to_string(k) +
+                                                       " slots for a text with shingles",
+                                                   std::to_string(given.keys.size()) + " and " + std::to_string(given.slots.size()) +
+                                                       " for document " + std::to_string(distinct[d]));
+                c.bytes += given.length;
+                sequence_hash[d] = given.sequence;
+                shingle_count[d] = given.shingles;
+                c.shingles += given.shingles;
+                if (given.shingles == 0) continue;
+                std::copy(given.keys.begin(), given.keys.end(), key_row);
+                std::copy(given.slots.begin(), given.slots.end(), slot_row);
+            } else {
+                const std::string_view t = text(distinct[d], buffer);
+                c.bytes += t.size();
+                sequence_hash[d] = detail::sketch_one_text(parts, t, hashes, std::span<std::uint32_t>(slots), key_row, bands, slot_row);
+                shingle_count[d] = static_cast<u32>(std::min<std::size_t>(hashes.size(), std::numeric_limits<u32>::max()));
+                c.shingles += hashes.size();
+                if (hashes.empty()) continue;
+                if (keep_early) {  // reserve room in the budget, then keep them
+                    std::size_t used = early_used.load(std::memory_order_relaxed);
+                    while (used + hashes.size() <= budget &&
+                           !early_used.compare_exchange_weak(used, used + hashes.size(), std::memory_order_relaxed)) {
+                    }
+                    if (used + hashes.size() <= budget) early_shingles[d] = hashes;
+                }
+            }
             if (spill)
                 for (std::size_t b = 0; b < bands; ++b)
                     records.push_back(band_record{key_row[b], static_cast<u32>(b), static_cast<u32>(d)});
@@ -1243,6 +1305,83 @@ template <text_source S, executor E, class Better, text_normalizer Normalizer, d
                                std::move(better), parts);
 }
 
+/// Makes each text's text_sketch as dedup's sketch stage does with the same options and parts:
+/// what dedup_sketched takes in place of computing it. Stateless and safe to call from many
+/// threads. Throws std::invalid_argument for invalid options (validate_pipeline), a candidate
+/// generator without keys, or a banding wider than sketch_size.
+template <class Parts = default_dedup_components>
+class text_sketcher {
+public:
+    explicit text_sketcher(const dedup_options& options)
+        requires std::same_as<Parts, default_dedup_components>
+        : text_sketcher(options, default_components(options)) {}
+
+    text_sketcher(const dedup_options& options, Parts parts)
+        : parts_(std::move(parts)), k_(options.sketch_size), bands_(parts_.candidates.key_count()) {
+        options.validate_pipeline();
+        if (bands_ == 0) detail::throw_invalid_argument("text_sketcher", "components.candidates", "at least 1 key per signature", "0");
+        if constexpr (requires { { parts_.candidates.params() } -> std::convertible_to<lsh_params>; }) {
+            const lsh_params p = parts_.candidates.params();
+            if (p.bands * p.rows > k_)
+                detail::throw_invalid_argument("text_sketcher", "components.candidates",
+                                               "a banding within sketch_size (" + std::to_string(k_) + ") slots",
+                                               std::to_string(p.bands) + " x " + std::to_string(p.rows));
+        }
+    }
+
+    /// Band keys per text (the candidate generator's key_count) and slots per text (sketch_size).
+    [[nodiscard]] std::size_t key_count() const noexcept { return bands_; }
+    [[nodiscard]] std::size_t slot_count() const noexcept { return k_; }
+
+    /// Fills out with text's sketch (its vectors reused). Throws what the parts throw (ditto's
+    /// normalizer: parse_error under invalid_utf8::error).
+    void operator()(std::string_view text, text_sketch& out) const {
+        std::vector<std::uint64_t> hashes;
+        std::vector<std::uint32_t> slots(k_);
+        out.keys.assign(bands_, 0);
+        out.slots.assign(k_, 0);
+        out.length = text.size();
+        out.bytes = hash128(text);
+        out.sequence = detail::sketch_one_text(parts_, text, hashes, std::span<std::uint32_t>(slots), out.keys.data(),
+                                               bands_, out.slots.data());
+        out.shingles = static_cast<std::uint32_t>(std::min<std::size_t>(hashes.size(), std::numeric_limits<std::uint32_t>::max()));
+        if (hashes.empty()) {
+            out.keys.clear();
+            out.slots.clear();
+        }
+    }
+
+private:
+    Parts parts_;
+    std::size_t k_, bands_;
+};
+
+/// The pipeline over a text_source whose sketches (text_sketch: hashes, band keys, prefilter
+/// slots) were made beforehand, by text_sketcher with the same options and parts, perhaps on
+/// other machines: each text is fetched only where texts are compared (exact duplicates
+/// confirmed, identical normalized texts told apart, shingle sets of the units in a bucket).
+/// The result is dedup's over the same source, byte for byte; sketches made otherwise give
+/// some other result. Throws std::invalid_argument as dedup does, and when sketches.size() is
+/// not source.size() or a sketch with shingles has other than key_count keys and sketch_size
+/// slots.
+template <text_source S, sketch_source K, executor E, class Better, text_normalizer Normalizer,
+          document_shingler Shingler, sketcher Sketcher, candidate_keyer Candidates, pair_verifier Verifier>
+    requires(!std::ranges::range<S>)
+[[nodiscard]] dedup_result dedup_sketched(const S& source, const K& sketches, const dedup_options& options, E& exec,
+                                          Better better,
+                                          const dedup_components<Normalizer, Shingler, Sketcher, Candidates, Verifier>& parts) {
+    return detail::dedup_texts(static_cast<std::size_t>(source.size()), detail::source_texts(source), options, exec,
+                               std::move(better), parts, &sketches);
+}
+
+/// dedup_sketched with ditto's own parts (default_components(options)).
+template <text_source S, sketch_source K, executor E, class Better>
+    requires(!std::ranges::range<S>)
+[[nodiscard]] dedup_result dedup_sketched(const S& source, const K& sketches, const dedup_options& options, E& exec,
+                                          Better better) {
+    return dedup_sketched(source, sketches, options, exec, std::move(better), default_components(options));
+}
+
 namespace detail {
 // run(better) with the keep rule as a strict order on document indices (ties keep the earlier).
 template <std::ranges::random_access_range R, class Run>
@@ -1286,6 +1425,23 @@ template <text_source S, executor E>
     requires(!std::ranges::range<S>)
 [[nodiscard]] dedup_result dedup(const S& source, const dedup_options& options, E& exec) {
     return detail::with_keep_rule(source, options.keep, exec, [&](auto better) { return dedup(source, options, exec, better); });
+}
+
+/// dedup_sketched keeping copies by options.keep (keep_rule::longest: lengths from the sketches).
+template <text_source S, sketch_source K, executor E>
+    requires(!std::ranges::range<S>)
+[[nodiscard]] dedup_result dedup_sketched(const S& source, const K& sketches, const dedup_options& options, E& exec) {
+    if (options.keep != keep_rule::longest)
+        return dedup_sketched(source, sketches, options, exec, [](std::size_t a, std::size_t b) { return a < b; });
+    std::vector<std::uint64_t> length(static_cast<std::size_t>(sketches.size()));
+    detail::for_chunks(exec, length.size(), detail::documents_per_task, [&](std::size_t from, std::size_t to) {
+        text_sketch s;
+        for (std::size_t i = from; i < to; ++i) {
+            sketches.sketch(i, s);
+            length[i] = s.length;
+        }
+    });
+    return dedup_sketched(source, sketches, options, exec, [&length](std::size_t a, std::size_t b) { return length[a] > length[b]; });
 }
 
 /// Runs the pipeline with ditto's own parts (default_components(options)).
