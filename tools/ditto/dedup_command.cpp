@@ -28,12 +28,14 @@
 #include <ditto/io/jsonl.hpp>
 #include <ditto/io/jsonl_chunks.hpp>
 #include <ditto/simhash_dedup.hpp>
+#include <ditto/store/dedup_against.hpp>
 #include <ditto/text_source.hpp>
 #include <ditto/text/utf8.hpp>
 #include <ditto/verify.hpp>
 
 #include "clean_cli.hpp"
 #include "cli.hpp"
+#include "sketch_file.hpp"
 
 namespace ditto_cli {
 
@@ -68,6 +70,7 @@ struct dedup_arguments {
     std::uint64_t memory = 0;    // --memory: 0, the input held; else its texts read again by offset
     bool set_memory_given = false;
     std::string tmp_dir;         // --tmp-dir
+    std::string sketches;        // --sketches: the folder of the parts' sketch files
 };
 
 constexpr const char* help_command = "ditto dedup --help";
@@ -142,6 +145,9 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             a.memory = parse_bytes(name, v, r.help_command());
             if (a.memory < (std::uint64_t{16} << 20))
                 throw usage_error("--memory must be at least 16M, got '" + std::string(v) + "'", help_command);
+        } else if (name == "--sketches") {
+            a.sketches = std::string(r.value());
+            if (a.sketches.empty()) throw usage_error("--sketches needs a folder", help_command);
         } else if (name == "--tmp-dir") {
             a.tmp_dir = std::string(r.value());
             if (a.tmp_dir.empty()) throw usage_error("--tmp-dir needs a folder", help_command);
@@ -190,6 +196,14 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             throw usage_error("--memory does not go with --clean (cleaning counts lines across the whole corpus in "
                               "memory); run 'ditto clean' first", help_command);
         if (!a.pairs_memory_given) a.pairs_memory = std::min(a.pairs_memory, a.memory / 4);
+    }
+    if (!a.sketches.empty()) {
+        if (a.simhash || a.containment)
+            throw usage_error("--sketches goes with --method minhash and --measure jaccard only", help_command);
+        if (a.clean)
+            throw usage_error("--sketches does not go with --clean (the parts were sketched from the texts as they "
+                              "are); run 'ditto clean' first", help_command);
+        if (a.input == "-") throw usage_error("--sketches needs the input file the parts were sketched from", help_command);
     }
     if (!a.tmp_dir.empty()) {
         std::error_code ec;
@@ -833,6 +847,13 @@ struct reread_texts {
 };
 static_assert(ditto::text_source<reread_texts>);
 
+// The texts of records held in memory, as a text_source.
+struct held_texts {
+    const std::vector<record>* records;
+    [[nodiscard]] std::size_t size() const { return records->size(); }
+    std::string_view text(std::size_t i, std::string&) const { return (*records)[i].text; }
+};
+
 }  // namespace
 
 bool parse_similarity_option(argument_reader& r, ditto::dedup_options& o) {
@@ -977,6 +998,12 @@ void print_dedup_help(std::FILE* out) {
         "                      above SIZE (the run goes on). K, M, G, T: 1024-based; at least 16M.\n"
         "                      The output is the same as without it. Not with --clean or\n"
         "                      --measure containment\n"
+        "  --sketches FOLDER   take each document's sketch (hashes, band keys, prefilter slots)\n"
+        "                      from the sketch files in FOLDER ('ditto sketch --part P/N', one\n"
+        "                      *.sketch file for each part of FILE) instead of computing it; they\n"
+        "                      must have been made from FILE as it is, with the same similarity\n"
+        "                      and input options. The output is the same. MinHash and Jaccard\n"
+        "                      only; not with --clean\n"
         "  --tmp-dir DIR       where temporary files go: the sorted runs of --pairs, and with\n"
         "                      --memory the copy of standard input and the spilled band keys\n"
         "                      (default TMPDIR, else /tmp)\n"
@@ -1243,6 +1270,25 @@ int run_dedup(const std::vector<std::string_view>& args) {
         std::vector<ditto::similar_pair>().swap(result.pairs);
     } else if (a.containment) {
         result = ditto::containment_dedup(docs, a.dedup, pool);
+    } else if (!a.sketches.empty()) {
+        struct stat st {};
+        if (::stat(a.input.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+            throw data_error("--sketches: " + escape_text(a.input) + " is not a regular file");
+        const std::uint64_t mtime =
+            static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
+        std::vector<std::uint64_t> begins(records.size());
+        for (std::size_t i = 0; i < records.size(); ++i) begins[i] = records[i].begin;
+        progress.update("reading sketches", 0, 0);
+        const sketch_files sketches(a.sketches, ditto::index_parameters_for(a.dedup), input_size, mtime, a.jsonl.text_field,
+                                    a.skip_invalid, begins);
+        std::vector<std::uint64_t>().swap(begins);
+        if (bounded) {
+            result = ditto::dedup_sketched(source, sketches, a.dedup, pool);
+            reread->check_unchanged();
+        } else {
+            const held_texts held_source{&records};
+            result = ditto::dedup_sketched(held_source, sketches, a.dedup, pool);
+        }
     } else if (bounded) {
         result = ditto::dedup(source, a.dedup, pool);
         reread->check_unchanged();  // before any output: the answer is that of the file as it is

@@ -32,6 +32,8 @@ void print_help(std::FILE* out) {
         "            inserted text, changed figures\n"
         "  clean     remove boilerplate lines and repeated passages from the texts of a JSONL\n"
         "            corpus; write the cleaned records and, optionally, the removed spans\n"
+        "  sketch    the per-document work of dedup for one part of a file, written to a\n"
+        "            sketch file, so parts can run on many machines (dedup --sketches)\n"
         "  index     build, extend, merge and check stored indexes of a corpus: signatures\n"
         "            and band keys kept on disk\n"
         "  translations\n"
@@ -63,6 +65,7 @@ int run(const std::vector<std::string_view>& args) {
             return 0;
         }
         if (command == "dedup") return ditto_cli::run_dedup(std::vector<std::string_view>(args.begin() + 1, args.end()));
+        if (command == "sketch") return ditto_cli::run_sketch(std::vector<std::string_view>(args.begin() + 1, args.end()));
         if (command == "index") return ditto_cli::run_index(std::vector<std::string_view>(args.begin() + 1, args.end()));
         if (command == "clean") return ditto_cli::run_clean(std::vector<std::string_view>(args.begin() + 1, args.end()));
         if (command == "translations") return ditto_cli::run_translations(std::vector<std::string_view>(args.begin() + 1, args.end()));

@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `ditto sketch --part P/N` and `ditto dedup --sketches FOLDER`: for 1, 2, 3
+and 7 parts, every output mode equals `ditto dedup` alone, byte for byte, on the sample corpus
+and on a generated corpus (near-copies with heavy-tailed counts, a template family, a storm of
+one notice, escapes, ill-formed UTF-8, CRLF, a byte order mark, no final newline); with
+--memory too; sketch files are the same for any thread count and rerun; every mismatch between
+the files, the input and the options is an error naming it.
+
+Usage: test_sketch.py DITTO SOURCE_DIR WORK_DIR"""
+
+import json
+import os
+import random
+import shutil
+import sys
+
+DITTO, SOURCE, WORK = (os.path.abspath(a) for a in sys.argv[1:4])
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import case, error, expect, finish, jsonl, run, setup, write  # noqa: E402
+
+setup(DITTO, WORK)
+NEWS = os.path.join(SOURCE, "examples/data/news.jsonl")
+MODES = [[], ["--pairs"], ["--pairs", "--exact-pairs", "full"], ["--clusters"], ["--report"], ["--explain"]]
+
+
+def generated_corpus(seed=3):
+    g = random.Random(seed)
+    vocabulary = ["w%d" % i for i in range(3000)] + ["caf\u00e9", "na\u00efve", "\u0436\u0443\u0440\u043d\u0430\u043b", "\u65b0\u805e"]
+    lines = []
+    number = 0
+
+    def record(text, id_kind):
+        nonlocal number
+        number += 1
+        r = {"text": text}
+        if id_kind == 0:
+            r["id"] = "doc-%d" % number
+        elif id_kind == 1:
+            r["id"] = 10**7 + number * 10
+        return json.dumps(r, ensure_ascii=g.random() < 0.5)
+
+    originals = [" ".join(g.choice(vocabulary) for _ in range(g.randint(20, 200))) for _ in range(400)]
+    template = " ".join("t%d" % i for i in range(80))
+    for i, text in enumerate(originals):
+        lines.append(record(text + ("\n\"quoted\"\tend" if i % 7 == 0 else ""), i % 3))
+        # Heavy-tailed copy counts: most texts have none, a few have dozens.
+        for _ in range(min(60, int(g.paretovariate(1.3)) - 1)):
+            words = text.split()
+            for _ in range(max(1, len(words) // 40)):
+                words[g.randrange(len(words))] = g.choice(vocabulary)
+            lines.append(record(" ".join(words), g.randrange(3)))
+        if i % 2 == 0:
+            lines.append(record(template + " page %d %s" % (i, g.choice(vocabulary)), g.randrange(3)))
+        if i % 9 == 0:
+            for _ in range(150):
+                lines.append(record("We use cookies to improve your experience", g.randrange(3)))
+    body = "\n".join(lines).encode()
+    extra = (b'{"text": "bad \xff byte in a text about ' + b"w1 w2 w3 w4 w5 w6" + b'", "id": "bad-utf8"}\r\n'
+             b'{"text": "line\\nbreak \\u00e9 \\"q\\" w7 w8 w9 w10 w11", "id": "escaped"}\n')
+    return b"\xef\xbb\xbf" + body + b"\n" + extra + record(originals[3], 0).encode()
+
+
+CORPUS = write("corpus.jsonl", generated_corpus())
+
+
+def sketch_parts(path, parts, options=(), folder=None, threads=None):
+    folder = folder or os.path.join(WORK, "sketches-%d" % parts)
+    if os.path.isdir(folder):
+        shutil.rmtree(folder)
+    os.makedirs(folder)
+    for p in range(parts):
+        args = ["sketch", "--part", "%d/%d" % (p, parts), "-o", os.path.join(folder, "part-%d.sketch" % p)]
+        if threads:
+            args += ["--threads", str(threads)]
+        run(args + list(options) + [path], check=0)
+    return folder
+
+
+def same_as_dedup(args, path, folder, memory=False):
+    alone = run(["dedup", "-q"] + args + [path], check=0)
+    extra = ["--memory", "16M"] if memory else []
+    staged = run(["dedup", "-q", "--sketches", folder] + extra + args + [path], check=0)
+    expect(staged.stdout == alone.stdout,
+           f"{args} from {folder}: {len(staged.stdout)} bytes, dedup alone {len(alone.stdout)}")
+    expect(len(alone.stdout) > 0, f"{args}: no output")
+
+
+@case
+def sample_corpus_every_part_count_and_mode():
+    for parts in [1, 2, 3, 7]:
+        folder = sketch_parts(NEWS, parts)
+        for mode in MODES:
+            same_as_dedup(mode, NEWS, folder)
+
+
+@case
+def generated_corpus_every_part_count_mode_and_rule():
+    expect(os.path.getsize(CORPUS) > 1 << 20, "the corpus should be over 1 MB")
+    for parts in [1, 2, 3, 7]:
+        folder = sketch_parts(CORPUS, parts)
+        for mode in MODES:
+            if "full" not in mode:
+                same_as_dedup(mode, CORPUS, folder)
+        for extra in [["--keep", "longest"], ["--cluster", "connected", "--clusters"], ["--threads", "1", "--pairs"],
+                      ["--set-memory", "0", "--pairs"]]:
+            same_as_dedup(extra, CORPUS, folder)
+        same_as_dedup(["--pairs"], CORPUS, folder, memory=True)
+        same_as_dedup([], CORPUS, folder, memory=True)
+    # Other similarity options: the parts sketched with them.
+    for options in [["--threshold", "0.5"], ["--sketch-size", "64", "--ngram", "3"], ["--shingle", "chars:7"]]:
+        folder = sketch_parts(CORPUS, 3, options)
+        same_as_dedup(options + ["--pairs"], CORPUS, folder)
+        same_as_dedup(options, CORPUS, folder)
+
+
+@case
+def skipped_lines_with_skip_invalid():
+    lines = open(CORPUS, "rb").read().split(b"\n")
+    for at in (5, len(lines) // 2, len(lines) - 3):
+        lines.insert(at, b"not json")
+    lines.insert(40, b"")
+    path = write("skipped.jsonl", b"\n".join(lines))
+    folder = sketch_parts(path, 3, ["--skip-invalid"])
+    for mode in [[], ["--pairs"], ["--clusters"]]:
+        same_as_dedup(["--skip-invalid"] + mode, path, folder)
+    error(["sketch", "--part", "1/3", "-o", os.path.join(WORK, "x.sketch"), path], 1, r"byte \d+ .*part 1/3")
+    expect(not os.path.exists(os.path.join(WORK, "x.sketch")), "a failed sketch left its file")
+
+
+@case
+def sketch_files_are_the_same_for_any_thread_count_and_rerun():
+    a = sketch_parts(CORPUS, 2, folder=os.path.join(WORK, "t1"), threads=1)
+    b = sketch_parts(CORPUS, 2, folder=os.path.join(WORK, "t3"), threads=3)
+    for p in range(2):
+        first = open(os.path.join(a, "part-%d.sketch" % p), "rb").read()
+        expect(first == open(os.path.join(b, "part-%d.sketch" % p), "rb").read(), f"part {p} differs between 1 and 3 threads")
+        run(["sketch", "--part", "%d/2" % p, "-o", os.path.join(a, "part-%d.sketch" % p), CORPUS], check=0)
+        expect(first == open(os.path.join(a, "part-%d.sketch" % p), "rb").read(), f"part {p} differs when rerun")
+    expect(sorted(os.listdir(a)) == ["part-0.sketch", "part-1.sketch"], f"left behind: {os.listdir(a)}")
+
+
+@case
+def mismatches_are_errors():
+    folder = sketch_parts(CORPUS, 3)
+    work = os.path.join(WORK, "broken")
+
+    def broken(change):
+        if os.path.isdir(work):
+            shutil.rmtree(work)
+        shutil.copytree(folder, work)
+        change(work)
+        return work
+
+    def dedup(folder, extra=(), path=CORPUS):
+        return ["dedup", "--sketches", folder] + list(extra) + [path]
+
+    error(dedup(broken(lambda w: os.remove(os.path.join(w, "part-1.sketch")))), 1, r"lacks part 1 of 3")
+    error(dedup(broken(lambda w: os.remove(os.path.join(w, "part-2.sketch")))), 1, r"lacks part 2 of 3")
+    error(dedup(broken(lambda w: shutil.copy(os.path.join(w, "part-1.sketch"), os.path.join(w, "again.sketch")))), 1,
+          r"part 1 twice")
+    other = sketch_parts(CORPUS, 2, folder=os.path.join(WORK, "two"))
+    error(dedup(broken(lambda w: shutil.copy(os.path.join(other, "part-1.sketch"), os.path.join(w, "part-1.sketch")))), 1,
+          r"one split per folder")
+    error(dedup(folder, ["--sketch-size", "64"]), 1, r"other similarity options \(slots, bands, rows\)")
+    error(dedup(folder, ["--threshold", "0.7"]), 1, r"other similarity options \(.*threshold")
+    both = write("both.jsonl", "".join(json.dumps({"text": "t %d" % i, "body": "b %d" % i}) + "\n" for i in range(50)))
+    error(dedup(sketch_parts(both, 2, folder=os.path.join(WORK, "both")), ["--text-field", "body"], both), 1,
+          r"the field \"text\", not \"body\"")
+    error(dedup(folder, ["--skip-invalid"]), 1, r"without --skip-invalid")
+
+    def flip(w):
+        path = os.path.join(w, "part-1.sketch")
+        data = bytearray(open(path, "rb").read())
+        data[len(data) // 2] ^= 1
+        open(path, "wb").write(bytes(data))
+
+    error(dedup(broken(flip)), 1, r"checksum does not match")
+
+    def cut(w):
+        path = os.path.join(w, "part-0.sketch")
+        data = open(path, "rb").read()
+        open(path, "wb").write(data[: len(data) - 100])
+
+    error(dedup(broken(cut)), 1, r"not a complete sketch file")
+    empty = os.path.join(WORK, "empty")
+    os.makedirs(empty, exist_ok=True)
+    error(dedup(empty), 1, r"holds no sketch file")
+    error(dedup(os.path.join(WORK, "no-such-folder")), 1, r"cannot read the folder")
+    # The input changed since: another size, or the same size at another time.
+    changed = write("changed.jsonl", open(CORPUS, "rb").read())
+    parts = sketch_parts(changed, 2, folder=os.path.join(WORK, "changed"))
+    with open(changed, "ab") as f:
+        f.write(b'\n{"text": "one more"}\n')
+    error(dedup(parts, path=changed), 1, r"another version of the input")
+    write("changed.jsonl", open(CORPUS, "rb").read())
+    os.utime(changed, (1, 1))
+    error(dedup(parts, path=changed), 1, r"another version of the input")
+    # Usage errors.
+    error(["dedup", "--sketches", folder, "--method", "simhash", CORPUS], 2, r"--sketches goes with --method minhash")
+    error(["dedup", "--sketches", folder, "--clean", CORPUS], 2, r"--sketches does not go with --clean")
+    error(["dedup", "--sketches", folder], 2, r"--sketches needs the input file")
+    for bad in ["3/3", "1", "a/2", "-1/2", "0/0", "1/2x"]:
+        error(["sketch", "--part", bad, "-o", "x.sketch", CORPUS], 2, r"--part must be P/N")
+    error(["sketch", "-o", "x.sketch", CORPUS], 2, r"--part P/N is required")
+    error(["sketch", "--part", "0/2", CORPUS], 2, r"-o FILE is required")
+    error(["sketch", "--part", "0/2", "-o", "x.sketch", "-"], 2, r"not standard input")
+    error(["sketch", "--part", "0/2", "-o", "x.sketch", "--method", "simhash", CORPUS], 2, r"unknown option")
+    error(["sketch", "--part", "0/2", "-o", "x.sketch", os.path.join(WORK, "missing.jsonl")], 1, r"cannot open")
+    expect(not os.path.exists(os.path.join(WORK, "x.sketch")), "a refused sketch left a file")
+
+
+@case
+def more_parts_than_lines():
+    text = " ".join("w%d" % i for i in range(30))
+    path = write("two.jsonl", jsonl({"text": text}, {"text": text + " more"}))
+    folder = sketch_parts(path, 7)
+    for mode in [[], ["--pairs"], ["--clusters"]]:
+        same_as_dedup(mode, path, folder)
+
+
+finish()

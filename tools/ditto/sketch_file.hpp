@@ -1,0 +1,91 @@
+#pragma once
+// Sketch files: `ditto sketch --part P/N` writes one for a part of a JSONL file (the pipeline's
+// per-text work: hashes, band keys, prefilter slots), and `ditto dedup --sketches FOLDER` reads
+// the N parts instead of sketching. Format (little-endian), version 1.0:
+//
+//   0    "DITTOSKT"                      8 bytes
+//   8    major u16, minor u16, header bytes u32 (where the rows start)
+//   16   the parameter block of a stored index (56 bytes, docs/format.md)
+//   72   input size u64, input modification time u64 (ns since the epoch)
+//   88   part u32, parts u32, records u64
+//   104  the part's lines: first byte u64, end u64 (input offsets)
+//   120  flags u32 (1: --skip-invalid), text field length u32
+//   128  bands u32, slots u32, row bytes u64
+//   144  the text field's bytes, zeros up to a multiple of 8
+//   rows, one per record in input order: text length u64, bytes hash (high, low) 2 x u64,
+//        sequence hash (high, low) 2 x u64, shingles u32, 0 u32, band keys bands x u64, slots
+//        slots x u16, zeros up to a multiple of 8 (keys and slots zero for a text without shingles)
+//   footer: CRC-32C of everything before it u32, 0 u32, "SKETCHED" 8 bytes
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <ditto/store/parameters.hpp>
+#include <ditto/text_sketch.hpp>
+
+namespace ditto_cli {
+
+struct sketch_header {
+    ditto::index_parameters parameters;
+    std::uint64_t input_size = 0, input_mtime = 0;
+    std::uint32_t part = 0, parts = 1;
+    std::uint64_t records = 0;
+    std::uint64_t begin = 0, end = 0;  ///< the part's lines, as input offsets
+    bool skip_invalid = false;
+    std::string text_field;
+    std::uint32_t bands = 0, slots = 0;
+
+    [[nodiscard]] std::uint64_t row_bytes() const { return (48 + 8 * std::uint64_t{bands} + 2 * std::uint64_t{slots} + 7) / 8 * 8; }
+    [[nodiscard]] std::uint64_t header_bytes() const { return 144 + (text_field.size() + 7) / 8 * 8; }
+};
+
+/// Where part `part` of `parts` nominally starts in a file of `size` bytes whose text starts at
+/// text_start (after a byte order mark): the part holds the lines that start in [start(part),
+/// start(part + 1)).
+[[nodiscard]] inline std::uint64_t part_start(std::uint64_t text_start, std::uint64_t size, std::uint32_t part,
+                                              std::uint32_t parts) {
+    const std::uint64_t span = size - text_start;
+    // span * part / parts without overflow for any file size.
+    return text_start + span / parts * part + span % parts * part / parts;
+}
+
+/// The sketch files of every part of one input, checked against each other and the input, read
+/// by record. Each file is opened once; rows are read with pread, from any thread.
+class sketch_files {
+public:
+    /// Opens every "*.sketch" file in folder. Throws data_error when a file is unreadable,
+    /// corrupt (checksum, sizes) or of another format version; when parts are missing, repeated
+    /// or of different splits; when their parameters differ from expected (naming the fields);
+    /// when they were made from an input of another size or modification time, or with another
+    /// text field or --skip-invalid setting; and when a part's record count is not the number
+    /// of records whose line starts in its range (record_begin: each record's line offset, in
+    /// input order).
+    sketch_files(const std::string& folder, const ditto::index_parameters& expected, std::uint64_t input_size,
+                 std::uint64_t input_mtime, const std::string& text_field, bool skip_invalid,
+                 const std::vector<std::uint64_t>& record_begin);
+    ~sketch_files();
+    sketch_files(const sketch_files&) = delete;
+    sketch_files& operator=(const sketch_files&) = delete;
+
+    [[nodiscard]] std::size_t size() const { return records_; }
+    /// Record i's sketch. Throws data_error when the file cannot be read.
+    void sketch(std::size_t i, ditto::text_sketch& out) const;
+    /// The number of parts and the bytes of the files.
+    [[nodiscard]] std::size_t parts() const { return files_.size(); }
+    [[nodiscard]] std::uint64_t bytes() const { return bytes_; }
+
+private:
+    struct file {
+        std::string path;
+        int fd = -1;
+        sketch_header header;
+        std::uint64_t first_record = 0;
+    };
+    std::vector<file> files_;
+    std::size_t records_ = 0;
+    std::uint64_t bytes_ = 0;
+};
+
+}  // namespace ditto_cli
