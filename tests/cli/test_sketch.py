@@ -12,6 +12,7 @@ import json
 import os
 import random
 import shutil
+import subprocess
 import sys
 
 DITTO, SOURCE, WORK = (os.path.abspath(a) for a in sys.argv[1:4])
@@ -216,6 +217,69 @@ def more_parts_than_lines():
     folder = sketch_parts(path, 7)
     for mode in [[], ["--pairs"], ["--clusters"]]:
         same_as_dedup(mode, path, folder)
+
+
+def plan(args):
+    p = run(["plan"] + args, check=0)
+    return [json.loads(line) for line in p.stdout.decode().splitlines()]
+
+
+@case
+def plan_lists_the_tasks_a_shell_loop_runs():
+    folder = os.path.join(WORK, "planned")
+    os.makedirs(folder, exist_ok=True)
+    for parts in [1, 3, 7]:
+        for name in os.listdir(folder):
+            os.remove(os.path.join(folder, name))
+        for mode in [["--pairs"], ["--clusters", "--cluster", "connected"], ["--threshold=0.6", "--shingle", "chars:6"]]:
+            out = os.path.join(WORK, "planned.out")
+            tasks = plan(["--parts", str(parts), "--sketches", folder, "-o", "planned.out"] + mode + [CORPUS])
+            expect([t["stage"] for t in tasks] == ["sketch"] * parts + ["dedup"], f"stages {[t['stage'] for t in tasks]}")
+            expect(all(t["tasks"] == (parts if t["stage"] == "sketch" else 1) for t in tasks), "task counts")
+            # The sketch tasks in reverse order, one of them twice: the order and repeats do not matter.
+            for t in list(reversed(tasks[:-1])) + tasks[:1]:
+                run(t["argv"], check=0)
+            run(tasks[-1]["argv"], check=0)
+            alone = run(["dedup"] + mode + [CORPUS], check=0)
+            expect(open(out, "rb").read() == alone.stdout, f"{parts} parts, {mode}: the planned run differs")
+            expect(len(os.listdir(folder)) == parts, f"files left: {sorted(os.listdir(folder))}")
+    error(["plan", "--sketches", folder, CORPUS], 2, r"--parts N is required")
+    error(["plan", "--parts", "2", CORPUS], 2, r"--sketches FOLDER is required")
+    error(["plan", "--parts", "0", "--sketches", folder, CORPUS], 2, r"--parts")
+    error(["plan", "--parts", "2", "--sketches", folder, "--method", "simhash", CORPUS], 2, r"--sketches goes with --method minhash")
+    error(["plan", "--parts", "2", "--sketches", folder, "--threshold", "2", CORPUS], 2, r"--threshold")
+    error(["plan", "--parts", "2", "--sketches", folder, "-"], 2, r"--sketches needs the input file")
+
+
+def python_with_dask():
+    for python in [sys.executable, "/usr/bin/python3"]:
+        if os.path.exists(python) and subprocess.run([python, "-c", "import distributed"], capture_output=True).returncode == 0:
+            return python
+    return None
+
+
+@case
+def dask_driver_on_a_local_cluster():
+    python = python_with_dask()
+    if python is None:
+        print("skip  dask_driver_on_a_local_cluster: Dask's distributed package cannot be imported (python3-distributed)")
+        return
+    driver = os.path.join(SOURCE, "tools/dask/ditto_dask.py")
+    for parts, mode in [(3, ["--pairs"]), (7, [])]:
+        folder = os.path.join(WORK, "dask-%d" % parts)
+        os.makedirs(folder, exist_ok=True)
+        out = os.path.join(WORK, "dask.out")
+        p = subprocess.run([python, driver, "--ditto", DITTO, "--workers", "2", "--parts", str(parts), "--sketches", folder,
+                            "-o", out] + mode + [CORPUS], capture_output=True, cwd=WORK)
+        expect(p.returncode == 0, f"driver exit {p.returncode}: {p.stderr.decode()[-2000:]}")
+        expect(b"sketch: %d tasks" % parts in p.stderr and b"dedup: 1 tasks" in p.stderr, f"stage report: {p.stderr.decode()[-800:]}")
+        alone = run(["dedup"] + mode + [CORPUS], check=0)
+        expect(open(out, "rb").read() == alone.stdout, f"{parts} parts on Dask, {mode}: differs from dedup alone")
+    # A task that fails every time (the input is not there): exit 1 naming the task, after the retries.
+    p = subprocess.run([python, driver, "--ditto", DITTO, "--retries", "1", "--parts", "2", "--sketches", folder,
+                        os.path.join(WORK, "missing.jsonl")], capture_output=True, cwd=WORK)
+    expect(p.returncode == 1 and b"stage sketch, task 0" in p.stderr and b"cannot open" in p.stderr,
+           f"failing task: exit {p.returncode}: {p.stderr.decode()[-800:]}")
 
 
 finish()

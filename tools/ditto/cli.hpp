@@ -324,6 +324,8 @@ void print_clean_help(std::FILE* out);
 int run_index(const std::vector<std::string_view>& args);
 /// `ditto sketch --part P/N` (sketch_command.cpp).
 int run_sketch(const std::vector<std::string_view>& args);
+/// `ditto plan --parts N --sketches FOLDER` (dedup_command.cpp).
+int run_plan(const std::vector<std::string_view>& args);
 /// Reads an index file whole; every failure (unreadable, not a valid index) a data_error naming it.
 ditto::stored_index load_index(const std::string& path);
 /// The similarity options of a command working with an index: those not given (given lists the

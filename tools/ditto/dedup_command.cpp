@@ -1453,3 +1453,145 @@ int run_dedup(const std::vector<std::string_view>& args) {
 }
 
 }  // namespace ditto_cli
+
+namespace ditto_cli {
+
+namespace {
+
+constexpr const char* plan_help_command = "ditto plan --help";
+
+void print_plan_help(std::FILE* out) {
+    std::fputs(
+        "Usage: ditto plan --parts N --sketches FOLDER [DEDUP OPTIONS] FILE\n"
+        "Print the tasks of a run of 'ditto dedup [DEDUP OPTIONS] FILE' split into N parts, as\n"
+        "JSONL, one task per line: {\"stage\": ..., \"task\": i, \"tasks\": n, \"argv\": [...]}.\n"
+        "argv is the task's command line without the program name. Run the stages in order,\n"
+        "every task of a stage finished before the next stage starts; the tasks of a stage in\n"
+        "any order, on any machines that see FILE and FOLDER at the same paths (they are made\n"
+        "absolute here). A task can be run again after a failure: it writes its file under a\n"
+        "temporary name and renames it when complete. The stages:\n"
+        "  sketch  N tasks: 'ditto sketch --part P/N', each writing FOLDER/part-P-of-N.sketch\n"
+        "  dedup   1 task: 'ditto dedup --sketches FOLDER', which writes what 'ditto dedup'\n"
+        "          would (to -o FILE when given, which should then be an absolute path too)\n"
+        "The DEDUP OPTIONS are checked here as 'ditto dedup --sketches' checks them.\n"
+        "\n"
+        "  --parts N           parts, 1..1048576 (about 100 MB or more of input each)\n"
+        "  --sketches FOLDER   where the parts' sketch files go (it must exist when they run)\n"
+        "  -h, --help          show this help\n",
+        out);
+}
+
+std::string absolute_path(const std::string& path) {
+    std::error_code ec;
+    const std::filesystem::path p = std::filesystem::absolute(path, ec);
+    return ec ? path : p.lexically_normal().string();
+}
+
+void print_task(std::string_view stage, std::size_t task, std::size_t tasks, const std::vector<std::string>& argv) {
+    std::string line = "{\"stage\": " + json_string(stage) + ", \"task\": " + std::to_string(task) +
+                       ", \"tasks\": " + std::to_string(tasks) + ", \"argv\": [";
+    for (std::size_t i = 0; i < argv.size(); ++i) line += (i ? ", " : "") + json_string(argv[i]);
+    line += "]}\n";
+    std::fputs(line.c_str(), stdout);
+}
+
+}  // namespace
+
+int run_plan(const std::vector<std::string_view>& args) {
+    // --parts is the plan's own; everything else is dedup's, checked by dedup's parser.
+    std::size_t parts = 0;
+    std::vector<std::string_view> dedup_args;
+    bool help = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view arg = args[i];
+        if (arg == "--") {
+            dedup_args.insert(dedup_args.end(), args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+            break;
+        }
+        if (arg == "-h" || arg == "--help") help = true;
+        std::string_view value;
+        if (arg == "--parts") {
+            if (i + 1 == args.size()) throw usage_error("--parts needs a value", plan_help_command);
+            value = args[++i];
+        } else if (arg.starts_with("--parts=")) {
+            value = arg.substr(8);
+        } else {
+            dedup_args.push_back(arg);
+            continue;
+        }
+        parts = parse_size("--parts", value, 1, std::size_t{1} << 20, plan_help_command);
+    }
+    if (help) {
+        print_plan_help(stdout);
+        return 0;
+    }
+    if (parts == 0) throw usage_error("--parts N is required", plan_help_command);
+    bool dedup_help = false;
+    dedup_arguments a;
+    try {
+        a = parse_arguments(dedup_args, dedup_help);
+    } catch (const usage_error& e) {
+        throw usage_error(e.what(), plan_help_command);
+    }
+    if (a.sketches.empty()) throw usage_error("--sketches FOLDER is required", plan_help_command);
+    if (a.input == "-") throw usage_error("the input must be a file every task can read (not standard input)", plan_help_command);
+    check_similarity_options(a.dedup, plan_help_command);
+    const std::string input = absolute_path(a.input), folder = absolute_path(a.sketches);
+
+    // The sketch stage takes the similarity and input options; the dedup stage all of them, with
+    // the paths made absolute.
+    std::vector<std::string> sketch_options, dedup_argv{"dedup"};
+    const auto takes = [](std::string_view name) {
+        for (const char* o : {"--threshold", "--ngram", "--shingle", "--sketch-size", "--recall", "--text-field", "--id-field",
+                              "--invalid-utf8"})
+            if (name == o) return true;
+        return false;
+    };
+    const auto path_option = [](std::string_view name) { return name == "-o" || name == "--output" || name == "--sketches" || name == "--tmp-dir"; };
+    for (std::size_t i = 0; i < dedup_args.size(); ++i) {
+        const std::string_view arg = dedup_args[i];
+        if (arg == "--") break;
+        const std::size_t eq = arg.starts_with("--") ? arg.find('=') : std::string_view::npos;
+        const std::string_view name = arg.substr(0, eq);
+        const bool inline_value = eq != std::string_view::npos;
+        if (!arg.starts_with("-") || arg == "-") continue;  // the input, added at the end
+        std::string value;
+        bool has_value = inline_value;
+        if (inline_value) value = std::string(arg.substr(eq + 1));
+        // Options that take a value as the next argument: every option but the flags.
+        static constexpr std::string_view flags[] = {"--pairs", "--clusters", "--report", "--explain", "--skip-invalid", "-q",
+                                                     "--quiet", "-v", "--verbose", "--clean", "--no-lines", "--no-passages", "--no-fold-digits",
+                                                     "--also-within"};
+        const bool flag = std::find(std::begin(flags), std::end(flags), name) != std::end(flags);
+        if (!flag && !inline_value && i + 1 < dedup_args.size()) {
+            value = std::string(dedup_args[++i]);
+            has_value = true;
+        }
+        if (path_option(name)) value = absolute_path(value);
+        // Long options as --name=value (a value starting with '-' stays the option's); short ones
+        // (-o) as two arguments.
+        const bool long_option = name.starts_with("--");
+        const std::string written = has_value && long_option ? std::string(name) + "=" + value : std::string(name);
+        if (takes(name) || name == "--skip-invalid") sketch_options.push_back(written);
+        dedup_argv.push_back(written);
+        if (has_value && !long_option) dedup_argv.push_back(value);
+    }
+    dedup_argv.push_back("--");
+    dedup_argv.push_back(input);
+    const std::size_t digits = std::to_string(parts - 1).size();
+    for (std::size_t p = 0; p < parts; ++p) {
+        std::string number = std::to_string(p);
+        number.insert(0, digits - number.size(), '0');
+        std::vector<std::string> argv{"sketch", "--part", std::to_string(p) + "/" + std::to_string(parts), "-o",
+                                      folder + "/part-" + number + "-of-" + std::to_string(parts) + ".sketch"};
+        argv.insert(argv.end(), sketch_options.begin(), sketch_options.end());
+        argv.push_back("--");
+        argv.push_back(input);
+        print_task("sketch", p, parts, argv);
+    }
+    print_task("dedup", 0, 1, dedup_argv);
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) throw data_error("cannot write the plan to standard output");
+    return 0;
+}
+
+}  // namespace ditto_cli

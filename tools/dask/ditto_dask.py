@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Runs a `ditto dedup` split into parts on a Dask cluster: the tasks of `ditto plan`, a stage at
+a time (every task of a stage done before the next starts), each task a `ditto` process on a
+worker. Failed tasks are retried; every task writes its file under a temporary name and renames
+it when complete, so a retried or repeated task leaves the same files. Prints each stage's wall
+time and its tasks' times on standard error.
+
+    ditto_dask.py [--scheduler-file F | --workers N] [--ditto PATH] [--retries R] \\
+        --parts N --sketches FOLDER [DEDUP OPTIONS] FILE
+
+Everything but the driver's own options goes to `ditto plan` (see `ditto plan --help`). FILE,
+FOLDER and -o must be on storage every worker sees at the same path. Without --scheduler-file, a
+local cluster of --workers processes (default 2) is started. Exit status: 0 when every task
+succeeded; 1 when a task failed after its retries (its message is printed); 2 for usage errors.
+Needs Dask's distributed package (Debian: python3-distributed)."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+
+def usage(message):
+    sys.stderr.write(f"ditto_dask: {message}\nTry 'ditto_dask.py --help'.\n")
+    sys.exit(2)
+
+
+def parse(argv):
+    options = {"scheduler_file": None, "workers": 2, "ditto": "ditto", "retries": 2}
+    rest = []
+    i = 0
+    names = {"--scheduler-file": "scheduler_file", "--workers": "workers", "--ditto": "ditto", "--retries": "retries"}
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest += argv[i:]
+            break
+        if arg in ("-h", "--help"):
+            print(__doc__)
+            sys.exit(0)
+        name, eq, value = arg.partition("=")
+        if name in names:
+            if not eq:
+                if i + 1 == len(argv):
+                    usage(f"{name} needs a value")
+                i += 1
+                value = argv[i]
+            options[names[name]] = value
+        else:
+            rest.append(arg)
+        i += 1
+    for key in ("workers", "retries"):
+        try:
+            options[key] = int(options[key])
+        except ValueError:
+            usage(f"--{key} must be a whole number, got {options[key]!r}")
+    if options["workers"] < 1 or options["retries"] < 0:
+        usage("--workers must be at least 1 and --retries at least 0")
+    return options, rest
+
+
+def run_task(ditto, argv):
+    """One task on a worker: the ditto process, its exit status, error text and times."""
+    started = time.time()
+    p = subprocess.run([ditto] + argv, capture_output=True)
+    finished = time.time()
+    if p.returncode != 0:
+        raise RuntimeError(f"ditto {' '.join(argv)}: exit {p.returncode}: {p.stderr.decode(errors='replace').strip()}")
+    return {"started": started, "finished": finished, "stdout": p.stdout, "stderr": p.stderr.decode(errors="replace")}
+
+
+def main(argv):
+    options, plan_args = parse(argv)
+    ditto = options["ditto"]
+    if os.sep in ditto:
+        ditto = os.path.abspath(ditto)
+    plan = subprocess.run([ditto, "plan"] + plan_args, capture_output=True)
+    if plan.returncode != 0:
+        sys.stderr.write(plan.stderr.decode(errors="replace"))
+        return plan.returncode
+    tasks = [json.loads(line) for line in plan.stdout.decode().splitlines() if line.strip()]
+    stages = []
+    for t in tasks:
+        if not stages or stages[-1][0] != t["stage"]:
+            stages.append((t["stage"], []))
+        stages[-1][1].append(t)
+
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        sys.stderr.write("ditto_dask: Dask's distributed package is not installed (Debian: python3-distributed)\n")
+        return 1
+
+    cluster = None
+    if options["scheduler_file"]:
+        client = Client(scheduler_file=options["scheduler_file"])
+    else:
+        cluster = LocalCluster(n_workers=options["workers"], threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        workers = len(client.scheduler_info()["workers"]) or 1
+        for name, stage in stages:
+            started = time.time()
+            futures = [client.submit(run_task, ditto, t["argv"], key=f"ditto-{name}-{t['task']}-{started}",
+                                     retries=options["retries"], pure=False) for t in stage]
+            results = []
+            for t, f in zip(stage, futures):
+                try:
+                    results.append(f.result())
+                except Exception as e:  # a task failed after its retries
+                    sys.stderr.write(f"ditto_dask: stage {name}, task {t['task']}: {e}\n")
+                    return 1
+            wall = time.time() - started
+            busy = sum(r["finished"] - r["started"] for r in results)
+            idle = max(0.0, 1 - busy / (wall * min(workers, len(stage)))) if wall > 0 else 0.0
+            longest = max(r["finished"] - r["started"] for r in results)
+            sys.stderr.write(f"ditto_dask: {name}: {len(stage)} tasks, {wall:.2f} s wall, {busy:.2f} s of tasks "
+                             f"(longest {longest:.2f} s), workers idle {100 * idle:.0f}%\n")
+            for r in results:
+                if r["stdout"]:
+                    sys.stdout.buffer.write(r["stdout"])
+            sys.stdout.buffer.flush()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
