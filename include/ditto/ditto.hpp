@@ -55,6 +55,7 @@
 #include <ditto/text/unicode.hpp>
 #include <ditto/text/unicode_data.hpp>
 #include <ditto/text/utf8.hpp>
+#include <ditto/text_sketch.hpp>
 #include <ditto/text_source.hpp>
 #include <ditto/verify.hpp>
 #include <ditto/version.hpp>
