@@ -393,6 +393,10 @@ TEST_CASE("dedup_sketched refuses sketches that do not fit", "[dedup][sketched]"
     made = sketch_all(docs, options);
     made[5].keys.pop_back();  // a text with shingles and a key short
     CHECK_THROWS_AS(ditto::dedup_sketched(source, sketches, options, pool), std::invalid_argument);
+    made = sketch_all(docs, options);
+    std::swap(made[3], made[4]);  // two texts' sketches swapped
+    REQUIRE(made[3].bytes != made[4].bytes);
+    CHECK_THROWS_AS(ditto::dedup_sketched(source, sketches, options, pool), std::invalid_argument);
     // Made with 64 slots for a pipeline of 128.
     ditto::dedup_options smaller = options;
     smaller.sketch_size = 64;

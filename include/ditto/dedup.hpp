@@ -560,9 +560,14 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
     const auto advance = [&](std::size_t done) { progress.advance(done); };
     std::vector<u32> first_raw;
     if constexpr (sketched) {
-        first_raw = detail::first_same_bytes(exec, n, text, advance, [&](std::size_t i, std::string&) {
+        // Each text is checked against its sketch: one sketched from other bytes (another
+        // version of the input, another record) would give a wrong answer, not an error.
+        first_raw = detail::first_same_bytes(exec, n, text, advance, [&](std::size_t i, std::string& buffer) {
             text_sketch s;
             sketches->sketch(i, s);
+            if (hash128(text(i, buffer)) != s.bytes)
+                detail::throw_invalid_argument("dedup_sketched", "sketches", "the sketch of each text",
+                                               "for document " + std::to_string(i) + " a sketch of other bytes");
             return s.bytes;
         });
     } else {
@@ -1358,12 +1363,13 @@ private:
 
 /// The pipeline over a text_source whose sketches (text_sketch: hashes, band keys, prefilter
 /// slots) were made beforehand, by text_sketcher with the same options and parts, perhaps on
-/// other machines: each text is fetched only where texts are compared (exact duplicates
-/// confirmed, identical normalized texts told apart, shingle sets of the units in a bucket).
-/// The result is dedup's over the same source, byte for byte; sketches made otherwise give
-/// some other result. Throws std::invalid_argument as dedup does, and when sketches.size() is
-/// not source.size() or a sketch with shingles has other than key_count keys and sketch_size
-/// slots.
+/// other machines: texts are fetched to be checked against their sketches' byte hashes and
+/// where texts are compared (exact duplicates confirmed, identical normalized texts told
+/// apart, shingle sets of the units in a bucket), never normalized, shingled and sketched all.
+/// The result is dedup's over the same source, byte for byte; sketches made with other
+/// options or parts give some other result. Throws std::invalid_argument as dedup does, and
+/// when sketches.size() is not source.size(), a sketch's byte hash is not its text's, or a
+/// sketch with shingles has other than key_count keys and sketch_size slots.
 template <text_source S, sketch_source K, executor E, class Better, text_normalizer Normalizer,
           document_shingler Shingler, sketcher Sketcher, candidate_keyer Candidates, pair_verifier Verifier>
     requires(!std::ranges::range<S>)

@@ -196,7 +196,24 @@ def mismatches_are_errors():
     write("changed.jsonl", open(CORPUS, "rb").read())
     os.utime(changed, (1, 1))
     error(dedup(parts, path=changed), 1, r"another version of the input")
+    # The same size and modification time, other bytes: the texts are checked against the sketches.
+    data = bytearray(open(CORPUS, "rb").read())
+    at = data.index(b"cookies")
+    data[at:at + 7] = b"COOKIES"
+    write("changed.jsonl", bytes(data))
+    os.utime(changed, ns=(os.stat(CORPUS).st_atime_ns, os.stat(CORPUS).st_mtime_ns))
+    parts = sketch_parts(CORPUS, 2, folder=os.path.join(WORK, "same-time"))
+    for extra in [[], ["--memory", "16M"]]:
+        error(dedup(parts, extra, path=changed), 1, r"not the one sketched")
+    # Other input options.
+    error(dedup(folder, ["--id-field", "name"]), 1, r"the id field \"id\", not \"name\"")
+    error(dedup(os.path.join(WORK, "both"), ["--invalid-utf8", "error"], both), 1, r"sketched with --invalid-utf8 replace")
+    # Anything but a regular file named *.sketch: refused, never waited on.
+    fifo = broken(lambda w: os.mkfifo(os.path.join(w, "fifo.sketch")))
+    error(dedup(fifo), 1, r"fifo.sketch is not a regular file")
     # Usage errors.
+    error(["sketch", "--part", "0/1", "-o", CORPUS, CORPUS], 2, r"is the input file")
+    error(["sketch", "--part", "0/1", "-o", "x.sketch", "--text-field", "id", CORPUS], 2, r"must differ")
     error(["dedup", "--sketches", folder, "--method", "simhash", CORPUS], 2, r"--sketches goes with --method minhash")
     error(["dedup", "--sketches", folder, "--clean", CORPUS], 2, r"--sketches does not go with --clean")
     error(["dedup", "--sketches", folder], 2, r"--sketches needs the input file")
@@ -208,6 +225,21 @@ def mismatches_are_errors():
     error(["sketch", "--part", "0/2", "-o", "x.sketch", "--method", "simhash", CORPUS], 2, r"unknown option")
     error(["sketch", "--part", "0/2", "-o", "x.sketch", os.path.join(WORK, "missing.jsonl")], 1, r"cannot open")
     expect(not os.path.exists(os.path.join(WORK, "x.sketch")), "a refused sketch left a file")
+
+
+@case
+def a_full_disk_leaves_nothing():
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 16, resource.RLIM_INFINITY))
+
+    folder = os.path.join(WORK, "full")
+    os.makedirs(folder, exist_ok=True)
+    p = subprocess.run([DITTO, "sketch", "--part", "0/1", "-o", os.path.join(folder, "p.sketch"), CORPUS],
+                       capture_output=True, preexec_fn=limit)
+    expect(p.returncode != 0, "a sketch past the file size limit succeeded")
+    expect(os.listdir(folder) == [], f"left behind: {os.listdir(folder)}")
 
 
 @case

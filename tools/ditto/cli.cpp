@@ -442,7 +442,8 @@ namespace {
 // the signals are blocked, and the handler only calls async-signal-safe functions.
 char signal_cleanup_path[4096];
 volatile std::sig_atomic_t signal_cleanup_armed = 0;
-constexpr int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP};
+// SIGXFSZ: a write past the file size limit; SIGPIPE: a closed pipe, or sent by another process.
+constexpr int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGXFSZ, SIGPIPE};
 
 extern "C" void remove_and_reraise(int signal_number) {
     if (signal_cleanup_armed) ::unlink(signal_cleanup_path);

@@ -180,8 +180,8 @@ private:
 ///  - anything else that exists (a device such as /dev/null, a FIFO, a terminal) is opened and
 ///    written directly;
 ///  - the file open as standard output (/dev/stdout to a file, or the same file) is standard output.
-/// The temporary file is removed on errors and, through remove_on_signal, on SIGINT, SIGTERM and
-/// SIGHUP.
+/// The temporary file is removed on errors and, through remove_on_signal, on SIGINT, SIGTERM,
+/// SIGHUP, SIGXFSZ and SIGPIPE.
 class output {
 public:
     /// path empty: stdout. Throws usage_error naming option and path when the path cannot be
@@ -285,12 +285,12 @@ private:
     std::vector<run> runs_;
 };
 
-/// Installs handlers for SIGINT, SIGTERM and SIGHUP (unless ignored) that remove the file named by
-/// remove_on_signal, then end the process by the same signal.
+/// Installs handlers for SIGINT, SIGTERM, SIGHUP, SIGXFSZ and SIGPIPE (unless ignored) that
+/// remove the file named by remove_on_signal, then end the process by the same signal.
 void install_signal_cleanup();
 /// The file to remove if a signal ends the process (empty: none). Async-signal-safe to read.
 void remove_on_signal(const std::string& path);
-/// Runs f with SIGINT, SIGTERM and SIGHUP held back (delivered when f returns): for steps that
+/// Runs f with those signals held back (delivered when f returns): for steps that
 /// must not be cut in two, such as creating a temporary file and removing its name.
 void with_cleanup_signals_blocked(const std::function<void()>& f);
 /// A new file in folder that has no name (O_TMPFILE; where the file system lacks it, a named

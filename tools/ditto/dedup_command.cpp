@@ -1279,15 +1279,21 @@ int run_dedup(const std::vector<std::string_view>& args) {
         std::vector<std::uint64_t> begins(records.size());
         for (std::size_t i = 0; i < records.size(); ++i) begins[i] = records[i].begin;
         progress.update("reading sketches", 0, 0);
-        const sketch_files sketches(a.sketches, ditto::index_parameters_for(a.dedup), input_size, mtime, a.jsonl.text_field,
+        const sketch_files sketches(a.sketches, ditto::index_parameters_for(a.dedup), input_size, mtime, a.jsonl,
                                     a.skip_invalid, begins);
         std::vector<std::uint64_t>().swap(begins);
-        if (bounded) {
-            result = ditto::dedup_sketched(source, sketches, a.dedup, pool);
-            reread->check_unchanged();
-        } else {
-            const held_texts held_source{&records};
-            result = ditto::dedup_sketched(held_source, sketches, a.dedup, pool);
+        try {
+            if (bounded) {
+                result = ditto::dedup_sketched(source, sketches, a.dedup, pool);
+                reread->check_unchanged();
+            } else {
+                const held_texts held_source{&records};
+                result = ditto::dedup_sketched(held_source, sketches, a.dedup, pool);
+            }
+        } catch (const std::invalid_argument& e) {
+            // The parameters were checked: a sketch of other bytes than the record's text.
+            throw data_error("--sketches " + escape_text(a.sketches) + ": a record's text is not the one sketched (" +
+                             e.what() + "); was " + escape_text(input_name) + " changed since?");
         }
     } else if (bounded) {
         result = ditto::dedup(source, a.dedup, pool);

@@ -3,6 +3,7 @@
 // and `ditto dedup --sketches` finish the run; and the reading of those files.
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,12 +63,14 @@ std::string encode_header(const sketch_header& h) {
     put_u64(p + 96, h.records);
     put_u64(p + 104, h.begin);
     put_u64(p + 112, h.end);
-    put_u32(p + 120, h.skip_invalid ? 1u : 0u);
+    put_u32(p + 120, (h.skip_invalid ? 1u : 0u) | (h.invalid_utf8_error ? 2u : 0u));
     put_u32(p + 124, static_cast<std::uint32_t>(h.text_field.size()));
     put_u32(p + 128, h.bands);
     put_u32(p + 132, h.slots);
     put_u64(p + 136, h.row_bytes());
-    std::memcpy(p + 144, h.text_field.data(), h.text_field.size());
+    put_u32(p + 144, static_cast<std::uint32_t>(h.id_field.size()));
+    std::memcpy(p + 152, h.text_field.data(), h.text_field.size());
+    std::memcpy(p + 152 + (h.text_field.size() + 7) / 8 * 8, h.id_field.data(), h.id_field.size());
     return out;
 }
 
@@ -145,7 +148,9 @@ void print_sketch_help(std::FILE* out) {
         "\n"
         "  --part P/N          which part, 0 <= P < N (required)\n"
         "  -o, --output FILE   the sketch file (required), written under a temporary name and\n"
-        "                      renamed when complete, so a stopped task leaves no partial file\n"
+        "                      renamed when complete: a task that fails or is stopped never\n"
+        "                      leaves a partial file under that name (SIGKILL can leave the\n"
+        "                      temporary FILE.tmp-XXXXXX, which --sketches ignores)\n"
         "  --threshold T, --ngram K, --shingle words:K|chars:K, --sketch-size N, --recall R\n"
         "                      as for 'ditto dedup' (MinHash and Jaccard only); 'ditto dedup\n"
         "                      --sketches' must be given the same ones\n"
@@ -196,6 +201,13 @@ sketch_arguments parse_sketch_arguments(const std::vector<std::string_view>& arg
     if (a.input == "-") throw usage_error("the input must be a file every part can read (not standard input)", help_command);
     if (!have_part) throw usage_error("--part P/N is required", help_command);
     if (a.output_path.empty()) throw usage_error("-o FILE is required", help_command);
+    if (a.jsonl.text_field == a.jsonl.id_field)
+        throw usage_error("--text-field and --id-field must differ, both are '" + escape_text(a.jsonl.text_field) + "'",
+                          help_command);
+    struct stat in {}, out {};
+    if (::stat(a.input.c_str(), &in) == 0 && ::stat(a.output_path.c_str(), &out) == 0 && in.st_dev == out.st_dev &&
+        in.st_ino == out.st_ino)
+        throw usage_error(a.output_option + " " + escape_text(a.output_path) + " is the input file", help_command);
     return a;
 }
 
@@ -273,7 +285,9 @@ int run_sketch(const std::vector<std::string_view>& args) {
     h.begin = begin;
     h.end = end;
     h.skip_invalid = a.skip_invalid;
+    h.invalid_utf8_error = a.jsonl.on_invalid == ditto::invalid_utf8::error;
     h.text_field = a.jsonl.text_field;
+    h.id_field = a.jsonl.id_field;
     const ditto::text_sketcher<> sketcher(a.dedup);
     h.bands = static_cast<std::uint32_t>(sketcher.key_count());
     h.slots = static_cast<std::uint32_t>(sketcher.slot_count());
@@ -318,7 +332,7 @@ int run_sketch(const std::vector<std::string_view>& args) {
 }
 
 sketch_files::sketch_files(const std::string& folder, const ditto::index_parameters& expected, std::uint64_t input_size,
-                           std::uint64_t input_mtime, const std::string& text_field, bool skip_invalid,
+                           std::uint64_t input_mtime, const ditto::jsonl_options& input, bool skip_invalid,
                            const std::vector<std::uint64_t>& record_begin) {
     const std::string where = "--sketches " + escape_text(folder);
     std::error_code ec;
@@ -328,19 +342,31 @@ sketch_files::sketch_files(const std::string& folder, const ditto::index_paramet
     if (ec) throw data_error("cannot read the folder " + where + ": " + ec.message());
     if (paths.empty()) throw data_error(where + " holds no sketch file (*.sketch)");
     std::sort(paths.begin(), paths.end());
+    // Every part stays open: as many files as the hard limit allows.
+    struct rlimit files {};
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY && files.rlim_cur < paths.size() + 64) {
+        files.rlim_cur = files.rlim_max == RLIM_INFINITY ? paths.size() + 64 : std::min<rlim_t>(files.rlim_max, paths.size() + 64);
+        ::setrlimit(RLIMIT_NOFILE, &files);
+        if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY && files.rlim_cur < paths.size() + 16)
+            throw data_error(where + " holds " + std::to_string(paths.size()) + " sketch files, which must all be open; "
+                             "the limit of open files is " + std::to_string(files.rlim_cur) +
+                             " (ulimit -n): use fewer, larger parts");
+    }
     for (const std::string& path : paths) {
         file f;
         f.path = path;
         const std::string name = escape_text(path);
-        f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        // Non-blocking, so a FIFO named *.sketch is refused below instead of waited on.
+        f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (f.fd < 0) throw data_error("cannot open " + name + ": " + std::strerror(errno));
         files_.push_back(f);
         struct stat st {};
         if (::fstat(f.fd, &st) != 0) throw data_error("cannot read " + name + ": " + std::strerror(errno));
+        if (!S_ISREG(st.st_mode)) throw data_error(name + " is not a regular file");
         const auto size = static_cast<std::uint64_t>(st.st_size);
         bytes_ += size;
         const auto corrupt = [&](const std::string& what) { return data_error(name + " is not a complete sketch file: " + what); };
-        if (size < 144 + sketch_footer_bytes) throw corrupt("too short");
+        if (size < 152 + sketch_footer_bytes) throw corrupt("too short");
         // The whole file, checked against its checksum in blocks.
         std::vector<char> block(1 << 20);
         ditto::crc32c crc;
@@ -375,12 +401,17 @@ sketch_files::sketch_files(const std::string& folder, const ditto::index_paramet
         h.records = get_u64(p + 96);
         h.begin = get_u64(p + 104);
         h.end = get_u64(p + 112);
-        h.skip_invalid = get_u32(p + 120) != 0;
-        const std::uint32_t field_bytes = get_u32(p + 124);
+        const std::uint32_t flags = get_u32(p + 120);
+        if (flags > 3) throw corrupt("unknown flags");
+        h.skip_invalid = (flags & 1u) != 0;
+        h.invalid_utf8_error = (flags & 2u) != 0;
+        const std::uint64_t text_bytes = get_u32(p + 124), id_bytes = get_u32(p + 144);
         h.bands = get_u32(p + 128);
         h.slots = get_u32(p + 132);
-        if (field_bytes > head.size() - 144) throw corrupt("its text field is too long");
-        h.text_field.assign(head.data() + 144, field_bytes);
+        const std::uint64_t id_at = 152 + (text_bytes + 7) / 8 * 8;
+        if (id_at > head.size() || id_bytes > head.size() - id_at) throw corrupt("its field names are too long");
+        h.text_field.assign(head.data() + 152, static_cast<std::size_t>(text_bytes));
+        h.id_field.assign(head.data() + id_at, static_cast<std::size_t>(id_bytes));
         if (get_u32(p + 12) != h.header_bytes() || get_u64(p + 136) != h.row_bytes() || h.part >= h.parts ||
             h.records > (body - h.header_bytes()) / std::max<std::uint64_t>(1, h.row_bytes()) ||
             h.header_bytes() + h.records * h.row_bytes() != body)
@@ -392,9 +423,15 @@ sketch_files::sketch_files(const std::string& folder, const ditto::index_paramet
         if (h.bands != expected.lsh.bands || h.slots != expected.slots) throw corrupt("its rows do not fit its parameters");
         if (h.input_size != input_size || h.input_mtime != input_mtime)
             throw data_error(name + " was sketched from another version of the input (its size or modification time differs)");
-        if (h.text_field != text_field)
+        if (h.text_field != input.text_field)
             throw data_error(name + " was sketched from the field \"" + escape_text(h.text_field) + "\", not \"" +
-                             escape_text(text_field) + "\" (--text-field)");
+                             escape_text(input.text_field) + "\" (--text-field)");
+        if (h.id_field != input.id_field)
+            throw data_error(name + " was sketched with the id field \"" + escape_text(h.id_field) + "\", not \"" +
+                             escape_text(input.id_field) + "\" (--id-field)");
+        if (h.invalid_utf8_error != (input.on_invalid == ditto::invalid_utf8::error))
+            throw data_error(name + " was sketched with --invalid-utf8 " + (h.invalid_utf8_error ? "error" : "replace") +
+                             "; give 'ditto dedup' the same");
         if (h.skip_invalid != skip_invalid)
             throw data_error(name + std::string(" was sketched ") + (h.skip_invalid ? "with" : "without") +
                              " --skip-invalid; give 'ditto dedup' the same");
@@ -448,8 +485,9 @@ void sketch_files::sketch(std::size_t i, ditto::text_sketch& out) const {
     thread_local std::vector<char> bytes;
     bytes.resize(row);
     const std::uint64_t offset = f.header.header_bytes() + (i - f.first_record) * row;
-    if (read_at(f.fd, offset, bytes.data(), row) != static_cast<std::ptrdiff_t>(row))
-        throw data_error("cannot read " + escape_text(f.path) + ": " + std::strerror(errno));
+    const std::ptrdiff_t got = read_at(f.fd, offset, bytes.data(), row);
+    if (got < 0) throw data_error("cannot read " + escape_text(f.path) + ": " + std::strerror(errno));
+    if (got != static_cast<std::ptrdiff_t>(row)) throw data_error(escape_text(f.path) + " became shorter while it was read");
     decode_row(reinterpret_cast<const unsigned char*>(bytes.data()), f.header, out);
 }
 

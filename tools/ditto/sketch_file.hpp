@@ -9,9 +9,10 @@
 //   72   input size u64, input modification time u64 (ns since the epoch)
 //   88   part u32, parts u32, records u64
 //   104  the part's lines: first byte u64, end u64 (input offsets)
-//   120  flags u32 (1: --skip-invalid), text field length u32
+//   120  flags u32 (1: --skip-invalid, 2: --invalid-utf8 error), text field length u32
 //   128  bands u32, slots u32, row bytes u64
-//   144  the text field's bytes, zeros up to a multiple of 8
+//   144  id field length u32, 0 u32
+//   152  the text field's bytes, then the id field's, each with zeros up to a multiple of 8
 //   rows, one per record in input order: text length u64, bytes hash (high, low) 2 x u64,
 //        sequence hash (high, low) 2 x u64, shingles u32, 0 u32, band keys bands x u64, slots
 //        slots x u16, zeros up to a multiple of 8 (keys and slots zero for a text without shingles)
@@ -22,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include <ditto/io/jsonl.hpp>
 #include <ditto/store/parameters.hpp>
 #include <ditto/text_sketch.hpp>
 
@@ -34,11 +36,14 @@ struct sketch_header {
     std::uint64_t records = 0;
     std::uint64_t begin = 0, end = 0;  ///< the part's lines, as input offsets
     bool skip_invalid = false;
-    std::string text_field;
+    bool invalid_utf8_error = false;
+    std::string text_field, id_field;
     std::uint32_t bands = 0, slots = 0;
 
     [[nodiscard]] std::uint64_t row_bytes() const { return (48 + 8 * std::uint64_t{bands} + 2 * std::uint64_t{slots} + 7) / 8 * 8; }
-    [[nodiscard]] std::uint64_t header_bytes() const { return 144 + (text_field.size() + 7) / 8 * 8; }
+    [[nodiscard]] std::uint64_t header_bytes() const {
+        return 152 + (text_field.size() + 7) / 8 * 8 + (id_field.size() + 7) / 8 * 8;
+    }
 };
 
 /// Where part `part` of `parts` nominally starts in a file of `size` bytes whose text starts at
@@ -55,15 +60,16 @@ struct sketch_header {
 /// by record. Each file is opened once; rows are read with pread, from any thread.
 class sketch_files {
 public:
-    /// Opens every "*.sketch" file in folder. Throws data_error when a file is unreadable,
-    /// corrupt (checksum, sizes) or of another format version; when parts are missing, repeated
-    /// or of different splits; when their parameters differ from expected (naming the fields);
-    /// when they were made from an input of another size or modification time, or with another
-    /// text field or --skip-invalid setting; and when a part's record count is not the number
-    /// of records whose line starts in its range (record_begin: each record's line offset, in
-    /// input order).
+    /// Opens every "*.sketch" file in folder. Throws data_error when a file is unreadable, not a
+    /// regular file, corrupt (checksum, sizes) or of another format version; when parts are
+    /// missing, repeated or of different splits; when their parameters differ from expected
+    /// (naming the fields); when they were made from an input of another size or modification
+    /// time, or with other input options (fields, --skip-invalid, --invalid-utf8); and when a
+    /// part's record count is not the number of records whose line starts in its range
+    /// (record_begin: each record's line offset, in input order). The texts are checked
+    /// against the rows' byte hashes by the pipeline (dedup_sketched).
     sketch_files(const std::string& folder, const ditto::index_parameters& expected, std::uint64_t input_size,
-                 std::uint64_t input_mtime, const std::string& text_field, bool skip_invalid,
+                 std::uint64_t input_mtime, const ditto::jsonl_options& input, bool skip_invalid,
                  const std::vector<std::uint64_t>& record_begin);
     ~sketch_files();
     sketch_files(const sketch_files&) = delete;
