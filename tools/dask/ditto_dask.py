@@ -114,7 +114,9 @@ def main(argv):
                     return 1
             wall = time.time() - started
             busy = sum(r["finished"] - r["started"] for r in results)
-            idle = max(0.0, 1 - busy / (wall * min(workers, len(stage)))) if wall > 0 else 0.0
+            # The share of the workers' time in the stage spent waiting (on the barrier, or with
+            # nothing to run: a stage of one task leaves the other workers idle).
+            idle = max(0.0, 1 - busy / (wall * workers)) if wall > 0 else 0.0
             longest = max(r["finished"] - r["started"] for r in results)
             sys.stderr.write(f"ditto_dask: {name}: {len(stage)} tasks, {wall:.2f} s wall, {busy:.2f} s of tasks "
                              f"(longest {longest:.2f} s), workers idle {100 * idle:.0f}%\n")

@@ -1479,7 +1479,8 @@ void print_plan_help(std::FILE* out) {
         "  sketch  N tasks: 'ditto sketch --part P/N', each writing FOLDER/part-P-of-N.sketch\n"
         "  dedup   1 task: 'ditto dedup --sketches FOLDER', which writes what 'ditto dedup'\n"
         "          would (to -o FILE when given, which should then be an absolute path too)\n"
-        "The DEDUP OPTIONS are checked here as 'ditto dedup --sketches' checks them.\n"
+        "The DEDUP OPTIONS are checked here as 'ditto dedup --sketches' checks them; the sketch\n"
+        "tasks get the similarity and input options and --threads.\n"
         "\n"
         "  --parts N           parts, 1..1048576 (about 100 MB or more of input each)\n"
         "  --sketches FOLDER   where the parts' sketch files go (it must exist when they run)\n"
@@ -1578,7 +1579,7 @@ int run_plan(const std::vector<std::string_view>& args) {
         // (-o) as two arguments.
         const bool long_option = name.starts_with("--");
         const std::string written = has_value && long_option ? std::string(name) + "=" + value : std::string(name);
-        if (takes(name) || name == "--skip-invalid") sketch_options.push_back(written);
+        if (takes(name) || name == "--skip-invalid" || name == "--threads") sketch_options.push_back(written);
         dedup_argv.push_back(written);
         if (has_value && !long_option) dedup_argv.push_back(value);
     }
