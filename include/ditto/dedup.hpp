@@ -601,6 +601,9 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
     std::vector<std::uint64_t> keys(spill ? 0 : d_count * bands);
     std::vector<std::uint16_t> slots16(spill ? 0 : d_count * k);
     std::vector<u32> shingle_count(d_count);
+    // Sketched texts whose sketches came without prefilter slots: made in stage 4 for the units
+    // in a bucket, the only ones ever judged.
+    std::vector<std::uint8_t> slots_later(sketched ? d_count : 0, 0);
     struct task_counts {
         std::size_t bytes = 0, shingles = 0;
     };
@@ -622,10 +625,10 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
             std::uint16_t* slot_row = spill ? task_slots.data() + (d - first) * k : slots16.data() + d * k;
             if constexpr (sketched) {
                 sketches->sketch(distinct[d], given);
-                if (given.shingles > 0 && (given.keys.size() != bands || given.slots.size() != k))
+                if (given.shingles > 0 && (given.keys.size() != bands || (given.slots.size() != k && !given.slots.empty())))
                     detail::throw_invalid_argument("dedup_sketched", "sketches",
                                                    std::to_string(bands) + " band keys and " + std::to_string(k) +
-                                                       " slots for a text with shingles",
+                                                       " slots (or none) for a text with shingles",
                                                    std::to_string(given.keys.size()) + " and " + std::to_string(given.slots.size()) +
                                                        " for document " + std::to_string(distinct[d]));
                 c.bytes += given.length;
@@ -635,6 +638,7 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
                 if (given.shingles == 0) continue;
                 std::copy(given.keys.begin(), given.keys.end(), key_row);
                 std::copy(given.slots.begin(), given.slots.end(), slot_row);
+                if (given.slots.empty()) slots_later[d] = 1;  // made with its shingle set (stage 4)
             } else {
                 const std::string_view t = text(distinct[d], buffer);
                 c.bytes += t.size();
@@ -672,6 +676,7 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
     std::vector<u32> unit_of_distinct(d_count);
     std::vector<u32> unit_doc;  // the first document of each unit
     std::vector<u32> unit_count_shingles;
+    std::vector<std::uint8_t> unit_slots_later;  // sketched: the unit's first text's slots_later
     // A unit's sorted shingle set when kept (stored[u]), else empty; until stage 4, the shingles
     // the sketch stage kept, if any.
     std::vector<std::vector<std::uint64_t>> unit_set;
@@ -698,10 +703,12 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
         }
         unit_doc.push_back(distinct[d]);
         unit_count_shingles.push_back(shingle_count[d]);
+        if constexpr (sketched) unit_slots_later.push_back(slots_later[d]);
         ++units;
     }
     std::vector<u32>().swap(first_norm);
     std::vector<u32>().swap(shingle_count);
+    std::vector<std::uint8_t>().swap(slots_later);
     std::vector<std::vector<std::uint64_t>>().swap(early_shingles);
     if (options.exact) unit_set.resize(units);
     if (!spill) {
@@ -811,6 +818,16 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
     // ascending, merged).
     std::vector<u32> prepare;
     std::set_union(to_store.begin(), to_store.end(), bucketed.begin(), bucketed.end(), std::back_inserter(prepare));
+    if constexpr (sketched) {  // and those in a bucket whose prefilter slots are still to be made
+        std::vector<u32> later;
+        for (std::size_t u = 0; u < units; ++u)
+            if (unit_slots_later[u] && !buckets.of(u).empty()) later.push_back(static_cast<u32>(u));
+        if (!later.empty()) {
+            std::vector<u32> both;
+            std::set_union(prepare.begin(), prepare.end(), later.begin(), later.end(), std::back_inserter(both));
+            prepare.swap(both);
+        }
+    }
     progress.start("sets", prepare.size());
     // A unit's sorted shingle set, made from its text.
     auto make_unit_set = [&](u32 u, std::vector<std::uint64_t>& set) {
@@ -822,8 +839,29 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
     detail::for_chunks(exec, prepare.size(), detail::units_per_task, [&](std::size_t first, std::size_t last) {
         std::vector<std::uint64_t> set;
         std::vector<std::uint32_t> slots(k2);
+        [[maybe_unused]] std::vector<std::uint32_t> signature(sketched ? k : 0);
         for (std::size_t t = first; t < last; ++t) {
             const u32 u = prepare[t];
+            if constexpr (sketched) {
+                if (unit_slots_later[u]) {
+                    // The prefilter slots from the shingles in text order, as the sketch stage
+                    // makes them, then the set from the same shingles.
+                    std::vector<std::uint64_t>& target = stored[u] ? unit_set[u] : set;
+                    target.clear();
+                    std::string buffer;
+                    shingle_raw(text(unit_doc[u], buffer), [&](std::uint64_t h) { target.push_back(h); });
+                    parts.sketcher.fill(std::span<const std::uint64_t>(target), std::span<std::uint32_t>(signature));
+                    std::uint16_t* row = slots16.data() + (spill ? std::size_t{slot_row[u]} : std::size_t{u}) * k;
+                    for (std::size_t x = 0; x < k; ++x) row[x] = detail::prefilter_slot(signature[x]);
+                    make_set(target);
+                    if (k2 && has_fine[u]) {
+                        fine_sketcher.fill(std::span<const std::uint64_t>(target), std::span<std::uint32_t>(slots));
+                        std::uint8_t* out = fine.data() + std::size_t{fine_index[u]} * k2;
+                        for (std::size_t x = 0; x < k2; ++x) out[x] = detail::prefilter_slot8(slots[x]);
+                    }
+                    continue;
+                }
+            }
             std::vector<std::uint64_t>& mine = unit_set[u];
             if (!mine.empty()) make_set(mine);  // the sketch stage's shingles
             else if (stored[u]) make_unit_set(u, mine);

@@ -23,7 +23,11 @@ struct text_sketch {
     content_hash sequence{};           ///< hash128 of its shingle hashes in order (equal normalized texts: equal)
     std::uint32_t shingles = 0;        ///< its number of shingles (repeats counted), at most 2^32 - 1
     std::vector<std::uint64_t> keys;   ///< its band keys, one per key of the candidate generator; empty without shingles
-    std::vector<std::uint16_t> slots;  ///< its 16-bit prefilter slots, sketch_size of them; empty without shingles
+    /// Its 16-bit prefilter slots, sketch_size of them; empty without shingles. A caller may also
+    /// leave them out (clear the vector) to store less (2 x sketch_size bytes a text): the
+    /// pipeline then makes them again from the texts that share an LSH bucket, the only ones it
+    /// judges, when it makes their shingle sets. The result is the same.
+    std::vector<std::uint16_t> slots;
 
     friend bool operator==(const text_sketch&, const text_sketch&) = default;
 };

@@ -1279,9 +1279,11 @@ int run_dedup(const std::vector<std::string_view>& args) {
         std::vector<std::uint64_t> begins(records.size());
         for (std::size_t i = 0; i < records.size(); ++i) begins[i] = records[i].begin;
         progress.update("reading sketches", 0, 0);
-        const sketch_files sketches(a.sketches, ditto::index_parameters_for(a.dedup), input_size, mtime, a.jsonl,
+        sketch_files sketches(a.sketches, ditto::index_parameters_for(a.dedup), input_size, mtime, a.jsonl,
                                     a.skip_invalid, begins);
         std::vector<std::uint64_t>().swap(begins);
+        // Held in memory, as the input is, unless --memory: then read by offset as needed.
+        if (!bounded) sketches.load();
         try {
             if (bounded) {
                 result = ditto::dedup_sketched(source, sketches, a.dedup, pool);

@@ -84,8 +84,6 @@ void encode_row(const ditto::text_sketch& s, const sketch_header& h, unsigned ch
     put_u32(p + 40, s.shingles);
     if (s.shingles == 0) return;
     for (std::size_t b = 0; b < s.keys.size(); ++b) put_u64(p + 48 + 8 * b, s.keys[b]);
-    unsigned char* slots = p + 48 + 8 * std::size_t{h.bands};
-    for (std::size_t k = 0; k < s.slots.size(); ++k) put_u16(slots + 2 * k, s.slots[k]);
 }
 
 void decode_row(const unsigned char* p, const sketch_header& h, ditto::text_sketch& s) {
@@ -100,9 +98,7 @@ void decode_row(const unsigned char* p, const sketch_header& h, ditto::text_sket
     }
     s.keys.resize(h.bands);
     for (std::size_t b = 0; b < h.bands; ++b) s.keys[b] = get_u64(p + 48 + 8 * b);
-    s.slots.resize(h.slots);
-    const unsigned char* slots = p + 48 + 8 * std::size_t{h.bands};
-    for (std::size_t k = 0; k < h.slots; ++k) s.slots[k] = get_u16(slots + 2 * k);
+    s.slots.clear();  // made again by the pipeline where needed
 }
 
 std::uint64_t modification_time(const struct stat& st) {
@@ -477,11 +473,31 @@ sketch_files::~sketch_files() {
         if (f.fd >= 0) ::close(f.fd);
 }
 
+std::uint64_t sketch_files::rows_bytes() const {
+    std::uint64_t total = 0;
+    for (const file& f : files_) total += f.header.records * f.header.row_bytes();
+    return total;
+}
+
+void sketch_files::load() {
+    for (file& f : files_) {
+        const std::size_t bytes = static_cast<std::size_t>(f.header.records * f.header.row_bytes());
+        f.rows.resize(bytes);
+        const std::ptrdiff_t got = read_at(f.fd, f.header.header_bytes(), reinterpret_cast<char*>(f.rows.data()), bytes);
+        if (got < 0) throw data_error("cannot read " + escape_text(f.path) + ": " + std::strerror(errno));
+        if (got != static_cast<std::ptrdiff_t>(bytes)) throw data_error(escape_text(f.path) + " became shorter while it was read");
+    }
+}
+
 void sketch_files::sketch(std::size_t i, ditto::text_sketch& out) const {
     const auto it = std::upper_bound(files_.begin(), files_.end(), i,
                                      [](std::size_t x, const file& f) { return x < f.first_record; });
     const file& f = *(it - 1);
     const std::size_t row = static_cast<std::size_t>(f.header.row_bytes());
+    if (!f.rows.empty()) {
+        decode_row(f.rows.data() + (i - f.first_record) * row, f.header, out);
+        return;
+    }
     thread_local std::vector<char> bytes;
     bytes.resize(row);
     const std::uint64_t offset = f.header.header_bytes() + (i - f.first_record) * row;

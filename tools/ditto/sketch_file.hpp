@@ -14,8 +14,10 @@
 //   144  id field length u32, 0 u32
 //   152  the text field's bytes, then the id field's, each with zeros up to a multiple of 8
 //   rows, one per record in input order: text length u64, bytes hash (high, low) 2 x u64,
-//        sequence hash (high, low) 2 x u64, shingles u32, 0 u32, band keys bands x u64, slots
-//        slots x u16, zeros up to a multiple of 8 (keys and slots zero for a text without shingles)
+//        sequence hash (high, low) 2 x u64, shingles u32, 0 u32, band keys bands x u64 (zero for
+//        a text without shingles). The prefilter slots (2 x slots bytes a text, more than the
+//        rest) are not stored: the last task makes them again with the shingle sets of the texts
+//        that share a bucket, the only ones it judges.
 //   footer: CRC-32C of everything before it u32, 0 u32, "SKETCHED" 8 bytes
 
 #include <cstddef>
@@ -40,7 +42,7 @@ struct sketch_header {
     std::string text_field, id_field;
     std::uint32_t bands = 0, slots = 0;
 
-    [[nodiscard]] std::uint64_t row_bytes() const { return (48 + 8 * std::uint64_t{bands} + 2 * std::uint64_t{slots} + 7) / 8 * 8; }
+    [[nodiscard]] std::uint64_t row_bytes() const { return 48 + 8 * std::uint64_t{bands}; }
     [[nodiscard]] std::uint64_t header_bytes() const {
         return 152 + (text_field.size() + 7) / 8 * 8 + (id_field.size() + 7) / 8 * 8;
     }
@@ -75,6 +77,10 @@ public:
     sketch_files(const sketch_files&) = delete;
     sketch_files& operator=(const sketch_files&) = delete;
 
+    /// Reads every row into memory (rows_bytes() of it), so that sketch() reads no file.
+    void load();
+    [[nodiscard]] std::uint64_t rows_bytes() const;
+
     [[nodiscard]] std::size_t size() const { return records_; }
     /// Record i's sketch. Throws data_error when the file cannot be read.
     void sketch(std::size_t i, ditto::text_sketch& out) const;
@@ -88,6 +94,7 @@ private:
         int fd = -1;
         sketch_header header;
         std::uint64_t first_record = 0;
+        std::vector<unsigned char> rows;  // after load()
     };
     std::vector<file> files_;
     std::size_t records_ = 0;
