@@ -1,9 +1,9 @@
 #pragma once
 // What the MinHash pipeline (dedup.hpp) computes from one text on its own, before it compares
-// any two: the text's hashes, its band keys and its prefilter slots. Computing them is most of
-// the pipeline's work (reading, normalizing, shingling, sketching), and it needs nothing but the
-// text, so it can run anywhere: on other machines, one shard of a corpus each, with the results
-// kept in files. dedup_sketched (dedup.hpp) then takes them from a sketch_source in place of
+// any two: the text's hashes, its band keys and its prefilter slots. Computing them
+// (normalizing, shingling, sketching) is about half the pipeline's work, and it needs nothing but
+// the text, so it can run anywhere: on other machines, one shard of a corpus each, with the
+// results kept in files. dedup_sketched (dedup.hpp) then takes them from a sketch_source in place of
 // computing them, and its result is the same, byte for byte, as dedup's over the same texts
 // with the same options and parts.
 

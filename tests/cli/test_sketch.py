@@ -233,11 +233,12 @@ def a_full_disk_leaves_nothing():
 
     def limit():
         resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 16, resource.RLIM_INFINITY))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # SIGXFSZ would dump core
 
     folder = os.path.join(WORK, "full")
     os.makedirs(folder, exist_ok=True)
     p = subprocess.run([DITTO, "sketch", "--part", "0/1", "-o", os.path.join(folder, "p.sketch"), CORPUS],
-                       capture_output=True, preexec_fn=limit)
+                       capture_output=True, preexec_fn=limit, cwd=WORK)
     expect(p.returncode != 0, "a sketch past the file size limit succeeded")
     expect(os.listdir(folder) == [], f"left behind: {os.listdir(folder)}")
 

@@ -79,7 +79,11 @@ def main(argv):
     if plan.returncode != 0:
         sys.stderr.write(plan.stderr.decode(errors="replace"))
         return plan.returncode
-    tasks = [json.loads(line) for line in plan.stdout.decode().splitlines() if line.strip()]
+    # Paths that are not UTF-8 come back as the bytes they were (surrogateescape both ways).
+    tasks = [json.loads(line) for line in plan.stdout.decode("utf-8", "surrogateescape").splitlines() if line.strip()]
+    if "-o" not in plan_args and not any(a == "--output" or a.startswith("--output=") for a in plan_args):
+        sys.stderr.write("ditto_dask: warning: without -o the output comes back through the scheduler to standard "
+                         "output, held in memory on the way; give -o FILE on shared storage for anything large\n")
     stages = []
     for t in tasks:
         if not stages or stages[-1][0] != t["stage"]:
@@ -109,9 +113,12 @@ def main(argv):
             for t, f in zip(stage, futures):
                 try:
                     results.append(f.result())
-                except Exception as e:  # a task failed after its retries
+                except Exception as e:  # a task failed after its retries: the others are stopped
                     sys.stderr.write(f"ditto_dask: stage {name}, task {t['task']}: {e}\n")
+                    client.cancel(futures)
                     return 1
+            for r in results:  # the tasks' summaries and warnings
+                sys.stderr.write(r["stderr"])
             wall = time.time() - started
             busy = sum(r["finished"] - r["started"] for r in results)
             # The share of the workers' time in the stage spent waiting (on the barrier, or with

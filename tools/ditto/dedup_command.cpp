@@ -1293,9 +1293,12 @@ int run_dedup(const std::vector<std::string_view>& args) {
                 result = ditto::dedup_sketched(held_source, sketches, a.dedup, pool);
             }
         } catch (const std::invalid_argument& e) {
-            // The parameters were checked: a sketch of other bytes than the record's text.
-            throw data_error("--sketches " + escape_text(a.sketches) + ": a record's text is not the one sketched (" +
-                             e.what() + "); was " + escape_text(input_name) + " changed since?");
+            // The parameters were checked: most likely a sketch of other bytes than the record's text.
+            const std::string what = e.what();
+            if (what.find("a sketch of other bytes") != std::string::npos)
+                throw data_error("--sketches " + escape_text(a.sketches) + ": a record's text is not the one sketched (" +
+                                 what + "); was " + escape_text(input_name) + " changed since?");
+            throw data_error("--sketches " + escape_text(a.sketches) + ": " + what);
         }
     } else if (bounded) {
         result = ditto::dedup(source, a.dedup, pool);

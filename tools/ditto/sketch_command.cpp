@@ -140,7 +140,7 @@ void print_sketch_help(std::FILE* out) {
         "'ditto dedup --sketches FOLDER INPUT', given the folder holding every part's file\n"
         "(named *.sketch), finishes the run with the same options: its output is the same,\n"
         "byte for byte, as 'ditto dedup INPUT' alone. A part holds the lines that start in the\n"
-        "P-th of N equal byte ranges of the file.\n"
+        "P-th of N equal byte ranges of the file; the task holds its part in memory.\n"
         "\n"
         "  --part P/N          which part, 0 <= P < N (required)\n"
         "  -o, --output FILE   the sketch file (required), written under a temporary name and\n"
