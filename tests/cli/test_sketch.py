@@ -11,6 +11,7 @@ Usage: test_sketch.py DITTO SOURCE_DIR WORK_DIR"""
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -225,6 +226,31 @@ def mismatches_are_errors():
     error(["sketch", "--part", "0/2", "-o", "x.sketch", "--method", "simhash", CORPUS], 2, r"unknown option")
     error(["sketch", "--part", "0/2", "-o", "x.sketch", os.path.join(WORK, "missing.jsonl")], 1, r"cannot open")
     expect(not os.path.exists(os.path.join(WORK, "x.sketch")), "a refused sketch left a file")
+
+
+@case
+def spilled_keys_with_sketches_without_slots():
+    """About 40,000 short records: under --memory 16M the band keys spill, and the prefilter
+    slots, absent from the sketch files, are made for the bucketed texts."""
+    g = random.Random(21)
+    vocabulary = ["v%d" % i for i in range(20000)]
+    lines = []
+    while len(lines) < 40000:
+        text = " ".join(g.choice(vocabulary) for _ in range(g.randint(8, 30)))
+        lines.append(json.dumps({"text": text}))
+        for _ in range(g.choice([0, 0, 1, 3])):
+            words = text.split()
+            words[g.randrange(len(words))] = g.choice(vocabulary)
+            lines.append(json.dumps({"text": " ".join(words)}))
+        if len(lines) % 997 == 0:
+            lines.extend([json.dumps({"text": "Accept all cookies"})] * 300)
+    path = write("short.jsonl", "\n".join(lines) + "\n")
+    folder = sketch_parts(path, 3)
+    verbose = run(["dedup", "-v", "--memory", "16M", "--sketches", folder, "--clusters", path], check=0)
+    spilled = re.search(r"(\d+) MB of band keys and slots spilled", verbose.stderr.decode())
+    expect(spilled is not None and int(spilled.group(1)) > 0, "expected the band keys spilled: " + verbose.stderr.decode())
+    for mode in [[], ["--pairs"], ["--clusters"], ["--cluster", "connected", "--clusters"]]:
+        same_as_dedup(mode, path, folder, memory=True)
 
 
 @case
