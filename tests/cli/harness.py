@@ -6,6 +6,7 @@ finish()."""
 
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -63,6 +64,48 @@ def error(args, code, pattern, stdin=None):
 
 def jsonl(*records):
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def generated_corpus(seed=7, originals=900):
+    """A web-shaped corpus, about 3 MB at 900 originals (three blocks at --memory 16M):
+    near-copies with edits, a template family, a storm of copies of a cookie notice, and lines
+    that test the reader (escapes, ill-formed UTF-8, a CRLF line, a byte order mark, ids of
+    every kind, no final newline)."""
+    g = random.Random(seed)
+    vocabulary = ["w%d" % i for i in range(5000)] + ["caf\u00e9", "na\u00efve", "\u0436\u0443\u0440\u043d\u0430\u043b", "\u65b0\u805e"]
+    lines = []
+    number = 0
+
+    def record(text, id_kind):
+        nonlocal number
+        number += 1
+        r = {"text": text}
+        if id_kind == 0:
+            r["id"] = "doc-%d" % number
+        elif id_kind == 1:
+            r["id"] = 10**7 + number * 10  # not a line number
+        # id_kind 2: no id, the line number names it
+        return json.dumps(r, ensure_ascii=g.random() < 0.5)
+
+    originals = [" ".join(g.choice(vocabulary) for _ in range(g.randint(30, 300))) for _ in range(originals)]
+    template = " ".join("t%d" % i for i in range(80))
+    for i, text in enumerate(originals):
+        lines.append(record(text + ("\n\"quoted\"\tend" if i % 7 == 0 else ""), i % 3))
+        for _ in range(g.choice([0, 0, 1, 2, 5])):
+            words = text.split()
+            for _ in range(max(1, len(words) // 40)):
+                words[g.randrange(len(words))] = g.choice(vocabulary)
+            lines.append(record(" ".join(words), g.randrange(3)))
+        if i % 3 == 0:
+            lines.append(record(template + " page %d %s" % (i, g.choice(vocabulary)), g.randrange(3)))
+        if i % 9 == 0:
+            for _ in range(200):
+                lines.append(record("We use cookies to improve your experience", g.randrange(3)))
+    body = "\n".join(lines).encode()
+    # Ill-formed UTF-8 inside a text, a CRLF line, and an escaped line.
+    extra = (b'{"text": "bad \xff byte in a text about ' + b"w1 w2 w3 w4 w5 w6" + b'", "id": "bad-utf8"}\r\n'
+             b'{"text": "line\\nbreak \\u00e9 \\"q\\" w7 w8 w9 w10 w11", "id": "escaped"}\n')
+    return b"\xef\xbb\xbf" + body + b"\n" + extra + record(originals[3], 0).encode()  # no final newline
 
 
 def finish():

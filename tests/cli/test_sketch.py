@@ -18,51 +18,14 @@ import sys
 
 DITTO, SOURCE, WORK = (os.path.abspath(a) for a in sys.argv[1:4])
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import case, error, expect, finish, jsonl, run, setup, write  # noqa: E402
+from harness import case, error, expect, finish, generated_corpus, jsonl, run, setup, write  # noqa: E402
 
 setup(DITTO, WORK)
 NEWS = os.path.join(SOURCE, "examples/data/news.jsonl")
 MODES = [[], ["--pairs"], ["--pairs", "--exact-pairs", "full"], ["--clusters"], ["--report"], ["--explain"]]
 
 
-def generated_corpus(seed=3):
-    g = random.Random(seed)
-    vocabulary = ["w%d" % i for i in range(3000)] + ["caf\u00e9", "na\u00efve", "\u0436\u0443\u0440\u043d\u0430\u043b", "\u65b0\u805e"]
-    lines = []
-    number = 0
-
-    def record(text, id_kind):
-        nonlocal number
-        number += 1
-        r = {"text": text}
-        if id_kind == 0:
-            r["id"] = "doc-%d" % number
-        elif id_kind == 1:
-            r["id"] = 10**7 + number * 10
-        return json.dumps(r, ensure_ascii=g.random() < 0.5)
-
-    originals = [" ".join(g.choice(vocabulary) for _ in range(g.randint(20, 200))) for _ in range(400)]
-    template = " ".join("t%d" % i for i in range(80))
-    for i, text in enumerate(originals):
-        lines.append(record(text + ("\n\"quoted\"\tend" if i % 7 == 0 else ""), i % 3))
-        # Heavy-tailed copy counts: most texts have none, a few have dozens.
-        for _ in range(min(60, int(g.paretovariate(1.3)) - 1)):
-            words = text.split()
-            for _ in range(max(1, len(words) // 40)):
-                words[g.randrange(len(words))] = g.choice(vocabulary)
-            lines.append(record(" ".join(words), g.randrange(3)))
-        if i % 2 == 0:
-            lines.append(record(template + " page %d %s" % (i, g.choice(vocabulary)), g.randrange(3)))
-        if i % 9 == 0:
-            for _ in range(150):
-                lines.append(record("We use cookies to improve your experience", g.randrange(3)))
-    body = "\n".join(lines).encode()
-    extra = (b'{"text": "bad \xff byte in a text about ' + b"w1 w2 w3 w4 w5 w6" + b'", "id": "bad-utf8"}\r\n'
-             b'{"text": "line\\nbreak \\u00e9 \\"q\\" w7 w8 w9 w10 w11", "id": "escaped"}\n')
-    return b"\xef\xbb\xbf" + body + b"\n" + extra + record(originals[3], 0).encode()
-
-
-CORPUS = write("corpus.jsonl", generated_corpus())
+CORPUS = write("corpus.jsonl", generated_corpus(seed=3, originals=450))
 
 
 def sketch_parts(path, parts, options=(), folder=None, threads=None):
