@@ -1001,9 +1001,10 @@ void print_dedup_help(std::FILE* out) {
         "  --sketches FOLDER   take each document's sketch (hashes, band keys, prefilter slots)\n"
         "                      from the sketch files in FOLDER ('ditto sketch --part P/N', one\n"
         "                      *.sketch file for each part of FILE) instead of computing it; they\n"
-        "                      must have been made from FILE as it is, with the same similarity\n"
-        "                      and input options. The output is the same. MinHash and Jaccard\n"
-        "                      only; not with --clean\n"
+        "                      must have been made from FILE as it is (a copy will do: every text\n"
+        "                      is checked against its sketch), with the same similarity and\n"
+        "                      input options. The output is the same. MinHash and Jaccard only;\n"
+        "                      not with --clean\n"
         "  --tmp-dir DIR       where temporary files go: the sorted runs of --pairs, and with\n"
         "                      --memory the copy of standard input and the spilled band keys\n"
         "                      (default TMPDIR, else /tmp)\n"
@@ -1297,7 +1298,8 @@ int run_dedup(const std::vector<std::string_view>& args) {
             const std::string what = e.what();
             if (what.find("a sketch of other bytes") != std::string::npos)
                 throw data_error("--sketches " + escape_text(a.sketches) + ": a record's text is not the one sketched (" +
-                                 what + "); was " + escape_text(input_name) + " changed since?");
+                                 what + "); was " + escape_text(input_name) + " changed since?" +
+                                 (sketches.input_time_differs() ? " Its modification time differs from when it was sketched." : ""));
             throw data_error("--sketches " + escape_text(a.sketches) + ": " + what);
         }
     } else if (bounded) {

@@ -417,8 +417,12 @@ sketch_files::sketch_files(const std::string& folder, const ditto::index_paramet
             throw data_error(name + " was sketched with other similarity options (" + differ +
                              "): give 'ditto dedup --sketches' the options 'ditto sketch' was given");
         if (h.bands != expected.lsh.bands || h.slots != expected.slots) throw corrupt("its rows do not fit its parameters");
-        if (h.input_size != input_size || h.input_mtime != input_mtime)
-            throw data_error(name + " was sketched from another version of the input (its size or modification time differs)");
+        // The size must match; the time need not (a copy of the input on other storage): every
+        // text is checked against its sketch's hash anyway.
+        if (h.input_size != input_size)
+            throw data_error(name + " was sketched from another version of the input (of " + std::to_string(h.input_size) +
+                             " bytes, not " + std::to_string(input_size) + ")");
+        if (h.input_mtime != input_mtime) time_differs_ = true;
         if (h.text_field != input.text_field)
             throw data_error(name + " was sketched from the field \"" + escape_text(h.text_field) + "\", not \"" +
                              escape_text(input.text_field) + "\" (--text-field)");

@@ -65,8 +65,8 @@ public:
     /// Opens every "*.sketch" file in folder. Throws data_error when a file is unreadable, not a
     /// regular file, corrupt (checksum, sizes) or of another format version; when parts are
     /// missing, repeated or of different splits; when their parameters differ from expected
-    /// (naming the fields); when they were made from an input of another size or modification
-    /// time, or with other input options (fields, --skip-invalid, --invalid-utf8); and when a
+    /// (naming the fields); when they were made from an input of another size, or with other
+    /// input options (fields, --skip-invalid, --invalid-utf8); and when a
     /// part's record count is not the number of records whose line starts in its range
     /// (record_begin: each record's line offset, in input order). The texts are checked
     /// against the rows' byte hashes by the pipeline (dedup_sketched).
@@ -84,6 +84,9 @@ public:
     [[nodiscard]] std::size_t size() const { return records_; }
     /// Record i's sketch. Throws data_error when the file cannot be read.
     void sketch(std::size_t i, ditto::text_sketch& out) const;
+    /// Whether some part was sketched from the input at another modification time (allowed: a
+    /// copy; said when a text turns out not to be the one sketched).
+    [[nodiscard]] bool input_time_differs() const { return time_differs_; }
     /// The number of parts and the bytes of the files.
     [[nodiscard]] std::size_t parts() const { return files_.size(); }
     [[nodiscard]] std::uint64_t bytes() const { return bytes_; }
@@ -99,6 +102,7 @@ private:
     std::vector<file> files_;
     std::size_t records_ = 0;
     std::uint64_t bytes_ = 0;
+    bool time_differs_ = false;
 };
 
 }  // namespace ditto_cli
