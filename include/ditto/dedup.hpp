@@ -514,6 +514,24 @@ content_hash sketch_one_text(const Parts& parts, std::string_view text, std::vec
     return sequence;
 }
 
+// The candidate generator's banding, checked against sketch_size k for `who`: at least one key
+// per signature, and ditto's LSH banding within k slots. lsh_params{keys, 0} for another kind
+// of generator.
+template <class Candidates>
+lsh_params checked_banding(const char* who, const Candidates& candidates, std::size_t k) {
+    const std::size_t keys = candidates.key_count();
+    if (keys == 0) throw_invalid_argument(who, "components.candidates", "at least 1 key per signature", "0");
+    if constexpr (requires { { candidates.params() } -> std::convertible_to<lsh_params>; }) {
+        const lsh_params p = candidates.params();
+        if (p.bands * p.rows > k)
+            throw_invalid_argument(who, "components.candidates", "a banding within sketch_size (" + std::to_string(k) + ") slots",
+                                   std::to_string(p.bands) + " x " + std::to_string(p.rows));
+        return p;
+    } else {
+        return lsh_params{keys, 0};
+    }
+}
+
 // The pipeline without precomputed sketches.
 struct no_sketches {};
 
@@ -541,15 +559,7 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
     stats.documents = n;
     stats.threads = exec.concurrency();
     const std::size_t k = options.sketch_size, bands = parts.candidates.key_count();
-    if (bands == 0) detail::throw_invalid_argument("dedup", "components.candidates", "at least 1 key per signature", "0");
-    if constexpr (requires { { parts.candidates.params() } -> std::convertible_to<lsh_params>; }) {
-        stats.lsh = parts.candidates.params();
-        if (stats.lsh.bands * stats.lsh.rows > k)
-            detail::throw_invalid_argument("dedup", "components.candidates",
-                                           "a banding within sketch_size (" + std::to_string(k) + ") slots",
-                                           std::to_string(stats.lsh.bands) + " x " + std::to_string(stats.lsh.rows));
-    } else
-        stats.lsh = lsh_params{bands, 0};
+    stats.lsh = detail::checked_banding("dedup", parts.candidates, k);
     auto text = [&](std::size_t i, std::string& buffer) { return detail::fetch_text(text_at, i, buffer); };
     const Normalizer& normalize = parts.normalizer;
     const Shingler& shingle_raw = parts.shingler;  // from the raw text: it normalizes as it needs
@@ -829,11 +839,15 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
         }
     }
     progress.start("sets", prepare.size());
+    // A unit's shingles in text order, made from its text.
+    auto shingle_unit = [&](u32 u, std::vector<std::uint64_t>& out) {
+        out.clear();
+        std::string buffer;  // allocates only when the text is fetched into it
+        shingle_raw(text(unit_doc[u], buffer), [&](std::uint64_t h) { out.push_back(h); });
+    };
     // A unit's sorted shingle set, made from its text.
     auto make_unit_set = [&](u32 u, std::vector<std::uint64_t>& set) {
-        set.clear();
-        std::string buffer;  // allocates only when the text is fetched into it
-        shingle_raw(text(unit_doc[u], buffer), [&](std::uint64_t h) { set.push_back(h); });
+        shingle_unit(u, set);
         make_set(set);
     };
     detail::for_chunks(exec, prepare.size(), detail::units_per_task, [&](std::size_t first, std::size_t last) {
@@ -842,36 +856,33 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
         [[maybe_unused]] std::vector<std::uint32_t> signature(sketched ? k : 0);
         for (std::size_t t = first; t < last; ++t) {
             const u32 u = prepare[t];
+            // The unit's set: its kept one (stored) or this task's scratch.
+            std::vector<std::uint64_t>* made = nullptr;
             if constexpr (sketched) {
                 if (unit_slots_later[u]) {
                     // The prefilter slots from the shingles in text order, as the sketch stage
                     // makes them, then the set from the same shingles.
-                    std::vector<std::uint64_t>& target = stored[u] ? unit_set[u] : set;
-                    target.clear();
-                    std::string buffer;
-                    shingle_raw(text(unit_doc[u], buffer), [&](std::uint64_t h) { target.push_back(h); });
-                    parts.sketcher.fill(std::span<const std::uint64_t>(target), std::span<std::uint32_t>(signature));
+                    made = stored[u] ? &unit_set[u] : &set;
+                    shingle_unit(u, *made);
+                    parts.sketcher.fill(std::span<const std::uint64_t>(*made), std::span<std::uint32_t>(signature));
                     std::uint16_t* row = slots16.data() + (spill ? std::size_t{slot_row[u]} : std::size_t{u}) * k;
                     for (std::size_t x = 0; x < k; ++x) row[x] = detail::prefilter_slot(signature[x]);
-                    make_set(target);
-                    if (k2 && has_fine[u]) {
-                        fine_sketcher.fill(std::span<const std::uint64_t>(target), std::span<std::uint32_t>(slots));
-                        std::uint8_t* out = fine.data() + std::size_t{fine_index[u]} * k2;
-                        for (std::size_t x = 0; x < k2; ++x) out[x] = detail::prefilter_slot8(slots[x]);
-                    }
-                    continue;
+                    make_set(*made);
                 }
             }
-            std::vector<std::uint64_t>& mine = unit_set[u];
-            if (!mine.empty()) make_set(mine);  // the sketch stage's shingles
-            else if (stored[u]) make_unit_set(u, mine);
-            else make_unit_set(u, set);
+            if (!made) {
+                std::vector<std::uint64_t>& mine = unit_set[u];
+                if (!mine.empty()) make_set(mine);  // the sketch stage's shingles
+                else if (stored[u]) make_unit_set(u, mine);
+                else make_unit_set(u, set);
+                made = mine.empty() ? &set : &mine;
+            }
             if (k2 && has_fine[u]) {
-                fine_sketcher.fill(std::span<const std::uint64_t>(mine.empty() ? set : mine), std::span<std::uint32_t>(slots));
+                fine_sketcher.fill(std::span<const std::uint64_t>(*made), std::span<std::uint32_t>(slots));
                 std::uint8_t* out = fine.data() + std::size_t{fine_index[u]} * k2;
                 for (std::size_t x = 0; x < k2; ++x) out[x] = detail::prefilter_slot8(slots[x]);
             }
-            if (!stored[u]) std::vector<std::uint64_t>().swap(mine);
+            if (!stored[u] && made != &set) std::vector<std::uint64_t>().swap(*made);
         }
         progress.advance(last - first);
     });
@@ -1362,14 +1373,7 @@ public:
     text_sketcher(const dedup_options& options, Parts parts)
         : parts_(std::move(parts)), k_(options.sketch_size), bands_(parts_.candidates.key_count()) {
         options.validate_pipeline();
-        if (bands_ == 0) detail::throw_invalid_argument("text_sketcher", "components.candidates", "at least 1 key per signature", "0");
-        if constexpr (requires { { parts_.candidates.params() } -> std::convertible_to<lsh_params>; }) {
-            const lsh_params p = parts_.candidates.params();
-            if (p.bands * p.rows > k_)
-                detail::throw_invalid_argument("text_sketcher", "components.candidates",
-                                               "a banding within sketch_size (" + std::to_string(k_) + ") slots",
-                                               std::to_string(p.bands) + " x " + std::to_string(p.rows));
-        }
+        (void)detail::checked_banding("text_sketcher", parts_.candidates, k_);
     }
 
     /// Band keys per text (the candidate generator's key_count) and slots per text (sketch_size).
