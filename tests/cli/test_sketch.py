@@ -13,8 +13,10 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 DITTO, SOURCE, WORK = (os.path.abspath(a) for a in sys.argv[1:4])
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -273,6 +275,56 @@ def plan_lists_the_tasks_a_shell_loop_runs():
     error(["plan", "--parts", "2", "--sketches", folder, "--method", "simhash", CORPUS], 2, r"--sketches goes with --method minhash")
     error(["plan", "--parts", "2", "--sketches", folder, "--threshold", "2", CORPUS], 2, r"--threshold")
     error(["plan", "--parts", "2", "--sketches", folder, "-"], 2, r"--sketches needs the input file")
+    # An option's value is never read as the plan's option: a field named "-h" or "--parts".
+    tasks = plan(["--parts", "2", "--sketches", folder, "--id-field", "-h", "--text-field=body", CORPUS])
+    expect([t["stage"] for t in tasks] == ["sketch", "sketch", "dedup"], f"a field named -h: {tasks}")
+    expect(all("--id-field=-h" in t["argv"] and "--text-field=body" in t["argv"] for t in tasks), f"fields: {tasks}")
+    error(["plan", "--sketches", folder, "--text-field", "--parts", "2", CORPUS], 2, r"--parts N is required")
+
+
+def clear(folder):
+    if os.path.isdir(folder):
+        shutil.rmtree(folder)
+    os.makedirs(folder)
+
+
+@case
+def killed_sketch_tasks_then_a_rerun_give_the_same_output():
+    # A task killed at any moment (SIGKILL: no cleanup of its own) and the stage run again: the
+    # output of dedup alone, and the dedup task removes the temporaries the sketch tasks left.
+    folder = os.path.join(WORK, "killed")
+    out = os.path.join(WORK, "killed.out")
+    tasks = plan(["--parts", "3", "--sketches", folder, "-o", out, "--pairs", CORPUS])
+    expect([t["outputs"] for t in tasks] == [[os.path.join(folder, "part-%d-of-3.sketch" % p)] for p in range(3)] + [[out]],
+           f"outputs: {[t['outputs'] for t in tasks]}")
+    alone = run(["dedup", "--pairs", CORPUS], check=0)
+    for delay in [0.0, 0.003, 0.01, 0.03, 0.1]:
+        clear(folder)
+        for t in tasks[:-1]:
+            p = subprocess.Popen([DITTO] + t["argv"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(delay)
+            p.kill()
+            p.wait()
+        # What a task killed while writing leaves, whatever the timing above did: a file cut short.
+        with open(tasks[1]["outputs"][0] + ".tmp-K1lled", "wb") as f:
+            f.write(b"DITTOSKT" + bytes(100))
+        # Names that are not a sketch task's temporary stay.
+        os.makedirs(os.path.join(folder, "kept.sketch.tmp-Folder"), exist_ok=True)
+        write(os.path.join(folder, "notes.sketch.tmp-short"), "")
+        for t in tasks[:-1]:
+            run(t["argv"], check=0)
+        p = run(tasks[-1]["argv"], check=0)
+        expect(open(out, "rb").read() == alone.stdout, f"killed after {delay} s: the rerun differs from dedup alone")
+        expect(re.search(rb"removed [1-9][0-9]* temporary files? left in --sketches", p.stderr) is not None,
+               f"no removal reported: {p.stderr.decode()[-500:]}")
+        left = sorted(os.listdir(folder))
+        expect(left == ["kept.sketch.tmp-Folder", "notes.sketch.tmp-short"] + ["part-%d-of-3.sketch" % i for i in range(3)],
+               f"killed after {delay} s: left {left}")
+    # With a part missing, a sketch task may still be running: its temporary stays.
+    os.remove(tasks[2]["outputs"][0])
+    write(tasks[2]["outputs"][0] + ".tmp-Runnin", "")
+    error(tasks[-1]["argv"], 1, r"lacks part 2 of 3")
+    expect(os.path.exists(tasks[2]["outputs"][0] + ".tmp-Runnin"), "a temporary removed while a part was missing")
 
 
 def python_with_dask():
@@ -304,6 +356,65 @@ def dask_driver_on_a_local_cluster():
                         os.path.join(WORK, "missing.jsonl")], capture_output=True, cwd=WORK)
     expect(p.returncode == 1 and b"stage sketch, task 0" in p.stderr and b"cannot open" in p.stderr,
            f"failing task: exit {p.returncode}: {p.stderr.decode()[-800:]}")
+
+
+# Stands in for ditto on the workers: the first run of each victim task (a sketch task, the dedup
+# task) starts the real task, kills it a moment later, leaves a temporary as a write cut short
+# would and then kills the worker running it, as a machine lost mid-task would; every other run
+# is the real ditto.
+KILLING_WRAPPER = """#!{python}
+import os, signal, subprocess, sys, time
+real, markers, delay = os.environ["DITTO_TEST_REAL"], os.environ["DITTO_TEST_MARKERS"], float(os.environ["DITTO_TEST_DELAY"])
+argv = sys.argv[1:]
+victim = "dedup" if argv[:1] == ["dedup"] else "sketch" if "1/3" in argv else None
+marker = os.path.join(markers, str(victim))
+if victim and not os.path.exists(marker):
+    open(marker, "w").close()
+    task = subprocess.Popen([real] + argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    task.kill()
+    task.wait()
+    # What the task leaves when killed while writing, whatever the timing did: its output cut short.
+    with open(argv[argv.index("-o") + 1] + ".tmp-Dead00", "wb") as f:
+        f.write(b"cut short")
+    os.kill(os.getppid(), signal.SIGKILL)
+    sys.exit(1)
+os.execv(real, [real] + argv)
+"""
+
+
+@case
+def dask_workers_killed_mid_task():
+    python = python_with_dask()
+    if python is None:
+        print("skip  dask_workers_killed_mid_task: Dask's distributed package cannot be imported (python3-distributed)")
+        return
+    driver = os.path.join(SOURCE, "tools/dask/ditto_dask.py")
+    wrapper = write("killing-ditto", KILLING_WRAPPER.format(python=python))
+    os.chmod(wrapper, 0o755)
+    alone = run(["dedup", "--clusters", CORPUS], check=0)
+    for delay in [0.01, 0.05]:
+        folder, markers = os.path.join(WORK, "dask-killed"), os.path.join(WORK, "dask-markers")
+        clear(folder)
+        clear(markers)
+        out = os.path.join(WORK, "dask-killed.out")
+        env = dict(os.environ, DITTO_TEST_REAL=DITTO, DITTO_TEST_MARKERS=markers, DITTO_TEST_DELAY=str(delay))
+        p = subprocess.run([python, driver, "--ditto", wrapper, "--workers", "2", "--parts", "3", "--sketches", folder,
+                            "-o", out, "--clusters", CORPUS], capture_output=True, cwd=WORK, env=env)
+        expect(p.returncode == 0, f"driver exit {p.returncode}: {p.stderr.decode()[-2000:]}")
+        expect(sorted(os.listdir(markers)) == ["dedup", "sketch"], f"victims: {os.listdir(markers)}")
+        for stage in [b"sketch", b"dedup"]:
+            expect(b"ditto_dask: " + stage + b": removed 1 temporary file left by interrupted tasks" in p.stderr,
+                   f"{stage}: no removal reported: {p.stderr.decode()[-1500:]}")
+        expect(open(out, "rb").read() == alone.stdout, f"workers killed after {delay} s: differs from dedup alone")
+        expect(sorted(os.listdir(folder)) == ["part-%d-of-3.sketch" % i for i in range(3)], f"left: {os.listdir(folder)}")
+        expect(not [n for n in os.listdir(WORK) if n.startswith("dask-killed.out.tmp-")], "the output's temporary left")
+        # The whole run again over the same folder: the same files, the same output.
+        before = {n: open(os.path.join(folder, n), "rb").read() for n in os.listdir(folder)}
+        p = subprocess.run([python, driver, "--ditto", DITTO, "--workers", "2", "--parts", "3", "--sketches", folder,
+                            "-o", out, "--clusters", CORPUS], capture_output=True, cwd=WORK)
+        expect(p.returncode == 0 and open(out, "rb").read() == alone.stdout, f"rerun: exit {p.returncode}")
+        expect({n: open(os.path.join(folder, n), "rb").read() for n in os.listdir(folder)} == before, "rerun: other sketch files")
 
 
 finish()

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Runs a `ditto dedup` split into parts on a Dask cluster: the tasks of `ditto plan`, a stage at
 a time (every task of a stage done before the next starts), each task a `ditto` process on a
-worker. Failed tasks are retried; every task writes its file under a temporary name and renames
-it when complete, so a retried or repeated task leaves the same files. Prints each stage's wall
-time and its tasks' times on standard error.
+worker. Failed tasks are retried, and tasks whose worker died are run again; every task writes its file
+under a temporary name and renames it when complete, so a retried or repeated task leaves the
+same files, and the temporaries of killed attempts are removed once their stage is done. Prints
+each stage's wall time and its tasks' times on standard error.
 
     ditto_dask.py [--scheduler-file F | --workers N] [--ditto PATH] [--retries R] \\
         --parts N --sketches FOLDER [DEDUP OPTIONS] FILE
@@ -14,6 +15,7 @@ local cluster of --workers processes (default 2) is started. Exit status: 0 when
 succeeded; 1 when a task failed after its retries (its message is printed); 2 for usage errors.
 Needs Dask's distributed package (Debian: python3-distributed)."""
 
+import glob
 import json
 import os
 import subprocess
@@ -70,6 +72,21 @@ def run_task(ditto, argv):
     return {"started": started, "finished": finished, "stdout": p.stdout, "stderr": p.stderr.decode(errors="replace")}
 
 
+def remove_leftovers(outputs):
+    """Removes the temporaries (OUTPUT.tmp-XXXXXX) that killed attempts of a finished stage's
+    tasks left: with the stage done, none is being written. Returns how many were removed."""
+    removed = 0
+    for output in outputs:
+        for path in glob.glob(glob.escape(output) + ".tmp-" + "[0-9A-Za-z]" * 6):
+            try:
+                if os.path.isfile(path) and not os.path.islink(path):
+                    os.remove(path)
+                    removed += 1
+            except FileNotFoundError:
+                pass
+    return removed
+
+
 def main(argv):
     options, plan_args = parse(argv)
     ditto = options["ditto"]
@@ -119,6 +136,10 @@ def main(argv):
                     return 1
             for r in results:  # the tasks' summaries and warnings
                 sys.stderr.write(r["stderr"])
+            removed = remove_leftovers([o for t in stage for o in t.get("outputs", [])])
+            if removed:
+                sys.stderr.write(f"ditto_dask: {name}: removed {removed} temporary file{'s' if removed != 1 else ''} "
+                                 "left by interrupted tasks\n")
             wall = time.time() - started
             busy = sum(r["finished"] - r["started"] for r in results)
             # The share of the workers' time in the stage spent waiting (on the barrier, or with

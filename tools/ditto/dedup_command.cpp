@@ -1283,6 +1283,10 @@ int run_dedup(const std::vector<std::string_view>& args) {
         sketch_files sketches(a.sketches, ditto::index_parameters_for(a.dedup), input_size, mtime, a.jsonl,
                                     a.skip_invalid, begins);
         std::vector<std::uint64_t>().swap(begins);
+        // Every part is there, so no sketch task is still writing: what killed ones left goes.
+        if (const std::size_t removed = sketches.remove_leftovers(); removed > 0 && !a.quiet)
+            std::fprintf(stderr, "ditto: removed %zu temporary file%s left in --sketches %s by interrupted sketch tasks\n",
+                         removed, removed == 1 ? "" : "s", escape_text(a.sketches).c_str());
         // Held in memory, as the input is, unless --memory: then read by offset as needed.
         if (!bounded) sketches.load();
         try {
@@ -1477,12 +1481,15 @@ void print_plan_help(std::FILE* out) {
     std::fputs(
         "Usage: ditto plan --parts N --sketches FOLDER [DEDUP OPTIONS] FILE\n"
         "Print the tasks of a run of 'ditto dedup [DEDUP OPTIONS] FILE' split into N parts, as\n"
-        "JSONL, one task per line: {\"stage\": ..., \"task\": i, \"tasks\": n, \"argv\": [...]}.\n"
+        "JSONL, one task per line:\n"
+        "  {\"stage\": ..., \"task\": i, \"tasks\": n, \"argv\": [...], \"outputs\": [...]}\n"
         "argv is the task's command line without the program name. Run the stages in order,\n"
         "every task of a stage finished before the next stage starts; the tasks of a stage in\n"
         "any order, on any machines that see FILE and FOLDER at the same paths (they are made\n"
-        "absolute here). A task can be run again after a failure: it writes its file under a\n"
-        "temporary name and renames it when complete. The stages:\n"
+        "absolute here). A task can be run again after a failure: it writes each of its outputs\n"
+        "under a temporary name, OUTPUT.tmp-XXXXXX, and renames it when complete. A task that is\n"
+        "killed leaves that temporary: a driver may remove them once the stage is done, and\n"
+        "the dedup task removes those the sketch tasks left in FOLDER. The stages:\n"
         "  sketch  N tasks: 'ditto sketch --part P/N', each writing FOLDER/part-P-of-N.sketch\n"
         "  dedup   1 task: 'ditto dedup --sketches FOLDER', which writes what 'ditto dedup'\n"
         "          would (to -o FILE when given, which should then be an absolute path too)\n"
@@ -1501,18 +1508,40 @@ std::string absolute_path(const std::string& path) {
     return ec ? path : p.lexically_normal().string();
 }
 
-void print_task(std::string_view stage, std::size_t task, std::size_t tasks, const std::vector<std::string>& argv) {
+// A task as a JSON line: its stage, number, the stage's task count, its arguments and the files
+// it writes (each under a temporary name "FILE.tmp-XXXXXX" first, which a killed task leaves).
+void print_task(std::string_view stage, std::size_t task, std::size_t tasks, const std::vector<std::string>& argv,
+                const std::vector<std::string>& outputs) {
+    const auto list = [](const std::vector<std::string>& items) {
+        std::string out = "[";
+        for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + json_string(items[i]);
+        return out + "]";
+    };
     std::string line = "{\"stage\": " + json_string(stage) + ", \"task\": " + std::to_string(task) +
-                       ", \"tasks\": " + std::to_string(tasks) + ", \"argv\": [";
-    for (std::size_t i = 0; i < argv.size(); ++i) line += (i ? ", " : "") + json_string(argv[i]);
-    line += "]}\n";
+                       ", \"tasks\": " + std::to_string(tasks) + ", \"argv\": " + list(argv) +
+                       ", \"outputs\": " + list(outputs) + "}\n";
     std::fputs(line.c_str(), stdout);
+}
+
+// dedup's options that take no value: every other option takes one, inline (--name=value) or as
+// the next argument.
+bool dedup_flag(std::string_view name) {
+    static constexpr std::string_view flags[] = {"--pairs", "--clusters", "--report", "--explain", "--skip-invalid", "-q",
+                                                 "--quiet", "-v", "--verbose", "--clean", "--no-lines", "--no-passages",
+                                                 "--no-fold-digits", "--also-within", "-h", "--help"};
+    return std::find(std::begin(flags), std::end(flags), name) != std::end(flags);
+}
+
+// Whether args[i] is an option whose value is the next argument.
+bool value_follows(std::string_view arg) {
+    return arg.starts_with("-") && arg != "-" && !dedup_flag(arg) && !(arg.starts_with("--") && arg.find('=') != std::string_view::npos);
 }
 
 }  // namespace
 
 int run_plan(const std::vector<std::string_view>& args) {
-    // --parts is the plan's own; everything else is dedup's, checked by dedup's parser.
+    // --parts is the plan's own; everything else is dedup's, checked by dedup's parser. An
+    // option's value (a field named "-h", say) is never read as an option.
     std::size_t parts = 0;
     std::vector<std::string_view> dedup_args;
     bool help = false;
@@ -1531,6 +1560,7 @@ int run_plan(const std::vector<std::string_view>& args) {
             value = arg.substr(8);
         } else {
             dedup_args.push_back(arg);
+            if (value_follows(arg) && i + 1 < args.size()) dedup_args.push_back(args[++i]);
             continue;
         }
         parts = parse_size("--parts", value, 1, std::size_t{1} << 20, plan_help_command);
@@ -1572,12 +1602,7 @@ int run_plan(const std::vector<std::string_view>& args) {
         std::string value;
         bool has_value = inline_value;
         if (inline_value) value = std::string(arg.substr(eq + 1));
-        // Options that take a value as the next argument: every option but the flags.
-        static constexpr std::string_view flags[] = {"--pairs", "--clusters", "--report", "--explain", "--skip-invalid", "-q",
-                                                     "--quiet", "-v", "--verbose", "--clean", "--no-lines", "--no-passages", "--no-fold-digits",
-                                                     "--also-within"};
-        const bool flag = std::find(std::begin(flags), std::end(flags), name) != std::end(flags);
-        if (!flag && !inline_value && i + 1 < dedup_args.size()) {
+        if (value_follows(arg) && i + 1 < dedup_args.size()) {
             value = std::string(dedup_args[++i]);
             has_value = true;
         }
@@ -1601,9 +1626,9 @@ int run_plan(const std::vector<std::string_view>& args) {
         argv.insert(argv.end(), sketch_options.begin(), sketch_options.end());
         argv.push_back("--");
         argv.push_back(input);
-        print_task("sketch", p, parts, argv);
+        print_task("sketch", p, parts, argv, {argv[4]});
     }
-    print_task("dedup", 0, 1, dedup_argv);
+    print_task("dedup", 0, 1, dedup_argv, a.output_path.empty() ? std::vector<std::string>{} : std::vector<std::string>{absolute_path(a.output_path)});
     if (std::fflush(stdout) != 0 || std::ferror(stdout)) throw data_error("cannot write the plan to standard output");
     return 0;
 }

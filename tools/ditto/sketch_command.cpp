@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -470,6 +471,30 @@ sketch_files::sketch_files(const std::string& folder, const ditto::index_paramet
     }
     if (r != record_begin.size()) throw data_error(where + ": the parts do not cover every record of the input");
     records_ = r;
+    folder_ = folder;
+}
+
+// Whether name is what an output written as "TARGET.sketch" leaves when its writer is killed:
+// "TARGET.sketch.tmp-" and mkstemp's six characters.
+static bool sketch_leftover(const std::string& name) {
+    const std::size_t at = name.rfind(".sketch.tmp-");
+    if (at == std::string::npos || at == 0 || name.size() != at + 12 + 6) return false;
+    return std::all_of(name.begin() + static_cast<std::ptrdiff_t>(at + 12), name.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+}
+
+std::size_t sketch_files::remove_leftovers() {
+    std::error_code ec;
+    std::vector<std::filesystem::path> leftovers;
+    for (std::filesystem::directory_iterator it(folder_, ec), last; !ec && it != last; it.increment(ec))
+        if (sketch_leftover(it->path().filename().string()) && it->symlink_status().type() == std::filesystem::file_type::regular)
+            leftovers.push_back(it->path());
+    if (ec) throw data_error("cannot read the folder --sketches " + escape_text(folder_) + ": " + ec.message());
+    for (const std::filesystem::path& path : leftovers)
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+            throw data_error("cannot remove " + escape_text(path.string()) + ", left by an interrupted sketch task: " +
+                             std::strerror(errno));
+    return leftovers.size();
 }
 
 sketch_files::~sketch_files() {

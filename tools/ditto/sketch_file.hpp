@@ -87,6 +87,10 @@ public:
     /// Whether some part was sketched from the input at another modification time (allowed: a
     /// copy; said when a text turns out not to be the one sketched).
     [[nodiscard]] bool input_time_differs() const { return time_differs_; }
+    /// Removes the temporary files that interrupted sketch tasks left in the folder
+    /// ("NAME.sketch.tmp-XXXXXX", regular files): with every part present, none is still being
+    /// written. Returns how many were removed; throws data_error when one cannot be.
+    std::size_t remove_leftovers();
     /// The number of parts and the bytes of the files.
     [[nodiscard]] std::size_t parts() const { return files_.size(); }
     [[nodiscard]] std::uint64_t bytes() const { return bytes_; }
@@ -100,6 +104,7 @@ private:
         std::vector<unsigned char> rows;  // after load()
     };
     std::vector<file> files_;
+    std::string folder_;
     std::size_t records_ = 0;
     std::uint64_t bytes_ = 0;
     bool time_differs_ = false;
