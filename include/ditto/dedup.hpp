@@ -44,6 +44,7 @@
 #include <ditto/cluster.hpp>
 #include <ditto/concepts.hpp>
 #include <ditto/dedup_components.hpp>
+#include <ditto/detail/erased.hpp>
 #include <ditto/detail/spilled_rows.hpp>
 #include <ditto/document.hpp>
 #include <ditto/error.hpp>
@@ -1339,10 +1340,12 @@ template <std::ranges::random_access_range R, executor E, class Better, text_nor
                   "documents), or, when the document type only views text owned elsewhere, specialize "
                   "ditto::enable_borrowed_text<Document> as true.");
     const auto begin = std::ranges::begin(documents);
-    return detail::dedup_texts(
-        static_cast<std::size_t>(std::ranges::size(documents)),
-        [begin](std::size_t i) -> std::string_view { return ditto::text_of(begin[static_cast<std::ptrdiff_t>(i)]); },
-        options, exec, std::move(better), parts);
+    const auto text = [begin](std::size_t i, std::string&) -> std::string_view {
+        return ditto::text_of(begin[static_cast<std::ptrdiff_t>(i)]);
+    };
+    detail::executor_ref erased_exec(exec);
+    return detail::dedup_texts(static_cast<std::size_t>(std::ranges::size(documents)), detail::text_ref(text), options,
+                               erased_exec, detail::order_ref(better), parts);
 }
 
 /// The pipeline over a text_source (text_source.hpp): texts are fetched as each stage needs them
@@ -1355,8 +1358,10 @@ template <text_source S, executor E, class Better, text_normalizer Normalizer, d
     requires(!std::ranges::range<S>)
 [[nodiscard]] dedup_result dedup(const S& source, const dedup_options& options, E& exec, Better better,
                                  const dedup_components<Normalizer, Shingler, Sketcher, Candidates, Verifier>& parts) {
-    return detail::dedup_texts(static_cast<std::size_t>(source.size()), detail::source_texts(source), options, exec,
-                               std::move(better), parts);
+    const auto text = detail::source_texts(source);
+    detail::executor_ref erased_exec(exec);
+    return detail::dedup_texts(static_cast<std::size_t>(source.size()), detail::text_ref(text), options, erased_exec,
+                               detail::order_ref(better), parts);
 }
 
 /// Makes each text's text_sketch as dedup's sketch stage does with the same options and parts:
@@ -1418,8 +1423,11 @@ template <text_source S, sketch_source K, executor E, class Better, text_normali
 [[nodiscard]] dedup_result dedup_sketched(const S& source, const K& sketches, const dedup_options& options, E& exec,
                                           Better better,
                                           const dedup_components<Normalizer, Shingler, Sketcher, Candidates, Verifier>& parts) {
-    return detail::dedup_texts(static_cast<std::size_t>(source.size()), detail::source_texts(source), options, exec,
-                               std::move(better), parts, &sketches);
+    const auto text = detail::source_texts(source);
+    detail::executor_ref erased_exec(exec);
+    const detail::sketches_ref erased_sketches(sketches);
+    return detail::dedup_texts(static_cast<std::size_t>(source.size()), detail::text_ref(text), options, erased_exec,
+                               detail::order_ref(better), parts, &erased_sketches);
 }
 
 /// dedup_sketched with ditto's own parts (default_components(options)).

@@ -35,6 +35,7 @@
 #include <ditto/cluster.hpp>
 #include <ditto/concepts.hpp>
 #include <ditto/dedup.hpp>
+#include <ditto/detail/erased.hpp>
 #include <ditto/document.hpp>
 #include <ditto/error.hpp>
 #include <ditto/exact_duplicates.hpp>
@@ -340,10 +341,12 @@ template <std::ranges::random_access_range R, executor E, class Better>
                   "documents), or, when the document type only views text owned elsewhere, specialize "
                   "ditto::enable_borrowed_text<Document> as true.");
     const auto begin = std::ranges::begin(documents);
-    return detail::simhash_dedup_texts(
-        static_cast<std::size_t>(std::ranges::size(documents)),
-        [begin](std::size_t i) -> std::string_view { return ditto::text_of(begin[static_cast<std::ptrdiff_t>(i)]); },
-        options, exec, std::move(better));
+    const auto text = [begin](std::size_t i, std::string&) -> std::string_view {
+        return ditto::text_of(begin[static_cast<std::ptrdiff_t>(i)]);
+    };
+    detail::executor_ref erased_exec(exec);
+    return detail::simhash_dedup_texts(static_cast<std::size_t>(std::ranges::size(documents)), detail::text_ref(text),
+                                       options, erased_exec, detail::order_ref(better));
 }
 
 /// The SimHash pipeline over a text_source (text_source.hpp): texts are fetched as each stage
@@ -353,8 +356,10 @@ template <text_source S, executor E, class Better>
     requires(!std::ranges::range<S>)
 [[nodiscard]] simhash_dedup_result simhash_dedup(const S& source, const simhash_dedup_options& options, E& exec,
                                                  Better better) {
-    return detail::simhash_dedup_texts(static_cast<std::size_t>(source.size()), detail::source_texts(source), options,
-                                       exec, std::move(better));
+    const auto text = detail::source_texts(source);
+    detail::executor_ref erased_exec(exec);
+    return detail::simhash_dedup_texts(static_cast<std::size_t>(source.size()), detail::text_ref(text), options,
+                                       erased_exec, detail::order_ref(better));
 }
 
 /// The SimHash pipeline over a text_source on exec, keeping copies by options.keep.

@@ -48,6 +48,7 @@
 #include <ditto/concepts.hpp>
 #include <ditto/dedup.hpp>
 #include <ditto/dedup_components.hpp>
+#include <ditto/detail/erased.hpp>
 #include <ditto/document.hpp>
 #include <ditto/error.hpp>
 #include <ditto/exact_duplicates.hpp>
@@ -311,7 +312,7 @@ template <std::ranges::random_access_range R>
     static_assert(stable_document_range<const R&>,
                   "ditto::dedup_against: the range yields documents by value, so each document's text would be "
                   "read after the temporary holding it is gone. Pass a range of lvalues.");
-    return [begin = std::ranges::begin(documents)](std::size_t i) -> std::string_view {
+    return [begin = std::ranges::begin(documents)](std::size_t i, std::string&) -> std::string_view {
         return ditto::text_of(begin[static_cast<std::ptrdiff_t>(i)]);
     };
 }
@@ -583,6 +584,19 @@ template <class Text, executor E, class IndexedText, class Sketching, class Veri
 
 }  // namespace detail
 
+namespace detail {
+// dedup_against_with through the fixed types of detail/erased.hpp: one instantiation per sketching
+// and verifier, whatever the executor, texts and indexed-text accessor.
+template <executor E, class Text, class IndexedText, class Sketching, class Verifier>
+[[nodiscard]] against_result erased_dedup_against(const stored_index& index, std::size_t n, const Text& text, E& exec,
+                                                  IndexedText& indexed_text, const Sketching& sketching,
+                                                  const Verifier& verifier) {
+    executor_ref erased_exec(exec);
+    callable_ref<bool(std::uint32_t, std::string&)> erased_indexed(indexed_text);
+    return dedup_against_with(index, n, text_ref(text), erased_exec, erased_indexed, sketching, verifier);
+}
+}  // namespace detail
+
 /// The matches of each new document among the indexed ones (see the top of this file).
 /// indexed_text(d, text) puts indexed document d's text into text (a std::string&) and returns
 /// true, or returns false when it is not available; it is called from the executor's threads at
@@ -595,8 +609,8 @@ template <std::ranges::random_access_range R, executor E, class IndexedText>
 [[nodiscard]] against_result dedup_against(const stored_index& index, const R& documents, E& exec,
                                            IndexedText indexed_text) {
     const index_sketcher sketcher(index.parameters);
-    return detail::dedup_against_with(index, detail::document_count(documents), detail::document_texts(documents), exec,
-                                      indexed_text, sketcher, jaccard_verifier{});
+    return detail::erased_dedup_against(index, detail::document_count(documents), detail::document_texts(documents), exec,
+                                        indexed_text, sketcher, jaccard_verifier{});
 }
 
 /// As above, for new documents from a text_source (text_source.hpp): their texts are fetched as
@@ -607,8 +621,8 @@ template <text_source S, executor E, class IndexedText>
 [[nodiscard]] against_result dedup_against(const stored_index& index, const S& source, E& exec,
                                            IndexedText indexed_text) {
     const index_sketcher sketcher(index.parameters);
-    return detail::dedup_against_with(index, static_cast<std::size_t>(source.size()), detail::source_texts(source), exec,
-                                      indexed_text, sketcher, jaccard_verifier{});
+    return detail::erased_dedup_against(index, static_cast<std::size_t>(source.size()), detail::source_texts(source), exec,
+                                        indexed_text, sketcher, jaccard_verifier{});
 }
 
 /// As above, for an index whose signatures a caller's parts made (index_builder::add_document
@@ -634,8 +648,8 @@ template <std::ranges::random_access_range R, executor E, class IndexedText, tex
         detail::throw_invalid_argument("dedup_against", "index", "signatures of 32-bit slots",
                                        std::to_string(index.parameters.slot_bits) + "-bit slots");
     const detail::component_sketching sketching(parts.normalizer, parts.shingler, parts.sketcher);
-    return detail::dedup_against_with(index, detail::document_count(documents), detail::document_texts(documents), exec,
-                                      indexed_text, sketching, parts.verifier);
+    return detail::erased_dedup_against(index, detail::document_count(documents), detail::document_texts(documents), exec,
+                                        indexed_text, sketching, parts.verifier);
 }
 
 /// Every candidate estimated from the signatures (no indexed text at hand).
