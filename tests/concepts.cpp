@@ -229,6 +229,14 @@ struct reverse_executor {
         if (lowest) std::rethrow_exception(lowest);
     }
 };
+// Its bulk() and concurrency() are const: a const one is an executor too.
+struct const_executor {
+    std::size_t concurrency() const { return 1; }
+    template <class F>
+    void bulk(std::size_t n, F&& f) const {
+        for (std::size_t i = 0; i < n; ++i) f(i);
+    }
+};
 struct unsized_executor {  // no concurrency()
     template <class F>
     void bulk(std::size_t n, F&& f) {
@@ -259,6 +267,7 @@ struct run_executor {  // runs tasks with run(), not bulk()
 static_assert(ditto::executor<ditto::inline_executor>);
 static_assert(ditto::executor<ditto::thread_pool>);
 static_assert(ditto::executor<reverse_executor>);
+static_assert(ditto::executor<const const_executor>);
 static_assert(!ditto::executor<const ditto::inline_executor>);  // bulk is not const
 static_assert(!ditto::executor<unsized_executor>);
 static_assert(!ditto::executor<run_executor>);
@@ -496,5 +505,9 @@ TEST_CASE("concepts: a caller's sink, sketcher, bucket map and executor plug int
         CHECK(got.clusters.keep == expected.clusters.keep);
         CHECK(got.pairs == expected.pairs);
         CHECK(got.exact_of == expected.exact_of);
+        const const_executor fixed;
+        const auto through_const = ditto::dedup(docs, options, fixed);
+        CHECK(through_const.clusters.cluster == expected.clusters.cluster);
+        CHECK(through_const.pairs == expected.pairs);
     }
 }

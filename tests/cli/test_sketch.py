@@ -404,7 +404,9 @@ def dask_workers_killed_mid_task():
         expect(p.returncode == 0, f"driver exit {p.returncode}: {p.stderr.decode()[-2000:]}")
         expect(sorted(os.listdir(markers)) == ["dedup", "sketch"], f"victims: {os.listdir(markers)}")
         for stage in [b"sketch", b"dedup"]:
-            expect(b"ditto_dask: " + stage + b": removed 1 temporary file left by interrupted tasks" in p.stderr,
+            # The wrapper's, and perhaps the killed task's own.
+            expect(re.search(b"ditto_dask: " + stage + rb": removed [1-9][0-9]* temporary files? left by interrupted tasks",
+                             p.stderr) is not None,
                    f"{stage}: no removal reported: {p.stderr.decode()[-1500:]}")
         expect(open(out, "rb").read() == alone.stdout, f"workers killed after {delay} s: differs from dedup alone")
         expect(sorted(os.listdir(folder)) == ["part-%d-of-3.sketch" % i for i in range(3)], f"left: {os.listdir(folder)}")

@@ -82,8 +82,10 @@ def remove_leftovers(outputs):
                 if os.path.isfile(path) and not os.path.islink(path):
                     os.remove(path)
                     removed += 1
-            except FileNotFoundError:
+            except FileNotFoundError:  # removed already, by another run
                 pass
+            except OSError as e:  # not worth failing a run that succeeded
+                sys.stderr.write(f"ditto_dask: warning: cannot remove {path}, left by an interrupted task: {e}\n")
     return removed
 
 

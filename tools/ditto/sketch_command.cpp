@@ -490,11 +490,17 @@ std::size_t sketch_files::remove_leftovers() {
         if (sketch_leftover(it->path().filename().string()) && it->symlink_status().type() == std::filesystem::file_type::regular)
             leftovers.push_back(it->path());
     if (ec) throw data_error("cannot read the folder --sketches " + escape_text(folder_) + ": " + ec.message());
-    for (const std::filesystem::path& path : leftovers)
-        if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-            throw data_error("cannot remove " + escape_text(path.string()) + ", left by an interrupted sketch task: " +
-                             std::strerror(errno));
-    return leftovers.size();
+    std::size_t removed = 0;
+    for (const std::filesystem::path& path : leftovers) {
+        if (::unlink(path.c_str()) == 0) {
+            ++removed;
+        } else if (errno != ENOENT) {  // gone already: another run removed it
+            // Not worth failing a run whose parts are all there (a read-only folder, say).
+            std::fprintf(stderr, "ditto: warning: cannot remove %s, left by an interrupted sketch task: %s\n",
+                         escape_text(path.string()).c_str(), std::strerror(errno));
+        }
+    }
+    return removed;
 }
 
 sketch_files::~sketch_files() {

@@ -89,7 +89,7 @@ public:
     [[nodiscard]] bool input_time_differs() const { return time_differs_; }
     /// Removes the temporary files that interrupted sketch tasks left in the folder
     /// ("NAME.sketch.tmp-XXXXXX", regular files): with every part present, none is still being
-    /// written. Returns how many were removed; throws data_error when one cannot be.
+    /// written. Returns how many were removed; one that cannot be is named in a warning.
     std::size_t remove_leftovers();
     /// The number of parts and the bytes of the files.
     [[nodiscard]] std::size_t parts() const { return files_.size(); }

@@ -47,7 +47,7 @@ public:
     template <executor E>
         requires(!std::is_same_v<E, executor_ref>)
     explicit executor_ref(E& exec) noexcept
-        : exec_(std::addressof(exec)),
+        : exec_(const_cast<void*>(static_cast<const void*>(std::addressof(exec)))),  // E may be const
           bulk_([](void* e, std::size_t n, callable_ref<void(std::size_t)> task) {
               static_cast<E*>(e)->bulk(n, [task](std::size_t i) { task(i); });
           }),
