@@ -327,32 +327,35 @@ def killed_sketch_tasks_then_a_rerun_give_the_same_output():
     expect(os.path.exists(tasks[2]["outputs"][0] + ".tmp-Runnin"), "a temporary removed while a part was missing")
 
 
-def python_with_dask():
+DRIVER = os.path.join(SOURCE, "tools/dask/ditto_dask.py")
+
+
+def python_with_dask(name):
+    """A Python that imports Dask's distributed package, or None after saying that case name skips."""
     for python in [sys.executable, "/usr/bin/python3"]:
         if os.path.exists(python) and subprocess.run([python, "-c", "import distributed"], capture_output=True).returncode == 0:
             return python
+    print(f"skip  {name}: Dask's distributed package cannot be imported (python3-distributed)")
     return None
 
 
 @case
 def dask_driver_on_a_local_cluster():
-    python = python_with_dask()
+    python = python_with_dask("dask_driver_on_a_local_cluster")
     if python is None:
-        print("skip  dask_driver_on_a_local_cluster: Dask's distributed package cannot be imported (python3-distributed)")
         return
-    driver = os.path.join(SOURCE, "tools/dask/ditto_dask.py")
     for parts, mode in [(3, ["--pairs"]), (7, [])]:
         folder = os.path.join(WORK, "dask-%d" % parts)
         os.makedirs(folder, exist_ok=True)
         out = os.path.join(WORK, "dask.out")
-        p = subprocess.run([python, driver, "--ditto", DITTO, "--workers", "2", "--parts", str(parts), "--sketches", folder,
+        p = subprocess.run([python, DRIVER, "--ditto", DITTO, "--workers", "2", "--parts", str(parts), "--sketches", folder,
                             "-o", out] + mode + [CORPUS], capture_output=True, cwd=WORK)
         expect(p.returncode == 0, f"driver exit {p.returncode}: {p.stderr.decode()[-2000:]}")
         expect(b"sketch: %d tasks" % parts in p.stderr and b"dedup: 1 tasks" in p.stderr, f"stage report: {p.stderr.decode()[-800:]}")
         alone = run(["dedup"] + mode + [CORPUS], check=0)
         expect(open(out, "rb").read() == alone.stdout, f"{parts} parts on Dask, {mode}: differs from dedup alone")
     # A task that fails every time (the input is not there): exit 1 naming the task, after the retries.
-    p = subprocess.run([python, driver, "--ditto", DITTO, "--retries", "1", "--parts", "2", "--sketches", folder,
+    p = subprocess.run([python, DRIVER, "--ditto", DITTO, "--retries", "1", "--parts", "2", "--sketches", folder,
                         os.path.join(WORK, "missing.jsonl")], capture_output=True, cwd=WORK)
     expect(p.returncode == 1 and b"stage sketch, task 0" in p.stderr and b"cannot open" in p.stderr,
            f"failing task: exit {p.returncode}: {p.stderr.decode()[-800:]}")
@@ -385,11 +388,9 @@ os.execv(real, [real] + argv)
 
 @case
 def dask_workers_killed_mid_task():
-    python = python_with_dask()
+    python = python_with_dask("dask_workers_killed_mid_task")
     if python is None:
-        print("skip  dask_workers_killed_mid_task: Dask's distributed package cannot be imported (python3-distributed)")
         return
-    driver = os.path.join(SOURCE, "tools/dask/ditto_dask.py")
     wrapper = write("killing-ditto", KILLING_WRAPPER.format(python=python))
     os.chmod(wrapper, 0o755)
     alone = run(["dedup", "--clusters", CORPUS], check=0)
@@ -399,7 +400,7 @@ def dask_workers_killed_mid_task():
         clear(markers)
         out = os.path.join(WORK, "dask-killed.out")
         env = dict(os.environ, DITTO_TEST_REAL=DITTO, DITTO_TEST_MARKERS=markers, DITTO_TEST_DELAY=str(delay))
-        p = subprocess.run([python, driver, "--ditto", wrapper, "--workers", "2", "--parts", "3", "--sketches", folder,
+        p = subprocess.run([python, DRIVER, "--ditto", wrapper, "--workers", "2", "--parts", "3", "--sketches", folder,
                             "-o", out, "--clusters", CORPUS], capture_output=True, cwd=WORK, env=env)
         expect(p.returncode == 0, f"driver exit {p.returncode}: {p.stderr.decode()[-2000:]}")
         expect(sorted(os.listdir(markers)) == ["dedup", "sketch"], f"victims: {os.listdir(markers)}")
@@ -413,7 +414,7 @@ def dask_workers_killed_mid_task():
         expect(not [n for n in os.listdir(WORK) if n.startswith("dask-killed.out.tmp-")], "the output's temporary left")
         # The whole run again over the same folder: the same files, the same output.
         before = {n: open(os.path.join(folder, n), "rb").read() for n in os.listdir(folder)}
-        p = subprocess.run([python, driver, "--ditto", DITTO, "--workers", "2", "--parts", "3", "--sketches", folder,
+        p = subprocess.run([python, DRIVER, "--ditto", DITTO, "--workers", "2", "--parts", "3", "--sketches", folder,
                             "-o", out, "--clusters", CORPUS], capture_output=True, cwd=WORK)
         expect(p.returncode == 0 and open(out, "rb").read() == alone.stdout, f"rerun: exit {p.returncode}")
         expect({n: open(os.path.join(folder, n), "rb").read() for n in os.listdir(folder)} == before, "rerun: other sketch files")
