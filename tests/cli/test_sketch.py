@@ -320,6 +320,13 @@ def killed_sketch_tasks_then_a_rerun_give_the_same_output():
         left = sorted(os.listdir(folder))
         expect(left == ["kept.sketch.tmp-Folder", "notes.sketch.tmp-short"] + ["part-%d-of-3.sketch" % i for i in range(3)],
                f"killed after {delay} s: left {left}")
+    # -o through a symbolic link: the output listed is the file written, where its temporary goes.
+    link = os.path.join(WORK, "kept-link.out")
+    if os.path.lexists(link):
+        os.remove(link)
+    os.symlink("killed.out", link)
+    linked = plan(["--parts", "3", "--sketches", folder, "-o", link, CORPUS])
+    expect(linked[-1]["outputs"] == [os.path.realpath(out)], f"outputs through a link: {linked[-1]['outputs']}")
     # With a part missing, a sketch task may still be running: its temporary stays.
     os.remove(tasks[2]["outputs"][0])
     write(tasks[2]["outputs"][0] + ".tmp-Runnin", "")

@@ -614,6 +614,15 @@ std::string follow_links(std::string path) {
 
 }  // namespace
 
+std::string output_target(const std::string& path) {
+    if (char* real = ::realpath(path.c_str(), nullptr)) {
+        std::string target = real;
+        std::free(real);
+        return target;
+    }
+    return follow_links(path);
+}
+
 output::output(const std::string& path, std::string_view option) : path_(path) {
     if (path.empty()) return;
     const std::string named = std::string(option) + " " + path;

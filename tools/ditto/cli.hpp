@@ -172,6 +172,10 @@ private:
     std::size_t size_ = 0;
 };
 
+/// The file an output to path writes: symbolic links resolved, a dangling one to the name it
+/// points to (its temporary, TARGET.tmp-XXXXXX, is made next to it).
+std::string output_target(const std::string& path);
+
 /// Output to standard output, or to a file named by an option (-o). The constructor checks the
 /// target and creates nothing; the file is written only from the first flush on:
 ///  - a regular file (existing or new, through any symbolic links) is written to a temporary file

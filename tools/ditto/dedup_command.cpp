@@ -1628,7 +1628,9 @@ int run_plan(const std::vector<std::string_view>& args) {
         argv.push_back(input);
         print_task("sketch", p, parts, argv, {argv[4]});
     }
-    print_task("dedup", 0, 1, dedup_argv, a.output_path.empty() ? std::vector<std::string>{} : std::vector<std::string>{absolute_path(a.output_path)});
+    // The file -o writes, where its temporary goes: through any symbolic link.
+    print_task("dedup", 0, 1, dedup_argv,
+               a.output_path.empty() ? std::vector<std::string>{} : std::vector<std::string>{output_target(absolute_path(a.output_path))});
     if (std::fflush(stdout) != 0 || std::ferror(stdout)) throw data_error("cannot write the plan to standard output");
     return 0;
 }
