@@ -8,6 +8,7 @@ the files, the input and the options is an error naming it.
 
 Usage: test_sketch.py DITTO SOURCE_DIR WORK_DIR"""
 
+import fcntl
 import json
 import os
 import random
@@ -280,6 +281,20 @@ def plan_lists_the_tasks_a_shell_loop_runs():
     expect([t["stage"] for t in tasks] == ["sketch", "sketch", "dedup"], f"a field named -h: {tasks}")
     expect(all("--id-field=-h" in t["argv"] and "--text-field=body" in t["argv"] for t in tasks), f"fields: {tasks}")
     error(["plan", "--sketches", folder, "--text-field", "--parts", "2", CORPUS], 2, r"--parts N is required")
+    # ".." kept as written (after a symbolic link it leads elsewhere than the text says); an output
+    # that is not a regular file is written in place: no output listed.
+    os.makedirs(os.path.join(WORK, "real", "sub"), exist_ok=True)
+    if not os.path.lexists(os.path.join(WORK, "deep")):
+        os.symlink(os.path.join("real", "sub"), os.path.join(WORK, "deep"))
+    tasks = plan(["--parts", "1", "--sketches", "deep/..", "-o", "/dev/null", "deep/../" + os.path.basename(CORPUS)])
+    expect(tasks[0]["argv"][-1] == os.path.join(WORK, "deep", "..", os.path.basename(CORPUS)), f"input: {tasks[0]['argv']}")
+    expect(tasks[-1]["outputs"] == [], f"-o /dev/null: outputs {tasks[-1]['outputs']}")
+    # Sketch files of another split in the folder: said, since the dedup task would refuse the mix.
+    p = run(["plan", "--parts", "2", "--sketches", folder, CORPUS], check=0)
+    expect(re.search(rb"holds 7 sketch files not of this plan \(part-[0-6]-of-7\.sketch\)", p.stderr) is not None,
+           f"no warning of another split: {p.stderr.decode()}")
+    p = run(["plan", "--parts", "7", "--sketches", folder, CORPUS], check=0)
+    expect(p.stderr == b"", f"a warning for the plan's own files: {p.stderr.decode()}")
 
 
 def clear(folder):
@@ -327,6 +342,17 @@ def killed_sketch_tasks_then_a_rerun_give_the_same_output():
     os.symlink("killed.out", link)
     linked = plan(["--parts", "3", "--sketches", folder, "-o", link, CORPUS])
     expect(linked[-1]["outputs"] == [os.path.realpath(out)], f"outputs through a link: {linked[-1]['outputs']}")
+    # A temporary whose writer still runs (a retried task: it holds a lock) stays; once the lock
+    # is gone it goes.
+    busy = tasks[0]["outputs"][0] + ".tmp-Busy00"
+    with open(busy, "wb") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        run(tasks[-1]["argv"], check=0)
+        expect(os.path.exists(busy), "a temporary removed while its writer held it")
+    p = run(tasks[-1]["argv"], check=0)
+    expect(not os.path.exists(busy) and b"removed 1 temporary file left" in p.stderr, f"unlocked: {p.stderr.decode()[-300:]}")
+    # An output that the next run would take for a part: refused.
+    error(["dedup", "--sketches", folder, "-o", os.path.join(folder, "kept.sketch"), CORPUS], 2, r"would be taken for a part")
     # With a part missing, a sketch task may still be running: its temporary stays.
     os.remove(tasks[2]["outputs"][0])
     write(tasks[2]["outputs"][0] + ".tmp-Runnin", "")
@@ -351,7 +377,8 @@ def dask_driver_on_a_local_cluster():
     python = python_with_dask("dask_driver_on_a_local_cluster")
     if python is None:
         return
-    for parts, mode in [(3, ["--pairs"]), (7, [])]:
+    # A plan option's value that is a driver option's name is the plan's (the driver's come first).
+    for parts, mode in [(3, ["--pairs", "--id-field", "--workers"]), (7, [])]:
         folder = os.path.join(WORK, "dask-%d" % parts)
         os.makedirs(folder, exist_ok=True)
         out = os.path.join(WORK, "dask.out")
@@ -361,6 +388,10 @@ def dask_driver_on_a_local_cluster():
         expect(b"sketch: %d tasks" % parts in p.stderr and b"dedup: 1 tasks" in p.stderr, f"stage report: {p.stderr.decode()[-800:]}")
         alone = run(["dedup"] + mode + [CORPUS], check=0)
         expect(open(out, "rb").read() == alone.stdout, f"{parts} parts on Dask, {mode}: differs from dedup alone")
+    # Help asked of the plan: printed, and nothing run.
+    p = subprocess.run([python, DRIVER, "--ditto", DITTO, "--parts", "2", "--sketches", folder, "-h", CORPUS],
+                       capture_output=True, cwd=WORK)
+    expect(p.returncode == 0 and p.stdout.startswith(b"Usage: ditto plan"), f"plan help: exit {p.returncode} {p.stdout[:200]!r}")
     # A task that fails every time (the input is not there): exit 1 naming the task, after the retries.
     p = subprocess.run([python, DRIVER, "--ditto", DITTO, "--retries", "1", "--parts", "2", "--sketches", folder,
                         os.path.join(WORK, "missing.jsonl")], capture_output=True, cwd=WORK)

@@ -9,15 +9,18 @@ each stage's wall time and its tasks' times on standard error.
     ditto_dask.py [--scheduler-file F | --workers N] [--ditto PATH] [--retries R] \\
         --parts N --sketches FOLDER [DEDUP OPTIONS] FILE
 
-Everything but the driver's own options goes to `ditto plan` (see `ditto plan --help`). FILE,
+The driver's own options come first; everything from the first other argument on goes to
+`ditto plan` (see `ditto plan --help`). FILE,
 FOLDER and -o must be on storage every worker sees at the same path. Without --scheduler-file, a
 local cluster of --workers processes (default 2) is started. Exit status: 0 when every task
 succeeded; 1 when a task failed after its retries (its message is printed); 2 for usage errors.
 Needs Dask's distributed package (Debian: python3-distributed)."""
 
+import fcntl
 import glob
 import json
 import os
+import stat
 import subprocess
 import sys
 import time
@@ -30,28 +33,26 @@ def usage(message):
 
 def parse(argv):
     options = {"scheduler_file": None, "workers": 2, "ditto": "ditto", "retries": 2}
-    rest = []
     i = 0
     names = {"--scheduler-file": "scheduler_file", "--workers": "workers", "--ditto": "ditto", "--retries": "retries"}
+    # The driver's options come first: from the first other argument on, everything is the
+    # plan's, so an option's value (a field named "--workers") is never taken for the driver's.
     while i < len(argv):
         arg = argv[i]
-        if arg == "--":
-            rest += argv[i:]
-            break
         if arg in ("-h", "--help"):
             print(__doc__)
             sys.exit(0)
         name, eq, value = arg.partition("=")
-        if name in names:
-            if not eq:
-                if i + 1 == len(argv):
-                    usage(f"{name} needs a value")
-                i += 1
-                value = argv[i]
-            options[names[name]] = value
-        else:
-            rest.append(arg)
+        if name not in names:
+            break
+        if not eq:
+            if i + 1 == len(argv):
+                usage(f"{name} needs a value")
+            i += 1
+            value = argv[i]
+        options[names[name]] = value
         i += 1
+    rest = argv[i:]
     for key in ("workers", "retries"):
         try:
             options[key] = int(options[key])
@@ -74,18 +75,29 @@ def run_task(ditto, argv):
 
 def remove_leftovers(outputs):
     """Removes the temporaries (OUTPUT.tmp-XXXXXX) that killed attempts of a finished stage's
-    tasks left: with the stage done, none is being written. Returns how many were removed."""
+    tasks left, but those a running attempt holds locked (ditto locks its temporary while it
+    writes it; a killed writer's lock goes with it). Returns how many were removed."""
     removed = 0
     for output in outputs:
         for path in glob.glob(glob.escape(output) + ".tmp-" + "[0-9A-Za-z]" * 6):
             try:
-                if os.path.isfile(path) and not os.path.islink(path):
-                    os.remove(path)
-                    removed += 1
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            except OSError:  # removed already, or not a plain file
+                continue
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    continue
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                os.remove(path)
+                removed += 1
+            except BlockingIOError:  # still being written
+                pass
             except FileNotFoundError:  # removed already, by another run
                 pass
             except OSError as e:  # not worth failing a run that succeeded
                 sys.stderr.write(f"ditto_dask: warning: cannot remove {path}, left by an interrupted task: {e}\n")
+            finally:
+                os.close(fd)
     return removed
 
 
@@ -98,6 +110,9 @@ def main(argv):
     if plan.returncode != 0:
         sys.stderr.write(plan.stderr.decode(errors="replace"))
         return plan.returncode
+    if plan.stdout.startswith(b"Usage:"):  # the plan's help, asked for among its options
+        sys.stdout.buffer.write(plan.stdout)
+        return 0
     # Paths that are not UTF-8 come back as the bytes they were (surrogateescape both ways).
     tasks = [json.loads(line) for line in plan.stdout.decode("utf-8", "surrogateescape").splitlines() if line.strip()]
     if "-o" not in plan_args and not any(a == "--output" or a.startswith("--output=") for a in plan_args):

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -697,6 +698,9 @@ void output::open() {
         }
         remove_on_signal(temporary_);
     }
+    // Locked while it is written (the kernel lets go when the process ends, however it ends), so
+    // a cleaner of leftover temporaries can tell this one from a killed writer's.
+    static_cast<void>(::flock(fd_, LOCK_EX | LOCK_NB));
     if (replacing_) {
         // The owner first (changing it clears set-user-ID bits), then the mode. Only a
         // privileged process may give a file away; otherwise it keeps ours, like a new file.

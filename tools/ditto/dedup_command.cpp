@@ -204,6 +204,15 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             throw usage_error("--sketches does not go with --clean (the parts were sketched from the texts as they "
                               "are); run 'ditto clean' first", help_command);
         if (a.input == "-") throw usage_error("--sketches needs the input file the parts were sketched from", help_command);
+        if (!a.output_path.empty()) {
+            // An output named *.sketch in the folder would be read as a part by the next run.
+            const std::filesystem::path written = output_target(std::filesystem::absolute(a.output_path).string());
+            std::error_code ec;
+            if (written.extension() == ".sketch" && std::filesystem::equivalent(written.parent_path(), a.sketches, ec))
+                throw usage_error(a.output_option + " " + escape_text(a.output_path) + " would be taken for a part in --sketches " +
+                                      escape_text(a.sketches) + ": name the output otherwise, or write it elsewhere",
+                                  help_command);
+        }
     }
     if (!a.tmp_dir.empty()) {
         std::error_code ec;
@@ -1283,7 +1292,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
         sketch_files sketches(a.sketches, ditto::index_parameters_for(a.dedup), input_size, mtime, a.jsonl,
                                     a.skip_invalid, begins);
         std::vector<std::uint64_t>().swap(begins);
-        // Every part is there, so no sketch task is still writing: what killed ones left goes.
+        // Every part is there: what killed sketch tasks left goes (a running task's, locked, stays).
         if (const std::size_t removed = sketches.remove_leftovers(); removed > 0 && !a.quiet)
             std::fprintf(stderr, "ditto: removed %zu temporary file%s left in --sketches %s by interrupted sketch tasks\n",
                          removed, removed == 1 ? "" : "s", escape_text(a.sketches).c_str());
@@ -1502,10 +1511,12 @@ void print_plan_help(std::FILE* out) {
         out);
 }
 
+// path made absolute, with its ".." kept: after a symbolic link they lead elsewhere than the
+// text says.
 std::string absolute_path(const std::string& path) {
     std::error_code ec;
     const std::filesystem::path p = std::filesystem::absolute(path, ec);
-    return ec ? path : p.lexically_normal().string();
+    return ec ? path : p.string();
 }
 
 // A task as a JSON line: its stage, number, the stage's task count, its arguments and the files
@@ -1618,19 +1629,47 @@ int run_plan(const std::vector<std::string_view>& args) {
     dedup_argv.push_back("--");
     dedup_argv.push_back(input);
     const std::size_t digits = std::to_string(parts - 1).size();
-    for (std::size_t p = 0; p < parts; ++p) {
+    const auto part_name = [&](std::size_t p) {
         std::string number = std::to_string(p);
         number.insert(0, digits - number.size(), '0');
+        return "part-" + number + "-of-" + std::to_string(parts) + ".sketch";
+    };
+    {
+        // The dedup task takes every *.sketch in the folder: others (an earlier run's, with
+        // another N) would make it refuse the mix.
+        std::error_code ec;
+        std::size_t others = 0;
+        std::string example;
+        for (std::filesystem::directory_iterator it(folder, ec), last; !ec && it != last; it.increment(ec)) {
+            const std::string name = it->path().filename().string();
+            if (it->path().extension() != ".sketch") continue;
+            const std::string number = name.size() == part_name(0).size() ? name.substr(5, digits) : std::string();
+            const bool planned = !number.empty() && std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+                                 std::stoull(number) < parts && name == part_name(std::stoull(number));
+            if (!planned && others++ == 0) example = name;
+        }
+        if (others > 0)
+            std::fprintf(stderr, "ditto plan: warning: %s holds %zu sketch file%s not of this plan (%s): the dedup task "
+                                 "takes every *.sketch in it and would refuse the mix; clear it first\n",
+                         escape_text(folder).c_str(), others, others == 1 ? "" : "s", escape_text(example).c_str());
+    }
+    for (std::size_t p = 0; p < parts; ++p) {
         std::vector<std::string> argv{"sketch", "--part", std::to_string(p) + "/" + std::to_string(parts), "-o",
-                                      folder + "/part-" + number + "-of-" + std::to_string(parts) + ".sketch"};
+                                      folder + "/" + part_name(p)};
         argv.insert(argv.end(), sketch_options.begin(), sketch_options.end());
         argv.push_back("--");
         argv.push_back(input);
         print_task("sketch", p, parts, argv, {argv[4]});
     }
-    // The file -o writes, where its temporary goes: through any symbolic link.
-    print_task("dedup", 0, 1, dedup_argv,
-               a.output_path.empty() ? std::vector<std::string>{} : std::vector<std::string>{output_target(absolute_path(a.output_path))});
+    // The file -o writes, where its temporary goes: through any symbolic link. None when -o names
+    // something other than a regular file (a device, standard output), written in place.
+    std::vector<std::string> dedup_outputs;
+    if (!a.output_path.empty()) {
+        struct stat st {};
+        const std::string output = absolute_path(a.output_path);
+        if (::stat(output.c_str(), &st) != 0 || S_ISREG(st.st_mode)) dedup_outputs.push_back(output_target(output));
+    }
+    print_task("dedup", 0, 1, dedup_argv, dedup_outputs);
     if (std::fflush(stdout) != 0 || std::ferror(stdout)) throw data_error("cannot write the plan to standard output");
     return 0;
 }

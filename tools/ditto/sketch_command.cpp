@@ -3,6 +3,7 @@
 // and `ditto dedup --sketches` finish the run; and the reading of those files.
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -492,13 +493,20 @@ std::size_t sketch_files::remove_leftovers() {
     if (ec) throw data_error("cannot read the folder --sketches " + escape_text(folder_) + ": " + ec.message());
     std::size_t removed = 0;
     for (const std::filesystem::path& path : leftovers) {
-        if (::unlink(path.c_str()) == 0) {
-            ++removed;
-        } else if (errno != ENOENT) {  // gone already: another run removed it
-            // Not worth failing a run whose parts are all there (a read-only folder, say).
-            std::fprintf(stderr, "ditto: warning: cannot remove %s, left by an interrupted sketch task: %s\n",
-                         escape_text(path.string()).c_str(), std::strerror(errno));
+        // A task still writing one (a retry, or the same task run twice) holds a lock on it: it
+        // stays. A killed writer's lock went with it.
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        if (fd < 0) continue;  // gone already, or no longer a plain file
+        if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            if (::unlink(path.c_str()) == 0) {
+                ++removed;
+            } else if (errno != ENOENT) {  // gone already: another run removed it
+                // Not worth failing a run whose parts are all there (a read-only folder, say).
+                std::fprintf(stderr, "ditto: warning: cannot remove %s, left by an interrupted sketch task: %s\n",
+                             escape_text(path.string()).c_str(), std::strerror(errno));
+            }
         }
+        ::close(fd);
     }
     return removed;
 }
