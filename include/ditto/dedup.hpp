@@ -382,6 +382,15 @@ template <class Text>
     else return text(i);
 }
 
+// The texts of a random-access range of documents as the pipelines take them: text(i, buffer),
+// a view into document i (buffer unused).
+template <std::ranges::random_access_range R>
+[[nodiscard]] auto range_texts(const R& documents) {
+    return [begin = std::ranges::begin(documents)](std::size_t i, std::string&) -> std::string_view {
+        return ditto::text_of(begin[static_cast<std::ptrdiff_t>(i)]);
+    };
+}
+
 // Byte-identical texts: first[i] is the first of the n documents with text(i)'s bytes (128-bit
 // hashes; each claim confirmed by comparing the bytes, so a collision leaves the document
 // alone). text is called as fetch_text calls it. advance(k) is told of k more documents done,
@@ -1339,10 +1348,7 @@ template <std::ranges::random_access_range R, executor E, class Better, text_nor
                   "after the temporary holding it is gone. Pass a range of lvalues (e.g. a std::vector of the "
                   "documents), or, when the document type only views text owned elsewhere, specialize "
                   "ditto::enable_borrowed_text<Document> as true.");
-    const auto begin = std::ranges::begin(documents);
-    const auto text = [begin](std::size_t i, std::string&) -> std::string_view {
-        return ditto::text_of(begin[static_cast<std::ptrdiff_t>(i)]);
-    };
+    const auto text = detail::range_texts(documents);
     detail::executor_ref erased_exec(exec);
     return detail::dedup_texts(static_cast<std::size_t>(std::ranges::size(documents)), detail::text_ref(text), options,
                                erased_exec, detail::order_ref(better), parts);

@@ -340,10 +340,7 @@ template <std::ranges::random_access_range R, executor E, class Better>
                   "read after the temporary holding it is gone. Pass a range of lvalues (e.g. a std::vector of the "
                   "documents), or, when the document type only views text owned elsewhere, specialize "
                   "ditto::enable_borrowed_text<Document> as true.");
-    const auto begin = std::ranges::begin(documents);
-    const auto text = [begin](std::size_t i, std::string&) -> std::string_view {
-        return ditto::text_of(begin[static_cast<std::ptrdiff_t>(i)]);
-    };
+    const auto text = detail::range_texts(documents);
     detail::executor_ref erased_exec(exec);
     return detail::simhash_dedup_texts(static_cast<std::size_t>(std::ranges::size(documents)), detail::text_ref(text),
                                        options, erased_exec, detail::order_ref(better));

@@ -312,9 +312,7 @@ template <std::ranges::random_access_range R>
     static_assert(stable_document_range<const R&>,
                   "ditto::dedup_against: the range yields documents by value, so each document's text would be "
                   "read after the temporary holding it is gone. Pass a range of lvalues.");
-    return [begin = std::ranges::begin(documents)](std::size_t i, std::string&) -> std::string_view {
-        return ditto::text_of(begin[static_cast<std::ptrdiff_t>(i)]);
-    };
+    return range_texts(documents);
 }
 
 // The pipeline of dedup_against, with a sketching (index_sketcher's interface) and a verifier.
