@@ -172,8 +172,14 @@ def mismatches_are_errors():
     write("changed.jsonl", bytes(data))
     os.utime(changed, ns=(os.stat(CORPUS).st_atime_ns, os.stat(CORPUS).st_mtime_ns))
     parts = sketch_parts(CORPUS, 2, folder=os.path.join(WORK, "same-time"))
+    # A killed task's temporary stays when the run fails: nothing is removed before the texts
+    # are found to match their sketches.
+    leftover = write(os.path.join(parts, "part-0.sketch.tmp-Failed"), "")
     for extra in [[], ["--memory", "16M"]]:
         error(dedup(parts, extra, path=changed), 1, r"not the one sketched")
+        expect(os.path.exists(leftover), "a temporary removed by a run that failed")
+    run(dedup(parts, ["--pairs"]), check=0)
+    expect(not os.path.exists(leftover), "a temporary left by a run that succeeded")
     # Other input options.
     error(dedup(folder, ["--id-field", "name"]), 1, r"the id field \"id\", not \"name\"")
     error(dedup(os.path.join(WORK, "both"), ["--invalid-utf8", "error"], both), 1, r"sketched with --invalid-utf8 replace")

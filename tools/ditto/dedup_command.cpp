@@ -1292,10 +1292,6 @@ int run_dedup(const std::vector<std::string_view>& args) {
         sketch_files sketches(a.sketches, ditto::index_parameters_for(a.dedup), input_size, mtime, a.jsonl,
                                     a.skip_invalid, begins);
         std::vector<std::uint64_t>().swap(begins);
-        // Every part is there: what killed sketch tasks left goes (a running task's, locked, stays).
-        if (const std::size_t removed = sketches.remove_leftovers(); removed > 0 && !a.quiet)
-            std::fprintf(stderr, "ditto: removed %zu temporary file%s left in --sketches %s by interrupted sketch tasks\n",
-                         removed, removed == 1 ? "" : "s", escape_text(a.sketches).c_str());
         // Held in memory, as the input is, unless --memory: then read by offset as needed.
         if (!bounded) sketches.load();
         try {
@@ -1315,6 +1311,11 @@ int run_dedup(const std::vector<std::string_view>& args) {
                                  (sketches.input_time_differs() ? " Its modification time differs from when it was sketched." : ""));
             throw data_error("--sketches " + escape_text(a.sketches) + ": " + what);
         }
+        // Every part is there and matches its texts: what killed sketch tasks left goes (a
+        // running task's, locked, stays). A failed run leaves them, to look at.
+        if (const std::size_t removed = sketches.remove_leftovers(); removed > 0 && !a.quiet)
+            std::fprintf(stderr, "ditto: removed %zu temporary file%s left in --sketches %s by interrupted sketch tasks\n",
+                         removed, removed == 1 ? "" : "s", escape_text(a.sketches).c_str());
     } else if (bounded) {
         result = ditto::dedup(source, a.dedup, pool);
         reread->check_unchanged();  // before any output: the answer is that of the file as it is
