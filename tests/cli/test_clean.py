@@ -203,6 +203,36 @@ def drop_below_leaves_out_short_records_and_lists_them():
 
 
 @case
+def skip_invalid_copies_bad_lines_in_their_place():
+    good = [json.dumps({"id": i, "text": f"Story {chr(97 + i)} words here\nSubscribe now to our list"}) for i in range(6)]
+    bad = ["not json at all", "", '{"id": 40}', '["an", "array"]', '{"id": 41, "text": 7}', '{"id": 42, "text": "cut sh']
+    lines_in = [good[0], bad[0], good[1], bad[1], bad[2], good[2], good[3], bad[3], bad[4], good[4], good[5], bad[5]]
+    path = write("skip.jsonl", "\n".join(lines_in))  # the last line unterminated and cut short
+    error(["clean", path], 1, r"skip\.jsonl:2:")
+    p = run(["clean", "--skip-invalid", "--drop-below", "9", path, "--spans", "skip-spans.jsonl"], check=0)
+    got = p.stdout.decode().split("\n")
+    expect(got[-1] == "", repr(got[-1]))
+    got = got[:-1]
+    # Every good record had its boilerplate line cut, then fell under --drop-below (4 words): only
+    # the bad lines are left, byte for byte, in input order.
+    expect(got == [b for b in lines_in if b in bad], str(got))
+    expect(re.search(r"6 documents, 6 boilerplate lines .* 6 documents dropped", p.stderr.decode()) is not None, p.stderr.decode())
+    expect(re.search(r"6 lines skipped \(copied unchanged\), the first: .*skip\.jsonl:2:", p.stderr.decode()) is not None,
+           p.stderr.decode())
+    spans = [json.loads(l) for l in open(os.path.join(WORK, "skip-spans.jsonl"), encoding="utf-8")]
+    expect(sorted({s["id"] for s in spans}) == list(range(6)), str(spans))
+    # Without --drop-below the cleaned records and the bad lines interleave as in the input.
+    p = run(["clean", "--quiet", "--skip-invalid", path], check=0)
+    got = p.stdout.decode().split("\n")[:-1]
+    want = [b if b in bad else json.dumps({"id": json.loads(b)["id"], "text": json.loads(b)["text"].split("\n")[0]})
+            for b in lines_in]
+    expect([g if g in bad else json.dumps(json.loads(g)) for g in got] == want, str(got))
+    # The same bad lines, the same place, as 'ditto dedup --skip-invalid' copies them.
+    d = run(["dedup", "--quiet", "--skip-invalid", path], check=0).stdout.decode().splitlines()
+    expect([x for x in d if x in bad] == [g for g in got if g in bad], str(d))
+
+
+@case
 def output_does_not_depend_on_threads():
     outs = set()
     for t in ("1", "2", "8"):

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -39,6 +40,7 @@ struct clean_arguments {
     std::string tmp_dir;
     bool quiet = false;
     bool verbose = false;
+    bool skip_invalid = false;
 };
 
 clean_arguments parse_arguments(const std::vector<std::string_view>& args, bool& help) {
@@ -67,6 +69,9 @@ clean_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             a.tmp_dir = std::string(r.value());
             if (a.tmp_dir.empty()) throw usage_error("--tmp-dir needs a folder", help_command);
         } else if (parse_input_option(r, a.jsonl) || parse_output_option(r, a.output_path, a.output_option)) {
+        } else if (name == "--skip-invalid") {
+            r.flag();
+            a.skip_invalid = true;
         } else if (name == "-q" || name == "--quiet") {
             r.flag();
             a.quiet = true;
@@ -276,6 +281,9 @@ void print_clean_help(std::FILE* out) {
         "                      line number); ids must be unique\n"
         "  --invalid-utf8 replace|error\n"
         "                      ill-formed UTF-8 in the text: replaced by U+FFFD (default) or an error\n"
+        "  --skip-invalid      do not stop at lines that are blank, not valid JSON objects, or lack\n"
+        "                      a string text field: they are not cleaned nor counted, and are\n"
+        "                      copied to the output unchanged (the first is named on standard error)\n"
         "\n"
         "Running:\n"
         "  --threads N         worker threads, 1..4096 (default: all cores)\n"
@@ -339,8 +347,19 @@ int run_clean(const std::vector<std::string_view>& args) {
     ditto::jsonl_chunk_options chunking;
     chunking.chunk_bytes = std::clamp<std::size_t>(input.size() / (pool.concurrency() * 16), std::size_t{256} << 10,
                                                    std::size_t{8} << 20);
+    chunking.skip_invalid = a.skip_invalid;
     ditto::jsonl_lines parsed = ditto::parse_jsonl(copy.get(), text_start, input.size(), a.jsonl, pool, chunking);
-    if (!parsed.bad.empty()) throw data_error(input.located(parsed.bad.front().error));
+    if (!a.skip_invalid && !parsed.bad.empty()) throw data_error(input.located(parsed.bad.front().error));
+    // With --skip-invalid, the bad lines (in file order) are copied as read, each in its place.
+    const std::vector<ditto::jsonl_bad_line>& skipped = parsed.bad;
+    std::size_t next_skipped = 0;
+    const auto copy_skipped_before = [&](std::size_t line) {
+        for (; next_skipped < skipped.size() && skipped[next_skipped].line < line; ++next_skipped) {
+            const auto& b = skipped[next_skipped];
+            out.write(std::string_view(input.data() + b.begin, b.end - b.begin));
+            out.write("\n");
+        }
+    };
     const std::size_t n = parsed.records.size();
     std::vector<std::string> line_ids(n);
     std::vector<std::string> json_ids(n);
@@ -383,6 +402,7 @@ int run_clean(const std::vector<std::string_view>& args) {
     std::string span_line;
     for (std::size_t i = 0; i < n; ++i) {
         const auto& r = parsed.records[i];
+        copy_skipped_before(r.line);
         total_bytes += r.record.text.size();
         std::size_t next = s;
         while (next < all.size() && all[next].doc == i) ++next;
@@ -424,6 +444,7 @@ int run_clean(const std::vector<std::string_view>& args) {
         }
         out.write("\n");
     }
+    copy_skipped_before(std::numeric_limits<std::size_t>::max());
     if (spans_out) spans_out->commit();
     out.commit();
     const double seconds_write = lap();
@@ -437,6 +458,10 @@ int run_clean(const std::vector<std::string_view>& args) {
                      total_bytes ? 100.0 * static_cast<double>(removed_bytes) / static_cast<double>(total_bytes) : 0.0,
                      count(dropped, "document", "documents").c_str(),
                      count(parsed.invalid_utf8, "invalid UTF-8 sequence", "invalid UTF-8 sequences").c_str(), seconds);
+        if (!skipped.empty())
+            std::fprintf(stderr, "ditto: %s skipped (copied unchanged), the first: %s\n",
+                         count(skipped.size(), "line", "lines").c_str(),
+                         input.located(skipped.front().error).c_str());
         if (a.verbose)
             std::fprintf(stderr,
                          "ditto: read %.2f s, parse %.2f s, clean %.2f s, write %.2f s; %zu tokens, %zu windows, %zu with "
