@@ -244,7 +244,8 @@ struct dedup_stats {
     double seconds_candidates = 0;
     double seconds_sets = 0;
     /// The verify stage: finding the candidates of each unit (for greedy clusters, the kept units
-    /// of its buckets, through the prefix index in large ones), judging them, and clustering.
+    /// of its buckets; for connected ones, a member of each other component; through a prefix
+    /// index in large buckets), judging them, and clustering.
     double seconds_verify = 0;
     /// Of the verify stage: judging candidates, i.e. verification (the signature prefilters, then
     /// exact verification of those they let through), summed over threads.
@@ -1048,6 +1049,49 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
             progress.advance(std::min(units, (w + in_window) * detail::units_per_task) - w * detail::units_per_task);
         }
     }
+    // Clusters without every pair listed: a bucket of split_buckets units or more (one the split
+    // left whole: its members are near-copies of each other, or a dense template family) is not
+    // searched member by member but through a prefix index of the units' sets
+    // (index/prefix_index.hpp), which pairs only units that may reach the threshold.
+    const bool use_prefix_index =
+        !(options.collect_pairs && !stream_pairs) && options.exact && options.split_buckets >= 2;
+    std::vector<std::uint8_t> indexed_bucket(use_prefix_index ? buckets.bucket_count() : 0, 0);
+    std::vector<std::uint8_t> in_indexed_bucket(use_prefix_index ? units : 0, 0);
+    // A unit's set: stored, or made in scratch.
+    auto set_of_unit = [&](u32 u, std::vector<std::uint64_t>& scratch) {
+        if (stored[u]) return std::span<const std::uint64_t>(unit_set[u]);
+        make_unit_set(u, scratch);
+        return std::span<const std::uint64_t>(scratch);
+    };
+    // Shingles ordered by how many of up to 1024 evenly spread indexed units hold them.
+    shingle_order shingle_rarity;
+    if (use_prefix_index) {
+        std::vector<u32> indexed_units;
+        for (std::size_t b = 0; b < buckets.bucket_count(); ++b)
+            indexed_bucket[b] = buckets.bucket(b).size() >= options.split_buckets ? 1 : 0;
+        for (std::size_t u = 0; u < units; ++u)
+            for (const u32 b : buckets.of(u))
+                if (indexed_bucket[b]) in_indexed_bucket[u] = 1;
+        for (std::size_t u = 0; u < units; ++u)
+            if (in_indexed_bucket[u]) indexed_units.push_back(static_cast<u32>(u));
+        if (!indexed_units.empty()) {
+            const std::size_t step = std::max<std::size_t>(1, indexed_units.size() / 1024);
+            std::vector<std::vector<std::uint64_t>> sample;
+            std::vector<std::uint64_t> scratch;
+            for (std::size_t i = 0; i < indexed_units.size(); i += step) {
+                const auto set = set_of_unit(indexed_units[i], scratch);
+                sample.emplace_back(set.begin(), set.end());
+            }
+            shingle_rarity = shingle_order(sample);
+        }
+    }
+    // Whether units a and b share a bucket (both lists ascending).
+    const auto share_bucket = [&](std::size_t a, std::size_t b) {
+        const auto x = buckets.of(a), y = buckets.of(b);
+        auto i = x.begin(), j = y.begin();
+        while (i != x.end() && j != y.end() && *i != *j) (*i < *j) ? ++i : ++j;
+        return i != x.end() && j != y.end();
+    };
     progress.start("verify", units);
     if (options.collect_pairs && !stream_pairs) {
         // Every candidate pair (u, v), u < v, examined once: v gathers the smaller members of its
@@ -1114,43 +1158,9 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
         const std::vector<std::size_t> order = detail::keep_order(units, unit_better);
         std::vector<std::size_t> rank(units);
         for (std::size_t r = 0; r < units; ++r) rank[order[r]] = r;
-        // Per bucket, the ranks of its kept units, ascending. A bucket of split_buckets units or
-        // more (one the split left whole: its members are near-copies of each other, or a dense
-        // template family) lists none: its kept units are found through a prefix index of their
-        // sets (index/prefix_index.hpp), which pairs only units that may reach the threshold.
+        // Per bucket, the ranks of its kept units, ascending; an indexed bucket lists none: its
+        // kept units are found through a prefix index of their sets.
         std::vector<std::vector<u32>> kept(buckets.bucket_count());
-        const bool use_prefix_index = options.exact && options.split_buckets >= 2;
-        std::vector<std::uint8_t> indexed_bucket(use_prefix_index ? buckets.bucket_count() : 0, 0);
-        std::vector<std::uint8_t> in_indexed_bucket(use_prefix_index ? units : 0, 0);
-        std::vector<u32> indexed_units;
-        if (use_prefix_index) {
-            for (std::size_t b = 0; b < buckets.bucket_count(); ++b)
-                indexed_bucket[b] = buckets.bucket(b).size() >= options.split_buckets ? 1 : 0;
-            for (std::size_t u = 0; u < units; ++u)
-                for (const u32 b : buckets.of(u))
-                    if (indexed_bucket[b]) in_indexed_bucket[u] = 1;
-            for (std::size_t u = 0; u < units; ++u)
-                if (in_indexed_bucket[u]) indexed_units.push_back(static_cast<u32>(u));
-        }
-        // A unit's set: stored, or made in scratch.
-        auto set_of_unit = [&](u32 u, std::vector<std::uint64_t>& scratch) {
-            if (stored[u]) return std::span<const std::uint64_t>(unit_set[u]);
-            make_unit_set(u, scratch);
-            return std::span<const std::uint64_t>(scratch);
-        };
-        // Shingles ordered by how many of up to 1024 evenly spread indexed units hold them.
-        shingle_order shingle_rarity;
-        if (!indexed_units.empty()) {
-            const std::size_t step = std::max<std::size_t>(1, indexed_units.size() / 1024);
-            std::vector<std::vector<std::uint64_t>> sample;
-            std::vector<std::uint64_t> scratch;
-            for (std::size_t i = 0; i < indexed_units.size(); i += step) {
-                const auto set = set_of_unit(indexed_units[i], scratch);
-                sample.emplace_back(set.begin(), set.end());
-            }
-            shingle_rarity = shingle_order(sample);
-        }
-        std::vector<u32>().swap(indexed_units);
         // The units kept before the current batch, and those kept within it: a batch's own
         // index is small, so the sequential pass looks its prefixes up in cache.
         prefix_index kept_prefixes(threshold), batch_prefixes(threshold);
@@ -1179,14 +1189,10 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
                 // Only units that share a bucket with v are candidates, as with listed buckets,
                 // so what is kept does not depend on how buckets are searched.
                 // hits come in runs of one rank (one per shared prefix shingle): checked once per run.
-                const auto mine = buckets.of(v);
                 for (std::size_t h = 0; h < hits.size();) {
                     std::size_t end = h + 1;
                     while (end < hits.size() && hits[end] == hits[h]) ++end;
-                    const auto theirs = buckets.of(order[hits[h]]);
-                    auto a = mine.begin(), b = theirs.begin();
-                    while (a != mine.end() && b != theirs.end() && *a != *b) (*a < *b) ? ++a : ++b;
-                    if (a != mine.end() && b != theirs.end()) found.insert(found.end(), end - h, hits[h]);
+                    if (share_bucket(v, order[hits[h]])) found.insert(found.end(), end - h, hits[h]);
                     h = end;
                 }
             }
@@ -1258,44 +1264,90 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
     } else {
         // Connected components. Each bucket keeps its members grouped by component; a unit is
         // compared with the members of each other component of its buckets until one is similar,
-        // so a bucket whose members are all one component costs one look per unit.
+        // so a bucket whose members are all one component (near-copies) costs one look per unit.
+        // An indexed bucket stops keeping groups once it holds more than `fragmented_at`
+        // components (a template family, whose pages are each their own component: listing
+        // would compare every page with every earlier one); a unit in such a bucket is instead
+        // compared with the earlier units that its prefixes meet in a prefix index of every
+        // unit of an indexed bucket (each once, none already in its component, all that may be
+        // similar to it), which then also stands for its other indexed buckets.
+        constexpr std::size_t fragmented_at = 64;
         union_find components(units);
         std::vector<std::vector<std::vector<u32>>> groups(buckets.bucket_count());
+        std::vector<std::uint8_t> fragmented(use_prefix_index ? buckets.bucket_count() : 0, 0);
         std::vector<std::size_t> seen(units, std::numeric_limits<std::size_t>::max());
         judge_state st;
-        for (std::size_t v = 0; v < units; ++v) {
-            for (const u32 b : buckets.of(v)) {
-                for (const auto& group : groups[b]) {
-                    if (components.find(group.front()) == components.find(v)) continue;
-                    for (const u32 u : group) {
-                        if (seen[u] == v) continue;  // examined through another bucket
+        prefix_index earlier(threshold);
+        constexpr std::size_t batch = 2048;
+        std::vector<set_prefix> prefixes(use_prefix_index ? batch : 0);  // of the batch's units in an indexed bucket
+        std::vector<u32> hits;
+        for (std::size_t first = 0; first < units; first += batch) {
+            const std::size_t last = std::min(units, first + batch);
+            if (use_prefix_index)  // the batch's prefixes, in parallel
+                detail::for_chunks(exec, last - first, detail::units_per_task, [&](std::size_t from, std::size_t to) {
+                    std::vector<std::uint64_t> scratch;
+                    for (std::size_t x = from; x < to; ++x)
+                        if (in_indexed_bucket[first + x])
+                            earlier.prefix(set_of_unit(static_cast<u32>(first + x), scratch), shingle_rarity, prefixes[x]);
+                });
+            for (std::size_t v = first; v < last; ++v) {
+                bool searched = false;  // v's indexed buckets searched through the index
+                if (use_prefix_index && in_indexed_bucket[v]) {
+                    const set_prefix& prefix = prefixes[v - first];
+                    for (const u32 b : buckets.of(v)) searched = searched || (indexed_bucket[b] && fragmented[b]);
+                    hits.clear();
+                    if (searched) earlier.query(prefix, 0, hits);
+                    for (std::size_t h = 0; h < hits.size(); ++h) {
+                        const u32 u = hits[h];
+                        if (h > 0 && hits[h - 1] == u) continue;  // one run of hits per unit
+                        if (seen[u] == v) continue;
                         seen[u] = v;
-                        if (judge(u, static_cast<u32>(v), st) >= threshold) {
-                            components.unite(u, v);
-                            break;
+                        // As with listed buckets, only units that share a bucket are compared.
+                        if (components.find(u) == components.find(v) || !share_bucket(u, v)) continue;
+                        if (judge(u, static_cast<u32>(v), st) >= threshold) components.unite(u, v);
+                    }
+                    earlier.add(static_cast<u32>(v), prefix);
+                }
+                for (const u32 b : buckets.of(v)) {
+                    if (use_prefix_index && indexed_bucket[b] && searched) continue;
+                    for (const auto& group : groups[b]) {
+                        if (components.find(group.front()) == components.find(v)) continue;
+                        for (const u32 u : group) {
+                            if (seen[u] == v) continue;  // examined through another bucket
+                            seen[u] = v;
+                            if (judge(u, static_cast<u32>(v), st) >= threshold) {
+                                components.unite(u, v);
+                                break;
+                            }
                         }
                     }
                 }
-            }
-            // Join v to its buckets, merging the groups that are now its component.
-            for (const u32 b : buckets.of(v)) {
-                auto& gs = groups[b];
-                std::size_t into = gs.size();  // members of one group are always one component
-                for (std::size_t g = 0; g < gs.size();) {
-                    if (components.find(gs[g].front()) != components.find(v)) {
-                        ++g;
-                    } else if (into == gs.size()) {
-                        into = g++;
-                    } else {  // into < g: append group g to it and fill slot g from the back
-                        gs[into].insert(gs[into].end(), gs[g].begin(), gs[g].end());
-                        gs[g].swap(gs.back());
-                        gs.pop_back();
+                // Join v to its buckets that keep groups, merging the groups that are now its
+                // component.
+                for (const u32 b : buckets.of(v)) {
+                    if (use_prefix_index && fragmented[b]) continue;
+                    auto& gs = groups[b];
+                    std::size_t into = gs.size();  // members of one group are always one component
+                    for (std::size_t g = 0; g < gs.size();) {
+                        if (components.find(gs[g].front()) != components.find(v)) {
+                            ++g;
+                        } else if (into == gs.size()) {
+                            into = g++;
+                        } else {  // into < g: append group g to it and fill slot g from the back
+                            gs[into].insert(gs[into].end(), gs[g].begin(), gs[g].end());
+                            gs[g].swap(gs.back());
+                            gs.pop_back();
+                        }
+                    }
+                    if (into == gs.size()) gs.push_back({static_cast<u32>(v)});
+                    else gs[into].push_back(static_cast<u32>(v));
+                    if (use_prefix_index && indexed_bucket[b] && gs.size() > fragmented_at) {
+                        fragmented[b] = 1;  // its members are all in the index
+                        std::vector<std::vector<u32>>().swap(gs);
                     }
                 }
-                if (into == gs.size()) gs.push_back({static_cast<u32>(v)});
-                else gs[into].push_back(static_cast<u32>(v));
+                if ((v & 1023) == 1023) progress.advance(1024);
             }
-            if ((v & 1023) == 1023) progress.advance(1024);
         }
         add_counts(st);
         std::vector<std::pair<std::size_t, std::size_t>> edges;

@@ -3,7 +3,7 @@
 // generator and verifier. dedup(documents, options, exec, better, components) runs the pipeline
 // with a caller's parts; the other overloads use default_components(options) (dedup.hpp), which
 // are ditto's own. What the pipeline itself adds (exact-duplicate collapse, the signature
-// prefilter, bucket splitting and greedy search by prefix filtering, clustering, the keep rule,
+// prefilter, bucket splitting and the clusters' search by prefix filtering, clustering, the keep rule,
 // determinism) stays the same whatever the parts.
 //
 // Replacing one part:
@@ -84,7 +84,7 @@ concept candidate_keyer = std::copy_constructible<C> &&
 ///     v(a, b, t) converts to double: the pair's similarity when the pair is accepted (at least
 ///     t; reported as it is, so keep it in [t, 1]), else any value below t (or NaN);
 ///  3. it accepts a pair only if the pair's Jaccard similarity is at least t: the candidate
-///     search (bucket splitting and greedy search by prefix filtering) finds exactly those pairs,
+///     search (bucket splitting, and the clusters' search by prefix filtering) finds exactly those pairs,
 ///     so a verifier may be stricter than Jaccard (say, also a length rule) but never looser;
 ///  4. it is symmetric and depends only on a, b and t.
 /// Requirements 3 and 4 are semantic and cannot be checked by the compiler. With

@@ -490,7 +490,11 @@ std::size_t sketch_files::remove_leftovers() {
     for (std::filesystem::directory_iterator it(folder_, ec), last; !ec && it != last; it.increment(ec))
         if (sketch_leftover(it->path().filename().string()) && it->symlink_status().type() == std::filesystem::file_type::regular)
             leftovers.push_back(it->path());
-    if (ec) throw data_error("cannot read the folder --sketches " + escape_text(folder_) + ": " + ec.message());
+    if (ec) {  // the parts were read from it: not worth failing the run for
+        std::fprintf(stderr, "ditto: warning: cannot read the folder --sketches %s to remove what interrupted sketch tasks left: %s\n",
+                     escape_text(folder_).c_str(), ec.message().c_str());
+        return 0;
+    }
     std::size_t removed = 0;
     for (const std::filesystem::path& path : leftovers) {
         // A task still writing one (a retry, or the same task run twice) holds a lock on it: it

@@ -2,10 +2,11 @@
 // An incremental prefix-filter index: sets are added one at a time, and a query returns every
 // added set that may reach a Jaccard threshold with it (all that do, and a few that do not).
 //
-// The pipeline's greedy clusters use it inside large LSH buckets. Units are visited in keep
-// order and each is compared with the units kept before it; in a family of pages sharing a
-// template, thousands of kept pages sit at Jaccard 0.6-0.8 of each other in the same buckets, and
-// comparing each new page with all of them costs the square of the family. Prefix filtering
+// The pipeline's clusters use it inside large LSH buckets (connected ones too: see dedup.hpp).
+// For greedy ones, units are visited in keep order and each is compared with the units kept
+// before it; in a family of pages sharing a template, thousands of kept pages sit at Jaccard
+// 0.6-0.8 of each other in the same buckets, and comparing each new page with all of them
+// costs the square of the family. Prefix filtering
 // (Chaudhuri et al. 2006; Bayardo et al. 2007; Xiao et al. 2008) asks instead which kept pages
 // share one of the page's rarest shingles. Fix one order of all shingles, rare first. If
 // J(x, y) >= t with |x| <= |y|, the two share a shingle within x's *index prefix* (its first
