@@ -230,6 +230,21 @@ def skip_invalid_copies_bad_lines_in_their_place():
     # The same bad lines, the same place, as 'ditto dedup --skip-invalid' copies them.
     d = run(["dedup", "--quiet", "--skip-invalid", path], check=0).stdout.decode().splitlines()
     expect([x for x in d if x in bad] == [g for g in got if g in bad], str(d))
+    # Input parsed in several chunks on several threads (about 1.2 MB): every line in its place.
+    rng = random.Random(11)
+    big = []
+    for i in range(6000):
+        if rng.random() < 0.03:
+            big.append(rng.choice(["junk %d" % i, "", '{"id": "x%d"}' % i, '{"id": "y%d", "text": [1]}' % i]))
+        else:
+            words = ("".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(7)) for _ in range(20))
+            big.append(json.dumps({"id": i, "text": " ".join(words)}))
+    path = write("skip-big.jsonl", "\n".join(big) + "\n")
+    for threads in ["1", "2"]:
+        p = run(["clean", "--skip-invalid", "--threads", threads, path], check=0)
+        expect(p.stdout.decode().split("\n")[:-1] == big, f"--threads {threads}: lines moved or changed")
+        skipped = sum(1 for b in big if not b.startswith('{"id": ') or '"text": "' not in b)
+        expect(re.search(r"%d lines skipped" % skipped, p.stderr.decode()) is not None, p.stderr.decode())
 
 
 @case
