@@ -90,7 +90,7 @@ public:
     /// Removes the temporary files that interrupted sketch tasks left in the folder
     /// ("NAME.sketch.tmp-XXXXXX", regular files) but those a running task holds locked (a
     /// retried or repeated task still writing). Returns how many were removed; one that cannot
-    /// be is named in a warning.
+    /// be, or a folder that cannot be read, is named in a warning.
     std::size_t remove_leftovers();
     /// The number of parts and the bytes of the files.
     [[nodiscard]] std::size_t parts() const { return files_.size(); }
