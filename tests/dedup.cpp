@@ -536,6 +536,98 @@ TEST_CASE("connected clusters in a dense template family cost linear work", "[de
     CHECK(candidates[1] <= candidates[0] + 4 * 2000);
 }
 
+TEST_CASE("a run over a part of the corpus that shares no LSH bucket with the rest gives the whole run's result", "[dedup]") {
+    // The planted corpus, storms of identical texts, and three template families of 180 pages
+    // whose buckets stay large after the split (greedy clusters then depend on the rarity
+    // order). The documents are cut into three parts along the components of "shares a band key
+    // or a normalized text", computed here from text_sketcher's keys; each part is run alone with
+    // the whole run's rarity sample, and must give the whole run's result for its documents.
+    ditto_test::corpus_options o;
+    o.seed = 1717;
+    o.originals = 120;
+    std::vector<std::string> docs = ditto_test::make_corpus(o);
+    for (int t = 0; t < 3; ++t) {
+        std::string tpl;
+        for (int w = 0; w < 60; ++w) tpl.append("tpl").append(std::to_string(t)).append("w").append(std::to_string(w)).append(" ");
+        for (std::size_t page = 0; page < 180; ++page) {
+            // In threes: two pages with one of 3 shared tails each (J of about 0.74 to each
+            // other), then the page without a tail (J of about 0.85 to both): greedy keeps the
+            // first two, and the third joins one of them.
+            const std::size_t group = page / 3;
+            std::string d = tpl;
+            for (int w = 0; w < 7; ++w) d.append("own").append(std::to_string(t)).append("p").append(std::to_string(group)).append("x").append(std::to_string(w)).append(" ");
+            if (page % 3 != 2) {
+                const std::size_t tail = (group + page % 3) % 3;
+                for (int w = 0; w < 12; ++w) d.append("tail").append(std::to_string(tail)).append("x").append(std::to_string(w)).append(" ");
+            }
+            docs.push_back(d);
+            if (page % 10 == 0) docs.push_back(d);  // an exact copy
+        }
+    }
+    for (int i = 0; i < 40; ++i) docs.push_back(i % 2 ? "read more" : "share this article on social media now");
+
+    ditto::dedup_options options;
+    options.split_buckets = 16;
+    std::vector<ditto::text_sketch> sketches(docs.size());
+    {
+        const ditto::text_sketcher<> sketcher(options);
+        for (std::size_t i = 0; i < docs.size(); ++i) sketcher(docs[i], sketches[i]);
+    }
+    ditto::union_find parts_of(docs.size());
+    {
+        std::map<std::pair<std::size_t, std::uint64_t>, std::size_t> first_with_key;
+        std::map<ditto::content_hash, std::size_t> first_with_text;
+        for (std::size_t i = 0; i < docs.size(); ++i) {
+            const auto [it, added] = first_with_text.emplace(sketches[i].sequence, i);
+            if (!added) parts_of.unite(it->second, i);
+            for (std::size_t b = 0; b < sketches[i].keys.size(); ++b) {
+                const auto [kt, new_key] = first_with_key.emplace(std::make_pair(b, sketches[i].keys[b]), i);
+                if (!new_key) parts_of.unite(kt->second, i);
+            }
+        }
+    }
+    std::vector<std::vector<std::size_t>> part(3);  // global indices, ascending
+    std::map<std::size_t, std::size_t> part_of_root;
+    for (std::size_t i = 0; i < docs.size(); ++i) {
+        const auto [it, added] = part_of_root.emplace(parts_of.find(i), part_of_root.size() % 3);
+        part[it->second].push_back(i);
+    }
+    for (const auto& p : part) REQUIRE(p.size() > 100);
+
+    ditto::thread_pool two(2);
+    for (const auto rule : {ditto::cluster_rule::greedy, ditto::cluster_rule::connected})
+        for (const bool pairs : {true, false}) {
+            INFO("rule " << static_cast<int>(rule) << ", pairs " << pairs);
+            options.clustering = rule;
+            options.collect_pairs = pairs;
+            options.rarity_texts.clear();
+            const auto whole = ditto::dedup(docs, options, two);
+            CHECK(whole.stats.largest_bucket >= 50);
+            if (!pairs) {  // buckets searched through the prefix index, which needs the order
+                CHECK(whole.stats.split_buckets > 0);
+                REQUIRE(!whole.rarity_sample.empty());
+            }
+            for (const std::size_t d : whole.rarity_sample) options.rarity_texts.push_back(docs[d]);
+            std::vector<ditto::similar_pair> all_pairs;
+            for (const auto& p : part) {
+                std::vector<std::string> sub;
+                for (const std::size_t g : p) sub.push_back(docs[g]);
+                const auto r = ditto::dedup(sub, options, two);
+                CHECK(r.rarity_sample.empty());  // given, not sampled
+                for (std::size_t i = 0; i < p.size(); ++i) {
+                    CHECK(p[r.clusters.cluster[i]] == whole.clusters.cluster[p[i]]);
+                    CHECK(r.clusters.keep[i] == whole.clusters.keep[p[i]]);
+                    CHECK(p[r.exact_of[i]] == whole.exact_of[p[i]]);
+                }
+                for (const auto& q : r.pairs) all_pairs.push_back({p[q.first], p[q.second], q.similarity});
+            }
+            std::sort(all_pairs.begin(), all_pairs.end(), [](const auto& a, const auto& b) {
+                return a.first != b.first ? a.first < b.first : a.second < b.second;
+            });
+            CHECK(all_pairs == whole.pairs);
+        }
+}
+
 TEST_CASE("ranges that yield temporaries are refused at compile time", "[dedup]") {
     std::vector<std::string> owned{"a b c"};
     auto copies = owned | std::views::transform([](const std::string& s) { return s; });

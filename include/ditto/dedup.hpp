@@ -149,6 +149,13 @@ struct dedup_options {
     /// buckets are split (one may then join another similar kept copy). Empty: the pairs go to
     /// dedup_result::pairs.
     std::function<void(std::span<const similar_pair>)> pair_sink;
+    /// Texts whose shingle sets order shingles by rarity for prefix filtering in large buckets.
+    /// The order decides no pair, no connected cluster and no kept copy, only which kept copy a
+    /// removed one joins under the greedy rule (the one sharing most prefix shingles). Empty
+    /// (the default): the run takes its own sample, reported in dedup_result::rarity_sample. A
+    /// run over part of a corpus that no LSH bucket crosses (see dedup_result::rarity_sample)
+    /// passes the texts of the whole run's sample here, so that its clusters are the whole run's.
+    std::vector<std::string> rarity_texts;
 
     /// Throws std::invalid_argument naming the first option out of range and its valid range.
     void validate() const {
@@ -267,6 +274,15 @@ struct dedup_result {
     /// Per document: the lowest index of a document with the same normalized text (itself when
     /// none comes before it).
     std::vector<std::size_t> exact_of;
+    /// The documents whose shingle sets ordered shingles by rarity for prefix filtering (see
+    /// dedup_options::rarity_texts), ascending: one per distinct text, the first of it, taken
+    /// evenly (every max(1, m / 1024)-th, from the first) from the m distinct texts, in order,
+    /// that are in an LSH bucket of split_buckets distinct texts or more before splitting. Empty
+    /// when the run needs no order (pairs collected, not exact, or no split) or was given one.
+    /// Greedy clusters are the only result this sample changes: a run over the documents of a
+    /// part of the corpus that shares no LSH bucket with the rest, given these documents' texts
+    /// as rarity_texts, gives the whole run's result for them.
+    std::vector<std::size_t> rarity_sample;
     dedup_stats stats;
 };
 
@@ -902,6 +918,16 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
     // Stage 4b: large buckets split by prefix filtering (index/prefix_split.hpp): exact, and a
     // family of pages sharing a template, all below the threshold, no longer costs the square of
     // its size.
+    // Units in a bucket of split_buckets or more before the split: where the rarity sample comes
+    // from, so that it depends on the band keys alone, not on how the buckets split.
+    std::vector<u32> large_units;
+    if (options.exact && options.split_buckets >= 2)
+        for (std::size_t u = 0; u < units; ++u)
+            for (const u32 b : buckets.of(u))
+                if (buckets.bucket(b).size() >= options.split_buckets) {
+                    large_units.push_back(static_cast<u32>(u));
+                    break;
+                }
     if (options.exact && options.split_buckets >= 2) {
         const auto split = split_large_buckets(buckets, units, options.split_buckets, options.threshold, exec,
                                                [&](u32 u, std::vector<std::uint64_t>& scratch) {
@@ -1063,28 +1089,39 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
         make_unit_set(u, scratch);
         return std::span<const std::uint64_t>(scratch);
     };
-    // Shingles ordered by how many of up to 1024 evenly spread indexed units hold them.
+    // Shingles ordered by how many of up to about 1024 sampled units hold them: the given texts,
+    // or units evenly spread among those in a large bucket before the split.
     shingle_order shingle_rarity;
     if (use_prefix_index) {
-        std::vector<u32> indexed_units;
         for (std::size_t b = 0; b < buckets.bucket_count(); ++b)
             indexed_bucket[b] = buckets.bucket(b).size() >= options.split_buckets ? 1 : 0;
+        bool any_indexed = false;
         for (std::size_t u = 0; u < units; ++u)
             for (const u32 b : buckets.of(u))
-                if (indexed_bucket[b]) in_indexed_bucket[u] = 1;
-        for (std::size_t u = 0; u < units; ++u)
-            if (in_indexed_bucket[u]) indexed_units.push_back(static_cast<u32>(u));
-        if (!indexed_units.empty()) {
-            const std::size_t step = std::max<std::size_t>(1, indexed_units.size() / 1024);
-            std::vector<std::vector<std::uint64_t>> sample;
-            std::vector<std::uint64_t> scratch;
-            for (std::size_t i = 0; i < indexed_units.size(); i += step) {
-                const auto set = set_of_unit(indexed_units[i], scratch);
-                sample.emplace_back(set.begin(), set.end());
+                if (indexed_bucket[b]) {
+                    in_indexed_bucket[u] = 1;
+                    any_indexed = true;
+                }
+        std::vector<std::vector<std::uint64_t>> sample;
+        if (!options.rarity_texts.empty()) {
+            for (const std::string& t : options.rarity_texts) {
+                std::vector<std::uint64_t> set;
+                shingle_raw(std::string_view(t), [&](std::uint64_t h) { set.push_back(h); });
+                make_set(set);
+                sample.push_back(std::move(set));
             }
-            shingle_rarity = shingle_order(sample);
+        } else if (any_indexed) {
+            const std::size_t step = std::max<std::size_t>(1, large_units.size() / 1024);
+            std::vector<std::uint64_t> scratch;
+            for (std::size_t i = 0; i < large_units.size(); i += step) {
+                const auto set = set_of_unit(large_units[i], scratch);
+                sample.emplace_back(set.begin(), set.end());
+                result.rarity_sample.push_back(unit_doc[large_units[i]]);
+            }
         }
+        if (!sample.empty()) shingle_rarity = shingle_order(sample);
     }
+    std::vector<u32>().swap(large_units);
     // Whether units a and b share a bucket (both lists ascending).
     const auto share_bucket = [&](std::size_t a, std::size_t b) {
         const auto x = buckets.of(a), y = buckets.of(b);
