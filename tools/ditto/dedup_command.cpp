@@ -1,6 +1,7 @@
 // `ditto dedup`: read a JSONL corpus, find the near-duplicate documents, and print the kept lines,
 // the similar pairs, the clusters, or a report for people.
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <condition_variable>
@@ -36,6 +37,7 @@
 #include "clean_cli.hpp"
 #include "cli.hpp"
 #include "sketch_file.hpp"
+#include "stage_files.hpp"
 
 namespace ditto_cli {
 
@@ -71,6 +73,8 @@ struct dedup_arguments {
     bool set_memory_given = false;
     std::string tmp_dir;         // --tmp-dir
     std::string sketches;        // --sketches: the folder of the parts' sketch files
+    std::uint32_t task = 0, tasks = 0;  // --task k/K: tasks > 0
+    bool merge = false;          // --merge
 };
 
 constexpr const char* help_command = "ditto dedup --help";
@@ -148,6 +152,19 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
         } else if (name == "--sketches") {
             a.sketches = std::string(r.value());
             if (a.sketches.empty()) throw usage_error("--sketches needs a folder", help_command);
+        } else if (name == "--task") {
+            const std::string_view v = r.value();
+            const std::size_t slash = v.find('/');
+            const auto number = [&](std::string_view digits, std::uint32_t& out) {
+                const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+                return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();
+            };
+            if (slash == std::string_view::npos || !number(v.substr(0, slash), a.task) || !number(v.substr(slash + 1), a.tasks) ||
+                a.tasks == 0 || a.tasks > 65536 || a.task >= a.tasks)
+                throw usage_error("--task must be k/K with 0 <= k < K <= 65536, got '" + std::string(v) + "'", help_command);
+        } else if (name == "--merge") {
+            r.flag();
+            a.merge = true;
         } else if (name == "--tmp-dir") {
             a.tmp_dir = std::string(r.value());
             if (a.tmp_dir.empty()) throw usage_error("--tmp-dir needs a folder", help_command);
@@ -197,6 +214,11 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
                               "memory); run 'ditto clean' first", help_command);
         if (!a.pairs_memory_given) a.pairs_memory = std::min(a.pairs_memory, a.memory / 4);
     }
+    if ((a.tasks > 0 || a.merge) && a.sketches.empty())
+        throw usage_error(std::string(a.merge ? "--merge" : "--task") + " goes with --sketches FOLDER", help_command);
+    if (a.tasks > 0 && a.merge) throw usage_error("--task and --merge are separate stages", help_command);
+    if (a.tasks > 0 && a.memory > 0)
+        throw usage_error("--task holds its documents' texts (its share of the input): --memory does not apply", help_command);
     if (!a.sketches.empty()) {
         if (a.simhash || a.containment)
             throw usage_error("--sketches goes with --method minhash and --measure jaccard only", help_command);
@@ -208,9 +230,15 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             // An output named *.sketch in the folder would be read as a part by the next run.
             const std::filesystem::path written = output_target(std::filesystem::absolute(a.output_path).string());
             std::error_code ec;
-            if (written.extension() == ".sketch" && std::filesystem::equivalent(written.parent_path(), a.sketches, ec))
+            const bool in_folder = std::filesystem::equivalent(written.parent_path(), a.sketches, ec);
+            if (in_folder && written.extension() == ".sketch")
                 throw usage_error(a.output_option + " " + escape_text(a.output_path) + " would be taken for a part in --sketches " +
                                       escape_text(a.sketches) + ": name the output otherwise, or write it elsewhere",
+                                  help_command);
+            if (in_folder && a.tasks == 0 && (written.extension() == ".result" || written.filename() == "groups"))
+                throw usage_error(a.output_option + " " + escape_text(a.output_path) + " would be taken for a task's result or the "
+                                      "groups file in --sketches " + escape_text(a.sketches) +
+                                      ": name the output otherwise, or write it elsewhere",
                                   help_command);
         }
     }
@@ -863,6 +891,277 @@ struct held_texts {
     std::string_view text(std::size_t i, std::string&) const { return (*records)[i].text; }
 };
 
+// The folder's groups file, checked against its sketch files and the run's options.
+groups_file read_groups(const std::string& folder, const sketch_files& sketches, const dedup_arguments& a) {
+    const std::string path = folder + "/groups";
+    groups_file g = groups_file::read(path);
+    const std::string name = escape_text(path);
+    const std::string differ = ditto::differing_parameter_names(g.parameters, ditto::index_parameters_for(a.dedup));
+    if (!differ.empty()) throw data_error(name + " was made with other similarity options (" + differ + ")");
+    if (g.input_size != sketches.header().input_size || g.parts != sketches.parts() || g.task_of.size() != sketches.size())
+        throw data_error(name + " was made from other sketch files (" + std::to_string(g.task_of.size()) + " records in " +
+                         std::to_string(g.parts) + " parts; the folder's: " + std::to_string(sketches.size()) + " in " +
+                         std::to_string(sketches.parts()) + "): run 'ditto group' again");
+    if (g.split_buckets != a.dedup.split_buckets) throw data_error(name + " was made by another version of ditto");
+    return g;
+}
+
+std::uint32_t task_flags(const dedup_arguments& a) {
+    return (a.mode == output_mode::pairs ? task_flag_pairs : 0u) |
+           (a.dedup.clustering == ditto::cluster_rule::connected ? task_flag_connected : 0u) |
+           (a.dedup.keep == ditto::keep_rule::longest ? task_flag_longest : 0u);
+}
+
+// What a task's flags mean, for messages.
+std::string task_options_text(std::uint32_t flags) {
+    return std::string((flags & task_flag_pairs) ? "--pairs" : "no --pairs") + ", --cluster " +
+           ((flags & task_flag_connected) ? "connected" : "greedy") + ", --keep " + ((flags & task_flag_longest) ? "longest" : "first");
+}
+
+// The records (lines) of some documents, read from the input by offset and parsed as the whole
+// input would be. buffer holds their bytes; the texts point into it.
+std::vector<record> read_documents(int fd, const std::string& input_name, const sketch_files& sketches,
+                                   const std::vector<std::uint32_t>& documents, const dedup_arguments& a,
+                                   ditto::thread_pool& pool, std::unique_ptr<char[]>& buffer, ditto::jsonl_lines& parsed) {
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> lines(documents.size());
+    std::uint64_t total = 0;
+    {
+        ditto::text_sketch s;
+        for (std::size_t i = 0; i < documents.size(); ++i) {
+            sketches.sketch(documents[i], s, lines[i].first, lines[i].second);
+            total += lines[i].second - lines[i].first + 1;
+        }
+    }
+    buffer.reset(new char[static_cast<std::size_t>(total) + 1]);
+    std::size_t at = 0;
+    for (const auto& [begin, end] : lines) {
+        const std::size_t n = static_cast<std::size_t>(end - begin);
+        const std::ptrdiff_t got = read_at(fd, begin, buffer.get() + at, n);
+        if (got < 0) throw data_error("cannot read " + input_name + ": " + std::strerror(errno));
+        if (static_cast<std::size_t>(got) != n) throw data_error(input_name + " became shorter since it was sketched");
+        at += n;
+        buffer[at++] = '\n';
+    }
+    ditto::jsonl_chunk_options chunking;
+    chunking.chunk_bytes = std::clamp<std::size_t>(at / (pool.concurrency() * 16), std::size_t{256} << 10, std::size_t{8} << 20);
+    parsed = ditto::parse_jsonl(buffer.get(), 0, at, a.jsonl, pool, chunking);
+    if (!parsed.bad.empty() || parsed.records.size() != documents.size())
+        throw data_error(input_name + " changed since it was sketched: a record's line no longer parses as one record");
+    std::vector<record> records;
+    records.reserve(documents.size());
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+        const auto& r = parsed.records[i];
+        records.push_back(record{r.record.text, r.record.id, r.record.id_kind, r.line, static_cast<std::size_t>(lines[i].first),
+                                 static_cast<std::size_t>(lines[i].second), r.original});
+    }
+    return records;
+}
+
+// The sketches of some of the folder's records.
+struct chosen_sketches {
+    const sketch_files* files;
+    const std::vector<std::uint32_t>* documents;
+    [[nodiscard]] std::size_t size() const { return documents->size(); }
+    void sketch(std::size_t i, ditto::text_sketch& out) const { files->sketch((*documents)[i], out); }
+};
+
+// --task k/K: the pipeline over the task's documents alone; a task result.
+int run_dedup_task(dedup_arguments& a) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::string folder = a.sketches;
+    const std::string output_path = [&] {
+        if (!a.output_path.empty()) return a.output_path;
+        const std::size_t digits = std::to_string(a.tasks - 1).size();
+        std::string number = std::to_string(a.task);
+        number.insert(0, digits - number.size(), '0');
+        return folder + "/task-" + number + "-of-" + std::to_string(a.tasks) + ".result";
+    }();
+    output out(output_path, a.output_option);
+    const std::string input_name = escape_text(a.input);
+    const int fd = ::open(a.input.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw data_error("cannot open " + input_name + ": " + std::strerror(errno));
+    const std::unique_ptr<int, void (*)(int*)> closer(new int(fd), [](int* f) {
+        ::close(*f);
+        delete f;
+    });
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) throw data_error("cannot read " + input_name + ": " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) throw data_error(input_name + " is not a regular file");
+    const std::uint64_t mtime =
+        static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
+    sketch_files sketches(folder, ditto::index_parameters_for(a.dedup), static_cast<std::uint64_t>(st.st_size), mtime, a.jsonl,
+                          a.skip_invalid, nullptr);
+    const groups_file groups = read_groups(folder, sketches, a);
+    if (groups.tasks != a.tasks)
+        throw data_error(escape_text(folder + "/groups") + " assigns the documents to " + std::to_string(groups.tasks) +
+                         " tasks, not " + std::to_string(a.tasks) + " (--task " + std::to_string(a.task) + "/" +
+                         std::to_string(a.tasks) + ")");
+    std::vector<std::uint32_t> documents;
+    for (std::size_t i = 0; i < groups.task_of.size(); ++i)
+        if (groups.task_of[i] == a.task) documents.push_back(static_cast<std::uint32_t>(i));
+    ditto::thread_pool pool(a.threads);
+    std::unique_ptr<char[]> buffer, sample_buffer;
+    ditto::jsonl_lines parsed, sample_parsed;
+    std::vector<record> records = read_documents(fd, input_name, sketches, documents, a, pool, buffer, parsed);
+    {
+        std::vector<std::uint32_t> sample(groups.sample.begin(), groups.sample.end());
+        const std::vector<record> sampled = read_documents(fd, input_name, sketches, sample, a, pool, sample_buffer, sample_parsed);
+        a.dedup.rarity_texts.clear();
+        for (const record& r : sampled) a.dedup.rarity_texts.emplace_back(r.text);
+    }
+    a.dedup.collect_pairs = a.mode == output_mode::pairs;
+    streamed_pairs pairs;
+    if (a.dedup.collect_pairs) a.dedup.pair_sink = [&](std::span<const ditto::similar_pair> chunk) { pairs.add(chunk); };
+    const chosen_sketches chosen{&sketches, &documents};
+    const held_texts held_source{&records};
+    ditto::dedup_result result;
+    try {
+        result = ditto::dedup_sketched(held_source, chosen, a.dedup, pool);
+    } catch (const std::invalid_argument& e) {
+        const std::string what = e.what();
+        if (what.find("a sketch of other bytes") != std::string::npos)
+            throw data_error("--sketches " + escape_text(folder) + ": a record's text is not the one sketched (" + what +
+                             "); was " + input_name + " changed since?");
+        throw data_error("--sketches " + escape_text(folder) + ": " + what);
+    }
+    struct stat now {};
+    if (::fstat(fd, &now) != 0 || now.st_size != st.st_size) throw data_error(input_name + " changed while the task ran");
+
+    task_result_header h;
+    h.parameters = ditto::index_parameters_for(a.dedup);
+    h.input_size = static_cast<std::uint64_t>(st.st_size);
+    h.task = a.task;
+    h.tasks = a.tasks;
+    h.documents = documents.size();
+    h.flags = task_flags(a);
+    h.groups_crc = groups.crc;
+    ditto::crc32c crc;
+    const auto put = [&](std::string_view bytes) {
+        crc.update(bytes);
+        out.write(bytes);
+    };
+    put(encode_task_header(h));
+    std::string block;
+    const auto flush_block = [&](bool always) {
+        if (always || block.size() >= (std::size_t{1} << 20)) {
+            put(block);
+            block.clear();
+        }
+    };
+    const auto add_u64 = [&](std::uint64_t v) {
+        unsigned char b[8];
+        ditto::detail::put_u64(b, v);
+        block.append(reinterpret_cast<const char*>(b), 8);
+    };
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+        add_u64(documents[i]);
+        add_u64(documents[result.clusters.cluster[i]]);
+        add_u64(documents[result.exact_of[i]]);
+        flush_block(false);
+    }
+    pairs.for_each([&](const ditto::similar_pair& p) {
+        std::uint64_t bits = 0;
+        std::memcpy(&bits, &p.similarity, sizeof bits);
+        add_u64(documents[p.first]);
+        add_u64(documents[p.second]);
+        add_u64(bits);
+        flush_block(false);
+    });
+    flush_block(true);
+    unsigned char footer[24] = {};
+    ditto::detail::put_u64(footer, pairs.count);
+    ditto::detail::put_u32(footer + 8, crc.value());
+    std::memcpy(footer + 16, "TASKDONE", 8);
+    out.write(std::string_view(reinterpret_cast<const char*>(footer), sizeof footer));
+    out.commit();
+    if (!a.quiet)
+        std::fprintf(stderr, "ditto: task %u/%u: %s, %s, %s removed, %.2f s\n", a.task, a.tasks,
+                     count(documents.size(), "document", "documents").c_str(),
+                     count(result.stats.clusters, "cluster", "clusters").c_str(),
+                     count(result.stats.duplicates, "duplicate", "duplicates").c_str(),
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return 0;
+}
+
+// --merge: the task results of the folder, checked against its groups file and the run, as one
+// result over every record.
+void merge_task_results(const std::string& folder, const sketch_files& sketches, const dedup_arguments& a,
+                        ditto::dedup_result& result, streamed_pairs& pairs) {
+    const groups_file groups = read_groups(folder, sketches, a);
+    std::error_code ec;
+    std::vector<std::string> paths;
+    for (std::filesystem::directory_iterator it(folder, ec), last; !ec && it != last; it.increment(ec))
+        if (it->path().extension() == ".result") paths.push_back(it->path().string());
+    if (ec) throw data_error("cannot read the folder --sketches " + escape_text(folder) + ": " + ec.message());
+    std::sort(paths.begin(), paths.end());
+    const std::size_t n = groups.task_of.size();
+    std::vector<std::string> of_task(groups.tasks);
+    result.clusters.cluster.assign(n, n);
+    result.clusters.keep.assign(n, false);
+    result.exact_of.assign(n, n);
+    std::vector<std::uint64_t> next(groups.tasks, 0);  // per task, the next record it holds
+    std::vector<ditto::similar_pair> chunk;
+    for (const std::string& path : paths) {
+        const task_result t(path);
+        const task_result_header& h = t.header();
+        const std::string name = escape_text(path);
+        if (h.tasks != groups.tasks || h.groups_crc != groups.crc)
+            throw data_error(name + " is a task of another grouping (" + std::to_string(h.tasks) + " tasks, groups file " +
+                             std::to_string(h.groups_crc) + "; the folder's: " + std::to_string(groups.tasks) + ", " +
+                             std::to_string(groups.crc) + "): remove it, or run the tasks again");
+        if (!of_task[h.task].empty())
+            throw data_error("--sketches " + escape_text(folder) + " holds task " + std::to_string(h.task) + " twice (" +
+                             escape_text(of_task[h.task]) + ", " + name + ")");
+        of_task[h.task] = path;
+        const std::string differ = ditto::differing_parameter_names(h.parameters, ditto::index_parameters_for(a.dedup));
+        if (!differ.empty()) throw data_error(name + " was made with other similarity options (" + differ + ")");
+        if (h.input_size != groups.input_size) throw data_error(name + " was made from another version of the input");
+        if (h.flags != task_flags(a))
+            throw data_error(name + " was made with " + task_options_text(h.flags) + "; this merge has " +
+                             task_options_text(task_flags(a)) + ": give every task the merge's options");
+        if (h.documents != groups.task_documents[h.task])
+            throw data_error(name + " holds " + std::to_string(h.documents) + " documents; its task has " +
+                             std::to_string(groups.task_documents[h.task]));
+        std::uint64_t& at = next[h.task];
+        for (const task_row& r : t.rows()) {
+            while (at < n && groups.task_of[at] != h.task) ++at;
+            if (r.document != at || r.cluster >= n || r.exact_of >= n || groups.task_of[r.cluster] != h.task ||
+                groups.task_of[r.exact_of] != h.task)
+                throw data_error(name + " does not hold its task's documents as grouped");
+            result.clusters.cluster[at] = static_cast<std::size_t>(r.cluster);
+            result.exact_of[at] = static_cast<std::size_t>(r.exact_of);
+            ++at;
+        }
+        t.for_each_pair([&](std::uint64_t first, std::uint64_t second, double similarity) {
+            if (first >= n || second >= n || groups.task_of[first] != h.task || groups.task_of[second] != h.task)
+                throw data_error(name + " lists a pair outside its task");
+            chunk.push_back({static_cast<std::size_t>(first), static_cast<std::size_t>(second), similarity});
+            if (chunk.size() == 4096) {
+                pairs.add(chunk);
+                chunk.clear();
+            }
+        });
+        if (!chunk.empty()) pairs.add(chunk);
+        chunk.clear();
+    }
+    for (std::uint32_t t = 0; t < groups.tasks; ++t)
+        if (of_task[t].empty())
+            throw data_error("--sketches " + escape_text(folder) + " lacks the result of task " + std::to_string(t) + " of " +
+                             std::to_string(groups.tasks) + " (task-*.result)");
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t c = result.clusters.cluster[i];
+        if (c == n || result.clusters.cluster[c] != c)
+            throw data_error("the task results in --sketches " + escape_text(folder) + " do not agree on a cluster's kept copy");
+        result.clusters.keep[i] = c == i;
+        kept += c == i;
+    }
+    result.clusters.cluster_count = kept;
+    result.stats.documents = n;
+    result.stats.clusters = kept;
+    result.stats.duplicates = n - kept;
+}
+
 }  // namespace
 
 bool parse_similarity_option(argument_reader& r, ditto::dedup_options& o) {
@@ -1014,6 +1313,13 @@ void print_dedup_help(std::FILE* out) {
         "                      is checked against its sketch), with the same similarity and\n"
         "                      input options. The output is the same. MinHash and Jaccard only;\n"
         "                      not with --clean\n"
+        "  --task k/K          with --sketches: run task k of K as 'ditto group' assigned them\n"
+        "                      (FOLDER/groups): read its documents from FILE by offset and write\n"
+        "                      their clusters (and with --pairs their pairs) to -o, by default\n"
+        "                      FOLDER/task-k-of-K.result. Give every task and the merge the same\n"
+        "                      options\n"
+        "  --merge             with --sketches: read FILE and every task's result in FOLDER and\n"
+        "                      write what 'ditto dedup FILE' writes, byte for byte\n"
         "  --tmp-dir DIR       where temporary files go: the sorted runs of --pairs, and with\n"
         "                      --memory the copy of standard input and the spilled band keys\n"
         "                      (default TMPDIR, else /tmp)\n"
@@ -1093,6 +1399,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
     }
     // Every option is checked before any input is read. Containment has no LSH shape to reach.
     if (!a.containment) check_similarity_options(a.dedup, help_command);
+    if (a.tasks > 0) return run_dedup_task(a);
     if (a.simhash) {
         try {
             simhash_options(a).validate();
@@ -1290,11 +1597,33 @@ int run_dedup(const std::vector<std::string_view>& args) {
         for (std::size_t i = 0; i < records.size(); ++i) begins[i] = records[i].begin;
         progress.update("reading sketches", 0, 0);
         sketch_files sketches(a.sketches, ditto::index_parameters_for(a.dedup), input_size, mtime, a.jsonl,
-                                    a.skip_invalid, begins);
+                                    a.skip_invalid, &begins);
         std::vector<std::uint64_t>().swap(begins);
         // Held in memory, as the input is, unless --memory: then read by offset as needed.
         if (!bounded) sketches.load();
-        try {
+        if (a.merge) {
+            // Every record as sketched (the tasks checked theirs; this is the input the output
+            // copies lines from), then the tasks' results.
+            std::atomic<std::size_t> differs{records.size()};
+            ditto::detail::for_chunks(pool, records.size(), 4096, [&](std::size_t from, std::size_t to) {
+                ditto::text_sketch s;
+                std::string buffer;
+                for (std::size_t i = from; i < to; ++i) {
+                    std::uint64_t begin = 0, end = 0;
+                    sketches.sketch(i, s, begin, end);
+                    if (begin != records[i].begin || end != records[i].end || ditto::hash128(text_at(i, buffer)) != s.bytes) {
+                        std::size_t seen = differs.load();
+                        while (i < seen && !differs.compare_exchange_weak(seen, i)) {}
+                    }
+                }
+            });
+            if (differs.load() < records.size())
+                throw data_error("--sketches " + escape_text(a.sketches) + ": the record on line " +
+                                 std::to_string(records[differs.load()].line) + " of " + escape_text(input_name) +
+                                 " is not the one sketched; was it changed since?");
+            merge_task_results(a.sketches, sketches, a, result, pairs);
+            if (bounded) reread->check_unchanged();
+        } else try {
             if (bounded) {
                 result = ditto::dedup_sketched(source, sketches, a.dedup, pool);
                 reread->check_unchanged();

@@ -34,6 +34,8 @@ void print_help(std::FILE* out) {
         "            corpus; write the cleaned records and, optionally, the removed spans\n"
         "  sketch    the per-document work of dedup for one part of a file, written to a\n"
         "            sketch file, so parts can run on many machines (dedup --sketches)\n"
+        "  group     assign sketched documents to the tasks of 'dedup --task' so that no\n"
+        "            similar pair crosses tasks\n"
         "  plan      the tasks of a dedup run split into parts, as JSONL, for any engine to run\n"
         "  index     build, extend, merge and check stored indexes of a corpus: signatures\n"
         "            and band keys kept on disk\n"
@@ -68,6 +70,7 @@ int run(const std::vector<std::string_view>& args) {
         if (command == "dedup") return ditto_cli::run_dedup(std::vector<std::string_view>(args.begin() + 1, args.end()));
         if (command == "plan") return ditto_cli::run_plan(std::vector<std::string_view>(args.begin() + 1, args.end()));
         if (command == "sketch") return ditto_cli::run_sketch(std::vector<std::string_view>(args.begin() + 1, args.end()));
+        if (command == "group") return ditto_cli::run_group(std::vector<std::string_view>(args.begin() + 1, args.end()));
         if (command == "index") return ditto_cli::run_index(std::vector<std::string_view>(args.begin() + 1, args.end()));
         if (command == "clean") return ditto_cli::run_clean(std::vector<std::string_view>(args.begin() + 1, args.end()));
         if (command == "translations") return ditto_cli::run_translations(std::vector<std::string_view>(args.begin() + 1, args.end()));

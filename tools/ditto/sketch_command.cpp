@@ -38,7 +38,7 @@ namespace {
 
 constexpr std::string_view sketch_magic{"DITTOSKT", 8};
 constexpr std::string_view sketch_footer_magic{"SKETCHED", 8};
-constexpr std::uint16_t sketch_major = 1;
+constexpr std::uint16_t sketch_major = 2;
 constexpr std::uint16_t sketch_minor = 0;
 constexpr std::size_t sketch_footer_bytes = 16;
 constexpr const char* help_command = "ditto sketch --help";
@@ -76,7 +76,8 @@ std::string encode_header(const sketch_header& h) {
     return out;
 }
 
-void encode_row(const ditto::text_sketch& s, const sketch_header& h, unsigned char* p) {
+void encode_row(const ditto::text_sketch& s, std::uint64_t line_begin, std::uint64_t line_end, const sketch_header& h,
+                unsigned char* p) {
     std::memset(p, 0, static_cast<std::size_t>(h.row_bytes()));
     put_u64(p, s.length);
     put_u64(p + 8, s.bytes.high);
@@ -84,8 +85,10 @@ void encode_row(const ditto::text_sketch& s, const sketch_header& h, unsigned ch
     put_u64(p + 24, s.sequence.high);
     put_u64(p + 32, s.sequence.low);
     put_u32(p + 40, s.shingles);
+    put_u64(p + 48, line_begin);
+    put_u64(p + 56, line_end);
     if (s.shingles == 0) return;
-    for (std::size_t b = 0; b < s.keys.size(); ++b) put_u64(p + 48 + 8 * b, s.keys[b]);
+    for (std::size_t b = 0; b < s.keys.size(); ++b) put_u64(p + 64 + 8 * b, s.keys[b]);
 }
 
 void decode_row(const unsigned char* p, const sketch_header& h, ditto::text_sketch& s) {
@@ -99,7 +102,7 @@ void decode_row(const unsigned char* p, const sketch_header& h, ditto::text_sket
         return;
     }
     s.keys.resize(h.bands);
-    for (std::size_t b = 0; b < h.bands; ++b) s.keys[b] = get_u64(p + 48 + 8 * b);
+    for (std::size_t b = 0; b < h.bands; ++b) s.keys[b] = get_u64(p + 64 + 8 * b);
     s.slots.clear();  // made again by the pipeline where needed
 }
 
@@ -307,7 +310,7 @@ int run_sketch(const std::vector<std::string_view>& args) {
             ditto::text_sketch s;
             for (std::size_t i = from + t * 256; i < std::min(to, from + (t + 1) * 256); ++i) {
                 sketcher(parsed.records[i].record.text, s);
-                encode_row(s, h, rows.data() + (i - from) * row);
+                encode_row(s, begin + parsed.records[i].begin, begin + parsed.records[i].end, h, rows.data() + (i - from) * row);
             }
         });
         put(std::string_view(reinterpret_cast<const char*>(rows.data()), (to - from) * row));
@@ -331,7 +334,7 @@ int run_sketch(const std::vector<std::string_view>& args) {
 
 sketch_files::sketch_files(const std::string& folder, const ditto::index_parameters& expected, std::uint64_t input_size,
                            std::uint64_t input_mtime, const ditto::jsonl_options& input, bool skip_invalid,
-                           const std::vector<std::uint64_t>& record_begin) {
+                           const std::vector<std::uint64_t>* record_begin) {
     const std::string where = "--sketches " + escape_text(folder);
     std::error_code ec;
     std::vector<std::string> paths;
@@ -460,9 +463,13 @@ sketch_files::sketch_files(const std::string& folder, const ditto::index_paramet
         if ((i > 0 && h.begin != files_[i - 1].header.end) || (i + 1 == files_.size() && h.end != input_size))
             throw data_error(escape_text(f.path) + ": its lines (bytes " + std::to_string(h.begin) + " to " + std::to_string(h.end) +
                              ") do not continue the previous part's");
+        if (!record_begin) {
+            r += h.records;
+            continue;
+        }
         std::size_t count = 0;
-        while (r < record_begin.size() && record_begin[r] < h.end) {
-            if (record_begin[r] < h.begin) break;
+        while (r < record_begin->size() && (*record_begin)[r] < h.end) {
+            if ((*record_begin)[r] < h.begin) break;
             ++r;
             ++count;
         }
@@ -470,7 +477,7 @@ sketch_files::sketch_files(const std::string& folder, const ditto::index_paramet
             throw data_error(escape_text(f.path) + " holds " + std::to_string(h.records) + " records; the input has " +
                              std::to_string(count) + " in its lines (was it sketched with other input options?)");
     }
-    if (r != record_begin.size()) throw data_error(where + ": the parts do not cover every record of the input");
+    if (record_begin && r != record_begin->size()) throw data_error(where + ": the parts do not cover every record of the input");
     records_ = r;
     folder_ = folder;
 }
@@ -537,12 +544,26 @@ void sketch_files::load() {
 }
 
 void sketch_files::sketch(std::size_t i, ditto::text_sketch& out) const {
+    std::uint64_t begin = 0, end = 0;
+    sketch(i, out, begin, end);
+}
+
+void sketch_files::sketch(std::size_t i, ditto::text_sketch& out, std::uint64_t& line_begin, std::uint64_t& line_end) const {
     const auto it = std::upper_bound(files_.begin(), files_.end(), i,
                                      [](std::size_t x, const file& f) { return x < f.first_record; });
     const file& f = *(it - 1);
     const std::size_t row = static_cast<std::size_t>(f.header.row_bytes());
+    const auto decode = [&](const unsigned char* p) {
+        decode_row(p, f.header, out);
+        line_begin = get_u64(p + 48);
+        line_end = get_u64(p + 56);
+        // A line outside the part's range: a damaged row that the checksum did not catch.
+        if (line_begin < f.header.begin || line_end < line_begin || line_end > f.header.end)
+            throw data_error(escape_text(f.path) + ": record " + std::to_string(i - f.first_record) +
+                             " has a line outside its part's bytes");
+    };
     if (!f.rows.empty()) {
-        decode_row(f.rows.data() + (i - f.first_record) * row, f.header, out);
+        decode(f.rows.data() + (i - f.first_record) * row);
         return;
     }
     thread_local std::vector<char> bytes;
@@ -551,7 +572,7 @@ void sketch_files::sketch(std::size_t i, ditto::text_sketch& out) const {
     const std::ptrdiff_t got = read_at(f.fd, offset, bytes.data(), row);
     if (got < 0) throw data_error("cannot read " + escape_text(f.path) + ": " + std::strerror(errno));
     if (got != static_cast<std::ptrdiff_t>(row)) throw data_error(escape_text(f.path) + " became shorter while it was read");
-    decode_row(reinterpret_cast<const unsigned char*>(bytes.data()), f.header, out);
+    decode(reinterpret_cast<const unsigned char*>(bytes.data()));
 }
 
 }  // namespace ditto_cli

@@ -1,7 +1,8 @@
 #pragma once
 // Sketch files: `ditto sketch --part P/N` writes one for a part of a JSONL file (the pipeline's
 // per-text work: hashes, band keys, prefilter slots), and `ditto dedup --sketches FOLDER` reads
-// the N parts instead of sketching. Format (little-endian), version 1.0:
+// the N parts instead of sketching; `ditto group` and `ditto dedup --task` read them too.
+// Format (little-endian), version 2.0:
 //
 //   0    "DITTOSKT"                      8 bytes
 //   8    major u16, minor u16, header bytes u32 (where the rows start)
@@ -14,8 +15,9 @@
 //   144  id field length u32, 0 u32
 //   152  the text field's bytes, then the id field's, each with zeros up to a multiple of 8
 //   rows, one per record in input order: text length u64, bytes hash (high, low) 2 x u64,
-//        sequence hash (high, low) 2 x u64, shingles u32, 0 u32, band keys bands x u64 (zero for
-//        a text without shingles). The prefilter slots (2 x slots bytes a text, more than the
+//        sequence hash (high, low) 2 x u64, shingles u32, 0 u32, the record's line: first byte
+//        and end (its newline or the end of the input) 2 x u64 (input offsets), band keys
+//        bands x u64 (zero for a text without shingles). The prefilter slots (2 x slots bytes a text, more than the
 //        rest) are not stored: the last task makes them again with the shingle sets of the texts
 //        that share a bucket, the only ones it judges.
 //   footer: CRC-32C of everything before it u32, 0 u32, "SKETCHED" 8 bytes
@@ -42,7 +44,7 @@ struct sketch_header {
     std::string text_field, id_field;
     std::uint32_t bands = 0, slots = 0;
 
-    [[nodiscard]] std::uint64_t row_bytes() const { return 48 + 8 * std::uint64_t{bands}; }
+    [[nodiscard]] std::uint64_t row_bytes() const { return 64 + 8 * std::uint64_t{bands}; }
     [[nodiscard]] std::uint64_t header_bytes() const {
         return 152 + (text_field.size() + 7) / 8 * 8 + (id_field.size() + 7) / 8 * 8;
     }
@@ -68,11 +70,12 @@ public:
     /// (naming the fields); when they were made from an input of another size, or with other
     /// input options (fields, --skip-invalid, --invalid-utf8); and when a
     /// part's record count is not the number of records whose line starts in its range
-    /// (record_begin: each record's line offset, in input order). The texts are checked
-    /// against the rows' byte hashes by the pipeline (dedup_sketched).
+    /// (record_begin: each record's line offset, in input order; null: not checked, for a task
+    /// that does not parse the whole input). The texts are checked against the rows' byte
+    /// hashes by the pipeline (dedup_sketched).
     sketch_files(const std::string& folder, const ditto::index_parameters& expected, std::uint64_t input_size,
                  std::uint64_t input_mtime, const ditto::jsonl_options& input, bool skip_invalid,
-                 const std::vector<std::uint64_t>& record_begin);
+                 const std::vector<std::uint64_t>* record_begin);
     ~sketch_files();
     sketch_files(const sketch_files&) = delete;
     sketch_files& operator=(const sketch_files&) = delete;
@@ -84,6 +87,10 @@ public:
     [[nodiscard]] std::size_t size() const { return records_; }
     /// Record i's sketch. Throws data_error when the file cannot be read.
     void sketch(std::size_t i, ditto::text_sketch& out) const;
+    /// Record i's sketch and its line's first byte and end (input offsets).
+    void sketch(std::size_t i, ditto::text_sketch& out, std::uint64_t& line_begin, std::uint64_t& line_end) const;
+    /// The first part's header (every part has the same parameters and input).
+    [[nodiscard]] const sketch_header& header() const { return files_.front().header; }
     /// Whether some part was sketched from the input at another modification time (allowed: a
     /// copy; said when a text turns out not to be the one sketched).
     [[nodiscard]] bool input_time_differs() const { return time_differs_; }

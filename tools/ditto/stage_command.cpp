@@ -1,0 +1,472 @@
+// `ditto group`: which task each document of a run split over tasks goes to; and the files
+// between the stages (stage_files.hpp).
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <queue>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <ditto/cluster.hpp>
+#include <ditto/dedup.hpp>
+#include <ditto/io/jsonl.hpp>
+#include <ditto/store/crc32c.hpp>
+#include <ditto/store/dedup_against.hpp>
+#include <ditto/store/format.hpp>
+#include <ditto/store/parameters.hpp>
+
+#include "cli.hpp"
+#include "sketch_file.hpp"
+#include "stage_files.hpp"
+
+namespace ditto_cli {
+
+namespace {
+
+using ditto::detail::get_u16;
+using ditto::detail::get_u32;
+using ditto::detail::get_u64;
+using ditto::detail::put_u16;
+using ditto::detail::put_u32;
+using ditto::detail::put_u64;
+
+constexpr std::string_view groups_magic{"DITTOGRP", 8}, groups_end{"GROUPEND", 8};
+constexpr std::string_view task_magic{"DITTOTSK", 8}, task_end{"TASKDONE", 8};
+constexpr std::uint16_t stage_major = 1, stage_minor = 0;
+constexpr std::size_t groups_header_bytes = 128, task_header_bytes = 112;
+
+// The whole of a file, or a data_error naming it.
+std::string read_whole(const std::string& path) {
+    const std::string name = escape_text(path);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) throw data_error("cannot open " + name + ": " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        throw data_error(name + " is not a regular file");
+    }
+    std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
+    const std::ptrdiff_t got = read_at(fd, 0, bytes.data(), bytes.size());
+    const int why = errno;
+    ::close(fd);
+    if (got < 0) throw data_error("cannot read " + name + ": " + std::strerror(why));
+    if (static_cast<std::size_t>(got) != bytes.size()) throw data_error(name + " became shorter while it was read");
+    return bytes;
+}
+
+}  // namespace
+
+std::string groups_file::encode() {
+    const std::size_t records = task_of.size();
+    const std::size_t task_bytes_at = groups_header_bytes, records_at = task_bytes_at + 16 * std::size_t{tasks};
+    const std::size_t sample_at = records_at + (4 * records + 7) / 8 * 8;
+    std::string out(sample_at + 8 * sample.size() + 16, '\0');
+    auto* p = reinterpret_cast<unsigned char*>(out.data());
+    std::memcpy(p, groups_magic.data(), 8);
+    put_u16(p + 8, stage_major);
+    put_u16(p + 10, stage_minor);
+    put_u32(p + 12, static_cast<std::uint32_t>(groups_header_bytes));
+    ditto::detail::encode_parameters(parameters, p + 16);
+    put_u64(p + 72, input_size);
+    put_u32(p + 80, parts);
+    put_u32(p + 84, tasks);
+    put_u64(p + 88, records);
+    put_u64(p + 96, sample.size());
+    put_u64(p + 104, split_buckets);
+    for (std::size_t t = 0; t < tasks; ++t) {
+        put_u64(p + task_bytes_at + 16 * t, task_documents[t]);
+        put_u64(p + task_bytes_at + 16 * t + 8, task_bytes[t]);
+    }
+    for (std::size_t i = 0; i < records; ++i) put_u32(p + records_at + 4 * i, task_of[i]);
+    for (std::size_t s = 0; s < sample.size(); ++s) put_u64(p + sample_at + 8 * s, sample[s]);
+    ditto::crc32c c;
+    c.update(std::string_view(out.data(), out.size() - 16));
+    crc = c.value();
+    put_u32(p + out.size() - 16, crc);
+    std::memcpy(p + out.size() - 8, groups_end.data(), 8);
+    return out;
+}
+
+groups_file groups_file::read(const std::string& path) {
+    const std::string bytes = read_whole(path);
+    const std::string name = escape_text(path);
+    const auto corrupt = [&](const std::string& what) { return data_error(name + " is not a complete groups file: " + what); };
+    if (bytes.size() < groups_header_bytes + 16) throw corrupt("too short");
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    if (std::string_view(bytes.data(), 8) != groups_magic) throw corrupt("it does not start with DITTOGRP");
+    if (std::string_view(bytes.data() + bytes.size() - 8, 8) != groups_end) throw corrupt("it does not end with GROUPEND (cut short?)");
+    if (get_u16(p + 8) != stage_major)
+        throw data_error(name + " is a groups file of version " + std::to_string(get_u16(p + 8)) + "." +
+                         std::to_string(get_u16(p + 10)) + "; this ditto reads version " + std::to_string(stage_major));
+    ditto::crc32c c;
+    c.update(std::string_view(bytes.data(), bytes.size() - 16));
+    if (get_u32(p + bytes.size() - 16) != c.value()) throw corrupt("its checksum does not match (damaged)");
+    groups_file g;
+    g.crc = c.value();
+    std::size_t at = 0;
+    const std::string problem = ditto::detail::decode_parameters(p + 16, g.parameters, at);
+    if (!problem.empty()) throw corrupt(problem);
+    g.input_size = get_u64(p + 72);
+    g.parts = get_u32(p + 80);
+    g.tasks = get_u32(p + 84);
+    const std::uint64_t records = get_u64(p + 88), samples = get_u64(p + 96);
+    g.split_buckets = get_u64(p + 104);
+    const std::uint64_t size = bytes.size();
+    if (get_u32(p + 12) != groups_header_bytes || g.tasks == 0 || g.parts == 0 || records > size / 4 || samples > size / 8)
+        throw corrupt("its sizes do not add up");
+    const std::uint64_t records_at = groups_header_bytes + 16 * std::uint64_t{g.tasks};
+    const std::uint64_t sample_at = records_at + (4 * records + 7) / 8 * 8;
+    if (sample_at + 8 * samples + 16 != size) throw corrupt("its sizes do not add up");
+    g.task_documents.resize(g.tasks);
+    g.task_bytes.resize(g.tasks);
+    std::uint64_t listed = 0;
+    for (std::size_t t = 0; t < g.tasks; ++t) {
+        g.task_documents[t] = get_u64(p + groups_header_bytes + 16 * t);
+        g.task_bytes[t] = get_u64(p + groups_header_bytes + 16 * t + 8);
+        listed += g.task_documents[t];
+    }
+    g.task_of.resize(static_cast<std::size_t>(records));
+    std::vector<std::uint64_t> counted(g.tasks, 0);
+    for (std::size_t i = 0; i < g.task_of.size(); ++i) {
+        g.task_of[i] = get_u32(p + records_at + 4 * i);
+        if (g.task_of[i] >= g.tasks) throw corrupt("a record's task is out of range");
+        ++counted[g.task_of[i]];
+    }
+    if (listed != records || counted != g.task_documents) throw corrupt("its task sizes do not match its records");
+    g.sample.resize(static_cast<std::size_t>(samples));
+    for (std::size_t s = 0; s < g.sample.size(); ++s) {
+        g.sample[s] = get_u64(p + sample_at + 8 * s);
+        if (g.sample[s] >= records || (s > 0 && g.sample[s] <= g.sample[s - 1])) throw corrupt("its sample is out of order");
+    }
+    return g;
+}
+
+std::string encode_task_header(const task_result_header& h) {
+    std::string out(task_header_bytes, '\0');
+    auto* p = reinterpret_cast<unsigned char*>(out.data());
+    std::memcpy(p, task_magic.data(), 8);
+    put_u16(p + 8, stage_major);
+    put_u16(p + 10, stage_minor);
+    put_u32(p + 12, static_cast<std::uint32_t>(task_header_bytes));
+    ditto::detail::encode_parameters(h.parameters, p + 16);
+    put_u64(p + 72, h.input_size);
+    put_u32(p + 80, h.task);
+    put_u32(p + 84, h.tasks);
+    put_u64(p + 88, h.documents);
+    put_u32(p + 96, h.flags);
+    put_u32(p + 100, h.groups_crc);
+    return out;
+}
+
+task_result::task_result(const std::string& path) : path_(path) {
+    const std::string name = escape_text(path);
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd_ < 0) throw data_error("cannot open " + name + ": " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) throw data_error("cannot read " + name + ": " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) throw data_error(name + " is not a regular file");
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    const auto corrupt = [&](const std::string& what) { return data_error(name + " is not a complete task result: " + what); };
+    if (size < task_header_bytes + 24) throw corrupt("too short");
+    // The whole file against its checksum, in blocks.
+    ditto::crc32c crc;
+    std::vector<unsigned char> block(1 << 20);
+    std::vector<unsigned char> head(task_header_bytes);
+    const std::uint64_t body = size - 24;
+    for (std::uint64_t pos = 0; pos < body;) {
+        const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), body - pos));
+        read(pos, block.data(), n);
+        crc.update(std::string_view(reinterpret_cast<const char*>(block.data()), n));
+        if (pos == 0) std::copy_n(block.begin(), std::min(n, head.size()), head.begin());
+        pos += n;
+    }
+    unsigned char footer[24];
+    read(body, footer, sizeof footer);
+    const unsigned char* p = head.data();
+    if (std::memcmp(p, task_magic.data(), 8) != 0) throw corrupt("it does not start with DITTOTSK");
+    if (std::memcmp(footer + 16, task_end.data(), 8) != 0) throw corrupt("it does not end with TASKDONE (cut short?)");
+    if (get_u16(p + 8) != stage_major)
+        throw data_error(name + " is a task result of version " + std::to_string(get_u16(p + 8)) + "." +
+                         std::to_string(get_u16(p + 10)) + "; this ditto reads version " + std::to_string(stage_major));
+    if (get_u32(footer + 8) != crc.value()) throw corrupt("its checksum does not match (damaged)");
+    std::size_t at = 0;
+    const std::string problem = ditto::detail::decode_parameters(p + 16, header_.parameters, at);
+    if (!problem.empty()) throw corrupt(problem);
+    header_.input_size = get_u64(p + 72);
+    header_.task = get_u32(p + 80);
+    header_.tasks = get_u32(p + 84);
+    header_.documents = get_u64(p + 88);
+    header_.flags = get_u32(p + 96);
+    header_.groups_crc = get_u32(p + 100);
+    pairs_ = get_u64(footer);
+    pairs_at_ = task_header_bytes + header_.documents * 24;
+    if (get_u32(p + 12) != task_header_bytes || header_.flags > 7 || header_.task >= header_.tasks ||
+        header_.documents > body / 24 || pairs_ > body / 24 || pairs_at_ + pairs_ * 24 != body)
+        throw corrupt("its sizes do not add up");
+}
+
+task_result::~task_result() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void task_result::read(std::uint64_t offset, unsigned char* p, std::size_t n) const {
+    const std::ptrdiff_t got = read_at(fd_, offset, reinterpret_cast<char*>(p), n);
+    if (got < 0) throw data_error("cannot read " + escape_text(path_) + ": " + std::strerror(errno));
+    if (static_cast<std::size_t>(got) != n) throw data_error(escape_text(path_) + " became shorter while it was read");
+}
+
+void task_result::decode_pair(const unsigned char* p, std::uint64_t& first, std::uint64_t& second, std::uint64_t& bits) {
+    first = get_u64(p);
+    second = get_u64(p + 8);
+    bits = get_u64(p + 16);
+}
+
+std::vector<task_row> task_result::rows() const {
+    std::vector<task_row> out(static_cast<std::size_t>(header_.documents));
+    constexpr std::size_t per_read = 4096;
+    std::vector<unsigned char> block(per_read * 24);
+    for (std::size_t done = 0; done < out.size();) {
+        const std::size_t take = std::min(per_read, out.size() - done);
+        read(task_header_bytes + done * 24, block.data(), take * 24);
+        for (std::size_t i = 0; i < take; ++i) {
+            const unsigned char* q = block.data() + 24 * i;
+            out[done + i] = task_row{get_u64(q), get_u64(q + 8), get_u64(q + 16)};
+        }
+        done += take;
+    }
+    return out;
+}
+
+namespace {
+
+constexpr const char* group_help_command = "ditto group --help";
+
+struct group_arguments {
+    std::string input, folder, output_path, output_option = "-o";
+    std::uint32_t tasks = 0;
+    ditto::dedup_options dedup;
+    ditto::jsonl_options jsonl;
+    bool skip_invalid = false, quiet = false;
+};
+
+void print_group_help(std::FILE* out) {
+    std::fputs(
+        "Usage: ditto group --sketches FOLDER --tasks K [OPTIONS] INPUT\n"
+        "Assign the documents of INPUT, sketched into FOLDER by 'ditto sketch', to K tasks of\n"
+        "'ditto dedup --task k/K', so that documents which share an LSH bucket or a normalized\n"
+        "text go to one task: no similar pair, cluster or kept copy crosses tasks, and every\n"
+        "task's result is the one 'ditto dedup INPUT' gives for its documents. The groups of\n"
+        "such documents (connected through shared buckets) are dealt out largest first, each\n"
+        "to the task with the fewest text bytes so far. One group can be most of a corpus (a\n"
+        "family of pages on one template): its task then does most of the work.\n"
+        "\n"
+        "  --sketches FOLDER   the folder of every part's sketch file (required)\n"
+        "  --tasks K           tasks, 1..65536 (required)\n"
+        "  -o, --output FILE   the groups file (default: FOLDER/groups), written under a\n"
+        "                      temporary name and renamed when complete\n"
+        "  --threshold T, --ngram K, --shingle words:K|chars:K, --sketch-size N, --recall R\n"
+        "                      as given to 'ditto sketch' (checked against the sketch files)\n"
+        "  --text-field NAME, --id-field NAME, --invalid-utf8 replace|error, --skip-invalid\n"
+        "                      as given to 'ditto sketch'\n"
+        "  -q, --quiet         no summary on standard error\n"
+        "  -h, --help          show this help\n",
+        out);
+}
+
+group_arguments parse_group_arguments(const std::vector<std::string_view>& args, bool& help) {
+    group_arguments a;
+    bool have_input = false;
+    argument_reader r(args, group_help_command);
+    while (r.next()) {
+        if (r.is_operand()) {
+            if (have_input) throw usage_error("more than one input file", group_help_command);
+            a.input = std::string(r.argument());
+            have_input = true;
+            continue;
+        }
+        const std::string_view name = r.name();
+        if (name == "-h" || name == "--help") {
+            help = true;
+            return a;
+        }
+        if (name == "--sketches") {
+            a.folder = std::string(r.value());
+            if (a.folder.empty()) throw usage_error("--sketches needs a folder", group_help_command);
+        } else if (name == "--tasks") {
+            a.tasks = static_cast<std::uint32_t>(parse_size(name, r.value(), 1, 65536, group_help_command));
+        } else if (name == "--threads") {
+            (void)parse_size(name, r.value(), 1, 4096, group_help_command);  // accepted as the plan passes it; one thread does
+        } else if (parse_similarity_option(r, a.dedup) || parse_input_option(r, a.jsonl)) {
+        } else if (name == "--skip-invalid") {
+            r.flag();
+            a.skip_invalid = true;
+        } else if (parse_output_option(r, a.output_path, a.output_option)) {
+        } else if (name == "-q" || name == "--quiet") {
+            r.flag();
+            a.quiet = true;
+        } else {
+            r.unknown();
+        }
+    }
+    if (!have_input) throw usage_error("no input file", group_help_command);
+    if (a.input == "-") throw usage_error("the input must be the file the parts were sketched from (not standard input)", group_help_command);
+    if (a.folder.empty()) throw usage_error("--sketches FOLDER is required", group_help_command);
+    if (a.tasks == 0) throw usage_error("--tasks K is required", group_help_command);
+    if (a.output_path.empty()) a.output_path = a.folder + "/groups";
+    if (a.jsonl.text_field == a.jsonl.id_field)
+        throw usage_error("--text-field and --id-field must differ, both are '" + a.jsonl.text_field + "'", group_help_command);
+    return a;
+}
+
+}  // namespace
+
+int run_group(const std::vector<std::string_view>& args) {
+    bool help = false;
+    const group_arguments a = parse_group_arguments(args, help);
+    if (help) {
+        print_group_help(stdout);
+        return 0;
+    }
+    check_similarity_options(a.dedup, group_help_command);
+    output out(a.output_path, a.output_option);
+    struct stat st {};
+    if (::stat(a.input.c_str(), &st) != 0) throw data_error("cannot read " + escape_text(a.input) + ": " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) throw data_error(escape_text(a.input) + " is not a regular file");
+    const std::uint64_t mtime =
+        static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
+    sketch_files sketches(a.folder, ditto::index_parameters_for(a.dedup), static_cast<std::uint64_t>(st.st_size), mtime,
+                          a.jsonl, a.skip_invalid, nullptr);
+    sketches.load();
+    const std::size_t n = sketches.size();
+    if (n > std::numeric_limits<std::uint32_t>::max() - 1)
+        throw data_error("--sketches " + escape_text(a.folder) + " holds more than 4294967294 records");
+    using u32 = std::uint32_t;
+
+    // Units: documents with the same normalized text (sequence hash), each named by its first.
+    std::vector<ditto::content_hash> sequence(n);
+    std::vector<std::uint64_t> length(n);
+    std::vector<std::uint8_t> has_keys(n);
+    std::size_t bands = 0;
+    {
+        ditto::text_sketch s;
+        for (std::size_t i = 0; i < n; ++i) {
+            sketches.sketch(i, s);
+            sequence[i] = s.sequence;
+            length[i] = s.length;
+            has_keys[i] = s.shingles > 0 ? 1 : 0;
+            bands = std::max(bands, s.keys.size());
+        }
+    }
+    std::vector<u32> unit_of(n);
+    {
+        std::vector<u32> order(n);
+        for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<u32>(i);
+        std::stable_sort(order.begin(), order.end(), [&](u32 x, u32 y) { return sequence[x] < sequence[y]; });
+        for (std::size_t i = 0; i < n;) {
+            std::size_t end = i + 1;
+            while (end < n && sequence[order[end]] == sequence[order[i]]) ++end;
+            for (std::size_t j = i; j < end; ++j) unit_of[order[j]] = order[i];  // ascending: the first
+            i = end;
+        }
+    }
+    std::vector<ditto::content_hash>().swap(sequence);
+    // Groups: the units joined by every band key they share; per unit, whether a bucket of
+    // split_buckets units or more holds it (where the whole run takes its rarity sample from).
+    ditto::union_find groups(n);
+    for (std::size_t i = 0; i < n; ++i)
+        if (unit_of[i] != i) groups.unite(unit_of[i], i);
+    std::vector<std::uint8_t> large(n, 0);
+    const std::size_t split = a.dedup.split_buckets;
+    {
+        std::vector<std::pair<std::uint64_t, u32>> keyed;
+        ditto::text_sketch s;
+        for (std::size_t b = 0; b < bands; ++b) {
+            keyed.clear();
+            for (std::size_t i = 0; i < n; ++i) {
+                if (unit_of[i] != i || !has_keys[i]) continue;
+                sketches.sketch(i, s);
+                keyed.emplace_back(s.keys[b], static_cast<u32>(i));
+            }
+            std::sort(keyed.begin(), keyed.end());
+            for (std::size_t i = 0; i < keyed.size();) {
+                std::size_t end = i + 1;
+                while (end < keyed.size() && keyed[end].first == keyed[i].first) ++end;
+                for (std::size_t j = i + 1; j < end; ++j) groups.unite(keyed[i].second, keyed[j].second);
+                if (split >= 2 && end - i >= split)
+                    for (std::size_t j = i; j < end; ++j) large[keyed[j].second] = 1;
+                i = end;
+            }
+        }
+    }
+    // The whole run's rarity sample: every max(1, m / 1024)-th of the m units in a large bucket.
+    groups_file g;
+    g.parameters = ditto::index_parameters_for(a.dedup);
+    g.input_size = static_cast<std::uint64_t>(st.st_size);
+    g.parts = static_cast<std::uint32_t>(sketches.parts());
+    g.tasks = a.tasks;
+    g.split_buckets = split;
+    {
+        std::vector<u32> large_units;
+        for (std::size_t i = 0; i < n; ++i)
+            if (large[i]) large_units.push_back(static_cast<u32>(i));
+        const std::size_t step = std::max<std::size_t>(1, large_units.size() / 1024);
+        for (std::size_t i = 0; i < large_units.size(); i += step) g.sample.push_back(large_units[i]);
+    }
+    // Groups dealt out largest first (by text bytes, a document counting at least one), each to
+    // the task with the fewest bytes so far (the lowest number on a tie).
+    std::vector<std::uint64_t> group_bytes(n, 0);
+    for (std::size_t i = 0; i < n; ++i) group_bytes[groups.find(i)] += length[i] + 1;
+    std::vector<u32> roots;
+    for (std::size_t i = 0; i < n; ++i)
+        if (groups.find(i) == i) roots.push_back(static_cast<u32>(i));
+    std::stable_sort(roots.begin(), roots.end(), [&](u32 x, u32 y) { return group_bytes[x] > group_bytes[y]; });
+    std::vector<u32> task_of_root(n, 0);
+    {
+        using load = std::pair<std::uint64_t, u32>;  // bytes so far, task
+        std::priority_queue<load, std::vector<load>, std::greater<load>> least;
+        for (u32 t = 0; t < a.tasks; ++t) least.push({0, t});
+        for (const u32 r : roots) {
+            load l = least.top();
+            least.pop();
+            task_of_root[r] = l.second;
+            l.first += group_bytes[r];
+            least.push(l);
+        }
+    }
+    g.task_of.resize(n);
+    g.task_documents.assign(a.tasks, 0);
+    g.task_bytes.assign(a.tasks, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const u32 t = task_of_root[groups.find(i)];
+        g.task_of[i] = t;
+        ++g.task_documents[t];
+        g.task_bytes[t] += length[i];
+    }
+    out.write(g.encode());
+    out.commit();
+    if (!a.quiet) {
+        const std::uint64_t largest = roots.empty() ? 0 : group_bytes[roots.front()];
+        std::uint64_t total = 0, most = 0;
+        for (const std::uint64_t b : g.task_bytes) {
+            total += b;
+            most = std::max(most, b);
+        }
+        std::fprintf(stderr,
+                     "ditto: %zu documents in %zu groups over %u tasks; the largest group holds %.1f%% of the text bytes, "
+                     "the largest task %.1f%%; %zu documents in the rarity sample\n",
+                     n, roots.size(), a.tasks, total ? 100.0 * static_cast<double>(largest) / static_cast<double>(total + n) : 0.0,
+                     total ? 100.0 * static_cast<double>(most) / static_cast<double>(total) : 0.0, g.sample.size());
+    }
+    return 0;
+}
+
+}  // namespace ditto_cli

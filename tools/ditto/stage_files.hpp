@@ -1,0 +1,134 @@
+#pragma once
+// The files between the stages of a run split over tasks, after the sketch files
+// (sketch_file.hpp):
+//
+//   ditto group --tasks K    reads every part's sketch file and writes the groups file: which of
+//                            K tasks each document goes to. Documents that share a band key or a
+//                            normalized text (the transitive closure: the components of the LSH
+//                            buckets) go to one task, so no similar pair, cluster or kept copy
+//                            crosses tasks; and the rarity sample the whole run would take.
+//   ditto dedup --task k/K   runs the pipeline over task k's documents alone, read by offset,
+//                            and writes a task result: each document's cluster, exact
+//                            representative and, with --pairs, its similar pairs.
+//   ditto dedup --merge      reads the input and every task result, and writes what
+//                            'ditto dedup' writes.
+//
+// Both formats are little-endian, checked by a CRC-32C footer, and carry the stored index's
+// parameter block (docs/format.md) and the input's size.
+//
+// Groups file, version 1.0:
+//   0    "DITTOGRP"                      8 bytes
+//   8    major u16, minor u16, header bytes u32 (128)
+//   16   the parameter block (56 bytes)
+//   72   input size u64
+//   80   parts u32, tasks u32
+//   88   records u64, sample documents u64
+//   104  split_buckets u64, 0 u64, 0 u64
+//   128  per task: documents u64, text bytes u64
+//   then per record, in input order: its task u32; zeros up to a multiple of 8
+//   then the rarity sample: documents u64 each, ascending
+//   footer: CRC-32C of everything before it u32, 0 u32, "GROUPEND" 8 bytes
+//
+// Task result, version 1.0:
+//   0    "DITTOTSK"                      8 bytes
+//   8    major u16, minor u16, header bytes u32 (112)
+//   16   the parameter block (56 bytes)
+//   72   input size u64
+//   80   task u32, tasks u32
+//   88   documents u64
+//   96   flags u32 (1: pairs collected, 2: connected clusters, 4: keep longest), the groups
+//        file's CRC-32C u32
+//   104  0 u64
+//   112  per document of the task, in input order: document, cluster (its kept copy), exact
+//        representative, 3 x u64 (input record numbers)
+//   then the similar pairs: first u64, second u64, similarity (IEEE double bits) u64
+//   footer: pairs u64, CRC-32C of everything before it u32, 0 u32, "TASKDONE" 8 bytes
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <ditto/store/parameters.hpp>
+
+namespace ditto_cli {
+
+struct groups_file {
+    ditto::index_parameters parameters;
+    std::uint64_t input_size = 0;
+    std::uint32_t parts = 0, tasks = 0;
+    std::uint64_t split_buckets = 0;
+    std::vector<std::uint32_t> task_of;   ///< per record
+    std::vector<std::uint64_t> task_documents, task_bytes;  ///< per task
+    std::vector<std::uint64_t> sample;    ///< the rarity sample's documents, ascending
+    std::uint32_t crc = 0;                ///< of the file, as read or written
+
+    /// The file's bytes (sets crc).
+    [[nodiscard]] std::string encode();
+    /// Reads and checks path. Throws data_error naming the file and what is wrong.
+    [[nodiscard]] static groups_file read(const std::string& path);
+};
+
+struct task_row {
+    std::uint64_t document = 0, cluster = 0, exact_of = 0;
+};
+
+struct task_result_header {
+    ditto::index_parameters parameters;
+    std::uint64_t input_size = 0;
+    std::uint32_t task = 0, tasks = 0;
+    std::uint64_t documents = 0;
+    std::uint32_t flags = 0, groups_crc = 0;
+};
+
+inline constexpr std::uint32_t task_flag_pairs = 1, task_flag_connected = 2, task_flag_longest = 4;
+
+/// The bytes of a task result's header.
+[[nodiscard]] std::string encode_task_header(const task_result_header& h);
+
+/// A task result, checked (checksum, sizes) when opened; rows and pairs read in blocks.
+class task_result {
+public:
+    /// Throws data_error naming the file and what is wrong.
+    explicit task_result(const std::string& path);
+    ~task_result();
+    task_result(const task_result&) = delete;
+    task_result& operator=(const task_result&) = delete;
+
+    [[nodiscard]] const task_result_header& header() const { return header_; }
+    [[nodiscard]] std::uint64_t pairs() const { return pairs_; }
+    [[nodiscard]] const std::string& path() const { return path_; }
+    /// Every row, in order.
+    [[nodiscard]] std::vector<task_row> rows() const;
+    /// Calls f(first, second, similarity) for every pair, in order.
+    template <class F>
+    void for_each_pair(F&& f) const {
+        constexpr std::size_t per_read = 4096;
+        std::vector<unsigned char> block(per_read * 24);
+        for (std::uint64_t done = 0; done < pairs_;) {
+            const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(per_read, pairs_ - done));
+            read(pairs_at_ + done * 24, block.data(), take * 24);
+            for (std::size_t i = 0; i < take; ++i) {
+                std::uint64_t first = 0, second = 0, bits = 0;
+                decode_pair(block.data() + i * 24, first, second, bits);
+                double similarity = 0;
+                static_assert(sizeof similarity == sizeof bits);
+                std::memcpy(&similarity, &bits, sizeof bits);
+                f(first, second, similarity);
+            }
+            done += take;
+        }
+    }
+
+private:
+    void read(std::uint64_t offset, unsigned char* p, std::size_t n) const;
+    static void decode_pair(const unsigned char* p, std::uint64_t& first, std::uint64_t& second, std::uint64_t& bits);
+    std::string path_;
+    int fd_ = -1;
+    task_result_header header_;
+    std::uint64_t pairs_ = 0, pairs_at_ = 0;
+};
+
+}  // namespace ditto_cli
