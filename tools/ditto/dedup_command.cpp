@@ -1101,14 +1101,16 @@ void merge_task_results(const std::string& folder, const sketch_files& sketches,
     result.exact_of.assign(n, n);
     std::vector<std::uint64_t> next(groups.tasks, 0);  // per task, the next record it holds
     std::vector<ditto::similar_pair> chunk;
+    std::size_t stale = 0;
+    std::string stale_example;
     for (const std::string& path : paths) {
         const task_result t(path);
         const task_result_header& h = t.header();
         const std::string name = escape_text(path);
-        if (h.tasks != groups.tasks || h.groups_crc != groups.crc)
-            throw data_error(name + " is a task of another grouping (" + std::to_string(h.tasks) + " tasks, groups file " +
-                             std::to_string(h.groups_crc) + "; the folder's: " + std::to_string(groups.tasks) + ", " +
-                             std::to_string(groups.crc) + "): remove it, or run the tasks again");
+        if (h.tasks != groups.tasks || h.groups_crc != groups.crc) {  // an earlier run's, of another grouping
+            if (stale++ == 0) stale_example = name;
+            continue;
+        }
         if (!of_task[h.task].empty())
             throw data_error("--sketches " + escape_text(folder) + " holds task " + std::to_string(h.task) + " twice (" +
                              escape_text(of_task[h.task]) + ", " + name + ")");
@@ -1147,7 +1149,13 @@ void merge_task_results(const std::string& folder, const sketch_files& sketches,
     for (std::uint32_t t = 0; t < groups.tasks; ++t)
         if (of_task[t].empty())
             throw data_error("--sketches " + escape_text(folder) + " lacks the result of task " + std::to_string(t) + " of " +
-                             std::to_string(groups.tasks) + " (task-*.result)");
+                             std::to_string(groups.tasks) + " (task-*.result)" +
+                             (stale ? " of its groups file; " + count(stale, "result", "results") + " there (" + stale_example +
+                                          ") belong to another grouping"
+                                    : std::string()));
+    if (stale > 0)
+        std::fprintf(stderr, "ditto: warning: ignored %s in --sketches %s made for another grouping (%s)\n",
+                     count(stale, "task result", "task results").c_str(), escape_text(folder).c_str(), stale_example.c_str());
     std::size_t kept = 0;
     for (std::size_t i = 0; i < n; ++i) {
         const std::size_t c = result.clusters.cluster[i];
@@ -1643,7 +1651,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
         // Every part is there and matches its texts: what killed sketch tasks left goes (a
         // running task's, locked, stays). A failed run leaves them, to look at.
         if (const std::size_t removed = sketches.remove_leftovers(); removed > 0 && !a.quiet)
-            std::fprintf(stderr, "ditto: removed %zu temporary file%s left in --sketches %s by interrupted sketch tasks\n",
+            std::fprintf(stderr, "ditto: removed %zu temporary file%s left in --sketches %s by interrupted tasks\n",
                          removed, removed == 1 ? "" : "s", escape_text(a.sketches).c_str());
     } else if (bounded) {
         result = ditto::dedup(source, a.dedup, pool);
@@ -1818,7 +1826,7 @@ constexpr const char* plan_help_command = "ditto plan --help";
 
 void print_plan_help(std::FILE* out) {
     std::fputs(
-        "Usage: ditto plan --parts N --sketches FOLDER [DEDUP OPTIONS] FILE\n"
+        "Usage: ditto plan --parts N [--tasks K] --sketches FOLDER [DEDUP OPTIONS] FILE\n"
         "Print the tasks of a run of 'ditto dedup [DEDUP OPTIONS] FILE' split into N parts, as\n"
         "JSONL, one task per line:\n"
         "  {\"stage\": ..., \"task\": i, \"tasks\": n, \"argv\": [...], \"outputs\": [...]}\n"
@@ -1832,10 +1840,16 @@ void print_plan_help(std::FILE* out) {
         "  sketch  N tasks: 'ditto sketch --part P/N', each writing FOLDER/part-P-of-N.sketch\n"
         "  dedup   1 task: 'ditto dedup --sketches FOLDER', which writes what 'ditto dedup'\n"
         "          would (to -o FILE when given, which should then be an absolute path too)\n"
+        "With --tasks K, the comparing is split too, and the stages after sketch are:\n"
+        "  group   1 task: 'ditto group', writing FOLDER/groups: which task each document goes to\n"
+        "  task    K tasks: 'ditto dedup --task k/K', each writing FOLDER/task-k-of-K.result\n"
+        "  merge   1 task: 'ditto dedup --merge', which writes what 'ditto dedup' would\n"
         "The DEDUP OPTIONS are checked here as 'ditto dedup --sketches' checks them; the sketch\n"
         "tasks get the similarity and input options and --threads.\n"
         "\n"
         "  --parts N           parts, 1..1048576 (about 100 MB or more of input each)\n"
+        "  --tasks K           tasks that compare, 1..65536; each gets whole groups of documents\n"
+        "                      that share LSH buckets, dealt out by text bytes\n"
         "  --sketches FOLDER   where the parts' sketch files go (it must exist when they run)\n"
         "  -h, --help          show this help\n",
         out);
@@ -1869,7 +1883,7 @@ void print_task(std::string_view stage, std::size_t task, std::size_t tasks, con
 bool dedup_flag(std::string_view name) {
     static constexpr std::string_view flags[] = {"--pairs", "--clusters", "--report", "--explain", "--skip-invalid", "-q",
                                                  "--quiet", "-v", "--verbose", "--clean", "--no-lines", "--no-passages",
-                                                 "--no-fold-digits", "--also-within", "-h", "--help"};
+                                                 "--no-fold-digits", "--also-within", "--merge", "-h", "--help"};
     return std::find(std::begin(flags), std::end(flags), name) != std::end(flags);
 }
 
@@ -1883,7 +1897,7 @@ bool value_follows(std::string_view arg) {
 int run_plan(const std::vector<std::string_view>& args) {
     // --parts is the plan's own; everything else is dedup's, checked by dedup's parser. An
     // option's value (a field named "-h", say) is never read as an option.
-    std::size_t parts = 0;
+    std::size_t parts = 0, tasks = 0;
     std::vector<std::string_view> dedup_args;
     bool help = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -1894,17 +1908,19 @@ int run_plan(const std::vector<std::string_view>& args) {
         }
         if (arg == "-h" || arg == "--help") help = true;
         std::string_view value;
-        if (arg == "--parts") {
-            if (i + 1 == args.size()) throw usage_error("--parts needs a value", plan_help_command);
+        const bool is_tasks = arg == "--tasks" || arg.starts_with("--tasks=");
+        if (arg == "--parts" || arg == "--tasks") {
+            if (i + 1 == args.size()) throw usage_error(std::string(arg) + " needs a value", plan_help_command);
             value = args[++i];
-        } else if (arg.starts_with("--parts=")) {
+        } else if (arg.starts_with("--parts=") || arg.starts_with("--tasks=")) {
             value = arg.substr(8);
         } else {
             dedup_args.push_back(arg);
             if (value_follows(arg) && i + 1 < args.size()) dedup_args.push_back(args[++i]);
             continue;
         }
-        parts = parse_size("--parts", value, 1, std::size_t{1} << 20, plan_help_command);
+        if (is_tasks) tasks = parse_size("--tasks", value, 1, 65536, plan_help_command);
+        else parts = parse_size("--parts", value, 1, std::size_t{1} << 20, plan_help_command);
     }
     if (help) {
         print_plan_help(stdout);
@@ -1919,6 +1935,9 @@ int run_plan(const std::vector<std::string_view>& args) {
         throw usage_error(e.what(), plan_help_command);
     }
     if (a.sketches.empty()) throw usage_error("--sketches FOLDER is required", plan_help_command);
+    if (a.tasks > 0 || a.merge) throw usage_error("--task and --merge are the plan's to give", plan_help_command);
+    if (tasks > 0 && a.memory > 0)
+        throw usage_error("--memory does not go with --tasks (each task holds its share of the texts)", plan_help_command);
     if (a.input == "-") throw usage_error("the input must be a file every task can read (not standard input)", plan_help_command);
     check_similarity_options(a.dedup, plan_help_command);
     const std::string input = absolute_path(a.input), folder = absolute_path(a.sketches);
@@ -1999,7 +2018,42 @@ int run_plan(const std::vector<std::string_view>& args) {
         const std::string output = absolute_path(a.output_path);
         if (::stat(output.c_str(), &st) != 0 || S_ISREG(st.st_mode)) dedup_outputs.push_back(output_target(output));
     }
-    print_task("dedup", 0, 1, dedup_argv, dedup_outputs);
+    if (tasks == 0) {
+        print_task("dedup", 0, 1, dedup_argv, dedup_outputs);
+        if (std::fflush(stdout) != 0 || std::ferror(stdout)) throw data_error("cannot write the plan to standard output");
+        return 0;
+    }
+    const std::string groups = folder + "/groups";
+    {
+        std::vector<std::string> argv{"group", "--sketches", folder, "--tasks", std::to_string(tasks), "-o", groups};
+        argv.insert(argv.end(), sketch_options.begin(), sketch_options.end());
+        argv.push_back("--");
+        argv.push_back(input);
+        print_task("group", 0, 1, argv, {groups});
+    }
+    // The task stage: dedup's options but its output (the merge's), plus the task's own.
+    std::vector<std::string> task_options;
+    for (std::size_t i = 1; i < dedup_argv.size() && dedup_argv[i] != "--"; ++i) {
+        if (dedup_argv[i] == "-o") {
+            ++i;
+            continue;
+        }
+        if (dedup_argv[i].starts_with("--output=")) continue;
+        task_options.push_back(dedup_argv[i]);
+    }
+    const std::size_t task_digits = std::to_string(tasks - 1).size();
+    for (std::size_t k = 0; k < tasks; ++k) {
+        std::string number = std::to_string(k);
+        number.insert(0, task_digits - number.size(), '0');
+        const std::string result = folder + "/task-" + number + "-of-" + std::to_string(tasks) + ".result";
+        std::vector<std::string> argv{"dedup", "--task", std::to_string(k) + "/" + std::to_string(tasks), "-o", result};
+        argv.insert(argv.end(), task_options.begin(), task_options.end());
+        argv.push_back("--");
+        argv.push_back(input);
+        print_task("task", k, tasks, argv, {result});
+    }
+    dedup_argv.insert(dedup_argv.begin() + 1, "--merge");
+    print_task("merge", 0, 1, dedup_argv, dedup_outputs);
     if (std::fflush(stdout) != 0 || std::ferror(stdout)) throw data_error("cannot write the plan to standard output");
     return 0;
 }

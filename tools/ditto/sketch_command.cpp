@@ -482,13 +482,14 @@ sketch_files::sketch_files(const std::string& folder, const ditto::index_paramet
     folder_ = folder;
 }
 
-// Whether name is what an output written as "TARGET.sketch" leaves when its writer is killed:
-// "TARGET.sketch.tmp-" and mkstemp's six characters.
+// Whether name is what a stage's output ("NAME.sketch", "NAME.result" or "groups") leaves when
+// its writer is killed: the name, ".tmp-" and mkstemp's six characters.
 static bool sketch_leftover(const std::string& name) {
-    const std::size_t at = name.rfind(".sketch.tmp-");
-    if (at == std::string::npos || at == 0 || name.size() != at + 12 + 6) return false;
-    return std::all_of(name.begin() + static_cast<std::ptrdiff_t>(at + 12), name.end(),
-                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+    if (name.size() < 11 || name.compare(name.size() - 11, 5, ".tmp-") != 0) return false;
+    const std::string target = name.substr(0, name.size() - 11);
+    const bool stage_output = target == "groups" || (target.size() > 7 && target.ends_with(".sketch")) ||
+                              (target.size() > 7 && target.ends_with(".result"));
+    return stage_output && std::all_of(name.end() - 6, name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
 }
 
 std::size_t sketch_files::remove_leftovers() {
@@ -498,7 +499,7 @@ std::size_t sketch_files::remove_leftovers() {
         if (sketch_leftover(it->path().filename().string()) && it->symlink_status().type() == std::filesystem::file_type::regular)
             leftovers.push_back(it->path());
     if (ec) {  // the parts were read from it: not worth failing the run for
-        std::fprintf(stderr, "ditto: warning: cannot read the folder --sketches %s to remove what interrupted sketch tasks left: %s\n",
+        std::fprintf(stderr, "ditto: warning: cannot read the folder --sketches %s to remove what interrupted tasks left: %s\n",
                      escape_text(folder_).c_str(), ec.message().c_str());
         return 0;
     }
@@ -513,7 +514,7 @@ std::size_t sketch_files::remove_leftovers() {
                 ++removed;
             } else if (errno != ENOENT) {  // gone already: another run removed it
                 // Not worth failing a run whose parts are all there (a read-only folder, say).
-                std::fprintf(stderr, "ditto: warning: cannot remove %s, left by an interrupted sketch task: %s\n",
+                std::fprintf(stderr, "ditto: warning: cannot remove %s, left by an interrupted task: %s\n",
                              escape_text(path.string()).c_str(), std::strerror(errno));
             }
         }

@@ -94,10 +94,11 @@ public:
     /// Whether some part was sketched from the input at another modification time (allowed: a
     /// copy; said when a text turns out not to be the one sketched).
     [[nodiscard]] bool input_time_differs() const { return time_differs_; }
-    /// Removes the temporary files that interrupted sketch tasks left in the folder
-    /// ("NAME.sketch.tmp-XXXXXX", regular files) but those a running task holds locked (a
-    /// retried or repeated task still writing). Returns how many were removed; one that cannot
-    /// be, or a folder that cannot be read, is named in a warning.
+    /// Removes the temporary files that interrupted tasks left in the folder
+    /// ("NAME.sketch.tmp-XXXXXX", "NAME.result.tmp-XXXXXX", "groups.tmp-XXXXXX", regular files)
+    /// but those a running task holds locked (a retried or repeated task still writing).
+    /// Returns how many were removed; one that cannot be, or a folder that cannot be read, is
+    /// named in a warning.
     std::size_t remove_leftovers();
     /// The number of parts and the bytes of the files.
     [[nodiscard]] std::size_t parts() const { return files_.size(); }
