@@ -91,6 +91,14 @@ def skipped_lines_with_skip_invalid():
     folder = sketch_parts(path, 3, ["--skip-invalid"])
     for mode in [[], ["--pairs"], ["--clusters"]]:
         same_as_dedup(["--skip-invalid"] + mode, path, folder)
+        # And split over tasks: the skipped lines copied in place by the merge.
+        run(["group", "--sketches", folder, "--tasks", "2", "--skip-invalid", path], check=0)
+        for k in range(2):
+            run(["dedup", "-q", "--sketches", folder, "--task", "%d/2" % k, "--skip-invalid"] + mode + [path], check=0)
+        merged = run(["dedup", "-q", "--sketches", folder, "--merge", "--skip-invalid"] + mode + [path], check=0)
+        alone = run(["dedup", "-q", "--skip-invalid"] + mode + [path], check=0)
+        expect(merged.stdout == alone.stdout, f"--skip-invalid {mode} over tasks differs")
+    error(["group", "--sketches", folder, "--tasks", "2", path], 1, r"sketched with --skip-invalid")
     error(["sketch", "--part", "1/3", "-o", os.path.join(WORK, "x.sketch"), path], 1, r"byte \d+ .*part 1/3")
     expect(not os.path.exists(os.path.join(WORK, "x.sketch")), "a failed sketch left its file")
 
@@ -366,6 +374,177 @@ def killed_sketch_tasks_then_a_rerun_give_the_same_output():
     expect(os.path.exists(tasks[2]["outputs"][0] + ".tmp-Runnin"), "a temporary removed while a part was missing")
 
 
+def template_corpus(pages=1500, seed=11):
+    """Pages on two templates, in threes (two with tails of their own, then one without: it is
+    similar to both, so greedy clusters depend on which kept page it prefers), a few exact
+    copies, near-copies of a news text, and a storm of one notice: buckets of hundreds of pages
+    that the prefix split leaves whole, where the whole run's rarity sample decides."""
+    g = random.Random(seed)
+    lines = []
+    for page in range(pages):
+        t = page % 2
+        words = ["tpl%dw%d" % (t, w) for w in range(60)] + ["own%dp%dx%d" % (t, page // 6, w) for w in range(7)]
+        if page % 3 != 2:
+            words += ["tail%dx%d" % ((page // 6 + page % 3) % 3, w) for w in range(12)]
+        lines.append(json.dumps({"id": "page-%d" % page, "text": " ".join(words)}))
+        if page % 50 == 0:
+            lines.append(json.dumps({"id": "copy-%d" % page, "text": " ".join(words)}))
+    news = " ".join("n%d" % g.randrange(3000) for _ in range(200))
+    for c in range(30):
+        words = news.split()
+        words[g.randrange(len(words))] = "edit%d" % c
+        lines.append(json.dumps({"id": "news-%d" % c, "text": " ".join(words)}))
+    lines += [json.dumps({"id": "notice-%d" % i, "text": "We use cookies"}) for i in range(300)]
+    g.shuffle(lines)
+    return ("\n".join(lines) + "\n").encode()
+
+
+TEMPLATES = write("templates.jsonl", template_corpus())
+
+
+def staged_run(path, parts, tasks, args, folder, extra_task=(), check_leftovers=True):
+    """Every stage in a shell-like loop: sketch, group, the tasks, the merge; the merge's output."""
+    sketch_parts(path, parts, [a for a in args if a.startswith(("--threshold", "--ngram", "--shingle", "--sketch-size"))],
+                 folder=folder)
+    similarity = [a for a in args if a.startswith(("--threshold", "--ngram", "--shingle", "--sketch-size"))]
+    p = run(["group", "--sketches", folder, "--tasks", str(tasks)] + similarity + [path], check=0)
+    for k in range(tasks):
+        run(["dedup", "-q", "--sketches", folder, "--task", "%d/%d" % (k, tasks)] + list(extra_task) + args + [path], check=0)
+    merged = run(["dedup", "-q", "--sketches", folder, "--merge"] + args + [path], check=0)
+    if check_leftovers:
+        names = sorted(os.listdir(folder))
+        expect(names == sorted(["part-%d.sketch" % i for i in range(parts)] + ["groups"] +
+                               ["task-%s-of-%d.result" % (str(k).zfill(len(str(tasks - 1))), tasks) for k in range(tasks)]),
+               f"files: {names}")
+    return merged.stdout, p.stderr
+
+
+@case
+def tasks_give_dedup_output_for_every_part_count_task_count_and_mode():
+    folder = os.path.join(WORK, "staged")
+    for path, modes in [(NEWS, MODES), (CORPUS, MODES[:2] + MODES[3:5] + [["--cluster", "connected", "--clusters"],
+                                                                      ["--keep", "longest", "--clusters"]])]:
+        for parts in [1, 2, 3, 7]:
+            for tasks in [1, 3]:
+                for mode in modes:
+                    alone = run(["dedup", "-q"] + mode + [path], check=0).stdout
+                    merged, _ = staged_run(path, parts, tasks, mode, folder)
+                    expect(len(alone) > 0 and merged == alone,
+                           f"{os.path.basename(path)}, {parts} parts, {tasks} tasks, {mode}: {len(merged)} bytes, alone {len(alone)}")
+    # Other similarity options, given to every stage.
+    for mode in [["--threshold", "0.6", "--pairs"], ["--shingle", "chars:6", "--clusters"]]:
+        alone = run(["dedup", "-q"] + mode + [CORPUS], check=0).stdout
+        merged, _ = staged_run(CORPUS, 2, 3, [mode[0] + "=" + mode[1], mode[2]], folder)
+        expect(merged == alone, f"{mode}: the staged run differs")
+
+
+@case
+def tasks_on_template_families_where_the_rarity_sample_decides():
+    folder = os.path.join(WORK, "staged-templates")
+    verbose = run(["dedup", "-v", "--clusters", TEMPLATES], check=0).stderr.decode()
+    expect(re.search(r"largest [3-9][0-9][0-9]", verbose) is not None, f"no bucket of hundreds: {verbose}")
+    for mode in [[], ["--clusters"], ["--clusters", "--cluster", "connected"], ["--pairs"], ["--report"]]:
+        alone = run(["dedup", "-q"] + mode + [TEMPLATES], check=0).stdout
+        for parts, tasks in [(1, 1), (3, 3), (7, 2)]:
+            merged, said = staged_run(TEMPLATES, parts, tasks, mode, folder)
+            expect(merged == alone, f"templates, {parts} parts, {tasks} tasks, {mode}: the staged run differs")
+            expect(re.search(rb"; [1-9][0-9]* documents in the rarity sample", said) is not None, f"no sample: {said.decode()}")
+    # One template family is one group: its task does most of the work, and says so.
+    _, said = staged_run(TEMPLATES, 2, 4, [], folder)
+    expect(re.search(rb"the largest group holds [3-9][0-9]\.[0-9]% of the text bytes", said) is not None, said.decode())
+
+
+@case
+def task_stage_mismatches_and_damage_are_errors():
+    folder = os.path.join(WORK, "staged-bad")
+    merged, _ = staged_run(CORPUS, 3, 3, ["--pairs"], folder)
+    alone = run(["dedup", "-q", "--pairs", CORPUS], check=0).stdout
+    expect(merged == alone, "staged --pairs differs")
+    result = os.path.join(folder, "task-1-of-3.result")
+    original = open(result, "rb").read()
+    merge = ["dedup", "--sketches", folder, "--merge", "--pairs", CORPUS]
+    # Options that differ between the tasks and the merge.
+    error(["dedup", "--sketches", folder, "--merge", "--clusters", CORPUS], 1, r"made with --pairs, --cluster greedy.*this merge has no --pairs")
+    error(["dedup", "--sketches", folder, "--merge", "--threshold", "0.7", "--pairs", CORPUS], 1, r"other similarity options \(bands, rows, threshold")
+    error(["dedup", "--sketches", folder, "--task", "0/2", CORPUS], 1, r"assigns the documents to 3 tasks, not 2")
+    error(["group", "--sketches", folder, "--tasks", "2", "--ngram", "4", CORPUS], 1, r"other similarity options")
+    # A result damaged, cut short, or missing; a groups file damaged.
+    for damage, pattern in [(lambda b: b[:100] + bytes([b[100] ^ 1]) + b[101:], r"checksum does not match"),
+                            (lambda b: b[:len(b) // 2], r"cut short|too short|sizes do not add up"),
+                            (lambda b: b"", r"too short")]:
+        write(result, damage(original))
+        error(merge, 1, pattern)
+    os.remove(result)
+    error(merge, 1, r"lacks the result of task 1 of 3")
+    write(result, original)
+    groups = os.path.join(folder, "groups")
+    grouped = open(groups, "rb").read()
+    write(groups, grouped[:200] + bytes([grouped[200] ^ 4]) + grouped[201:])
+    error(merge, 1, r"groups file: its checksum")
+    write(groups, grouped)
+    run(merge, check=0)
+    # Another grouping over the same folder: the earlier results are ignored, with a warning, once
+    # every task of the new one is there; until then the merge says which are missing.
+    run(["group", "--sketches", folder, "--tasks", "2", CORPUS], check=0)
+    error(merge, 1, r"lacks the result of task 0 of 2 .*3 results there .* belong to another grouping")
+    for k in range(2):
+        run(["dedup", "-q", "--sketches", folder, "--task", "%d/2" % k, "--pairs", CORPUS], check=0)
+    p = run(merge, check=0)
+    expect(p.stdout == alone and b"ignored 3 task results" in p.stderr, f"after regrouping: {p.stderr.decode()}")
+    # A record changed since it was sketched (same size): the task and the merge refuse it.
+    data = open(CORPUS, "rb").read()
+    changed = os.path.join(WORK, "changed.jsonl")
+    shutil.copy(CORPUS, changed)
+    folder2 = os.path.join(WORK, "staged-changed")
+    staged_run(changed, 2, 2, [], folder2)
+    at = data.index(b"w1", len(data) // 2)
+    write(changed, data[:at] + b"x" + data[at + 1:])
+    error(["dedup", "--sketches", folder2, "--merge", changed], 1, r"is not the one sketched")
+    error(["dedup", "--sketches", folder2, "--task", "0/2", changed], 1, r"not the one sketched|changed since it was sketched")
+    # Usage.
+    error(["dedup", "--task", "0/2", CORPUS], 2, r"--task goes with --sketches")
+    error(["dedup", "--merge", CORPUS], 2, r"--merge goes with --sketches")
+    error(["dedup", "--sketches", folder, "--task", "2/2", CORPUS], 2, r"--task must be k/K")
+    error(["dedup", "--sketches", folder, "--task", "0/2", "--merge", CORPUS], 2, r"separate stages")
+    error(["dedup", "--sketches", folder, "--task", "0/2", "--memory", "64M", CORPUS], 2, r"--memory does not apply")
+    error(["dedup", "--sketches", folder, "--merge", "-o", os.path.join(folder, "x.result"), CORPUS], 2, r"would be taken for a task")
+    error(["group", "--sketches", folder, CORPUS], 2, r"--tasks K is required")
+    error(["group", "--tasks", "2", CORPUS], 2, r"--sketches FOLDER is required")
+    error(["group", "--sketches", folder, "--tasks", "0", CORPUS], 2, r"--tasks")
+
+
+@case
+def killed_task_and_group_stages_then_a_rerun_give_the_same_output():
+    folder = os.path.join(WORK, "staged-killed")
+    out = os.path.join(WORK, "staged-killed.out")
+    tasks = plan(["--parts", "2", "--tasks", "3", "--sketches", folder, "-o", out, "--clusters", TEMPLATES])
+    expect([t["stage"] for t in tasks] == ["sketch"] * 2 + ["group"] + ["task"] * 3 + ["merge"], f"stages {[t['stage'] for t in tasks]}")
+    alone = run(["dedup", "--clusters", TEMPLATES], check=0).stdout
+    for delay in [0.0, 0.01, 0.05]:
+        clear(folder)
+        for t in tasks[:2]:
+            run(t["argv"], check=0)
+        for stage in ["group", "task"]:
+            for t in [t for t in tasks if t["stage"] == stage]:
+                p = subprocess.Popen([DITTO] + t["argv"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(delay)
+                p.kill()
+                p.wait()
+                with open(t["outputs"][0] + ".tmp-K1lled", "wb") as f:  # a write cut short
+                    f.write(b"DITTOTSK" + bytes(40))
+            for t in [t for t in tasks if t["stage"] == stage]:
+                run(t["argv"], check=0)
+        p = run(tasks[-1]["argv"], check=0)
+        expect(open(out, "rb").read() == alone, f"killed after {delay} s: the rerun differs from dedup alone")
+        expect(re.search(rb"removed [4-9] temporary files left in --sketches", p.stderr) is not None, p.stderr.decode()[-300:])
+        expect(sorted(os.listdir(folder)) == ["groups"] + ["part-%d-of-2.sketch" % i for i in range(2)] +
+               ["task-%d-of-3.result" % k for k in range(3)], f"left: {sorted(os.listdir(folder))}")
+    # The plan's checks.
+    error(["plan", "--parts", "2", "--tasks", "0", "--sketches", folder, TEMPLATES], 2, r"--tasks")
+    error(["plan", "--parts", "2", "--tasks", "2", "--memory", "64M", "--sketches", folder, TEMPLATES], 2, r"--memory does not go with --tasks")
+    error(["plan", "--parts", "2", "--sketches", folder, "--merge", TEMPLATES], 2, r"the plan's to give")
+
+
 DRIVER = os.path.join(SOURCE, "tools/dask/ditto_dask.py")
 
 
@@ -394,6 +573,18 @@ def dask_driver_on_a_local_cluster():
         expect(b"sketch: %d tasks" % parts in p.stderr and b"dedup: 1 tasks" in p.stderr, f"stage report: {p.stderr.decode()[-800:]}")
         alone = run(["dedup"] + mode + [CORPUS], check=0)
         expect(open(out, "rb").read() == alone.stdout, f"{parts} parts on Dask, {mode}: differs from dedup alone")
+    # The comparing split over tasks too.
+    folder = os.path.join(WORK, "dask-tasks")
+    os.makedirs(folder, exist_ok=True)
+    for mode in [["--clusters"], ["--pairs"]]:
+        out = os.path.join(WORK, "dask-tasks.out")
+        p = subprocess.run([python, DRIVER, "--ditto", DITTO, "--workers", "2", "--parts", "3", "--tasks", "3", "--sketches",
+                            folder, "-o", out] + mode + [TEMPLATES], capture_output=True, cwd=WORK)
+        expect(p.returncode == 0, f"driver exit {p.returncode}: {p.stderr.decode()[-2000:]}")
+        for stage in [b"sketch: 3 tasks", b"group: 1 tasks", b"task: 3 tasks", b"merge: 1 tasks"]:
+            expect(stage in p.stderr, f"no {stage}: {p.stderr.decode()[-800:]}")
+        alone = run(["dedup"] + mode + [TEMPLATES], check=0)
+        expect(open(out, "rb").read() == alone.stdout, f"tasks on Dask, {mode}: differs from dedup alone")
     # Help asked of the plan: printed, and nothing run.
     p = subprocess.run([python, DRIVER, "--ditto", DITTO, "--parts", "2", "--sketches", folder, "-h", CORPUS],
                        capture_output=True, cwd=WORK)
@@ -462,6 +653,20 @@ def dask_workers_killed_mid_task():
                             "-o", out, "--clusters", CORPUS], capture_output=True, cwd=WORK)
         expect(p.returncode == 0 and open(out, "rb").read() == alone.stdout, f"rerun: exit {p.returncode}")
         expect({n: open(os.path.join(folder, n), "rb").read() for n in os.listdir(folder)} == before, "rerun: other sketch files")
+    # Split over tasks: the first task attempt's worker killed mid-task (the wrapper's "dedup" victim).
+    folder, markers = os.path.join(WORK, "dask-killed-tasks"), os.path.join(WORK, "dask-markers")
+    clear(folder)
+    clear(markers)
+    out = os.path.join(WORK, "dask-killed-tasks.out")
+    env = dict(os.environ, DITTO_TEST_REAL=DITTO, DITTO_TEST_MARKERS=markers, DITTO_TEST_DELAY="0.05")
+    p = subprocess.run([python, DRIVER, "--ditto", wrapper, "--workers", "2", "--parts", "3", "--tasks", "3", "--sketches",
+                        folder, "-o", out, "--clusters", CORPUS], capture_output=True, cwd=WORK, env=env)
+    expect(p.returncode == 0, f"driver exit {p.returncode}: {p.stderr.decode()[-2000:]}")
+    expect(re.search(rb"ditto_dask: task: removed [1-9][0-9]* temporary files? left by interrupted tasks", p.stderr) is not None,
+           f"task stage: no removal reported: {p.stderr.decode()[-1500:]}")
+    expect(open(out, "rb").read() == alone.stdout, "tasks with a worker killed: differs from dedup alone")
+    expect(sorted(os.listdir(folder)) == ["groups"] + ["part-%d-of-3.sketch" % i for i in range(3)] +
+           ["task-%d-of-3.result" % k for k in range(3)], f"left: {os.listdir(folder)}")
 
 
 finish()
