@@ -431,6 +431,11 @@ def tasks_give_dedup_output_for_every_part_count_task_count_and_mode():
                     merged, _ = staged_run(path, parts, tasks, mode, folder)
                     expect(len(alone) > 0 and merged == alone,
                            f"{os.path.basename(path)}, {parts} parts, {tasks} tasks, {mode}: {len(merged)} bytes, alone {len(alone)}")
+    # The merge with --memory: the input read in blocks and texts read again by offset.
+    for mode in [[], ["--pairs"]]:
+        staged_run(CORPUS, 3, 2, mode, folder)
+        merged = run(["dedup", "-q", "--sketches", folder, "--merge", "--memory", "16M"] + mode + [CORPUS], check=0)
+        expect(merged.stdout == run(["dedup", "-q"] + mode + [CORPUS], check=0).stdout, f"merge --memory {mode} differs")
     # Other similarity options, given to every stage.
     for mode in [["--threshold", "0.6", "--pairs"], ["--shingle", "chars:6", "--clusters"]]:
         alone = run(["dedup", "-q"] + mode + [CORPUS], check=0).stdout

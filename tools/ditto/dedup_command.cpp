@@ -1532,7 +1532,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
         }
     }
     seconds_parse = lap();
-    if (bounded) {
+    if (bounded && !a.merge) {  // the merge runs no pipeline
         // What the documents need whatever the budget (measured: about 620 bytes a document at
         // 128 slots and 18 bands): the pipeline's prefilter slots, band keys and per-text
         // numbers, the records and their ids. When that is above the budget, the band keys and
@@ -1787,7 +1787,11 @@ int run_dedup(const std::vector<std::string_view>& args) {
                          a.mode == output_mode::lines
                              ? (" and " + count(cleaning.passages, "repeated passage", "repeated passages") + " from the kept documents").c_str()
                              : "");
-        if (a.verbose) {
+        if (a.verbose && a.merge) {
+            std::fprintf(stderr, "ditto: read %.2f s, parse %.2f s, texts checked against their sketches and the task results "
+                                 "read %.2f s, write %.2f s\n",
+                         seconds_read, seconds_parse, seconds_dedup, seconds_write);
+        } else if (a.verbose) {
             const auto& st = result.stats;
             char shape_text[160];
             if (a.simhash)

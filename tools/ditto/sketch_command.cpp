@@ -544,6 +544,34 @@ void sketch_files::load() {
     }
 }
 
+void sketch_files::for_each(const std::function<void(std::size_t, const ditto::text_sketch&)>& f) const {
+    ditto::text_sketch s;
+    std::vector<char> block;
+    for (const file& x : files_) {
+        const std::size_t row = static_cast<std::size_t>(x.header.row_bytes());
+        constexpr std::size_t per_read = 4096;
+        for (std::uint64_t done = 0; done < x.header.records;) {
+            const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(per_read, x.header.records - done));
+            const unsigned char* rows = nullptr;
+            if (!x.rows.empty()) {
+                rows = x.rows.data() + done * row;
+            } else {
+                block.resize(take * row);
+                const std::ptrdiff_t got = read_at(x.fd, x.header.header_bytes() + done * row, block.data(), block.size());
+                if (got < 0) throw data_error("cannot read " + escape_text(x.path) + ": " + std::strerror(errno));
+                if (static_cast<std::size_t>(got) != block.size())
+                    throw data_error(escape_text(x.path) + " became shorter while it was read");
+                rows = reinterpret_cast<const unsigned char*>(block.data());
+            }
+            for (std::size_t r = 0; r < take; ++r) {
+                decode_row(rows + r * row, x.header, s);
+                f(static_cast<std::size_t>(x.first_record + done + r), s);
+            }
+            done += take;
+        }
+    }
+}
+
 void sketch_files::sketch(std::size_t i, ditto::text_sketch& out) const {
     std::uint64_t begin = 0, end = 0;
     sketch(i, out, begin, end);

@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,9 @@ public:
     void sketch(std::size_t i, ditto::text_sketch& out) const;
     /// Record i's sketch and its line's first byte and end (input offsets).
     void sketch(std::size_t i, ditto::text_sketch& out, std::uint64_t& line_begin, std::uint64_t& line_end) const;
+    /// Calls f(i, sketch) for every record in order, reading the files a block at a time
+    /// (without load(): a pass holds one block).
+    void for_each(const std::function<void(std::size_t, const ditto::text_sketch&)>& f) const;
     /// The first part's header (every part has the same parameters and input).
     [[nodiscard]] const sketch_header& header() const { return files_.front().header; }
     /// Whether some part was sketched from the input at another modification time (allowed: a

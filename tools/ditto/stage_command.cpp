@@ -345,7 +345,6 @@ int run_group(const std::vector<std::string_view>& args) {
         static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
     sketch_files sketches(a.folder, ditto::index_parameters_for(a.dedup), static_cast<std::uint64_t>(st.st_size), mtime,
                           a.jsonl, a.skip_invalid, nullptr);
-    sketches.load();
     const std::size_t n = sketches.size();
     if (n > std::numeric_limits<std::uint32_t>::max() - 1)
         throw data_error("--sketches " + escape_text(a.folder) + " holds more than 4294967294 records");
@@ -356,16 +355,12 @@ int run_group(const std::vector<std::string_view>& args) {
     std::vector<std::uint64_t> length(n);
     std::vector<std::uint8_t> has_keys(n);
     std::size_t bands = 0;
-    {
-        ditto::text_sketch s;
-        for (std::size_t i = 0; i < n; ++i) {
-            sketches.sketch(i, s);
-            sequence[i] = s.sequence;
-            length[i] = s.length;
-            has_keys[i] = s.shingles > 0 ? 1 : 0;
-            bands = std::max(bands, s.keys.size());
-        }
-    }
+    sketches.for_each([&](std::size_t i, const ditto::text_sketch& s) {
+        sequence[i] = s.sequence;
+        length[i] = s.length;
+        has_keys[i] = s.shingles > 0 ? 1 : 0;
+        bands = std::max(bands, s.keys.size());
+    });
     std::vector<u32> unit_of(n);
     {
         std::vector<u32> order(n);
@@ -381,6 +376,7 @@ int run_group(const std::vector<std::string_view>& args) {
     std::vector<ditto::content_hash>().swap(sequence);
     // Groups: the units joined by every band key they share; per unit, whether a bucket of
     // split_buckets units or more holds it (where the whole run takes its rarity sample from).
+    // A pass over the sketch files per band: one band's keys in memory at a time.
     ditto::union_find groups(n);
     for (std::size_t i = 0; i < n; ++i)
         if (unit_of[i] != i) groups.unite(unit_of[i], i);
@@ -388,14 +384,11 @@ int run_group(const std::vector<std::string_view>& args) {
     const std::size_t split = a.dedup.split_buckets;
     {
         std::vector<std::pair<std::uint64_t, u32>> keyed;
-        ditto::text_sketch s;
         for (std::size_t b = 0; b < bands; ++b) {
             keyed.clear();
-            for (std::size_t i = 0; i < n; ++i) {
-                if (unit_of[i] != i || !has_keys[i]) continue;
-                sketches.sketch(i, s);
-                keyed.emplace_back(s.keys[b], static_cast<u32>(i));
-            }
+            sketches.for_each([&](std::size_t i, const ditto::text_sketch& s) {
+                if (unit_of[i] == i && has_keys[i]) keyed.emplace_back(s.keys[b], static_cast<u32>(i));
+            });
             std::sort(keyed.begin(), keyed.end());
             for (std::size_t i = 0; i < keyed.size();) {
                 std::size_t end = i + 1;
