@@ -365,7 +365,7 @@ int run_group(const std::vector<std::string_view>& args) {
     {
         std::vector<u32> order(n);
         for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<u32>(i);
-        std::stable_sort(order.begin(), order.end(), [&](u32 x, u32 y) { return sequence[x] < sequence[y]; });
+        std::sort(order.begin(), order.end(), [&](u32 x, u32 y) { return sequence[x] != sequence[y] ? sequence[x] < sequence[y] : x < y; });
         for (std::size_t i = 0; i < n;) {
             std::size_t end = i + 1;
             while (end < n && sequence[order[end]] == sequence[order[i]]) ++end;
@@ -421,7 +421,7 @@ int run_group(const std::vector<std::string_view>& args) {
     std::vector<u32> roots;
     for (std::size_t i = 0; i < n; ++i)
         if (groups.find(i) == i) roots.push_back(static_cast<u32>(i));
-    std::stable_sort(roots.begin(), roots.end(), [&](u32 x, u32 y) { return group_bytes[x] > group_bytes[y]; });
+    std::sort(roots.begin(), roots.end(), [&](u32 x, u32 y) { return group_bytes[x] != group_bytes[y] ? group_bytes[x] > group_bytes[y] : x < y; });
     std::vector<u32> task_of_root(n, 0);
     {
         using load = std::pair<std::uint64_t, u32>;  // bytes so far, task
