@@ -275,16 +275,21 @@ struct dedup_result {
     /// none comes before it).
     std::vector<std::size_t> exact_of;
     /// The documents whose shingle sets ordered shingles by rarity for prefix filtering (see
-    /// dedup_options::rarity_texts), ascending: one per distinct text, the first of it, taken
-    /// evenly (every max(1, m / 1024)-th, from the first) from the m distinct texts, in order,
-    /// that are in an LSH bucket of split_buckets distinct texts or more before splitting. Empty
-    /// when the run needs no order (pairs collected, not exact, or no split) or was given one.
+    /// dedup_options::rarity_texts), ascending: taken evenly (every rarity_sample_step(m)-th,
+    /// from the first) from the m texts, in order, that first have their shingle sequence and
+    /// are in an LSH bucket holding split_buckets distinct shingle sequences or more before
+    /// splitting. Empty when the run needs no order (pairs collected in dedup_result::pairs, not
+    /// exact, no split, or no bucket large after the split) or was given one.
     /// Greedy clusters are the only result this sample changes: a run over the documents of a
     /// part of the corpus that shares no LSH bucket with the rest, given these documents' texts
     /// as rarity_texts, gives the whole run's result for them.
     std::vector<std::size_t> rarity_sample;
     dedup_stats stats;
 };
+
+/// The rarity sample (dedup_result::rarity_sample) takes every rarity_sample_step(m)-th of the m
+/// candidate texts, from the first: about 1024 of them.
+[[nodiscard]] constexpr std::size_t rarity_sample_step(std::size_t m) noexcept { return m / 1024 > 1 ? m / 1024 : 1; }
 
 /// Every similar pair of a result in full, sorted by (first, second): the compact pairs with
 /// every exact duplicate standing in for its representative too. Its size is the true number of
@@ -444,14 +449,16 @@ template <executor E, class Text, class Advance>
 // normalized and hashed; claims are confirmed by comparing the normalized texts (a task
 // remembers the last representative it normalized, as groups are usually met together).
 // normalize_text(d, out) puts distinct text d's normalized text into out, from any thread.
+// first_sequence_out, when given, receives each text's first distinct text with its sequence hash.
 template <executor E, class NormalizeText>
 [[nodiscard]] std::vector<std::uint32_t> first_same_normalized(E& exec, std::vector<content_hash>& sequence_hash,
-                                                              NormalizeText normalize_text) {
+                                                              NormalizeText normalize_text,
+                                                              std::vector<std::uint32_t>* first_sequence_out = nullptr) {
     using u32 = std::uint32_t;
     const std::size_t count = sequence_hash.size();
     std::vector<u32> first(count);
     {
-        const std::vector<u32> first_sequence = first_with_same_hash(sequence_hash);
+        std::vector<u32> first_sequence = first_with_same_hash(sequence_hash);
         std::vector<content_hash>().swap(sequence_hash);
         std::vector<std::uint8_t> shared(count, 0);
         for (std::size_t d = 0; d < count; ++d)
@@ -470,6 +477,7 @@ template <executor E, class NormalizeText>
         const std::vector<u32> first_grouped = first_with_same_hash(norm_hash);
         for (std::size_t d = 0; d < count; ++d) first[d] = static_cast<u32>(d);
         for (std::size_t g = 0; g < grouped.size(); ++g) first[grouped[g]] = grouped[first_grouped[g]];
+        if (first_sequence_out) *first_sequence_out = std::move(first_sequence);
     }
     for_chunks(exec, count, documents_per_task, [&](std::size_t from, std::size_t to) {
         confirm_same_content(first, from, to, normalize_text);
@@ -703,10 +711,17 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
         stats.shingles += c.shingles;
     }
     // Identical normalized texts, among the texts that share their shingle sequence with another.
-    std::vector<u32> first_norm = detail::first_same_normalized(exec, sequence_hash, [&](std::size_t d, std::string& out) {
-        std::string buffer;  // allocates only when the text is fetched into it
-        normalize.normalize(text(distinct[d], buffer), out);
-    });
+    // The rarity sample (stage 4b) needs to know which texts first have their shingle sequence.
+    const bool take_sample = options.exact && options.split_buckets >= 2 &&
+                             !(options.collect_pairs && !options.pair_sink) && options.rarity_texts.empty();
+    std::vector<u32> first_sequence;
+    std::vector<u32> first_norm = detail::first_same_normalized(
+        exec, sequence_hash,
+        [&](std::size_t d, std::string& out) {
+            std::string buffer;  // allocates only when the text is fetched into it
+            normalize.normalize(text(distinct[d], buffer), out);
+        },
+        take_sample ? &first_sequence : nullptr);
     stats.seconds_sketch = clock.lap();
 
     // Units: distinct normalized texts, numbered in the order of their first documents.
@@ -743,6 +758,13 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
         if constexpr (sketched) unit_slots_later.push_back(slots_later[d]);
         ++units;
     }
+    // Whether a unit is the first with its shingle sequence (units whose normalized texts differ
+    // only where tokens do not reach, such as punctuation, share it).
+    std::vector<std::uint8_t> sequence_first(take_sample ? units : 0, 0);
+    if (take_sample)
+        for (std::size_t d = 0; d < d_count; ++d)
+            if (first_norm[d] == d) sequence_first[unit_of_distinct[d]] = unit_of_distinct[first_sequence[d]] == unit_of_distinct[d];
+    std::vector<u32>().swap(first_sequence);
     std::vector<u32>().swap(first_norm);
     std::vector<u32>().swap(shingle_count);
     std::vector<std::uint8_t>().swap(slots_later);
@@ -918,16 +940,25 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
     // Stage 4b: large buckets split by prefix filtering (index/prefix_split.hpp): exact, and a
     // family of pages sharing a template, all below the threshold, no longer costs the square of
     // its size.
-    // Units in a bucket of split_buckets or more before the split: where the rarity sample comes
-    // from, so that it depends on the band keys alone, not on how the buckets split.
+    // Where the rarity sample comes from: the first units of their shingle sequences in a bucket
+    // holding split_buckets distinct sequences or more before the split. So it follows from the
+    // texts' sequence hashes and band keys alone (what the sketch files hold), not from how the
+    // buckets split or how normalized texts differ beyond their tokens.
     std::vector<u32> large_units;
-    if (options.exact && options.split_buckets >= 2)
+    if (take_sample) {
+        std::vector<std::uint8_t> large(units, 0);
+        for (std::size_t b = 0; b < buckets.bucket_count(); ++b) {
+            const auto members = buckets.bucket(b);
+            if (members.size() < options.split_buckets) continue;
+            std::size_t sequences = 0;
+            for (const u32 u : members) sequences += sequence_first[u];
+            if (sequences < options.split_buckets) continue;
+            for (const u32 u : members) large[u] |= sequence_first[u];
+        }
         for (std::size_t u = 0; u < units; ++u)
-            for (const u32 b : buckets.of(u))
-                if (buckets.bucket(b).size() >= options.split_buckets) {
-                    large_units.push_back(static_cast<u32>(u));
-                    break;
-                }
+            if (large[u]) large_units.push_back(static_cast<u32>(u));
+    }
+    std::vector<std::uint8_t>().swap(sequence_first);
     if (options.exact && options.split_buckets >= 2) {
         const auto split = split_large_buckets(buckets, units, options.split_buckets, options.threshold, exec,
                                                [&](u32 u, std::vector<std::uint64_t>& scratch) {
@@ -1111,7 +1142,7 @@ template <class Text, executor E, class Better, text_normalizer Normalizer, docu
                 sample.push_back(std::move(set));
             }
         } else if (any_indexed) {
-            const std::size_t step = std::max<std::size_t>(1, large_units.size() / 1024);
+            const std::size_t step = rarity_sample_step(large_units.size());
             std::vector<std::uint64_t> scratch;
             for (std::size_t i = 0; i < large_units.size(); i += step) {
                 const auto set = set_of_unit(large_units[i], scratch);

@@ -376,9 +376,10 @@ def killed_sketch_tasks_then_a_rerun_give_the_same_output():
 
 def template_corpus(pages=1500, seed=11):
     """Pages on two templates, in threes (two with tails of their own, then one without: it is
-    similar to both, so greedy clusters depend on which kept page it prefers), a few exact
-    copies, near-copies of a news text, and a storm of one notice: buckets of hundreds of pages
-    that the prefix split leaves whole, where the whole run's rarity sample decides."""
+    similar to both, so greedy clusters depend on which kept page it prefers), pages again with
+    other punctuation (distinct texts with the same shingles), a few exact copies, near-copies of
+    a news text, and a storm of one notice: buckets of hundreds of pages that the prefix split
+    leaves whole, where the whole run's rarity sample decides."""
     g = random.Random(seed)
     lines = []
     for page in range(pages):
@@ -387,6 +388,8 @@ def template_corpus(pages=1500, seed=11):
         if page % 3 != 2:
             words += ["tail%dx%d" % ((page // 6 + page % 3) % 3, w) for w in range(12)]
         lines.append(json.dumps({"id": "page-%d" % page, "text": " ".join(words)}))
+        if page % 5 == 1:  # the same words, other punctuation: another normalized text, the same shingles
+            lines.append(json.dumps({"id": "punct-%d" % page, "text": ", ".join(words) + "!"}))
         if page % 50 == 0:
             lines.append(json.dumps({"id": "copy-%d" % page, "text": " ".join(words)}))
     news = " ".join("n%d" % g.randrange(3000) for _ in range(200))
@@ -502,11 +505,23 @@ def task_stage_mismatches_and_damage_are_errors():
     shutil.copy(CORPUS, changed)
     folder2 = os.path.join(WORK, "staged-changed")
     staged_run(changed, 2, 2, [], folder2)
-    at = data.index(b"w1", len(data) // 2)
+    at = data.index(b"w1 ", len(data) // 2)
     write(changed, data[:at] + b"x" + data[at + 1:])
     error(["dedup", "--sketches", folder2, "--merge", changed], 1, r"is not the one sketched")
     error(["dedup", "--sketches", folder2, "--task", "0/2", changed], 1, r"not the one sketched|changed since it was sketched")
+    # The input changed (same size) and sketched again, but not grouped again: the groups file
+    # and the task results no longer belong to the folder's sketch files.
+    write(changed, data)
+    staged_run(changed, 2, 2, [], folder2)
+    write(changed, data[:at] + b"x" + data[at + 1:])
+    sketch_parts(changed, 2, folder=os.path.join(WORK, "resketched"))
+    for name in os.listdir(os.path.join(WORK, "resketched")):
+        shutil.copy(os.path.join(WORK, "resketched", name), os.path.join(folder2, name))
+    error(["dedup", "--sketches", folder2, "--task", "0/2", changed], 1, r"made from other sketch files.*run 'ditto group' again")
+    error(["dedup", "--sketches", folder2, "--merge", changed], 1, r"made from other sketch files.*run 'ditto group' again")
     # Usage.
+    error(["dedup", "--sketches", folder, "--task", "0/3", "-o", os.path.join(WORK, "t.result"), CORPUS], 2,
+          r"--task writes FOLDER/task-k-of-K.result")
     error(["dedup", "--task", "0/2", CORPUS], 2, r"--task goes with --sketches")
     error(["dedup", "--merge", CORPUS], 2, r"--merge goes with --sketches")
     error(["dedup", "--sketches", folder, "--task", "2/2", CORPUS], 2, r"--task must be k/K")
@@ -546,7 +561,9 @@ def killed_task_and_group_stages_then_a_rerun_give_the_same_output():
                ["task-%d-of-3.result" % k for k in range(3)], f"left: {sorted(os.listdir(folder))}")
     # The plan's checks.
     error(["plan", "--parts", "2", "--tasks", "0", "--sketches", folder, TEMPLATES], 2, r"--tasks")
-    error(["plan", "--parts", "2", "--tasks", "2", "--memory", "64M", "--sketches", folder, TEMPLATES], 2, r"--memory does not go with --tasks")
+    # --memory is the merge's alone.
+    tasks = plan(["--parts", "2", "--tasks", "2", "--memory", "64M", "--sketches", folder, TEMPLATES])
+    expect(["--memory=64M" in t["argv"] for t in tasks] == [False] * 5 + [True], f"--memory: {[t['argv'] for t in tasks]}")
     error(["plan", "--parts", "2", "--sketches", folder, "--merge", TEMPLATES], 2, r"the plan's to give")
 
 
@@ -618,7 +635,13 @@ if victim and not os.path.exists(marker):
     task.kill()
     task.wait()
     # What the task leaves when killed while writing, whatever the timing did: its output cut short.
-    with open(argv[argv.index("-o") + 1] + ".tmp-Dead00", "wb") as f:
+    if "-o" in argv:
+        target = argv[argv.index("-o") + 1]
+    else:  # a task writes FOLDER/task-k-of-K.result
+        folder = [a.split("=", 1)[1] for a in argv if a.startswith("--sketches=")][0]
+        k, tasks = argv[argv.index("--task") + 1].split("/")
+        target = os.path.join(folder, "task-%s-of-%s.result" % (k.zfill(len(str(int(tasks) - 1))), tasks))
+    with open(target + ".tmp-Dead00", "wb") as f:
         f.write(b"cut short")
     os.kill(os.getppid(), signal.SIGKILL)
     sys.exit(1)

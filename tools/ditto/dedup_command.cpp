@@ -219,6 +219,9 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
     if (a.tasks > 0 && a.merge) throw usage_error("--task and --merge are separate stages", help_command);
     if (a.tasks > 0 && a.memory > 0)
         throw usage_error("--task holds its documents' texts (its share of the input): --memory does not apply", help_command);
+    if (a.tasks > 0 && !a.output_path.empty())
+        throw usage_error("--task writes FOLDER/task-k-of-K.result, where --merge finds it: " + a.output_option +
+                              " does not apply", help_command);
     if (!a.sketches.empty()) {
         if (a.simhash || a.containment)
             throw usage_error("--sketches goes with --method minhash and --measure jaccard only", help_command);
@@ -891,17 +894,20 @@ struct held_texts {
     std::string_view text(std::size_t i, std::string&) const { return (*records)[i].text; }
 };
 
-// The folder's groups file, checked against its sketch files and the run's options.
-groups_file read_groups(const std::string& folder, const sketch_files& sketches, const dedup_arguments& a) {
+// The folder's groups file (every task's list, or only task `only`'s), checked against its
+// sketch files and the run's options.
+groups_file read_groups(const std::string& folder, const sketch_files& sketches, const dedup_arguments& a,
+                        std::uint32_t only = ~std::uint32_t{0}) {
     const std::string path = folder + "/groups";
-    groups_file g = groups_file::read(path);
+    groups_file g = groups_file::read(path, only);
     const std::string name = escape_text(path);
     const std::string differ = ditto::differing_parameter_names(g.parameters, ditto::index_parameters_for(a.dedup));
     if (!differ.empty()) throw data_error(name + " was made with other similarity options (" + differ + ")");
-    if (g.input_size != sketches.header().input_size || g.parts != sketches.parts() || g.task_of.size() != sketches.size())
-        throw data_error(name + " was made from other sketch files (" + std::to_string(g.task_of.size()) + " records in " +
-                         std::to_string(g.parts) + " parts; the folder's: " + std::to_string(sketches.size()) + " in " +
-                         std::to_string(sketches.parts()) + "): run 'ditto group' again");
+    if (g.input_size != sketches.header().input_size || g.parts != sketches.parts() || g.records != sketches.size() ||
+        g.sketch_digest != sketches.digest())
+        throw data_error(name + " was made from other sketch files than the folder's (" + std::to_string(g.records) +
+                         " records in " + std::to_string(g.parts) + " parts; the folder's: " + std::to_string(sketches.size()) +
+                         " in " + std::to_string(sketches.parts()) + "): run 'ditto group' again");
     if (g.split_buckets != a.dedup.split_buckets) throw data_error(name + " was made by another version of ditto");
     return g;
 }
@@ -924,11 +930,17 @@ std::vector<record> read_documents(int fd, const std::string& input_name, const 
                                    const std::vector<std::uint32_t>& documents, const dedup_arguments& a,
                                    ditto::thread_pool& pool, std::unique_ptr<char[]>& buffer, ditto::jsonl_lines& parsed) {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> lines(documents.size());
+    std::vector<ditto::content_hash> hashes(documents.size());
     std::uint64_t total = 0;
     {
         ditto::text_sketch s;
         for (std::size_t i = 0; i < documents.size(); ++i) {
             sketches.sketch(documents[i], s, lines[i].first, lines[i].second);
+            hashes[i] = s.bytes;
+            // Records in input order have lines in input order, apart: else the rows are damaged.
+            if (i > 0 && lines[i].first <= lines[i - 1].second)
+                throw data_error("--sketches " + escape_text(a.sketches) + ": the rows of records " + std::to_string(documents[i - 1]) +
+                                 " and " + std::to_string(documents[i]) + " give lines out of order (damaged?)");
             total += lines[i].second - lines[i].first + 1;
         }
     }
@@ -951,6 +963,9 @@ std::vector<record> read_documents(int fd, const std::string& input_name, const 
     records.reserve(documents.size());
     for (std::size_t i = 0; i < documents.size(); ++i) {
         const auto& r = parsed.records[i];
+        if (ditto::hash128(r.record.text) != hashes[i])
+            throw data_error("--sketches " + escape_text(a.sketches) + ": the record at byte " + std::to_string(lines[i].first) +
+                             " of " + input_name + " is not the one sketched; was it changed since?");
         records.push_back(record{r.record.text, r.record.id, r.record.id_kind, r.line, static_cast<std::size_t>(lines[i].first),
                                  static_cast<std::size_t>(lines[i].second), r.original});
     }
@@ -969,36 +984,28 @@ struct chosen_sketches {
 int run_dedup_task(dedup_arguments& a) {
     const auto start = std::chrono::steady_clock::now();
     const std::string folder = a.sketches;
-    const std::string output_path = [&] {
-        if (!a.output_path.empty()) return a.output_path;
-        const std::size_t digits = std::to_string(a.tasks - 1).size();
-        std::string number = std::to_string(a.task);
-        number.insert(0, digits - number.size(), '0');
-        return folder + "/task-" + number + "-of-" + std::to_string(a.tasks) + ".result";
-    }();
-    output out(output_path, a.output_option);
+    const std::size_t digits = std::to_string(a.tasks - 1).size();
+    std::string number = std::to_string(a.task);
+    number.insert(0, digits - number.size(), '0');
+    output out(folder + "/task-" + number + "-of-" + std::to_string(a.tasks) + ".result", "--sketches");
     const std::string input_name = escape_text(a.input);
-    const int fd = ::open(a.input.c_str(), O_RDONLY | O_CLOEXEC);
+    const file_descriptor input(::open(a.input.c_str(), O_RDONLY | O_CLOEXEC));
+    const int fd = input.fd;
     if (fd < 0) throw data_error("cannot open " + input_name + ": " + std::strerror(errno));
-    const std::unique_ptr<int, void (*)(int*)> closer(new int(fd), [](int* f) {
-        ::close(*f);
-        delete f;
-    });
     struct stat st {};
     if (::fstat(fd, &st) != 0) throw data_error("cannot read " + input_name + ": " + std::strerror(errno));
     if (!S_ISREG(st.st_mode)) throw data_error(input_name + " is not a regular file");
     const std::uint64_t mtime =
         static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
+    // The files' checksums were checked whole by 'ditto group'; the digest binds them to its groups.
     sketch_files sketches(folder, ditto::index_parameters_for(a.dedup), static_cast<std::uint64_t>(st.st_size), mtime, a.jsonl,
-                          a.skip_invalid, nullptr);
-    const groups_file groups = read_groups(folder, sketches, a);
+                          a.skip_invalid, nullptr, false);
+    groups_file groups = read_groups(folder, sketches, a, a.task);
     if (groups.tasks != a.tasks)
         throw data_error(escape_text(folder + "/groups") + " assigns the documents to " + std::to_string(groups.tasks) +
                          " tasks, not " + std::to_string(a.tasks) + " (--task " + std::to_string(a.task) + "/" +
                          std::to_string(a.tasks) + ")");
-    std::vector<std::uint32_t> documents;
-    for (std::size_t i = 0; i < groups.task_of.size(); ++i)
-        if (groups.task_of[i] == a.task) documents.push_back(static_cast<std::uint32_t>(i));
+    const std::vector<std::uint32_t> documents = std::move(groups.documents[a.task]);
     ditto::thread_pool pool(a.threads);
     std::unique_ptr<char[]> buffer, sample_buffer;
     ditto::jsonl_lines parsed, sample_parsed;
@@ -1035,6 +1042,7 @@ int run_dedup_task(dedup_arguments& a) {
     h.documents = documents.size();
     h.flags = task_flags(a);
     h.groups_crc = groups.crc;
+    h.sketch_digest = groups.sketch_digest;
     ditto::crc32c crc;
     const auto put = [&](std::string_view bytes) {
         crc.update(bytes);
@@ -1094,12 +1102,14 @@ void merge_task_results(const std::string& folder, const sketch_files& sketches,
         if (it->path().extension() == ".result") paths.push_back(it->path().string());
     if (ec) throw data_error("cannot read the folder --sketches " + escape_text(folder) + ": " + ec.message());
     std::sort(paths.begin(), paths.end());
-    const std::size_t n = groups.task_of.size();
+    const std::size_t n = static_cast<std::size_t>(groups.records);
+    std::vector<std::uint32_t> task_of(n);
+    for (std::uint32_t t = 0; t < groups.tasks; ++t)
+        for (const std::uint32_t d : groups.documents[t]) task_of[d] = t;
     std::vector<std::string> of_task(groups.tasks);
     result.clusters.cluster.assign(n, n);
     result.clusters.keep.assign(n, false);
     result.exact_of.assign(n, n);
-    std::vector<std::uint64_t> next(groups.tasks, 0);  // per task, the next record it holds
     std::vector<ditto::similar_pair> chunk;
     std::size_t stale = 0;
     std::string stale_example;
@@ -1107,7 +1117,8 @@ void merge_task_results(const std::string& folder, const sketch_files& sketches,
         const task_result t(path);
         const task_result_header& h = t.header();
         const std::string name = escape_text(path);
-        if (h.tasks != groups.tasks || h.groups_crc != groups.crc) {  // an earlier run's, of another grouping
+        if (h.tasks != groups.tasks || h.groups_crc != groups.crc || h.sketch_digest != groups.sketch_digest) {
+            // an earlier run's, of another grouping or other sketch files
             if (stale++ == 0) stale_example = name;
             continue;
         }
@@ -1124,18 +1135,18 @@ void merge_task_results(const std::string& folder, const sketch_files& sketches,
         if (h.documents != groups.task_documents[h.task])
             throw data_error(name + " holds " + std::to_string(h.documents) + " documents; its task has " +
                              std::to_string(groups.task_documents[h.task]));
-        std::uint64_t& at = next[h.task];
-        for (const task_row& r : t.rows()) {
-            while (at < n && groups.task_of[at] != h.task) ++at;
-            if (r.document != at || r.cluster >= n || r.exact_of >= n || groups.task_of[r.cluster] != h.task ||
-                groups.task_of[r.exact_of] != h.task)
+        const std::vector<std::uint32_t>& mine = groups.documents[h.task];
+        const std::vector<task_row> rows = t.rows();
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const task_row& r = rows[i];
+            if (r.document != mine[i] || r.cluster >= n || r.exact_of >= n || task_of[r.cluster] != h.task ||
+                task_of[r.exact_of] != h.task)
                 throw data_error(name + " does not hold its task's documents as grouped");
-            result.clusters.cluster[at] = static_cast<std::size_t>(r.cluster);
-            result.exact_of[at] = static_cast<std::size_t>(r.exact_of);
-            ++at;
+            result.clusters.cluster[mine[i]] = static_cast<std::size_t>(r.cluster);
+            result.exact_of[mine[i]] = static_cast<std::size_t>(r.exact_of);
         }
         t.for_each_pair([&](std::uint64_t first, std::uint64_t second, double similarity) {
-            if (first >= n || second >= n || groups.task_of[first] != h.task || groups.task_of[second] != h.task)
+            if (first >= n || second >= n || task_of[first] != h.task || task_of[second] != h.task)
                 throw data_error(name + " lists a pair outside its task");
             chunk.push_back({static_cast<std::size_t>(first), static_cast<std::size_t>(second), similarity});
             if (chunk.size() == 4096) {
@@ -1407,6 +1418,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
     }
     // Every option is checked before any input is read. Containment has no LSH shape to reach.
     if (!a.containment) check_similarity_options(a.dedup, help_command);
+    if (!a.tmp_dir.empty()) ::setenv("TMPDIR", a.tmp_dir.c_str(), 1);  // every temporary file goes there
     if (a.tasks > 0) return run_dedup_task(a);
     if (a.simhash) {
         try {
@@ -1940,8 +1952,6 @@ int run_plan(const std::vector<std::string_view>& args) {
     }
     if (a.sketches.empty()) throw usage_error("--sketches FOLDER is required", plan_help_command);
     if (a.tasks > 0 || a.merge) throw usage_error("--task and --merge are the plan's to give", plan_help_command);
-    if (tasks > 0 && a.memory > 0)
-        throw usage_error("--memory does not go with --tasks (each task holds its share of the texts)", plan_help_command);
     if (a.input == "-") throw usage_error("the input must be a file every task can read (not standard input)", plan_help_command);
     check_similarity_options(a.dedup, plan_help_command);
     const std::string input = absolute_path(a.input), folder = absolute_path(a.sketches);
@@ -2029,20 +2039,20 @@ int run_plan(const std::vector<std::string_view>& args) {
     }
     const std::string groups = folder + "/groups";
     {
-        std::vector<std::string> argv{"group", "--sketches", folder, "--tasks", std::to_string(tasks), "-o", groups};
+        std::vector<std::string> argv{"group", "--sketches", folder, "--tasks", std::to_string(tasks)};
         argv.insert(argv.end(), sketch_options.begin(), sketch_options.end());
         argv.push_back("--");
         argv.push_back(input);
         print_task("group", 0, 1, argv, {groups});
     }
-    // The task stage: dedup's options but its output (the merge's), plus the task's own.
+    // The task stage: dedup's options but the merge's own (its output, --memory), plus the task's.
     std::vector<std::string> task_options;
     for (std::size_t i = 1; i < dedup_argv.size() && dedup_argv[i] != "--"; ++i) {
         if (dedup_argv[i] == "-o") {
             ++i;
             continue;
         }
-        if (dedup_argv[i].starts_with("--output=")) continue;
+        if (dedup_argv[i].starts_with("--output=") || dedup_argv[i].starts_with("--memory=")) continue;
         task_options.push_back(dedup_argv[i]);
     }
     const std::size_t task_digits = std::to_string(tasks - 1).size();
@@ -2050,7 +2060,7 @@ int run_plan(const std::vector<std::string_view>& args) {
         std::string number = std::to_string(k);
         number.insert(0, task_digits - number.size(), '0');
         const std::string result = folder + "/task-" + number + "-of-" + std::to_string(tasks) + ".result";
-        std::vector<std::string> argv{"dedup", "--task", std::to_string(k) + "/" + std::to_string(tasks), "-o", result};
+        std::vector<std::string> argv{"dedup", "--task", std::to_string(k) + "/" + std::to_string(tasks)};
         argv.insert(argv.end(), task_options.begin(), task_options.end());
         argv.push_back("--");
         argv.push_back(input);

@@ -334,7 +334,7 @@ int run_sketch(const std::vector<std::string_view>& args) {
 
 sketch_files::sketch_files(const std::string& folder, const ditto::index_parameters& expected, std::uint64_t input_size,
                            std::uint64_t input_mtime, const ditto::jsonl_options& input, bool skip_invalid,
-                           const std::vector<std::uint64_t>* record_begin) {
+                           const std::vector<std::uint64_t>* record_begin, bool check_contents) {
     const std::string where = "--sketches " + escape_text(folder);
     std::error_code ec;
     std::vector<std::string> paths;
@@ -368,7 +368,7 @@ sketch_files::sketch_files(const std::string& folder, const ditto::index_paramet
         bytes_ += size;
         const auto corrupt = [&](const std::string& what) { return data_error(name + " is not a complete sketch file: " + what); };
         if (size < 152 + sketch_footer_bytes) throw corrupt("too short");
-        // The whole file, checked against its checksum in blocks.
+        // The whole file, checked against its checksum in blocks (or only its first block).
         std::vector<char> block(1 << 20);
         ditto::crc32c crc;
         std::string head;
@@ -380,6 +380,7 @@ sketch_files::sketch_files(const std::string& folder, const ditto::index_paramet
             crc.update(std::string_view(block.data(), n));
             if (pos == 0) head.assign(block.data(), n);
             pos += n;
+            if (!check_contents) break;
         }
         unsigned char footer[sketch_footer_bytes];
         if (read_at(f.fd, body, reinterpret_cast<char*>(footer), sizeof footer) != static_cast<std::ptrdiff_t>(sizeof footer))
@@ -390,7 +391,8 @@ sketch_files::sketch_files(const std::string& folder, const ditto::index_paramet
         if (get_u16(p + 8) != sketch_major)
             throw data_error(name + " is a sketch file of version " + std::to_string(get_u16(p + 8)) + "." +
                              std::to_string(get_u16(p + 10)) + "; this ditto reads version " + std::to_string(sketch_major));
-        if (get_u32(footer) != crc.value()) throw corrupt("its checksum does not match (damaged)");
+        if (check_contents && get_u32(footer) != crc.value()) throw corrupt("its checksum does not match (damaged)");
+        files_.back().crc = get_u32(footer);
         sketch_header& h = files_.back().header;
         std::size_t at = 0;
         const std::string problem = ditto::detail::decode_parameters(p + 16, h.parameters, at);
@@ -542,6 +544,17 @@ void sketch_files::load() {
         if (got < 0) throw data_error("cannot read " + escape_text(f.path) + ": " + std::strerror(errno));
         if (got != static_cast<std::ptrdiff_t>(bytes)) throw data_error(escape_text(f.path) + " became shorter while it was read");
     }
+}
+
+std::uint32_t sketch_files::digest() const {
+    ditto::crc32c c;
+    for (const file& f : files_) {
+        unsigned char b[8];
+        put_u32(b, f.header.part);
+        put_u32(b + 4, f.crc);
+        c.update(std::string_view(reinterpret_cast<const char*>(b), 8));
+    }
+    return c.value();
 }
 
 void sketch_files::for_each(const std::function<void(std::size_t, const ditto::text_sketch&)>& f) const {

@@ -74,9 +74,12 @@ public:
     /// (record_begin: each record's line offset, in input order; null: not checked, for a task
     /// that does not parse the whole input). The texts are checked against the rows' byte
     /// hashes by the pipeline (dedup_sketched).
+    /// check_contents false: each file's checksum is taken from its footer, not checked against
+    /// its bytes (a task that reads a few rows of files `ditto group` checked whole, bound to
+    /// them by digest()).
     sketch_files(const std::string& folder, const ditto::index_parameters& expected, std::uint64_t input_size,
                  std::uint64_t input_mtime, const ditto::jsonl_options& input, bool skip_invalid,
-                 const std::vector<std::uint64_t>* record_begin);
+                 const std::vector<std::uint64_t>* record_begin, bool check_contents = true);
     ~sketch_files();
     sketch_files(const sketch_files&) = delete;
     sketch_files& operator=(const sketch_files&) = delete;
@@ -93,6 +96,9 @@ public:
     /// Calls f(i, sketch) for every record in order, reading the files a block at a time
     /// (without load(): a pass holds one block).
     void for_each(const std::function<void(std::size_t, const ditto::text_sketch&)>& f) const;
+    /// A CRC-32C of every part's number and checksum, in part order: files that differ in any
+    /// byte (another sketch of the input, or of another input) have another digest.
+    [[nodiscard]] std::uint32_t digest() const;
     /// The first part's header (every part has the same parameters and input).
     [[nodiscard]] const sketch_header& header() const { return files_.front().header; }
     /// Whether some part was sketched from the input at another modification time (allowed: a
@@ -112,6 +118,7 @@ private:
     struct file {
         std::string path;
         int fd = -1;
+        std::uint32_t crc = 0;  // of its bytes before the footer
         sketch_header header;
         std::uint64_t first_record = 0;
         std::vector<unsigned char> rows;  // after load()

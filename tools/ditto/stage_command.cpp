@@ -44,32 +44,30 @@ constexpr std::string_view task_magic{"DITTOTSK", 8}, task_end{"TASKDONE", 8};
 constexpr std::uint16_t stage_major = 1, stage_minor = 0;
 constexpr std::size_t groups_header_bytes = 128, task_header_bytes = 112;
 
-// The whole of a file, or a data_error naming it.
-std::string read_whole(const std::string& path) {
-    const std::string name = escape_text(path);
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) throw data_error("cannot open " + name + ": " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        throw data_error(name + " is not a regular file");
-    }
-    std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
-    const std::ptrdiff_t got = read_at(fd, 0, bytes.data(), bytes.size());
-    const int why = errno;
-    ::close(fd);
-    if (got < 0) throw data_error("cannot read " + name + ": " + std::strerror(why));
-    if (static_cast<std::size_t>(got) != bytes.size()) throw data_error(name + " became shorter while it was read");
-    return bytes;
+// Reads exactly n bytes at offset, or throws a data_error naming the file.
+void read_exactly(int fd, const std::string& name, std::uint64_t offset, char* p, std::size_t n) {
+    const std::ptrdiff_t got = read_at(fd, offset, p, n);
+    if (got < 0) throw data_error("cannot read " + name + ": " + std::strerror(errno));
+    if (static_cast<std::size_t>(got) != n) throw data_error(name + " is not a complete groups file: too short");
+}
+
+std::uint32_t crc_of(const char* p, std::size_t n) {
+    ditto::crc32c c;
+    c.update(std::string_view(p, n));
+    return c.value();
 }
 
 }  // namespace
 
+file_descriptor::~file_descriptor() {
+    if (fd >= 0) ::close(fd);
+}
+
 std::string groups_file::encode() {
-    const std::size_t records = task_of.size();
-    const std::size_t task_bytes_at = groups_header_bytes, records_at = task_bytes_at + 16 * std::size_t{tasks};
-    const std::size_t sample_at = records_at + (4 * records + 7) / 8 * 8;
-    std::string out(sample_at + 8 * sample.size() + 16, '\0');
+    const std::size_t directory = groups_header_bytes + 32 * std::size_t{tasks} + 8 * sample.size();
+    std::size_t lists = 0;
+    for (const auto& d : documents) lists += (4 * d.size() + 7) / 8 * 8;
+    std::string out(directory + 8 + lists + 8, '\0');
     auto* p = reinterpret_cast<unsigned char*>(out.data());
     std::memcpy(p, groups_magic.data(), 8);
     put_u16(p + 8, stage_major);
@@ -82,70 +80,104 @@ std::string groups_file::encode() {
     put_u64(p + 88, records);
     put_u64(p + 96, sample.size());
     put_u64(p + 104, split_buckets);
+    put_u32(p + 112, sketch_digest);
+    std::size_t at = directory + 8;
     for (std::size_t t = 0; t < tasks; ++t) {
-        put_u64(p + task_bytes_at + 16 * t, task_documents[t]);
-        put_u64(p + task_bytes_at + 16 * t + 8, task_bytes[t]);
+        unsigned char* list = p + at;
+        for (std::size_t i = 0; i < documents[t].size(); ++i) put_u32(list + 4 * i, documents[t][i]);
+        const std::size_t bytes = (4 * documents[t].size() + 7) / 8 * 8;
+        unsigned char* row = p + groups_header_bytes + 32 * t;
+        put_u64(row, documents[t].size());
+        put_u64(row + 8, task_bytes[t]);
+        put_u64(row + 16, at);
+        put_u32(row + 24, crc_of(out.data() + at, bytes));
+        at += bytes;
     }
-    for (std::size_t i = 0; i < records; ++i) put_u32(p + records_at + 4 * i, task_of[i]);
-    for (std::size_t s = 0; s < sample.size(); ++s) put_u64(p + sample_at + 8 * s, sample[s]);
-    ditto::crc32c c;
-    c.update(std::string_view(out.data(), out.size() - 16));
-    crc = c.value();
-    put_u32(p + out.size() - 16, crc);
+    for (std::size_t s = 0; s < sample.size(); ++s) put_u64(p + groups_header_bytes + 32 * std::size_t{tasks} + 8 * s, sample[s]);
+    crc = crc_of(out.data(), directory);
+    put_u32(p + directory, crc);
     std::memcpy(p + out.size() - 8, groups_end.data(), 8);
     return out;
 }
 
-groups_file groups_file::read(const std::string& path) {
-    const std::string bytes = read_whole(path);
+groups_file groups_file::read(const std::string& path, std::uint32_t only) {
     const std::string name = escape_text(path);
+    const file_descriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (fd.fd < 0) throw data_error("cannot open " + name + ": " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd.fd, &st) != 0 || !S_ISREG(st.st_mode)) throw data_error(name + " is not a regular file");
+    const auto size = static_cast<std::uint64_t>(st.st_size);
     const auto corrupt = [&](const std::string& what) { return data_error(name + " is not a complete groups file: " + what); };
-    if (bytes.size() < groups_header_bytes + 16) throw corrupt("too short");
-    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-    if (std::string_view(bytes.data(), 8) != groups_magic) throw corrupt("it does not start with DITTOGRP");
-    if (std::string_view(bytes.data() + bytes.size() - 8, 8) != groups_end) throw corrupt("it does not end with GROUPEND (cut short?)");
+    if (size < groups_header_bytes + 16) throw corrupt("too short");
+    std::string head(groups_header_bytes, '\0');
+    read_exactly(fd.fd, name, 0, head.data(), head.size());
+    char end[8];
+    read_exactly(fd.fd, name, size - 8, end, 8);
+    const auto* p = reinterpret_cast<const unsigned char*>(head.data());
+    if (std::string_view(head.data(), 8) != groups_magic) throw corrupt("it does not start with DITTOGRP");
+    if (std::string_view(end, 8) != groups_end) throw corrupt("it does not end with GROUPEND (cut short?)");
     if (get_u16(p + 8) != stage_major)
         throw data_error(name + " is a groups file of version " + std::to_string(get_u16(p + 8)) + "." +
                          std::to_string(get_u16(p + 10)) + "; this ditto reads version " + std::to_string(stage_major));
-    ditto::crc32c c;
-    c.update(std::string_view(bytes.data(), bytes.size() - 16));
-    if (get_u32(p + bytes.size() - 16) != c.value()) throw corrupt("its checksum does not match (damaged)");
     groups_file g;
-    g.crc = c.value();
+    g.tasks = get_u32(p + 84);
+    g.records = get_u64(p + 88);
+    const std::uint64_t samples = get_u64(p + 96);
+    if (get_u32(p + 12) != groups_header_bytes || g.tasks == 0 || g.tasks > 65536 || samples > size / 8)
+        throw corrupt("its sizes do not add up");
+    const std::uint64_t directory = groups_header_bytes + 32 * std::uint64_t{g.tasks} + 8 * samples;
+    if (directory + 16 > size) throw corrupt("its sizes do not add up");
+    std::string dir(static_cast<std::size_t>(directory + 8), '\0');
+    read_exactly(fd.fd, name, 0, dir.data(), dir.size());
+    p = reinterpret_cast<const unsigned char*>(dir.data());
+    g.crc = crc_of(dir.data(), static_cast<std::size_t>(directory));
+    if (get_u32(p + directory) != g.crc) throw corrupt("its checksum does not match (damaged)");
     std::size_t at = 0;
     const std::string problem = ditto::detail::decode_parameters(p + 16, g.parameters, at);
     if (!problem.empty()) throw corrupt(problem);
     g.input_size = get_u64(p + 72);
     g.parts = get_u32(p + 80);
-    g.tasks = get_u32(p + 84);
-    const std::uint64_t records = get_u64(p + 88), samples = get_u64(p + 96);
     g.split_buckets = get_u64(p + 104);
-    const std::uint64_t size = bytes.size();
-    if (get_u32(p + 12) != groups_header_bytes || g.tasks == 0 || g.parts == 0 || records > size / 4 || samples > size / 8)
-        throw corrupt("its sizes do not add up");
-    const std::uint64_t records_at = groups_header_bytes + 16 * std::uint64_t{g.tasks};
-    const std::uint64_t sample_at = records_at + (4 * records + 7) / 8 * 8;
-    if (sample_at + 8 * samples + 16 != size) throw corrupt("its sizes do not add up");
+    g.sketch_digest = get_u32(p + 112);
+    if (g.parts == 0 || g.records > std::numeric_limits<std::uint32_t>::max() - 1) throw corrupt("its sizes do not add up");
     g.task_documents.resize(g.tasks);
     g.task_bytes.resize(g.tasks);
-    std::uint64_t listed = 0;
-    for (std::size_t t = 0; t < g.tasks; ++t) {
-        g.task_documents[t] = get_u64(p + groups_header_bytes + 16 * t);
-        g.task_bytes[t] = get_u64(p + groups_header_bytes + 16 * t + 8);
+    g.documents.resize(g.tasks);
+    std::uint64_t listed = 0, expected_at = directory + 8;
+    for (std::uint32_t t = 0; t < g.tasks; ++t) {
+        const unsigned char* row = p + groups_header_bytes + 32 * std::size_t{t};
+        g.task_documents[t] = get_u64(row);
+        g.task_bytes[t] = get_u64(row + 8);
+        if (g.task_documents[t] > g.records || get_u64(row + 16) != expected_at) throw corrupt("its task lists do not add up");
         listed += g.task_documents[t];
+        const std::uint64_t bytes = (4 * g.task_documents[t] + 7) / 8 * 8;
+        if (t == only || only >= g.tasks) {
+            std::string list(static_cast<std::size_t>(bytes), '\0');
+            if (expected_at + bytes + 8 > size) throw corrupt("too short");
+            read_exactly(fd.fd, name, expected_at, list.data(), list.size());
+            if (crc_of(list.data(), list.size()) != get_u32(row + 24)) throw corrupt("a task's list does not match its checksum");
+            auto& docs = g.documents[t];
+            docs.resize(static_cast<std::size_t>(g.task_documents[t]));
+            for (std::size_t i = 0; i < docs.size(); ++i) {
+                docs[i] = get_u32(reinterpret_cast<const unsigned char*>(list.data()) + 4 * i);
+                if (docs[i] >= g.records || (i > 0 && docs[i] <= docs[i - 1])) throw corrupt("a task's list is out of order");
+            }
+        }
+        expected_at += bytes;
     }
-    g.task_of.resize(static_cast<std::size_t>(records));
-    std::vector<std::uint64_t> counted(g.tasks, 0);
-    for (std::size_t i = 0; i < g.task_of.size(); ++i) {
-        g.task_of[i] = get_u32(p + records_at + 4 * i);
-        if (g.task_of[i] >= g.tasks) throw corrupt("a record's task is out of range");
-        ++counted[g.task_of[i]];
-    }
-    if (listed != records || counted != g.task_documents) throw corrupt("its task sizes do not match its records");
+    if (listed != g.records || expected_at + 8 != size) throw corrupt("its task lists do not add up");
     g.sample.resize(static_cast<std::size_t>(samples));
     for (std::size_t s = 0; s < g.sample.size(); ++s) {
-        g.sample[s] = get_u64(p + sample_at + 8 * s);
-        if (g.sample[s] >= records || (s > 0 && g.sample[s] <= g.sample[s - 1])) throw corrupt("its sample is out of order");
+        g.sample[s] = get_u64(p + groups_header_bytes + 32 * std::size_t{g.tasks} + 8 * s);
+        if (g.sample[s] >= g.records || (s > 0 && g.sample[s] <= g.sample[s - 1])) throw corrupt("its sample is out of order");
+    }
+    if (only >= g.tasks) {  // every record in exactly one list
+        std::vector<std::uint8_t> seen(static_cast<std::size_t>(g.records), 0);
+        for (const auto& docs : g.documents)
+            for (const std::uint32_t d : docs) {
+                if (seen[d]) throw corrupt("a record is in two tasks' lists");
+                seen[d] = 1;
+            }
     }
     return g;
 }
@@ -164,15 +196,16 @@ std::string encode_task_header(const task_result_header& h) {
     put_u64(p + 88, h.documents);
     put_u32(p + 96, h.flags);
     put_u32(p + 100, h.groups_crc);
+    put_u32(p + 104, h.sketch_digest);
     return out;
 }
 
 task_result::task_result(const std::string& path) : path_(path) {
     const std::string name = escape_text(path);
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd_ < 0) throw data_error("cannot open " + name + ": " + std::strerror(errno));
+    fd_.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd_.fd < 0) throw data_error("cannot open " + name + ": " + std::strerror(errno));
     struct stat st {};
-    if (::fstat(fd_, &st) != 0) throw data_error("cannot read " + name + ": " + std::strerror(errno));
+    if (::fstat(fd_.fd, &st) != 0) throw data_error("cannot read " + name + ": " + std::strerror(errno));
     if (!S_ISREG(st.st_mode)) throw data_error(name + " is not a regular file");
     const auto size = static_cast<std::uint64_t>(st.st_size);
     const auto corrupt = [&](const std::string& what) { return data_error(name + " is not a complete task result: " + what); };
@@ -207,6 +240,7 @@ task_result::task_result(const std::string& path) : path_(path) {
     header_.documents = get_u64(p + 88);
     header_.flags = get_u32(p + 96);
     header_.groups_crc = get_u32(p + 100);
+    header_.sketch_digest = get_u32(p + 104);
     pairs_ = get_u64(footer);
     pairs_at_ = task_header_bytes + header_.documents * 24;
     if (get_u32(p + 12) != task_header_bytes || header_.flags > 7 || header_.task >= header_.tasks ||
@@ -214,12 +248,8 @@ task_result::task_result(const std::string& path) : path_(path) {
         throw corrupt("its sizes do not add up");
 }
 
-task_result::~task_result() {
-    if (fd_ >= 0) ::close(fd_);
-}
-
 void task_result::read(std::uint64_t offset, unsigned char* p, std::size_t n) const {
-    const std::ptrdiff_t got = read_at(fd_, offset, reinterpret_cast<char*>(p), n);
+    const std::ptrdiff_t got = read_at(fd_.fd, offset, reinterpret_cast<char*>(p), n);
     if (got < 0) throw data_error("cannot read " + escape_text(path_) + ": " + std::strerror(errno));
     if (static_cast<std::size_t>(got) != n) throw data_error(escape_text(path_) + " became shorter while it was read");
 }
@@ -251,7 +281,7 @@ namespace {
 constexpr const char* group_help_command = "ditto group --help";
 
 struct group_arguments {
-    std::string input, folder, output_path, output_option = "-o";
+    std::string input, folder;
     std::uint32_t tasks = 0;
     ditto::dedup_options dedup;
     ditto::jsonl_options jsonl;
@@ -262,21 +292,22 @@ void print_group_help(std::FILE* out) {
     std::fputs(
         "Usage: ditto group --sketches FOLDER --tasks K [OPTIONS] INPUT\n"
         "Assign the documents of INPUT, sketched into FOLDER by 'ditto sketch', to K tasks of\n"
-        "'ditto dedup --task k/K', so that documents which share an LSH bucket or a normalized\n"
-        "text go to one task: no similar pair, cluster or kept copy crosses tasks, and every\n"
-        "task's result is the one 'ditto dedup INPUT' gives for its documents. The groups of\n"
-        "such documents (connected through shared buckets) are dealt out largest first, each\n"
-        "to the task with the fewest text bytes so far. One group can be most of a corpus (a\n"
-        "family of pages on one template): its task then does most of the work.\n"
+        "'ditto dedup --task k/K', so that documents which share an LSH bucket or their words\n"
+        "(shingle sequence) go to one task: no similar pair, cluster or kept copy crosses\n"
+        "tasks, and every task's result is the one 'ditto dedup INPUT' gives for its\n"
+        "documents. The groups of such documents (connected through shared buckets) are dealt\n"
+        "out largest first, each to the task with the fewest text bytes so far. One group can\n"
+        "be most of a corpus (a family of pages on one template): its task then does most of\n"
+        "the work. Writes FOLDER/groups (under a temporary name, renamed when complete).\n"
         "\n"
         "  --sketches FOLDER   the folder of every part's sketch file (required)\n"
         "  --tasks K           tasks, 1..65536 (required)\n"
-        "  -o, --output FILE   the groups file (default: FOLDER/groups), written under a\n"
-        "                      temporary name and renamed when complete\n"
         "  --threshold T, --ngram K, --shingle words:K|chars:K, --sketch-size N, --recall R\n"
         "                      as given to 'ditto sketch' (checked against the sketch files)\n"
         "  --text-field NAME, --id-field NAME, --invalid-utf8 replace|error, --skip-invalid\n"
         "                      as given to 'ditto sketch'\n"
+        "  --threads N         accepted (as 'ditto plan' passes it); the grouping runs on one\n"
+        "                      thread\n"
         "  -q, --quiet         no summary on standard error\n"
         "  -h, --help          show this help\n",
         out);
@@ -309,7 +340,6 @@ group_arguments parse_group_arguments(const std::vector<std::string_view>& args,
         } else if (name == "--skip-invalid") {
             r.flag();
             a.skip_invalid = true;
-        } else if (parse_output_option(r, a.output_path, a.output_option)) {
         } else if (name == "-q" || name == "--quiet") {
             r.flag();
             a.quiet = true;
@@ -321,7 +351,6 @@ group_arguments parse_group_arguments(const std::vector<std::string_view>& args,
     if (a.input == "-") throw usage_error("the input must be the file the parts were sketched from (not standard input)", group_help_command);
     if (a.folder.empty()) throw usage_error("--sketches FOLDER is required", group_help_command);
     if (a.tasks == 0) throw usage_error("--tasks K is required", group_help_command);
-    if (a.output_path.empty()) a.output_path = a.folder + "/groups";
     if (a.jsonl.text_field == a.jsonl.id_field)
         throw usage_error("--text-field and --id-field must differ, both are '" + a.jsonl.text_field + "'", group_help_command);
     return a;
@@ -337,7 +366,7 @@ int run_group(const std::vector<std::string_view>& args) {
         return 0;
     }
     check_similarity_options(a.dedup, group_help_command);
-    output out(a.output_path, a.output_option);
+    output out(a.folder + "/groups", "--sketches");
     struct stat st {};
     if (::stat(a.input.c_str(), &st) != 0) throw data_error("cannot read " + escape_text(a.input) + ": " + std::strerror(errno));
     if (!S_ISREG(st.st_mode)) throw data_error(escape_text(a.input) + " is not a regular file");
@@ -354,12 +383,11 @@ int run_group(const std::vector<std::string_view>& args) {
     std::vector<ditto::content_hash> sequence(n);
     std::vector<std::uint64_t> length(n);
     std::vector<std::uint8_t> has_keys(n);
-    std::size_t bands = 0;
+    const std::size_t bands = sketches.header().bands;
     sketches.for_each([&](std::size_t i, const ditto::text_sketch& s) {
         sequence[i] = s.sequence;
         length[i] = s.length;
         has_keys[i] = s.shingles > 0 ? 1 : 0;
-        bands = std::max(bands, s.keys.size());
     });
     std::vector<u32> unit_of(n);
     {
@@ -400,7 +428,8 @@ int run_group(const std::vector<std::string_view>& args) {
             }
         }
     }
-    // The whole run's rarity sample: every max(1, m / 1024)-th of the m units in a large bucket.
+    // The whole run's rarity sample (dedup_result::rarity_sample): every rarity_sample_step(m)-th
+    // of the m first texts of their shingle sequences in a bucket of split_buckets sequences.
     groups_file g;
     g.parameters = ditto::index_parameters_for(a.dedup);
     g.input_size = static_cast<std::uint64_t>(st.st_size);
@@ -411,7 +440,7 @@ int run_group(const std::vector<std::string_view>& args) {
         std::vector<u32> large_units;
         for (std::size_t i = 0; i < n; ++i)
             if (large[i]) large_units.push_back(static_cast<u32>(i));
-        const std::size_t step = std::max<std::size_t>(1, large_units.size() / 1024);
+        const std::size_t step = ditto::rarity_sample_step(large_units.size());
         for (std::size_t i = 0; i < large_units.size(); i += step) g.sample.push_back(large_units[i]);
     }
     // Groups dealt out largest first (by text bytes, a document counting at least one), each to
@@ -435,13 +464,13 @@ int run_group(const std::vector<std::string_view>& args) {
             least.push(l);
         }
     }
-    g.task_of.resize(n);
-    g.task_documents.assign(a.tasks, 0);
+    g.records = n;
+    g.sketch_digest = sketches.digest();
+    g.documents.assign(a.tasks, {});
     g.task_bytes.assign(a.tasks, 0);
     for (std::size_t i = 0; i < n; ++i) {
         const u32 t = task_of_root[groups.find(i)];
-        g.task_of[i] = t;
-        ++g.task_documents[t];
+        g.documents[t].push_back(static_cast<u32>(i));
         g.task_bytes[t] += length[i];
     }
     out.write(g.encode());

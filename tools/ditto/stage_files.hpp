@@ -16,18 +16,21 @@
 // Both formats are little-endian, checked by a CRC-32C footer, and carry the stored index's
 // parameter block (docs/format.md) and the input's size.
 //
-// Groups file, version 1.0:
+// Groups file, version 1.0 (a task reads the directory and its own list only):
 //   0    "DITTOGRP"                      8 bytes
 //   8    major u16, minor u16, header bytes u32 (128)
 //   16   the parameter block (56 bytes)
 //   72   input size u64
 //   80   parts u32, tasks u32
 //   88   records u64, sample documents u64
-//   104  split_buckets u64, 0 u64, 0 u64
-//   128  per task: documents u64, text bytes u64
-//   then per record, in input order: its task u32; zeros up to a multiple of 8
+//   104  split_buckets u64, the sketch files' digest u32 (sketch_files::digest), 0 u32, 0 u64
+//   128  per task, 32 bytes: documents u64, text bytes u64, where its list starts u64, the
+//        list's CRC-32C u32, 0 u32
 //   then the rarity sample: documents u64 each, ascending
-//   footer: CRC-32C of everything before it u32, 0 u32, "GROUPEND" 8 bytes
+//   then the directory's CRC-32C (of every byte before it) u32, 0 u32
+//   then per task, in task order, its list: its documents u32 each, ascending, with zeros up to
+//        a multiple of 8
+//   "GROUPEND" 8 bytes
 //
 // Task result, version 1.0:
 //   0    "DITTOTSK"                      8 bytes
@@ -37,12 +40,12 @@
 //   80   task u32, tasks u32
 //   88   documents u64
 //   96   flags u32 (1: pairs collected, 2: connected clusters, 4: keep longest), the groups
-//        file's CRC-32C u32
-//   104  0 u64
+//        file's directory CRC-32C u32
+//   104  the sketch files' digest u32, 0 u32
 //   112  per document of the task, in input order: document, cluster (its kept copy), exact
 //        representative, 3 x u64 (input record numbers)
 //   then the similar pairs: first u64, second u64, similarity (IEEE double bits) u64
-//   footer: pairs u64, CRC-32C of everything before it u32, 0 u32, "TASKDONE" 8 bytes
+//   footer: pairs u64, CRC-32C of the header, rows and pairs u32, 0 u32, "TASKDONE" 8 bytes
 
 #include <algorithm>
 #include <cstddef>
@@ -59,16 +62,29 @@ struct groups_file {
     ditto::index_parameters parameters;
     std::uint64_t input_size = 0;
     std::uint32_t parts = 0, tasks = 0;
+    std::uint64_t records = 0;
     std::uint64_t split_buckets = 0;
-    std::vector<std::uint32_t> task_of;   ///< per record
+    std::uint32_t sketch_digest = 0;      ///< sketch_files::digest() of the files grouped
     std::vector<std::uint64_t> task_documents, task_bytes;  ///< per task
+    std::vector<std::vector<std::uint32_t>> documents;      ///< per task, ascending (those read)
     std::vector<std::uint64_t> sample;    ///< the rarity sample's documents, ascending
-    std::uint32_t crc = 0;                ///< of the file, as read or written
+    std::uint32_t crc = 0;                ///< of the directory, as read or written
 
-    /// The file's bytes (sets crc).
+    /// The file's bytes, from documents (sets crc).
     [[nodiscard]] std::string encode();
-    /// Reads and checks path. Throws data_error naming the file and what is wrong.
-    [[nodiscard]] static groups_file read(const std::string& path);
+    /// Reads and checks path: the directory and every task's list, or only task `only`'s
+    /// (only < tasks). Throws data_error naming the file and what is wrong.
+    [[nodiscard]] static groups_file read(const std::string& path, std::uint32_t only = ~std::uint32_t{0});
+};
+
+/// An open file descriptor, closed when it goes (also when a constructor throws after opening).
+struct file_descriptor {
+    int fd = -1;
+    file_descriptor() = default;
+    explicit file_descriptor(int f) : fd(f) {}
+    file_descriptor(const file_descriptor&) = delete;
+    file_descriptor& operator=(const file_descriptor&) = delete;
+    ~file_descriptor();
 };
 
 struct task_row {
@@ -80,7 +96,7 @@ struct task_result_header {
     std::uint64_t input_size = 0;
     std::uint32_t task = 0, tasks = 0;
     std::uint64_t documents = 0;
-    std::uint32_t flags = 0, groups_crc = 0;
+    std::uint32_t flags = 0, groups_crc = 0, sketch_digest = 0;
 };
 
 inline constexpr std::uint32_t task_flag_pairs = 1, task_flag_connected = 2, task_flag_longest = 4;
@@ -93,7 +109,6 @@ class task_result {
 public:
     /// Throws data_error naming the file and what is wrong.
     explicit task_result(const std::string& path);
-    ~task_result();
     task_result(const task_result&) = delete;
     task_result& operator=(const task_result&) = delete;
 
@@ -126,7 +141,7 @@ private:
     void read(std::uint64_t offset, unsigned char* p, std::size_t n) const;
     static void decode_pair(const unsigned char* p, std::uint64_t& first, std::uint64_t& second, std::uint64_t& bits);
     std::string path_;
-    int fd_ = -1;
+    file_descriptor fd_;
     task_result_header header_;
     std::uint64_t pairs_ = 0, pairs_at_ = 0;
 };
