@@ -6,7 +6,9 @@ one notice, escapes, ill-formed UTF-8, CRLF, a byte order mark, no final newline
 --memory too; sketch files are the same for any thread count and rerun; every mismatch between
 the files, the input and the options is an error naming it.
 
-Usage: test_sketch.py DITTO SOURCE_DIR WORK_DIR"""
+Usage: test_sketch.py DITTO SOURCE_DIR WORK_DIR [LARGE_BYTES]
+LARGE_BYTES below 1 GB (the sanitizer builds) runs the generated corpus's part and task matrix on
+fewer modes."""
 
 import fcntl
 import json
@@ -20,6 +22,7 @@ import sys
 import time
 
 DITTO, SOURCE, WORK = (os.path.abspath(a) for a in sys.argv[1:4])
+SANITIZED = len(sys.argv) > 4 and int(sys.argv[4]) < 1 << 30
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import case, error, expect, finish, generated_corpus, jsonl, run, setup, write  # noqa: E402
 
@@ -425,8 +428,10 @@ def staged_run(path, parts, tasks, args, folder, extra_task=(), check_leftovers=
 @case
 def tasks_give_dedup_output_for_every_part_count_task_count_and_mode():
     folder = os.path.join(WORK, "staged")
-    for path, modes in [(NEWS, MODES), (CORPUS, MODES[:2] + MODES[3:5] + [["--cluster", "connected", "--clusters"],
-                                                                      ["--keep", "longest", "--clusters"]])]:
+    corpus_modes = MODES[:2] + MODES[3:5] + [["--cluster", "connected", "--clusters"], ["--keep", "longest", "--clusters"]]
+    if SANITIZED:  # every mode on the sample corpus; the generated one's lines and connected clusters
+        corpus_modes = [[], ["--cluster", "connected", "--clusters"]]
+    for path, modes in [(NEWS, MODES), (CORPUS, corpus_modes)]:
         for parts in [1, 2, 3, 7]:
             for tasks in [1, 3]:
                 for mode in modes:
@@ -531,6 +536,46 @@ def task_stage_mismatches_and_damage_are_errors():
     error(["group", "--sketches", folder, CORPUS], 2, r"--tasks K is required")
     error(["group", "--tasks", "2", CORPUS], 2, r"--sketches FOLDER is required")
     error(["group", "--sketches", folder, "--tasks", "0", CORPUS], 2, r"--tasks")
+
+
+@case
+def damaged_stage_files_are_refused_never_crash():
+    # Seeded random damage (flipped bytes, cuts, garbage appended) to the groups file and the task
+    # results: the task and the merge exit 1 with a message, or 0 with dedup's own output; never
+    # a signal (sanitizers abort on memory errors) or a usage error.
+    folder = os.path.join(WORK, "staged-fuzz")
+    merged, _ = staged_run(CORPUS, 2, 3, ["--pairs"], folder)
+    alone = run(["dedup", "-q", "--pairs", CORPUS], check=0).stdout
+    expect(merged == alone, "staged --pairs differs")
+    g = random.Random(20261130)
+    names = ["groups", "task-0-of-3.result", "task-2-of-3.result"]
+    originals = {n: open(os.path.join(folder, n), "rb").read() for n in names}
+    for i in range(20 if SANITIZED else 60):
+        name = g.choice(names)
+        data = bytearray(originals[name])
+        kind = g.randrange(3)
+        if kind == 0:
+            for _ in range(g.randint(1, 4)):
+                data[g.randrange(len(data))] ^= 1 << g.randrange(8)
+        elif kind == 1:
+            data = data[:g.randrange(len(data))]
+        else:
+            data += bytes(g.randrange(256) for _ in range(g.randint(1, 64)))
+        write(os.path.join(folder, name), bytes(data))
+        commands = [["dedup", "-q", "--sketches", folder, "--merge", "--pairs", CORPUS]]
+        if name == "groups":
+            commands.append(["dedup", "-q", "--sketches", folder, "--task", "%d/3" % g.randrange(3), "--pairs", CORPUS])
+        for command in commands:
+            p = subprocess.run([DITTO] + command, capture_output=True, timeout=120)
+            expect(p.returncode in (0, 1), f"damage {i} to {name}: exit {p.returncode} for {command}: {p.stderr.decode()[-400:]}")
+            if p.returncode == 1:
+                expect(p.stderr.startswith(b"ditto: "), f"damage {i} to {name}: no message")
+            elif command[4] == "--merge":
+                expect(p.stdout == alone, f"damage {i} to {name}: exit 0 with other output")
+        write(os.path.join(folder, name), originals[name])
+        # A task run after damage to the groups file rewrote its result: the originals again.
+        for n in names:
+            write(os.path.join(folder, n), originals[n])
 
 
 @case
