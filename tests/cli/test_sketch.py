@@ -56,6 +56,18 @@ def same_as_dedup(args, path, folder, memory=False):
     expect(len(alone.stdout) > 0, f"{args}: no output")
 
 
+def filtered(path, parts, args, folder, extra=()):
+    """The kept lines as `ditto filter` writes them, part by part, concatenated."""
+    rules = [a for a in args if a.startswith(("--threshold", "--ngram", "--shingle", "--sketch-size"))]
+    for name in ["--keep", "--cluster"]:
+        if name in args:
+            rules += [name, args[args.index(name) + 1]]
+    out = b""
+    for p in range(parts):
+        out += run(["filter", "-q", "--sketches", folder, "--part", "%d/%d" % (p, parts)] + rules + list(extra) + [path], check=0).stdout
+    return out
+
+
 @case
 def sample_corpus_every_part_count_and_mode():
     for parts in [1, 2, 3, 7]:
@@ -101,6 +113,8 @@ def skipped_lines_with_skip_invalid():
         merged = run(["dedup", "-q", "--sketches", folder, "--merge", "--skip-invalid"] + mode + [path], check=0)
         alone = run(["dedup", "-q", "--skip-invalid"] + mode + [path], check=0)
         expect(merged.stdout == alone.stdout, f"--skip-invalid {mode} over tasks differs")
+        if not mode:
+            expect(filtered(path, 3, [], folder, ["--skip-invalid"]) == alone.stdout, "--skip-invalid: the filtered parts differ")
     error(["group", "--sketches", folder, "--tasks", "2", path], 1, r"sketched with --skip-invalid")
     error(["sketch", "--part", "1/3", "-o", os.path.join(WORK, "x.sketch"), path], 1, r"byte \d+ .*part 1/3")
     expect(not os.path.exists(os.path.join(WORK, "x.sketch")), "a failed sketch left its file")
@@ -439,6 +453,9 @@ def tasks_give_dedup_output_for_every_part_count_task_count_and_mode():
                     merged, _ = staged_run(path, parts, tasks, mode, folder)
                     expect(len(alone) > 0 and merged == alone,
                            f"{os.path.basename(path)}, {parts} parts, {tasks} tasks, {mode}: {len(merged)} bytes, alone {len(alone)}")
+                    if not [m for m in mode if m in ("--pairs", "--clusters", "--report", "--explain")]:
+                        expect(filtered(path, parts, mode, folder) == alone,
+                               f"{os.path.basename(path)}, {parts} parts, {tasks} tasks, {mode}: the filtered parts differ")
     # The merge with --memory: the input read in blocks and texts read again by offset.
     for mode in [[], ["--pairs"]]:
         staged_run(CORPUS, 3, 2, mode, folder)
@@ -456,11 +473,13 @@ def tasks_on_template_families_where_the_rarity_sample_decides():
     folder = os.path.join(WORK, "staged-templates")
     verbose = run(["dedup", "-v", "--clusters", TEMPLATES], check=0).stderr.decode()
     expect(re.search(r"largest [3-9][0-9][0-9]", verbose) is not None, f"no bucket of hundreds: {verbose}")
-    for mode in [[], ["--clusters"], ["--clusters", "--cluster", "connected"], ["--pairs"], ["--report"]]:
+    for mode in [[], ["--cluster", "connected"], ["--clusters"], ["--clusters", "--cluster", "connected"], ["--pairs"], ["--report"]]:
         alone = run(["dedup", "-q"] + mode + [TEMPLATES], check=0).stdout
         for parts, tasks in [(1, 1), (3, 3), (7, 2)]:
             merged, said = staged_run(TEMPLATES, parts, tasks, mode, folder)
             expect(merged == alone, f"templates, {parts} parts, {tasks} tasks, {mode}: the staged run differs")
+            if "--clusters" not in mode and "--pairs" not in mode and "--report" not in mode:
+                expect(filtered(TEMPLATES, parts, mode, folder) == alone, f"templates, {parts} parts, {tasks} tasks, {mode}: filtered")
             expect(re.search(rb"; [1-9][0-9]* documents in the rarity sample", said) is not None, f"no sample: {said.decode()}")
     # One template family is one group: its task does most of the work, and says so.
     _, said = staged_run(TEMPLATES, 2, 4, [], folder)
@@ -524,6 +543,25 @@ def task_stage_mismatches_and_damage_are_errors():
         shutil.copy(os.path.join(WORK, "resketched", name), os.path.join(folder2, name))
     error(["dedup", "--sketches", folder2, "--task", "0/2", changed], 1, r"made from other sketch files.*run 'ditto group' again")
     error(["dedup", "--sketches", folder2, "--merge", changed], 1, r"made from other sketch files.*run 'ditto group' again")
+    # The filter: checked against the folder, the tasks' rules and results.
+    folder3 = os.path.join(WORK, "staged-filter")
+    staged_run(CORPUS, 3, 2, [], folder3)
+    expect(filtered(CORPUS, 3, [], folder3) == run(["dedup", "-q", CORPUS], check=0).stdout, "filtered parts differ")
+    error(["filter", "--sketches", folder3, "--part", "0/2", CORPUS], 1, r"holds 3 parts, not 2")
+    error(["filter", "--sketches", folder3, "--part", "1/3", "--cluster", "connected", CORPUS], 1, r"other --cluster or --keep")
+    error(["filter", "--sketches", folder3, "--part", "1/3", "--ngram", "4", CORPUS], 1, r"other similarity options")
+    result = os.path.join(folder3, "task-1-of-2.result")
+    kept_result = open(result, "rb").read()
+    write(result, kept_result[:-30] + bytes([kept_result[-30] ^ 1]) + kept_result[-29:])
+    error(["filter", "--sketches", folder3, "--part", "1/3", CORPUS], 1, r"checksum does not match")
+    os.remove(result)
+    error(["filter", "--sketches", folder3, "--part", "1/3", CORPUS], 1, r"lacks the result of task 1 of 2")
+    error(["filter", "--sketches", folder3, CORPUS], 2, r"--part P/N is required")
+    error(["filter", "--part", "0/3", CORPUS], 2, r"--sketches FOLDER is required")
+    error(["filter", "--sketches", folder3, "--part", "3/3", CORPUS], 2, r"--part must be P/N")
+    error(["plan", "--parts", "2", "--split-output", "--sketches", folder3, "-o", "x", CORPUS], 2, r"--split-output goes with --tasks")
+    error(["plan", "--parts", "2", "--tasks", "2", "--split-output", "--sketches", folder3, "--pairs", "-o", "x", CORPUS], 2,
+          r"--split-output goes with")
     # Usage.
     error(["dedup", "--sketches", folder, "--task", "0/3", "-o", os.path.join(WORK, "t.result"), CORPUS], 2,
           r"--task writes FOLDER/task-k-of-K.result")
@@ -652,6 +690,13 @@ def dask_driver_on_a_local_cluster():
             expect(stage in p.stderr, f"no {stage}: {p.stderr.decode()[-800:]}")
         alone = run(["dedup"] + mode + [TEMPLATES], check=0)
         expect(open(out, "rb").read() == alone.stdout, f"tasks on Dask, {mode}: differs from dedup alone")
+    # The kept lines written per part by filter tasks (--split-output).
+    out = os.path.join(WORK, "dask-split.out")
+    p = subprocess.run([python, DRIVER, "--ditto", DITTO, "--workers", "2", "--parts", "3", "--tasks", "2", "--split-output",
+                        "--sketches", folder, "-o", out, "--keep", "longest", TEMPLATES], capture_output=True, cwd=WORK)
+    expect(p.returncode == 0 and b"filter: 3 tasks" in p.stderr, f"split output: exit {p.returncode}: {p.stderr.decode()[-800:]}")
+    pieces = b"".join(open(out + "-%d-of-3" % i, "rb").read() for i in range(3))
+    expect(pieces == run(["dedup", "--keep", "longest", TEMPLATES], check=0).stdout, "--split-output on Dask: differs from dedup alone")
     # Help asked of the plan: printed, and nothing run.
     p = subprocess.run([python, DRIVER, "--ditto", DITTO, "--parts", "2", "--sketches", folder, "-h", CORPUS],
                        capture_output=True, cwd=WORK)

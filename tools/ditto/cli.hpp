@@ -329,6 +329,7 @@ int run_index(const std::vector<std::string_view>& args);
 /// `ditto sketch --part P/N` (sketch_command.cpp).
 int run_sketch(const std::vector<std::string_view>& args);
 int run_group(const std::vector<std::string_view>& args);
+int run_filter(const std::vector<std::string_view>& args);
 /// `ditto plan --parts N --sketches FOLDER` (dedup_command.cpp).
 int run_plan(const std::vector<std::string_view>& args);
 /// Reads an index file whole; every failure (unreadable, not a valid index) a data_error naming it.

@@ -1842,7 +1842,7 @@ constexpr const char* plan_help_command = "ditto plan --help";
 
 void print_plan_help(std::FILE* out) {
     std::fputs(
-        "Usage: ditto plan --parts N [--tasks K] --sketches FOLDER [DEDUP OPTIONS] FILE\n"
+        "Usage: ditto plan --parts N [--tasks K [--split-output]] --sketches FOLDER [DEDUP OPTIONS] FILE\n"
         "Print the tasks of a run of 'ditto dedup [DEDUP OPTIONS] FILE' split into N parts, as\n"
         "JSONL, one task per line:\n"
         "  {\"stage\": ..., \"task\": i, \"tasks\": n, \"argv\": [...], \"outputs\": [...]}\n"
@@ -1860,12 +1860,17 @@ void print_plan_help(std::FILE* out) {
         "  group   1 task: 'ditto group', writing FOLDER/groups: which task each document goes to\n"
         "  task    K tasks: 'ditto dedup --task k/K', each writing FOLDER/task-k-of-K.result\n"
         "  merge   1 task: 'ditto dedup --merge', which writes what 'ditto dedup' would\n"
+        "          (or with --split-output, filter: N tasks 'ditto filter --part P/N')\n"
         "The DEDUP OPTIONS are checked here as 'ditto dedup --sketches' checks them; the sketch\n"
         "tasks get the similarity and input options and --threads.\n"
         "\n"
         "  --parts N           parts, 1..1048576 (about 100 MB or more of input each)\n"
         "  --tasks K           tasks that compare, 1..65536; each gets whole groups of documents\n"
         "                      that share LSH buckets, dealt out by text bytes\n"
+        "  --split-output      with --tasks, the kept lines and -o OUTPUT: instead of the merge,\n"
+        "                      N 'filter' tasks write each part's kept lines to OUTPUT-P-of-N\n"
+        "                      (P as in the sketch files' names); in part order they are what\n"
+        "                      'ditto dedup' writes, and no task reads the whole input\n"
         "  --sketches FOLDER   where the parts' sketch files go (it must exist when they run)\n"
         "  -h, --help          show this help\n",
         out);
@@ -1914,6 +1919,7 @@ int run_plan(const std::vector<std::string_view>& args) {
     // --parts is the plan's own; everything else is dedup's, checked by dedup's parser. An
     // option's value (a field named "-h", say) is never read as an option.
     std::size_t parts = 0, tasks = 0;
+    bool split_output = false;
     std::vector<std::string_view> dedup_args;
     bool help = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -1923,6 +1929,10 @@ int run_plan(const std::vector<std::string_view>& args) {
             break;
         }
         if (arg == "-h" || arg == "--help") help = true;
+        if (arg == "--split-output") {
+            split_output = true;
+            continue;
+        }
         std::string_view value;
         const bool is_tasks = arg == "--tasks" || arg.starts_with("--tasks=");
         if (arg == "--parts" || arg == "--tasks") {
@@ -1952,6 +1962,9 @@ int run_plan(const std::vector<std::string_view>& args) {
     }
     if (a.sketches.empty()) throw usage_error("--sketches FOLDER is required", plan_help_command);
     if (a.tasks > 0 || a.merge) throw usage_error("--task and --merge are the plan's to give", plan_help_command);
+    if (split_output && (tasks == 0 || a.mode != output_mode::lines || a.output_path.empty()))
+        throw usage_error("--split-output goes with --tasks, the kept lines (no --pairs, --clusters, --report or --explain) "
+                          "and -o FILE", plan_help_command);
     if (a.input == "-") throw usage_error("the input must be a file every task can read (not standard input)", plan_help_command);
     check_similarity_options(a.dedup, plan_help_command);
     const std::string input = absolute_path(a.input), folder = absolute_path(a.sketches);
@@ -2066,8 +2079,28 @@ int run_plan(const std::vector<std::string_view>& args) {
         argv.push_back(input);
         print_task("task", k, tasks, argv, {result});
     }
-    dedup_argv.insert(dedup_argv.begin() + 1, "--merge");
-    print_task("merge", 0, 1, dedup_argv, dedup_outputs);
+    if (split_output) {
+        // The kept lines per part, OUTPUT-P-of-N: the sketch tasks' options, the rules the tasks
+        // were given.
+        std::vector<std::string> filter_options = sketch_options;
+        for (const std::string& o : task_options)
+            if (o.starts_with("--keep=") || o.starts_with("--cluster=")) filter_options.push_back(o);
+        const std::string output = absolute_path(a.output_path);
+        for (std::size_t p = 0; p < parts; ++p) {
+            std::string number = std::to_string(p);
+            number.insert(0, digits - number.size(), '0');
+            const std::string file = output + "-" + number + "-of-" + std::to_string(parts);
+            std::vector<std::string> argv{"filter", "--sketches", folder, "--part", std::to_string(p) + "/" + std::to_string(parts),
+                                          "-o", file};
+            argv.insert(argv.end(), filter_options.begin(), filter_options.end());
+            argv.push_back("--");
+            argv.push_back(input);
+            print_task("filter", p, parts, argv, {output_target(file)});
+        }
+    } else {
+        dedup_argv.insert(dedup_argv.begin() + 1, "--merge");
+        print_task("merge", 0, 1, dedup_argv, dedup_outputs);
+    }
     if (std::fflush(stdout) != 0 || std::ferror(stdout)) throw data_error("cannot write the plan to standard output");
     return 0;
 }

@@ -36,6 +36,7 @@ void print_help(std::FILE* out) {
         "            sketch file, so parts can run on many machines (dedup --sketches)\n"
         "  group     assign sketched documents to the tasks of 'dedup --task' so that no\n"
         "            similar pair crosses tasks\n"
+        "  filter    the kept lines of one part, from the results of 'dedup --task'\n"
         "  plan      the tasks of a dedup run split into parts, as JSONL, for any engine to run\n"
         "  index     build, extend, merge and check stored indexes of a corpus: signatures\n"
         "            and band keys kept on disk\n"
@@ -71,6 +72,7 @@ int run(const std::vector<std::string_view>& args) {
         if (command == "plan") return ditto_cli::run_plan(std::vector<std::string_view>(args.begin() + 1, args.end()));
         if (command == "sketch") return ditto_cli::run_sketch(std::vector<std::string_view>(args.begin() + 1, args.end()));
         if (command == "group") return ditto_cli::run_group(std::vector<std::string_view>(args.begin() + 1, args.end()));
+        if (command == "filter") return ditto_cli::run_filter(std::vector<std::string_view>(args.begin() + 1, args.end()));
         if (command == "index") return ditto_cli::run_index(std::vector<std::string_view>(args.begin() + 1, args.end()));
         if (command == "clean") return ditto_cli::run_clean(std::vector<std::string_view>(args.begin() + 1, args.end()));
         if (command == "translations") return ditto_cli::run_translations(std::vector<std::string_view>(args.begin() + 1, args.end()));

@@ -99,6 +99,9 @@ public:
     /// A CRC-32C of every part's number and checksum, in part order: files that differ in any
     /// byte (another sketch of the input, or of another input) have another digest.
     [[nodiscard]] std::uint32_t digest() const;
+    /// Part p's header, and the number of its first record.
+    [[nodiscard]] const sketch_header& part_header(std::size_t p) const { return files_[p].header; }
+    [[nodiscard]] std::size_t first_record(std::size_t p) const { return static_cast<std::size_t>(files_[p].first_record); }
     /// The first part's header (every part has the same parameters and input).
     [[nodiscard]] const sketch_header& header() const { return files_.front().header; }
     /// Whether some part was sketched from the input at another modification time (allowed: a

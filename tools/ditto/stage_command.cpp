@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <filesystem>
+#include <memory>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -260,6 +263,12 @@ void task_result::decode_pair(const unsigned char* p, std::uint64_t& first, std:
     bits = get_u64(p + 16);
 }
 
+task_row task_result::row(std::uint64_t i) const {
+    unsigned char q[24];
+    read(task_header_bytes + i * 24, q, sizeof q);
+    return task_row{get_u64(q), get_u64(q + 8), get_u64(q + 16)};
+}
+
 std::vector<task_row> task_result::rows() const {
     std::vector<task_row> out(static_cast<std::size_t>(header_.documents));
     constexpr std::size_t per_read = 4096;
@@ -488,6 +497,202 @@ int run_group(const std::vector<std::string_view>& args) {
                      n, roots.size(), a.tasks, total ? 100.0 * static_cast<double>(largest) / static_cast<double>(total + n) : 0.0,
                      total ? 100.0 * static_cast<double>(most) / static_cast<double>(total) : 0.0, g.sample.size());
     }
+    return 0;
+}
+
+namespace {
+
+constexpr const char* filter_help_command = "ditto filter --help";
+
+void print_filter_help(std::FILE* out) {
+    std::fputs(
+        "Usage: ditto filter --sketches FOLDER --part P/N [-o FILE] [OPTIONS] INPUT\n"
+        "Write the kept lines of part P of N of INPUT (the lines 'ditto sketch --part P/N' read),\n"
+        "from the results of every 'ditto dedup --task k/K' in FOLDER: the lines of the parts,\n"
+        "concatenated in part order, are what 'ditto dedup INPUT' writes, byte for byte. Each\n"
+        "part reads only its own bytes of INPUT, so the parts can run anywhere at once.\n"
+        "\n"
+        "  --sketches FOLDER   the folder of the sketch files, the groups file and the task\n"
+        "                      results (required)\n"
+        "  --part P/N          which part (required); N is the number of sketch files\n"
+        "  -o, --output FILE   write FILE instead of standard output (replaced at the end\n"
+        "                      through a temporary file)\n"
+        "  --keep first|longest, --cluster greedy|connected\n"
+        "                      as given to the tasks (checked against their results)\n"
+        "  --threshold T, --ngram K, --shingle words:K|chars:K, --sketch-size N, --recall R\n"
+        "  --text-field NAME, --id-field NAME, --invalid-utf8 replace|error, --skip-invalid\n"
+        "                      as given to 'ditto sketch' (checked against the sketch files)\n"
+        "  --threads N         accepted (as 'ditto plan' passes it); filtering is one thread\n"
+        "  -q, --quiet         no summary on standard error\n"
+        "  -h, --help          show this help\n",
+        out);
+}
+
+}  // namespace
+
+int run_filter(const std::vector<std::string_view>& args) {
+    std::string input, folder, output_path, output_option = "-o";
+    std::uint32_t part = 0, parts = 0;
+    ditto::dedup_options dedup;
+    ditto::jsonl_options jsonl;
+    bool skip_invalid = false, quiet = false, have_input = false;
+    argument_reader r(args, filter_help_command);
+    while (r.next()) {
+        if (r.is_operand()) {
+            if (have_input) throw usage_error("more than one input file", filter_help_command);
+            input = std::string(r.argument());
+            have_input = true;
+            continue;
+        }
+        const std::string_view name = r.name();
+        if (name == "-h" || name == "--help") {
+            print_filter_help(stdout);
+            return 0;
+        }
+        if (name == "--sketches") {
+            folder = std::string(r.value());
+            if (folder.empty()) throw usage_error("--sketches needs a folder", filter_help_command);
+        } else if (name == "--part") {
+            const std::string_view v = r.value();
+            const std::size_t slash = v.find('/');
+            const auto number = [&](std::string_view digits, std::uint32_t& out) {
+                const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+                return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();
+            };
+            if (slash == std::string_view::npos || !number(v.substr(0, slash), part) || !number(v.substr(slash + 1), parts) ||
+                parts == 0 || part >= parts)
+                throw usage_error("--part must be P/N with 0 <= P < N, got '" + std::string(v) + "'", filter_help_command);
+        } else if (name == "--keep") {
+            const std::string_view v = r.value();
+            if (v == "first") dedup.keep = ditto::keep_rule::first;
+            else if (v == "longest") dedup.keep = ditto::keep_rule::longest;
+            else throw usage_error("--keep must be 'first' or 'longest', got '" + std::string(v) + "'", filter_help_command);
+        } else if (name == "--cluster") {
+            const std::string_view v = r.value();
+            if (v == "greedy") dedup.clustering = ditto::cluster_rule::greedy;
+            else if (v == "connected") dedup.clustering = ditto::cluster_rule::connected;
+            else throw usage_error("--cluster must be 'greedy' or 'connected', got '" + std::string(v) + "'", filter_help_command);
+        } else if (name == "--threads") {
+            (void)parse_size(name, r.value(), 1, 4096, filter_help_command);
+        } else if (parse_similarity_option(r, dedup) || parse_input_option(r, jsonl)) {
+        } else if (name == "--skip-invalid") {
+            r.flag();
+            skip_invalid = true;
+        } else if (parse_output_option(r, output_path, output_option)) {
+        } else if (name == "-q" || name == "--quiet") {
+            r.flag();
+            quiet = true;
+        } else {
+            r.unknown();
+        }
+    }
+    if (!have_input) throw usage_error("no input file", filter_help_command);
+    if (input == "-") throw usage_error("the input must be the file the parts were sketched from (not standard input)", filter_help_command);
+    if (folder.empty()) throw usage_error("--sketches FOLDER is required", filter_help_command);
+    if (parts == 0) throw usage_error("--part P/N is required", filter_help_command);
+    if (jsonl.text_field == jsonl.id_field)
+        throw usage_error("--text-field and --id-field must differ, both are '" + jsonl.text_field + "'", filter_help_command);
+    check_similarity_options(dedup, filter_help_command);
+    output out(output_path, output_option);
+
+    const std::string input_name = escape_text(input);
+    const file_descriptor in(::open(input.c_str(), O_RDONLY | O_CLOEXEC));
+    if (in.fd < 0) throw data_error("cannot open " + input_name + ": " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(in.fd, &st) != 0) throw data_error("cannot read " + input_name + ": " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) throw data_error(input_name + " is not a regular file");
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    const std::uint64_t mtime =
+        static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
+    const ditto::index_parameters parameters = ditto::index_parameters_for(dedup);
+    const sketch_files sketches(folder, parameters, size, mtime, jsonl, skip_invalid, nullptr, false);
+    if (sketches.parts() != parts)
+        throw data_error("--sketches " + escape_text(folder) + " holds " + std::to_string(sketches.parts()) +
+                         " parts, not " + std::to_string(parts) + " (--part " + std::to_string(part) + "/" + std::to_string(parts) + ")");
+    const std::string groups_path = folder + "/groups";
+    const groups_file groups = groups_file::read(groups_path);
+    if (!ditto::differing_parameter_names(groups.parameters, parameters).empty() || groups.records != sketches.size() ||
+        groups.sketch_digest != sketches.digest() || groups.split_buckets != dedup.split_buckets)
+        throw data_error(escape_text(groups_path) + " was made from other sketch files than the folder's: run 'ditto group' again");
+    // Every task's result of this grouping (checked for its options; its rows are read by place).
+    const std::uint32_t flags = (dedup.clustering == ditto::cluster_rule::connected ? task_flag_connected : 0u) |
+                                (dedup.keep == ditto::keep_rule::longest ? task_flag_longest : 0u);
+    std::vector<std::unique_ptr<task_result>> results(groups.tasks);
+    {
+        std::error_code ec;
+        std::vector<std::string> paths;
+        for (std::filesystem::directory_iterator it(folder, ec), last; !ec && it != last; it.increment(ec))
+            if (it->path().extension() == ".result") paths.push_back(it->path().string());
+        if (ec) throw data_error("cannot read the folder --sketches " + escape_text(folder) + ": " + ec.message());
+        for (const std::string& path : paths) {
+            // Checked whole: a damaged row would silently keep or drop a line. (Results are 24
+            // bytes a document; reading every one in each part is the price, noted in the design.)
+            auto t = std::make_unique<task_result>(path);
+            const task_result_header& h = t->header();
+            if (h.tasks != groups.tasks || h.groups_crc != groups.crc || h.sketch_digest != groups.sketch_digest) continue;
+            if ((h.flags & ~task_flag_pairs) != flags)
+                throw data_error(escape_text(path) + " was made with other --cluster or --keep options than this filter's");
+            if (!ditto::differing_parameter_names(h.parameters, parameters).empty() || h.documents != groups.task_documents[h.task])
+                throw data_error(escape_text(path) + " does not hold its task's documents as grouped");
+            if (results[h.task])
+                throw data_error("--sketches " + escape_text(folder) + " holds task " + std::to_string(h.task) + " twice");
+            results[h.task] = std::move(t);
+        }
+        for (std::uint32_t t = 0; t < groups.tasks; ++t)
+            if (!results[t])
+                throw data_error("--sketches " + escape_text(folder) + " lacks the result of task " + std::to_string(t) + " of " +
+                                 std::to_string(groups.tasks) + " (task-*.result)");
+    }
+    // The part's records: each one's keep flag from its task's row, then the removed lines.
+    const sketch_header& h = sketches.part_header(part);
+    const std::size_t first = sketches.first_record(part);
+    std::vector<std::uint32_t> task_of(static_cast<std::size_t>(groups.records));
+    for (std::uint32_t t = 0; t < groups.tasks; ++t)
+        for (const std::uint32_t d : groups.documents[t]) task_of[d] = t;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> removed;  // byte ranges, ascending
+    std::size_t kept = 0;
+    ditto::text_sketch s;
+    for (std::size_t i = first; i < first + h.records; ++i) {
+        const std::vector<std::uint32_t>& list = groups.documents[task_of[i]];
+        const auto at = std::lower_bound(list.begin(), list.end(), static_cast<std::uint32_t>(i));
+        const task_row row = results[task_of[i]]->row(static_cast<std::uint64_t>(at - list.begin()));
+        if (row.document != i || row.cluster >= groups.records)
+            throw data_error(escape_text(results[task_of[i]]->path()) + " does not hold its task's documents as grouped");
+        std::uint64_t begin = 0, end = 0;
+        sketches.sketch(i, s, begin, end);
+        if (row.cluster == i) {
+            ++kept;
+        } else {
+            if (!removed.empty() && begin < removed.back().second)
+                throw data_error("--sketches " + escape_text(folder) + ": part " + std::to_string(part) + "'s rows give lines out of order (damaged?)");
+            removed.emplace_back(begin, std::min(end + 1, size));
+        }
+    }
+    // The part's bytes but the removed lines, a block at a time.
+    std::vector<char> block(std::size_t{1} << 20);
+    const auto copy = [&](std::uint64_t from, std::uint64_t to) {
+        while (from < to) {
+            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), to - from));
+            const std::ptrdiff_t got = read_at(in.fd, from, block.data(), n);
+            if (got < 0) throw data_error("cannot read " + input_name + ": " + std::strerror(errno));
+            if (static_cast<std::size_t>(got) != n) throw data_error(input_name + " became shorter since it was sketched");
+            out.write(std::string_view(block.data(), n));
+            from += n;
+        }
+    };
+    std::uint64_t at = h.begin;
+    for (const auto& [begin, end] : removed) {
+        copy(at, begin);
+        at = end;
+    }
+    copy(at, h.end);
+    struct stat now {};
+    if (::fstat(in.fd, &now) != 0 || static_cast<std::uint64_t>(now.st_size) != size)
+        throw data_error(input_name + " changed while it was filtered");
+    out.commit();
+    if (!quiet)
+        std::fprintf(stderr, "ditto: part %u/%u of %s: %llu records, %zu kept, %zu removed\n", part, parts, input_name.c_str(),
+                     static_cast<unsigned long long>(h.records), kept, removed.size());
     return 0;
 }
 

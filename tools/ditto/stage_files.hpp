@@ -117,6 +117,8 @@ public:
     [[nodiscard]] const std::string& path() const { return path_; }
     /// Every row, in order.
     [[nodiscard]] std::vector<task_row> rows() const;
+    /// Row i (i < header().documents).
+    [[nodiscard]] task_row row(std::uint64_t i) const;
     /// Calls f(first, second, similarity) for every pair, in order.
     template <class F>
     void for_each_pair(F&& f) const {
