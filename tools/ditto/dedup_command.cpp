@@ -997,9 +997,10 @@ int run_dedup_task(dedup_arguments& a) {
     if (!S_ISREG(st.st_mode)) throw data_error(input_name + " is not a regular file");
     const std::uint64_t mtime =
         static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
-    // The files' checksums were checked whole by 'ditto group'; the digest binds them to its groups.
+    // Checked whole: a damaged band key would move a document to other buckets silently. (Each
+    // task reads every sketch file; checksums per block would let it read only its rows.)
     sketch_files sketches(folder, ditto::index_parameters_for(a.dedup), static_cast<std::uint64_t>(st.st_size), mtime, a.jsonl,
-                          a.skip_invalid, nullptr, false);
+                          a.skip_invalid, nullptr);
     groups_file groups = read_groups(folder, sketches, a, a.task);
     if (groups.tasks != a.tasks)
         throw data_error(escape_text(folder + "/groups") + " assigns the documents to " + std::to_string(groups.tasks) +
@@ -1852,7 +1853,7 @@ void print_plan_help(std::FILE* out) {
         "absolute here). A task can be run again after a failure: it writes each of its outputs\n"
         "under a temporary name, OUTPUT.tmp-XXXXXX, and renames it when complete. A task that is\n"
         "killed leaves that temporary: a driver may remove them once the stage is done, and\n"
-        "the dedup task removes those the sketch tasks left in FOLDER. The stages:\n"
+        "the last stage's tasks remove those the earlier stages left in FOLDER. The stages:\n"
         "  sketch  N tasks: 'ditto sketch --part P/N', each writing FOLDER/part-P-of-N.sketch\n"
         "  dedup   1 task: 'ditto dedup --sketches FOLDER', which writes what 'ditto dedup'\n"
         "          would (to -o FILE when given, which should then be an absolute path too)\n"
@@ -1965,6 +1966,12 @@ int run_plan(const std::vector<std::string_view>& args) {
     if (split_output && (tasks == 0 || a.mode != output_mode::lines || a.output_path.empty()))
         throw usage_error("--split-output goes with --tasks, the kept lines (no --pairs, --clusters, --report or --explain) "
                           "and -o FILE", plan_help_command);
+    if (split_output) {
+        struct stat st {};
+        if (a.output_path.ends_with('/') || (::stat(a.output_path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)))
+            throw usage_error("--split-output writes the files OUTPUT-P-of-N: -o must name a file, not a folder or a device",
+                              plan_help_command);
+    }
     if (a.input == "-") throw usage_error("the input must be a file every task can read (not standard input)", plan_help_command);
     check_similarity_options(a.dedup, plan_help_command);
     const std::string input = absolute_path(a.input), folder = absolute_path(a.sketches);

@@ -368,19 +368,25 @@ sketch_files::sketch_files(const std::string& folder, const ditto::index_paramet
         bytes_ += size;
         const auto corrupt = [&](const std::string& what) { return data_error(name + " is not a complete sketch file: " + what); };
         if (size < 152 + sketch_footer_bytes) throw corrupt("too short");
-        // The whole file, checked against its checksum in blocks (or only its first block).
+        // The whole file, checked against its checksum in blocks; or only its header.
         std::vector<char> block(1 << 20);
         ditto::crc32c crc;
         std::string head;
         const std::uint64_t body = size - sketch_footer_bytes;
-        for (std::uint64_t pos = 0; pos < body;) {
+        if (!check_contents) {
+            char start[16];
+            if (read_at(f.fd, 0, start, sizeof start) != static_cast<std::ptrdiff_t>(sizeof start)) throw data_error("cannot read " + name);
+            const std::uint64_t header = std::max<std::uint64_t>(152, get_u32(reinterpret_cast<const unsigned char*>(start) + 12));
+            head.resize(static_cast<std::size_t>(std::min(body, header)));
+            if (read_at(f.fd, 0, head.data(), head.size()) != static_cast<std::ptrdiff_t>(head.size())) throw data_error("cannot read " + name);
+        }
+        for (std::uint64_t pos = 0; check_contents && pos < body;) {
             const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), body - pos));
             const std::ptrdiff_t got = read_at(f.fd, pos, block.data(), n);
             if (got != static_cast<std::ptrdiff_t>(n)) throw data_error("cannot read " + name + ": " + (got < 0 ? std::strerror(errno) : "it became shorter"));
             crc.update(std::string_view(block.data(), n));
             if (pos == 0) head.assign(block.data(), n);
             pos += n;
-            if (!check_contents) break;
         }
         unsigned char footer[sketch_footer_bytes];
         if (read_at(f.fd, body, reinterpret_cast<char*>(footer), sizeof footer) != static_cast<std::ptrdiff_t>(sizeof footer))

@@ -74,9 +74,9 @@ public:
     /// (record_begin: each record's line offset, in input order; null: not checked, for a task
     /// that does not parse the whole input). The texts are checked against the rows' byte
     /// hashes by the pipeline (dedup_sketched).
-    /// check_contents false: each file's checksum is taken from its footer, not checked against
-    /// its bytes (a task that reads a few rows of files `ditto group` checked whole, bound to
-    /// them by digest()).
+    /// check_contents false: only each file's header is read, and its checksum taken from its
+    /// footer, not checked against its bytes (`ditto filter`, which checks every row it uses
+    /// against the input it parses).
     sketch_files(const std::string& folder, const ditto::index_parameters& expected, std::uint64_t input_size,
                  std::uint64_t input_mtime, const ditto::jsonl_options& input, bool skip_invalid,
                  const std::vector<std::uint64_t>* record_begin, bool check_contents = true);

@@ -22,6 +22,8 @@
 #include <ditto/cluster.hpp>
 #include <ditto/dedup.hpp>
 #include <ditto/io/jsonl.hpp>
+#include <ditto/io/jsonl_chunks.hpp>
+#include <ditto/parallel.hpp>
 #include <ditto/store/crc32c.hpp>
 #include <ditto/store/dedup_against.hpp>
 #include <ditto/store/format.hpp>
@@ -536,8 +538,9 @@ int run_filter(const std::vector<std::string_view>& args) {
     ditto::dedup_options dedup;
     ditto::jsonl_options jsonl;
     bool skip_invalid = false, quiet = false, have_input = false;
-    argument_reader r(args, filter_help_command);
-    while (r.next()) {
+    argument_reader reader(args, filter_help_command);
+    while (reader.next()) {
+        argument_reader& r = reader;
         if (r.is_operand()) {
             if (have_input) throw usage_error("more than one input file", filter_help_command);
             input = std::string(r.argument());
@@ -593,6 +596,19 @@ int run_filter(const std::vector<std::string_view>& args) {
     if (jsonl.text_field == jsonl.id_field)
         throw usage_error("--text-field and --id-field must differ, both are '" + jsonl.text_field + "'", filter_help_command);
     check_similarity_options(dedup, filter_help_command);
+    if (!output_path.empty()) {
+        struct stat named {}, source {};
+        if (::stat(output_path.c_str(), &named) == 0 && ::stat(input.c_str(), &source) == 0 && named.st_dev == source.st_dev &&
+            named.st_ino == source.st_ino)
+            throw usage_error(output_option + " " + escape_text(output_path) + " is the input file", filter_help_command);
+        const std::filesystem::path written = output_target(std::filesystem::absolute(output_path).string());
+        std::error_code ec;
+        if (std::filesystem::equivalent(written.parent_path(), folder, ec) &&
+            (written.extension() == ".sketch" || written.extension() == ".result" || written.filename() == "groups"))
+            throw usage_error(output_option + " " + escape_text(output_path) + " would be taken for a stage's file in --sketches " +
+                                  escape_text(folder) + ": name the output otherwise, or write it elsewhere",
+                              filter_help_command);
+    }
     output out(output_path, output_option);
 
     const std::string input_name = escape_text(input);
@@ -605,7 +621,7 @@ int run_filter(const std::vector<std::string_view>& args) {
     const std::uint64_t mtime =
         static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
     const ditto::index_parameters parameters = ditto::index_parameters_for(dedup);
-    const sketch_files sketches(folder, parameters, size, mtime, jsonl, skip_invalid, nullptr, false);
+    sketch_files sketches(folder, parameters, size, mtime, jsonl, skip_invalid, nullptr, false);
     if (sketches.parts() != parts)
         throw data_error("--sketches " + escape_text(folder) + " holds " + std::to_string(sketches.parts()) +
                          " parts, not " + std::to_string(parts) + " (--part " + std::to_string(part) + "/" + std::to_string(parts) + ")");
@@ -614,85 +630,122 @@ int run_filter(const std::vector<std::string_view>& args) {
     if (!ditto::differing_parameter_names(groups.parameters, parameters).empty() || groups.records != sketches.size() ||
         groups.sketch_digest != sketches.digest() || groups.split_buckets != dedup.split_buckets)
         throw data_error(escape_text(groups_path) + " was made from other sketch files than the folder's: run 'ditto group' again");
-    // Every task's result of this grouping (checked for its options; its rows are read by place).
+    // The part's lines, parsed as the sketch task parsed them: every record must be the one
+    // sketched (its line's place and its text's hash), so a changed input is an error.
+    const sketch_header& h = sketches.part_header(part);
+    const std::size_t first = sketches.first_record(part);
+    const std::size_t bytes = static_cast<std::size_t>(h.end - h.begin);
+    std::unique_ptr<char[]> buffer(new char[bytes + 1]);
+    {
+        const std::ptrdiff_t got = read_at(in.fd, h.begin, buffer.get(), bytes);
+        if (got < 0) throw data_error("cannot read " + input_name + ": " + std::strerror(errno));
+        if (static_cast<std::size_t>(got) != bytes) throw data_error(input_name + " became shorter since it was sketched");
+    }
+    ditto::thread_pool pool(1);
+    ditto::jsonl_chunk_options chunking;
+    chunking.skip_invalid = skip_invalid;
+    const ditto::jsonl_lines parsed = ditto::parse_jsonl(buffer.get(), 0, bytes, jsonl, pool, chunking);
+    const auto changed = [&](const std::string& what) {
+        return data_error(input_name + " is not as it was sketched (" + what + "); was it changed since?");
+    };
+    if ((!skip_invalid && !parsed.bad.empty()) || parsed.records.size() != h.records) throw changed("its records differ");
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> lines(parsed.records.size());
+    {
+        ditto::text_sketch s;
+        for (std::size_t r = 0; r < parsed.records.size(); ++r) {
+            sketches.sketch(first + r, s, lines[r].first, lines[r].second);
+            const auto& line = parsed.records[r];
+            if (lines[r].first != h.begin + line.begin || lines[r].second != h.begin + line.end ||
+                ditto::hash128(line.record.text) != s.bytes)
+                throw changed("line " + std::to_string(line.line) + " of part " + std::to_string(part) + " differs");
+        }
+    }
+    // Each record's keep flag from its task's row, a result open at a time. Results are checked
+    // whole (a damaged row would keep or drop a line silently) and against the groups file: a
+    // removed record's kept copy is in its task and kept.
     const std::uint32_t flags = (dedup.clustering == ditto::cluster_rule::connected ? task_flag_connected : 0u) |
                                 (dedup.keep == ditto::keep_rule::longest ? task_flag_longest : 0u);
-    std::vector<std::unique_ptr<task_result>> results(groups.tasks);
+    std::vector<std::uint8_t> keep(lines.size(), 2);  // 2: not found yet
+    std::vector<std::uint8_t> found(groups.tasks, 0);
     {
         std::error_code ec;
         std::vector<std::string> paths;
         for (std::filesystem::directory_iterator it(folder, ec), last; !ec && it != last; it.increment(ec))
             if (it->path().extension() == ".result") paths.push_back(it->path().string());
         if (ec) throw data_error("cannot read the folder --sketches " + escape_text(folder) + ": " + ec.message());
+        std::sort(paths.begin(), paths.end());
         for (const std::string& path : paths) {
-            // Checked whole: a damaged row would silently keep or drop a line. (Results are 24
-            // bytes a document; reading every one in each part is the price, noted in the design.)
-            auto t = std::make_unique<task_result>(path);
-            const task_result_header& h = t->header();
-            if (h.tasks != groups.tasks || h.groups_crc != groups.crc || h.sketch_digest != groups.sketch_digest) continue;
-            if ((h.flags & ~task_flag_pairs) != flags)
-                throw data_error(escape_text(path) + " was made with other --cluster or --keep options than this filter's");
-            if (!ditto::differing_parameter_names(h.parameters, parameters).empty() || h.documents != groups.task_documents[h.task])
-                throw data_error(escape_text(path) + " does not hold its task's documents as grouped");
-            if (results[h.task])
-                throw data_error("--sketches " + escape_text(folder) + " holds task " + std::to_string(h.task) + " twice");
-            results[h.task] = std::move(t);
+            const task_result t(path);
+            const task_result_header& th = t.header();
+            const std::string name = escape_text(path);
+            if (th.tasks != groups.tasks || th.groups_crc != groups.crc || th.sketch_digest != groups.sketch_digest) continue;
+            if ((th.flags & ~task_flag_pairs) != flags)
+                throw data_error(name + " was made with other --cluster or --keep options than this filter's");
+            if (!ditto::differing_parameter_names(th.parameters, parameters).empty() || th.documents != groups.task_documents[th.task])
+                throw data_error(name + " does not hold its task's documents as grouped");
+            if (found[th.task]) throw data_error("--sketches " + escape_text(folder) + " holds task " + std::to_string(th.task) + " twice");
+            found[th.task] = 1;
+            const std::vector<std::uint32_t>& list = groups.documents[th.task];
+            const auto from = std::lower_bound(list.begin(), list.end(), static_cast<std::uint32_t>(first));
+            for (auto at = from; at != list.end() && *at < first + lines.size(); ++at) {
+                const std::uint64_t position = static_cast<std::uint64_t>(at - list.begin());
+                const task_row row = t.row(position);
+                bool sound = row.document == *at;
+                if (sound && row.cluster != row.document) {  // its kept copy: in the task, and kept
+                    const auto kept_at = std::lower_bound(list.begin(), list.end(), static_cast<std::uint32_t>(row.cluster));
+                    sound = row.cluster < groups.records && kept_at != list.end() && *kept_at == row.cluster &&
+                            t.row(static_cast<std::uint64_t>(kept_at - list.begin())).cluster == row.cluster;
+                }
+                if (!sound) throw data_error(name + " does not hold its task's documents as grouped");
+                keep[*at - first] = row.cluster == row.document ? 1 : 0;
+            }
         }
         for (std::uint32_t t = 0; t < groups.tasks; ++t)
-            if (!results[t])
+            if (!found[t])
                 throw data_error("--sketches " + escape_text(folder) + " lacks the result of task " + std::to_string(t) + " of " +
                                  std::to_string(groups.tasks) + " (task-*.result)");
+        if (std::find(keep.begin(), keep.end(), 2) != keep.end())
+            throw data_error(escape_text(groups_path) + " leaves a record of part " + std::to_string(part) + " in no task");
     }
-    // The part's records: each one's keep flag from its task's row, then the removed lines.
-    const sketch_header& h = sketches.part_header(part);
-    const std::size_t first = sketches.first_record(part);
-    std::vector<std::uint32_t> task_of(static_cast<std::size_t>(groups.records));
-    for (std::uint32_t t = 0; t < groups.tasks; ++t)
-        for (const std::uint32_t d : groups.documents[t]) task_of[d] = t;
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> removed;  // byte ranges, ascending
-    std::size_t kept = 0;
-    ditto::text_sketch s;
-    for (std::size_t i = first; i < first + h.records; ++i) {
-        const std::vector<std::uint32_t>& list = groups.documents[task_of[i]];
-        const auto at = std::lower_bound(list.begin(), list.end(), static_cast<std::uint32_t>(i));
-        const task_row row = results[task_of[i]]->row(static_cast<std::uint64_t>(at - list.begin()));
-        if (row.document != i || row.cluster >= groups.records)
-            throw data_error(escape_text(results[task_of[i]]->path()) + " does not hold its task's documents as grouped");
-        std::uint64_t begin = 0, end = 0;
-        sketches.sketch(i, s, begin, end);
-        if (row.cluster == i) {
-            ++kept;
-        } else {
-            if (!removed.empty() && begin < removed.back().second)
-                throw data_error("--sketches " + escape_text(folder) + ": part " + std::to_string(part) + "'s rows give lines out of order (damaged?)");
-            removed.emplace_back(begin, std::min(end + 1, size));
-        }
-    }
-    // The part's bytes but the removed lines, a block at a time.
+    // The part's bytes as read (the parser decoded the buffer's strings in place) but the removed
+    // records' lines, each with its line break.
+    buffer.reset();
     std::vector<char> block(std::size_t{1} << 20);
     const auto copy = [&](std::uint64_t from, std::uint64_t to) {
         while (from < to) {
             const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), to - from));
             const std::ptrdiff_t got = read_at(in.fd, from, block.data(), n);
             if (got < 0) throw data_error("cannot read " + input_name + ": " + std::strerror(errno));
-            if (static_cast<std::size_t>(got) != n) throw data_error(input_name + " became shorter since it was sketched");
+            if (static_cast<std::size_t>(got) != n) throw data_error(input_name + " became shorter while it was filtered");
             out.write(std::string_view(block.data(), n));
             from += n;
         }
     };
+    std::size_t kept = 0, removed = 0;
     std::uint64_t at = h.begin;
-    for (const auto& [begin, end] : removed) {
-        copy(at, begin);
-        at = end;
+    for (std::size_t r = 0; r < lines.size(); ++r) {
+        if (keep[r]) {
+            ++kept;
+            continue;
+        }
+        ++removed;
+        copy(at, lines[r].first);
+        at = std::min(lines[r].second + 1, h.end);
     }
     copy(at, h.end);
     struct stat now {};
-    if (::fstat(in.fd, &now) != 0 || static_cast<std::uint64_t>(now.st_size) != size)
+    if (::fstat(in.fd, &now) != 0 || static_cast<std::uint64_t>(now.st_size) != size ||
+        now.st_mtim.tv_sec != st.st_mtim.tv_sec || now.st_mtim.tv_nsec != st.st_mtim.tv_nsec)
         throw data_error(input_name + " changed while it was filtered");
     out.commit();
+    // Every earlier stage is done: what killed tasks left in the folder goes (a locked one stays).
+    const std::size_t leftovers = sketches.remove_leftovers();
+    if (leftovers > 0 && !quiet)
+        std::fprintf(stderr, "ditto: removed %zu temporary file%s left in --sketches %s by interrupted tasks\n", leftovers,
+                     leftovers == 1 ? "" : "s", escape_text(folder).c_str());
     if (!quiet)
         std::fprintf(stderr, "ditto: part %u/%u of %s: %llu records, %zu kept, %zu removed\n", part, parts, input_name.c_str(),
-                     static_cast<unsigned long long>(h.records), kept, removed.size());
+                     static_cast<unsigned long long>(h.records), kept, removed);
     return 0;
 }
 
