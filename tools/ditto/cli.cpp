@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <csignal>
 #include <cstdlib>
@@ -765,6 +766,20 @@ void output::commit() {
     }
     committed_ = true;
     remove_on_signal("");
+}
+
+}  // namespace ditto_cli
+
+namespace ditto_cli {
+
+bool parse_index_of(std::string_view text, std::uint32_t most, std::uint32_t& index, std::uint32_t& count) {
+    const std::size_t slash = text.find('/');
+    const auto number = [](std::string_view digits, std::uint32_t& out) {
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+        return !digits.empty() && ec == std::errc{} && end == digits.data() + digits.size();
+    };
+    return slash != std::string_view::npos && number(text.substr(0, slash), index) && number(text.substr(slash + 1), count) &&
+           count > 0 && count <= most && index < count;
 }
 
 }  // namespace ditto_cli

@@ -87,6 +87,10 @@ bool parse_input_option(argument_reader& r, ditto::jsonl_options& o);
 /// at another option. Throws usage_error for an empty name.
 bool parse_output_option(argument_reader& r, std::string& path, std::string& option);
 
+/// "I/N" (a task or part I of N, counted from 0): true with 0 <= I < N <= most, both set; false
+/// otherwise (the caller names the option in its message).
+bool parse_index_of(std::string_view text, std::uint32_t most, std::uint32_t& index, std::uint32_t& count);
+
 /// Parses a number for an option; throws usage_error naming the option and the range.
 double parse_double(std::string_view option, std::string_view text, double low, bool low_open, double high,
                     bool high_open, const std::string& help_command);

@@ -154,13 +154,7 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             if (a.sketches.empty()) throw usage_error("--sketches needs a folder", help_command);
         } else if (name == "--task") {
             const std::string_view v = r.value();
-            const std::size_t slash = v.find('/');
-            const auto number = [&](std::string_view digits, std::uint32_t& out) {
-                const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
-                return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();
-            };
-            if (slash == std::string_view::npos || !number(v.substr(0, slash), a.task) || !number(v.substr(slash + 1), a.tasks) ||
-                a.tasks == 0 || a.tasks > 65536 || a.task >= a.tasks)
+            if (!parse_index_of(v, 65536, a.task, a.tasks))
                 throw usage_error("--task must be k/K with 0 <= k < K <= 65536, got '" + std::string(v) + "'", help_command);
         } else if (name == "--merge") {
             r.flag();

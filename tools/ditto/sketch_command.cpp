@@ -112,13 +112,7 @@ std::uint64_t modification_time(const struct stat& st) {
 
 // "P/N" with 0 <= P < N <= 2^20.
 void parse_part(std::string_view text, std::uint32_t& part, std::uint32_t& parts) {
-    const std::size_t slash = text.find('/');
-    const auto number = [&](std::string_view digits, std::uint32_t& out) {
-        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
-        return !digits.empty() && ec == std::errc{} && end == digits.data() + digits.size();
-    };
-    if (slash == std::string_view::npos || !number(text.substr(0, slash), part) || !number(text.substr(slash + 1), parts) ||
-        parts == 0 || parts > (1u << 20) || part >= parts)
+    if (!parse_index_of(text, 1u << 20, part, parts))
         throw usage_error("--part must be P/N with 0 <= P < N <= 1048576 (part P of N, counted from 0), got '" +
                               escape_text(text) + "'",
                           help_command);

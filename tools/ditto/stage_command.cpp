@@ -557,13 +557,7 @@ int run_filter(const std::vector<std::string_view>& args) {
             if (folder.empty()) throw usage_error("--sketches needs a folder", filter_help_command);
         } else if (name == "--part") {
             const std::string_view v = r.value();
-            const std::size_t slash = v.find('/');
-            const auto number = [&](std::string_view digits, std::uint32_t& out) {
-                const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
-                return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();
-            };
-            if (slash == std::string_view::npos || !number(v.substr(0, slash), part) || !number(v.substr(slash + 1), parts) ||
-                parts == 0 || part >= parts)
+            if (!parse_index_of(v, 1u << 20, part, parts))
                 throw usage_error("--part must be P/N with 0 <= P < N, got '" + std::string(v) + "'", filter_help_command);
         } else if (name == "--keep") {
             const std::string_view v = r.value();
