@@ -34,6 +34,11 @@ MODES = [[], ["--pairs"], ["--pairs", "--exact-pairs", "full"], ["--clusters"], 
 CORPUS = write("corpus.jsonl", generated_corpus(seed=3, originals=450))
 
 
+def source(path):
+    """The input's arguments: a file, or a manifest (named *.manifest) of files."""
+    return ["--manifest=" + path] if path.endswith(".manifest") else [path]
+
+
 def sketch_parts(path, parts, options=(), folder=None, threads=None):
     folder = folder or os.path.join(WORK, "sketches-%d" % parts)
     if os.path.isdir(folder):
@@ -43,14 +48,14 @@ def sketch_parts(path, parts, options=(), folder=None, threads=None):
         args = ["sketch", "--part", "%d/%d" % (p, parts), "-o", os.path.join(folder, "part-%d.sketch" % p)]
         if threads:
             args += ["--threads", str(threads)]
-        run(args + list(options) + [path], check=0)
+        run(args + list(options) + source(path), check=0)
     return folder
 
 
 def same_as_dedup(args, path, folder, memory=False):
     alone = run(["dedup", "-q"] + args + [path], check=0)
     extra = ["--memory", "16M"] if memory else []
-    staged = run(["dedup", "-q", "--sketches", folder] + extra + args + [path], check=0)
+    staged = run(["dedup", "-q", "--sketches", folder] + extra + args + source(path), check=0)
     expect(staged.stdout == alone.stdout,
            f"{args} from {folder}: {len(staged.stdout)} bytes, dedup alone {len(alone.stdout)}")
     expect(len(alone.stdout) > 0, f"{args}: no output")
@@ -64,7 +69,7 @@ def filtered(path, parts, args, folder, extra=()):
             rules += [name, args[args.index(name) + 1]]
     out = b""
     for p in range(parts):
-        out += run(["filter", "-q", "--sketches", folder, "--part", "%d/%d" % (p, parts)] + rules + list(extra) + [path], check=0).stdout
+        out += run(["filter", "-q", "--sketches", folder, "--part", "%d/%d" % (p, parts)] + rules + list(extra) + source(path), check=0).stdout
     return out
 
 
@@ -427,10 +432,10 @@ def staged_run(path, parts, tasks, args, folder, extra_task=(), check_leftovers=
     sketch_parts(path, parts, [a for a in args if a.startswith(("--threshold", "--ngram", "--shingle", "--sketch-size"))],
                  folder=folder)
     similarity = [a for a in args if a.startswith(("--threshold", "--ngram", "--shingle", "--sketch-size"))]
-    p = run(["group", "--sketches", folder, "--tasks", str(tasks)] + similarity + [path], check=0)
+    p = run(["group", "--sketches", folder, "--tasks", str(tasks)] + similarity + source(path), check=0)
     for k in range(tasks):
-        run(["dedup", "-q", "--sketches", folder, "--task", "%d/%d" % (k, tasks)] + list(extra_task) + args + [path], check=0)
-    merged = run(["dedup", "-q", "--sketches", folder, "--merge"] + args + [path], check=0)
+        run(["dedup", "-q", "--sketches", folder, "--task", "%d/%d" % (k, tasks)] + list(extra_task) + args + source(path), check=0)
+    merged = run(["dedup", "-q", "--sketches", folder, "--merge"] + args + source(path), check=0)
     if check_leftovers:
         names = sorted(os.listdir(folder))
         expect(names == sorted(["part-%d.sketch" % i for i in range(parts)] + ["groups"] +
@@ -484,6 +489,120 @@ def tasks_on_template_families_where_the_rarity_sample_decides():
     # One template family is one group: its task does most of the work, and says so.
     _, said = staged_run(TEMPLATES, 2, 4, [], folder)
     expect(re.search(rb"the largest group holds [3-9][0-9]\.[0-9]% of the text bytes", said) is not None, said.decode())
+
+
+def shards(name, data, cuts, seed):
+    """data's lines cut into shards at the given line counts (heavy-tailed, some empty), written
+    under WORK/name/ with a manifest naming them (relative names, one absolute, a CRLF line, a
+    blank line). Some shards get a byte order mark, some lose their final newline, one is CRLF.
+    Returns the manifest's path and the sequence its input is: each shard without its mark,
+    ending with a newline."""
+    g = random.Random(seed)
+    folder = os.path.join(WORK, name)
+    clear(folder)
+    lines = data.splitlines(True)
+    if lines and lines[0].startswith(b"\xef\xbb\xbf"):
+        lines[0] = lines[0][3:]
+    names, sequence, at = [], b"", 0
+    for i, count in enumerate(cuts + [len(lines)]):
+        body = b"".join(lines[at:at + count])
+        at += count
+        if g.random() < 0.3 and body.endswith(b"\n"):
+            body = body[:-1]
+        if i == 2:
+            body = body.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        shard = ("shard-%03d.jsonl" % i) if i % 5 else ("sub/shard-%03d.jsonl" % i)
+        os.makedirs(os.path.dirname(os.path.join(folder, shard)), exist_ok=True)
+        with open(os.path.join(folder, shard), "wb") as f:
+            f.write((b"\xef\xbb\xbf" if i % 4 == 1 else b"") + body)
+        names.append(shard if i != 3 else os.path.join(folder, shard))
+        sequence += body + (b"\n" if body and not body.endswith(b"\n") else b"")
+        if at >= len(lines):
+            break
+    manifest = os.path.join(folder, name + ".manifest")
+    with open(manifest, "wb") as f:
+        f.write(("\n".join(names[:2]) + "\n\n" + names[2] + "\r\n" + "\n".join(names[2 + 1:]) + "\n").encode())
+    return manifest, write(name + "-sequence.jsonl", sequence)
+
+
+@case
+def a_manifest_of_shards_is_one_input_for_every_stage():
+    # The generated corpus in 12 shards of heavy-tailed sizes (two empty), and the template corpus
+    # in 40 (more than a task keeps open at once).
+    corpus = open(CORPUS, "rb").read()
+    manifest, sequence = shards("shards", corpus, [3, 0, 400, 17, 1, 900, 0, 60, 250, 5, 700], seed=5)
+    templates = open(TEMPLATES, "rb").read()
+    many, many_sequence = shards("many-shards", templates, [1 + (i * 37) % 90 for i in range(39)], seed=6)
+    folder = os.path.join(WORK, "staged-manifest")
+    modes = MODES if not SANITIZED else [[], ["--pairs"], ["--clusters"]]
+    for path, expected in [(manifest, sequence), (many, many_sequence)]:
+        for mode in modes:
+            alone = run(["dedup", "-q"] + mode + [expected], check=0).stdout
+            expect(len(alone) > 0, f"{mode}: no output")
+            got = run(["dedup", "-q"] + mode + source(path), check=0).stdout
+            expect(got == alone, f"{os.path.basename(path)}, {mode}: dedup --manifest differs from dedup of the sequence")
+            if mode in ([], ["--pairs"]):
+                got = run(["dedup", "-q", "--memory", "16M"] + mode + source(path), check=0).stdout
+                expect(got == alone, f"{os.path.basename(path)}, {mode}: dedup --manifest --memory differs")
+        for parts, tasks in [(1, 1), (3, 3), (7, 2)]:
+            for mode in ([[], ["--clusters"], ["--pairs"]] if not SANITIZED else [["--clusters"]]):
+                alone = run(["dedup", "-q"] + mode + [expected], check=0).stdout
+                merged, _ = staged_run(path, parts, tasks, mode, folder)
+                expect(merged == alone, f"{os.path.basename(path)}, {parts} parts, {tasks} tasks, {mode}: the staged run differs")
+                if not mode:
+                    expect(filtered(path, parts, mode, folder) == alone,
+                           f"{os.path.basename(path)}, {parts} parts, {tasks} tasks: the filtered parts differ")
+            sketched = run(["dedup", "-q", "--sketches", folder, "--clusters"] + source(path), check=0).stdout
+            expect(sketched == run(["dedup", "-q", "--clusters", expected], check=0).stdout, "dedup --sketches --manifest differs")
+    # The plan passes the manifest (absolute) to every task; a run from another folder finds the
+    # shards by the manifest's folder.
+    tasks = plan(["--parts", "2", "--tasks", "2", "--sketches", folder, "--manifest", os.path.relpath(manifest, WORK)])
+    expect(all(t["argv"][-1] == "--manifest=" + manifest for t in tasks), f"plan: {tasks[0]['argv']}")
+    clear(folder)
+    elsewhere = os.path.join(WORK, "elsewhere")
+    os.makedirs(elsewhere, exist_ok=True)
+    for t in tasks:
+        p = subprocess.run([DITTO] + t["argv"], capture_output=True, cwd=elsewhere)
+        expect(p.returncode == 0, f"{t['stage']} {t['task']}: exit {p.returncode}: {p.stderr.decode()}")
+    expect(p.stdout == run(["dedup", "-q", sequence], check=0).stdout, "a planned run over a manifest differs")
+    said = run(["dedup", "--manifest", many, "-o", "/dev/null"], check=0).stderr
+    expect(re.search(rb"warning: [0-9]+ files of the manifest .* start with a UTF-8 byte order mark", said) is not None,
+           f"no warning for the shards' byte order marks: {said.decode()}")
+
+    # Errors: each names the manifest's line or the file.
+    bad = os.path.join(WORK, "bad-manifests")
+    clear(bad)
+    one = os.path.join(os.path.dirname(manifest), "shard-001.jsonl")
+
+    def listing(name, text):
+        path = os.path.join(bad, name)
+        with open(path, "wb") as f:
+            f.write(text)
+        return path
+    error(["dedup", "--manifest", listing("empty", b"\n \n")], 1, r"names no file")
+    error(["dedup", "--manifest", listing("missing", (one + "\nnot-there.jsonl\n").encode())], 1,
+          r"missing:2: cannot open .*not-there\.jsonl")
+    error(["dedup", "--manifest", listing("twice", (one + "\n" + one + "\n").encode())], 1, r"twice:2: .* is the file of line 1 too")
+    error(["dedup", "--manifest", listing("folder", (bad + "\n").encode())], 1, r"folder:1: .* is not a regular file")
+    utf16 = write("utf16.jsonl", '{"text": "a"}\n'.encode("utf-16"))
+    error(["dedup", "--manifest", listing("utf16", (utf16 + "\n").encode())], 1, r"UTF-16")
+    error(["dedup", "--manifest", os.path.join(bad, "none")], 1, r"cannot open")
+    error(["dedup", "--manifest", manifest, CORPUS], 2, r"give one input")
+    error(["dedup", CORPUS, "--manifest", manifest], 2, r"give one input")
+    error(["dedup", CORPUS, CORPUS], 2, r"more than one input file .* --manifest FILE")
+    error(["sketch", "--part", "0/2", "-o", one, "--manifest", manifest], 2, r"-o .* is one of the manifest's files")
+    # A shard changed after it was sketched: the merge and the filter refuse it.
+    staged_run(manifest, 2, 2, [], folder)
+    victim = os.path.join(os.path.dirname(manifest), "shard-002.jsonl")
+    original = open(victim, "rb").read()
+    with open(victim, "wb") as f:
+        f.write(original.replace(b"w1", b"w2", 1) if b"w1" in original else original[:-2] + b"x\n")
+    try:
+        error(["dedup", "--sketches", folder, "--merge", "--manifest", manifest], 1, r"not the one sketched|sketched from another version")
+        error(["filter", "--sketches", folder, "--part", "0/2", "--manifest", manifest], 1, r"not as it was sketched|another version")
+    finally:
+        with open(victim, "wb") as f:
+            f.write(original)
 
 
 @case
@@ -715,6 +834,14 @@ def dask_driver_on_a_local_cluster():
     expect(p.returncode == 0 and b"filter: 3 tasks" in p.stderr, f"split output: exit {p.returncode}: {p.stderr.decode()[-800:]}")
     pieces = b"".join(open(out + "-%d-of-3" % i, "rb").read() for i in range(3))
     expect(pieces == run(["dedup", "--keep", "longest", TEMPLATES], check=0).stdout, "--split-output on Dask: differs from dedup alone")
+    # A manifest of shards, split over tasks, the kept lines per part.
+    manifest, sequence = shards("dask-shards", open(TEMPLATES, "rb").read(), [300, 0, 20, 900, 45], seed=8)
+    out = os.path.join(WORK, "dask-manifest.out")
+    p = subprocess.run([python, DRIVER, "--ditto", DITTO, "--workers", "2", "--parts", "3", "--tasks", "2", "--split-output",
+                        "--sketches", folder, "-o", out, "--manifest", manifest], capture_output=True, cwd=WORK)
+    expect(p.returncode == 0, f"manifest: exit {p.returncode}: {p.stderr.decode()[-800:]}")
+    pieces = b"".join(open(out + "-%d-of-3" % i, "rb").read() for i in range(3))
+    expect(pieces == run(["dedup", sequence], check=0).stdout, "a manifest on Dask: differs from dedup of its sequence")
     # Help asked of the plan: printed, and nothing run.
     p = subprocess.run([python, DRIVER, "--ditto", DITTO, "--parts", "2", "--sketches", folder, "-h", CORPUS],
                        capture_output=True, cwd=WORK)

@@ -1,5 +1,6 @@
 // Option values, input files, output files and signal cleanup for the ditto program.
 #include "cli.hpp"
+#include "input_files.hpp"
 
 #include <ditto/io/jsonl.hpp>
 
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
+#include <limits>
 #include <new>
 
 #include <fcntl.h>
@@ -157,6 +159,22 @@ bool parse_output_option(argument_reader& r, std::string& path, std::string& opt
     return true;
 }
 
+bool parse_input_argument(argument_reader& r, input_argument& input) {
+    const bool operand = r.is_operand();
+    if (!operand && r.name() != "--manifest") return false;
+    const std::string value(operand ? r.argument() : r.value());
+    if (input.given)
+        throw usage_error(input.manifest || !operand ? "give one input: an input file or --manifest FILE, not both"
+                                                     : "more than one input file ('" + escape_text(input.path) + "', '" +
+                                                           escape_text(value) + "'); name several in a --manifest FILE",
+                          r.help_command());
+    if (value.empty()) throw usage_error("--manifest needs a file name", r.help_command());
+    input.path = value;
+    input.manifest = !operand;
+    input.given = true;
+    return true;
+}
+
 void argument_reader::flag() const {
     if (inline_value_) throw usage_error(std::string(name_) + " takes no value", help_);
 }
@@ -290,7 +308,37 @@ input_file::input_file(const std::string& path, const std::function<void(std::si
     }
 }
 
-std::size_t input_file::text_start() const { return utf8_text_start(bytes_.get(), size_, display_name_); }
+input_file::input_file(const input_files& files, const std::function<void(std::size_t)>& on_read, ditto::thread_pool* pool)
+    : display_name_(files.display_name()), files_(&files) {
+    if (files.size() >= std::numeric_limits<std::size_t>::max()) throw std::bad_alloc();
+    size_ = static_cast<std::size_t>(files.size());
+    bytes_.reset(static_cast<char*>(std::malloc(size_ + 1)));
+    if (!bytes_) throw std::bad_alloc();
+    constexpr std::size_t piece = std::size_t{8} << 20;
+    const std::size_t pieces = (size_ + piece - 1) / piece;
+    std::atomic<std::size_t> total{0};
+    const auto read_piece = [&](std::size_t i) {
+        const std::size_t begin = i * piece, n = std::min(piece, size_ - begin);
+        files.read(begin, bytes_.get() + begin, n);
+        const std::size_t so_far = total.fetch_add(n, std::memory_order_relaxed) + n;
+        if (on_read) on_read(so_far);
+    };
+    if (pool) {
+        pool->bulk(pieces, read_piece);
+    } else {
+        for (std::size_t i = 0; i < pieces; ++i) read_piece(i);
+    }
+}
+
+std::string input_file::located(const ditto::parse_error& e) const {
+    if (!files_ || !files_->is_manifest()) return located_in_one_file(e);
+    return files_->line_place(bytes_.get(), e.line()) + ":" + std::to_string(e.column()) + ": " + e.what();
+}
+
+std::size_t input_file::text_start() const {
+    if (files_) return static_cast<std::size_t>(files_->text_start());
+    return utf8_text_start(bytes_.get(), size_, display_name_);
+}
 
 std::size_t utf8_text_start(const char* bytes, std::size_t size, const std::string& display_name) {
     const auto* b = reinterpret_cast<const unsigned char*>(bytes);

@@ -43,6 +43,8 @@ struct usage_error : std::runtime_error {
     std::string help_command;
 };
 
+class input_files;
+
 /// A data or I/O error (exit 1).
 struct data_error : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -86,6 +88,16 @@ bool parse_input_option(argument_reader& r, ditto::jsonl_options& o);
 /// Reads -o/--output FILE: the path and the option as written (for messages); false when r is
 /// at another option. Throws usage_error for an empty name.
 bool parse_output_option(argument_reader& r, std::string& path, std::string& option);
+
+/// The input: one file, the operand, or a manifest of files (--manifest FILE, input_files.hpp)
+/// in its place. Reads either into path and sets manifest; false when r is at another option.
+/// Throws usage_error when both, or two inputs, are given.
+struct input_argument {
+    std::string path;
+    bool manifest = false;
+    bool given = false;
+};
+bool parse_input_argument(argument_reader& r, input_argument& input);
 
 /// "I/N" (a task or part I of N, counted from 0): true with 0 <= I < N <= most, both set; false
 /// otherwise (the caller names the option in its message).
@@ -135,6 +147,10 @@ public:
     /// its end as it is now (it may have grown). Throws data_error when it cannot be read.
     explicit input_file(const std::string& path, const std::function<void(std::size_t)>& on_read = {},
                         ditto::thread_pool* pool = nullptr);
+    /// The bytes of a manifest's files as one input (input_files.hpp), read in pieces on pool
+    /// when given. files must outlive this object (parse errors are placed in its files).
+    explicit input_file(const input_files& files, const std::function<void(std::size_t)>& on_read = {},
+                        ditto::thread_pool* pool = nullptr);
     input_file(const input_file&) = delete;
     input_file& operator=(const input_file&) = delete;
 
@@ -162,7 +178,8 @@ public:
     /// and UTF-32 (by their byte order marks, or ASCII interleaved with NUL bytes).
     [[nodiscard]] std::size_t text_start() const;
     /// A parse error as "file:line:column: message" (columns count bytes of the file).
-    [[nodiscard]] std::string located(const ditto::parse_error& e) const {
+    [[nodiscard]] std::string located(const ditto::parse_error& e) const;
+    [[nodiscard]] std::string located_in_one_file(const ditto::parse_error& e) const {
         const std::size_t column = e.column() + (e.line() == 1 && has_utf8_bom() ? 3 : 0);
         return display_name_ + ":" + std::to_string(e.line()) + ":" + std::to_string(column) + ": " + e.what();
     }
@@ -174,6 +191,7 @@ private:
     std::string display_name_;
     std::unique_ptr<char, free_bytes> bytes_;  // malloc'd: standard input grows it with realloc
     std::size_t size_ = 0;
+    const input_files* files_ = nullptr;  // a manifest's
 };
 
 /// The file an output to path writes: symbolic links resolved, a dangling one to the name it

@@ -36,6 +36,7 @@
 
 #include "clean_cli.hpp"
 #include "cli.hpp"
+#include "input_files.hpp"
 #include "sketch_file.hpp"
 #include "stage_files.hpp"
 
@@ -46,7 +47,7 @@ namespace {
 enum class output_mode { lines, pairs, clusters, report, explain };
 
 struct dedup_arguments {
-    std::string input = "-";
+    input_argument input{"-", false, false};
     std::string output_path;
     std::string output_option = "-o";  // as written, for messages
     output_mode mode = output_mode::lines;
@@ -83,7 +84,6 @@ constexpr std::size_t max_cli_hamming = 16;
 
 dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool& help) {
     dedup_arguments a;
-    bool have_input = false;
     auto set_mode = [&](output_mode m, std::string_view flag) {
         if (a.mode != output_mode::lines && a.mode != m)
             throw usage_error("--pairs, --clusters, --report and --explain exclude each other (" + std::string(flag) + ")",
@@ -93,10 +93,7 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
     argument_reader r(args, help_command);
     while (r.next()) {
         const std::string_view name = r.name();
-        if (r.is_operand()) {
-            if (have_input) throw usage_error("more than one input file ('" + std::string(r.argument()) + "')", help_command);
-            a.input = std::string(r.argument());
-            have_input = true;
+        if (parse_input_argument(r, a.input)) {
         } else if (name == "-h" || name == "--help") {
             r.flag();
             help = true;
@@ -222,7 +219,7 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
         if (a.clean)
             throw usage_error("--sketches does not go with --clean (the parts were sketched from the texts as they "
                               "are); run 'ditto clean' first", help_command);
-        if (a.input == "-") throw usage_error("--sketches needs the input file the parts were sketched from", help_command);
+        if (a.input.path == "-") throw usage_error("--sketches needs the input file the parts were sketched from", help_command);
         if (!a.output_path.empty()) {
             // An output named *.sketch in the folder would be read as a part by the next run.
             const std::filesystem::path written = output_target(std::filesystem::absolute(a.output_path).string());
@@ -711,6 +708,11 @@ public:
             throw;
         }
     }
+    // A manifest's files, read again by offset where they are.
+    explicit reread_input(std::unique_ptr<input_files> files) : files_(std::move(files)) {
+        display_name_ = files_->display_name();
+        size_ = files_->size();
+    }
     ~reread_input() {
         if (fd_ >= 0) ::close(fd_);
     }
@@ -719,9 +721,11 @@ public:
 
     [[nodiscard]] const std::string& display_name() const { return display_name_; }
     [[nodiscard]] std::uint64_t size() const { return size_; }
+    [[nodiscard]] bool is_manifest() const { return files_ != nullptr; }
 
     // Bytes [from, from + n) into p.
     void read(std::uint64_t from, std::size_t n, char* p) const {
+        if (files_) return files_->read(from, p, n);
         const std::ptrdiff_t got = read_at(fd_, from, p, n);
         if (got < 0) throw data_error("error reading " + display_name_ + ": " + std::strerror(errno));
         if (static_cast<std::size_t>(got) < n) throw data_error(display_name_ + " shrank while it was deduplicated");
@@ -739,11 +743,13 @@ public:
     }
     // Whether file descriptor fd is this file (e.g. standard output appending to it).
     [[nodiscard]] bool is(int fd) const {
+        if (files_) return files_->is(fd);
         struct stat info {};
         return ::fstat(fd, &info) == 0 && info.st_dev == device_ && info.st_ino == inode_;
     }
     // A data_error when the file's size or modification time is not as at the start.
     void check_unchanged() const {
+        if (files_) return files_->check_unchanged("deduplicated (--memory reads it again)");
         struct stat info {};
         if (::fstat(fd_, &info) != 0) throw data_error("cannot read " + display_name_ + ": " + std::strerror(errno));
         // The status change time too: a write that keeps the size and sets the modification
@@ -777,6 +783,7 @@ private:
         }
     }
 
+    std::unique_ptr<input_files> files_;
     std::string display_name_;
     int fd_ = -1;
     std::uint64_t size_ = 0;
@@ -818,7 +825,7 @@ streamed_input parse_streamed(const reread_input& file, const dedup_arguments& a
         file.read(base + have, take, buffer.data() + have);
         have += take;
         const bool end_of_file = base + have == file.size();
-        const std::size_t start = base == 0 ? utf8_text_start(buffer.data(), have, file.display_name()) : 0;
+        const std::size_t start = base == 0 && !file.is_manifest() ? utf8_text_start(buffer.data(), have, file.display_name()) : 0;
         if (base == 0) in.bom = start == 3;
         const std::optional<std::size_t> whole = whole_lines_end(buffer.data(), start, have, end_of_file);
         if (!whole) {  // a line longer than the buffer: make room for it
@@ -920,7 +927,7 @@ std::string task_options_text(std::uint32_t flags) {
 
 // The records (lines) of some documents, read from the input by offset and parsed as the whole
 // input would be. buffer holds their bytes; the texts point into it.
-std::vector<record> read_documents(int fd, const std::string& input_name, const sketch_files& sketches,
+std::vector<record> read_documents(const input_files& input, const sketch_files& sketches,
                                    const std::vector<std::uint32_t>& documents, const dedup_arguments& a,
                                    ditto::thread_pool& pool, std::unique_ptr<char[]>& buffer, ditto::jsonl_lines& parsed) {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> lines(documents.size());
@@ -938,13 +945,12 @@ std::vector<record> read_documents(int fd, const std::string& input_name, const 
             total += lines[i].second - lines[i].first + 1;
         }
     }
+    const std::string& input_name = input.display_name();
     buffer.reset(new char[static_cast<std::size_t>(total) + 1]);
     std::size_t at = 0;
     for (const auto& [begin, end] : lines) {
         const std::size_t n = static_cast<std::size_t>(end - begin);
-        const std::ptrdiff_t got = read_at(fd, begin, buffer.get() + at, n);
-        if (got < 0) throw data_error("cannot read " + input_name + ": " + std::strerror(errno));
-        if (static_cast<std::size_t>(got) != n) throw data_error(input_name + " became shorter since it was sketched");
+        input.read(begin, buffer.get() + at, n);
         at += n;
         buffer[at++] = '\n';
     }
@@ -959,7 +965,8 @@ std::vector<record> read_documents(int fd, const std::string& input_name, const 
         const auto& r = parsed.records[i];
         if (ditto::hash128(r.record.text) != hashes[i])
             throw data_error("--sketches " + escape_text(a.sketches) + ": the record at byte " + std::to_string(lines[i].first) +
-                             " of " + input_name + " is not the one sketched; was it changed since?");
+                             " of " + input_name + (input.is_manifest() ? " = " + input.place(lines[i].first) : std::string()) +
+                             " is not the one sketched; was it changed since?");
         records.push_back(record{r.record.text, r.record.id, r.record.id_kind, r.line, static_cast<std::size_t>(lines[i].first),
                                  static_cast<std::size_t>(lines[i].second), r.original});
     }
@@ -982,18 +989,11 @@ int run_dedup_task(dedup_arguments& a) {
     std::string number = std::to_string(a.task);
     number.insert(0, digits - number.size(), '0');
     output out(folder + "/task-" + number + "-of-" + std::to_string(a.tasks) + ".result", "--sketches");
-    const std::string input_name = escape_text(a.input);
-    const file_descriptor input(::open(a.input.c_str(), O_RDONLY | O_CLOEXEC));
-    const int fd = input.fd;
-    if (fd < 0) throw data_error("cannot open " + input_name + ": " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) throw data_error("cannot read " + input_name + ": " + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) throw data_error(input_name + " is not a regular file");
-    const std::uint64_t mtime =
-        static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
+    const input_files input(a.input.path, a.input.manifest);
+    const std::string& input_name = input.display_name();
     // Checked whole: a damaged band key would move a document to other buckets silently. (Each
     // task reads every sketch file; checksums per block would let it read only its rows.)
-    sketch_files sketches(folder, ditto::index_parameters_for(a.dedup), static_cast<std::uint64_t>(st.st_size), mtime, a.jsonl,
+    sketch_files sketches(folder, ditto::index_parameters_for(a.dedup), input.size(), input.modification_time(), a.jsonl,
                           a.skip_invalid, nullptr);
     groups_file groups = read_groups(folder, sketches, a, a.task);
     if (groups.tasks != a.tasks)
@@ -1004,10 +1004,10 @@ int run_dedup_task(dedup_arguments& a) {
     ditto::thread_pool pool(a.threads);
     std::unique_ptr<char[]> buffer, sample_buffer;
     ditto::jsonl_lines parsed, sample_parsed;
-    std::vector<record> records = read_documents(fd, input_name, sketches, documents, a, pool, buffer, parsed);
+    std::vector<record> records = read_documents(input, sketches, documents, a, pool, buffer, parsed);
     {
         std::vector<std::uint32_t> sample(groups.sample.begin(), groups.sample.end());
-        const std::vector<record> sampled = read_documents(fd, input_name, sketches, sample, a, pool, sample_buffer, sample_parsed);
+        const std::vector<record> sampled = read_documents(input, sketches, sample, a, pool, sample_buffer, sample_parsed);
         a.dedup.rarity_texts.clear();
         for (const record& r : sampled) a.dedup.rarity_texts.emplace_back(r.text);
     }
@@ -1026,12 +1026,11 @@ int run_dedup_task(dedup_arguments& a) {
                              "); was " + input_name + " changed since?");
         throw data_error("--sketches " + escape_text(folder) + ": " + what);
     }
-    struct stat now {};
-    if (::fstat(fd, &now) != 0 || now.st_size != st.st_size) throw data_error(input_name + " changed while the task ran");
+    input.check_unchanged("read by the task");
 
     task_result_header h;
     h.parameters = ditto::index_parameters_for(a.dedup);
-    h.input_size = static_cast<std::uint64_t>(st.st_size);
+    h.input_size = input.size();
     h.task = a.task;
     h.tasks = a.tasks;
     h.documents = documents.size();
@@ -1211,7 +1210,7 @@ void check_similarity_options(const ditto::dedup_options& o, const std::string& 
 
 void print_dedup_help(std::FILE* out) {
     std::fputs(
-        "Usage: ditto dedup [OPTIONS] [FILE|-]\n"
+        "Usage: ditto dedup [OPTIONS] [FILE|-|--manifest LIST]\n"
         "Find the documents of a JSONL corpus (one JSON object per line; FILE or '-' for standard\n"
         "input, the default) whose word-shingle Jaccard similarity is at least a threshold, group\n"
         "them into clusters and keep one copy of each.\n"
@@ -1242,6 +1241,11 @@ void print_dedup_help(std::FILE* out) {
         "                      keeping its mode; a device or FIFO is written directly\n"
         "\n"
         "Input:\n"
+        "  --manifest LIST     the files LIST names, one per line (a relative name from LIST's\n"
+        "                      folder; blank lines ignored), as one input: each file's lines\n"
+        "                      in turn, its UTF-8 byte order mark left out and a newline added\n"
+        "                      after a last line without one. Line numbers count through the\n"
+        "                      files; the kept lines are written as one output\n"
         "  --text-field NAME   the field holding the text (default: text)\n"
         "  --id-field NAME     the field holding the id (default: id): a string or a number. Every\n"
         "                      id is text: a string's decoded text, a number as written, or, for a\n"
@@ -1433,9 +1437,14 @@ int run_dedup(const std::vector<std::string_view>& args) {
     };
     progress_display progress(!a.quiet && ::isatty(2) == 1);
     ditto::thread_pool pool(a.threads);
-    const std::string reading = "reading " + escape_text(a.input == "-" ? "<stdin>" : a.input);
+    const std::string reading = "reading " + escape_text(a.input.path == "-" ? "<stdin>" : a.input.path);
     // Someone typing the input at a terminal gets no progress line drawn over it.
-    const bool typed = a.input == "-" && ::isatty(0) == 1;
+    const bool typed = a.input.path == "-" && !a.input.manifest && ::isatty(0) == 1;
+    // A manifest's files, opened (and checked) before anything is read.
+    std::unique_ptr<input_files> manifest_files;
+    if (a.input.manifest) manifest_files = std::make_unique<input_files>(a.input.path, true);
+    const std::uint64_t manifest_time = manifest_files ? manifest_files->modification_time() : 0;
+    const std::size_t manifest_boms = manifest_files ? manifest_files->files_with_bom() : 0;
     // Without --memory the input is held and parsed in place; with it, read in blocks, and the
     // texts read again by offset when the pipeline needs them.
     const bool bounded = a.memory > 0;
@@ -1459,7 +1468,8 @@ int run_dedup(const std::vector<std::string_view>& args) {
         std::error_code ec;
         const std::string folder = a.tmp_dir.empty() ? std::filesystem::temp_directory_path(ec).string() : a.tmp_dir;
         if (!typed) progress.update(reading, 0, 0);
-        reread = std::make_unique<reread_input>(a.input, folder.empty() ? "/tmp" : folder);
+        reread = manifest_files ? std::make_unique<reread_input>(std::move(manifest_files))
+                                : std::make_unique<reread_input>(a.input.path, folder.empty() ? "/tmp" : folder);
         spill_folder = folder.empty() ? "/tmp" : folder;
         // -o naming standard output (/dev/stdout, /dev/fd/1) writes to it as it is, too.
         struct stat named {}, standard {};
@@ -1480,9 +1490,11 @@ int run_dedup(const std::vector<std::string_view>& args) {
         invalid_utf8 = in.invalid_utf8;
         bom = in.bom;
     } else {
-        held = std::make_unique<input_file>(a.input, [&](std::size_t bytes) {
+        const auto on_read = [&](std::size_t bytes) {
             if (!typed) progress.update(reading, bytes, 0);
-        }, &pool);
+        };
+        held = manifest_files ? std::make_unique<input_file>(*manifest_files, on_read, &pool)
+                              : std::make_unique<input_file>(a.input.path, on_read, &pool);
         input_file& input = *held;
         seconds_read = lap();
         bom = input.has_utf8_bom();
@@ -1516,6 +1528,9 @@ int run_dedup(const std::vector<std::string_view>& args) {
     if (bom)
         progress.message("ditto: warning: " + escape_text(input_name) +
                          " starts with a UTF-8 byte order mark; it is ignored (and not copied)");
+    if (manifest_boms > 0)
+        progress.message("ditto: warning: " + count(manifest_boms, "file", "files") + " of the manifest " + input_name +
+                         (manifest_boms == 1 ? " starts" : " start") + " with a UTF-8 byte order mark; it is ignored (and not copied)");
     // Ids are text, in one namespace: a record without the id field has its line number.
     bool any_id = false;
     for (auto& r : records) {
@@ -1603,11 +1618,13 @@ int run_dedup(const std::vector<std::string_view>& args) {
     } else if (a.containment) {
         result = ditto::containment_dedup(docs, a.dedup, pool);
     } else if (!a.sketches.empty()) {
-        struct stat st {};
-        if (::stat(a.input.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-            throw data_error("--sketches: " + escape_text(a.input) + " is not a regular file");
-        const std::uint64_t mtime =
-            static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
+        std::uint64_t mtime = manifest_time;
+        if (!a.input.manifest) {
+            struct stat st {};
+            if (::stat(a.input.path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+                throw data_error("--sketches: " + escape_text(a.input.path) + " is not a regular file");
+            mtime = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
+        }
         std::vector<std::uint64_t> begins(records.size());
         for (std::size_t i = 0; i < records.size(); ++i) begins[i] = records[i].begin;
         progress.update("reading sketches", 0, 0);
@@ -1837,15 +1854,17 @@ constexpr const char* plan_help_command = "ditto plan --help";
 
 void print_plan_help(std::FILE* out) {
     std::fputs(
-        "Usage: ditto plan --parts N [--tasks K [--split-output]] --sketches FOLDER [DEDUP OPTIONS] FILE\n"
+        "Usage: ditto plan --parts N [--tasks K [--split-output]] --sketches FOLDER [DEDUP OPTIONS]\n"
+        "                  FILE|--manifest LIST\n"
         "Print the tasks of a run of 'ditto dedup [DEDUP OPTIONS] FILE' split into N parts, as\n"
         "JSONL, one task per line:\n"
         "  {\"stage\": ..., \"task\": i, \"tasks\": n, \"argv\": [...], \"outputs\": [...]}\n"
         "argv is the task's command line without the program name. Run the stages in order,\n"
         "every task of a stage finished before the next stage starts; the tasks of a stage in\n"
-        "any order, on any machines that see FILE and FOLDER at the same paths (they are made\n"
-        "absolute here). A task can be run again after a failure: it writes each of its outputs\n"
-        "under a temporary name, OUTPUT.tmp-XXXXXX, and renames it when complete. A task that is\n"
+        "any order, on any machines that see FILE (or LIST and its files) and FOLDER at the same\n"
+        "paths (they are made absolute here; a LIST's relative names are taken from its\n"
+        "folder). A task can be run again after a failure: it writes each of its outputs under\n"
+        "a temporary name, OUTPUT.tmp-XXXXXX, and renames it when complete. A task that is\n"
         "killed leaves that temporary: a driver may remove them once the stage is done, and\n"
         "the last stage's tasks remove those the earlier stages left in FOLDER. The stages:\n"
         "  sketch  N tasks: 'ditto sketch --part P/N', each writing FOLDER/part-P-of-N.sketch\n"
@@ -1966,9 +1985,14 @@ int run_plan(const std::vector<std::string_view>& args) {
             throw usage_error("--split-output writes the files OUTPUT-P-of-N: -o must name a file, not a folder or a device",
                               plan_help_command);
     }
-    if (a.input == "-") throw usage_error("the input must be a file every task can read (not standard input)", plan_help_command);
+    if (a.input.path == "-") throw usage_error("the input must be a file every task can read (not standard input)", plan_help_command);
     check_similarity_options(a.dedup, plan_help_command);
-    const std::string input = absolute_path(a.input), folder = absolute_path(a.sketches);
+    const std::string folder = absolute_path(a.sketches);
+    // Every task's last arguments: the input file, or the manifest (whose relative names are
+    // taken from its own folder, wherever the task runs).
+    const std::vector<std::string> input =
+        a.input.manifest ? std::vector<std::string>{"--manifest=" + absolute_path(a.input.path)}
+                         : std::vector<std::string>{"--", absolute_path(a.input.path)};
 
     // The sketch stage takes the similarity and input options; the dedup stage all of them, with
     // the paths made absolute.
@@ -1987,6 +2011,10 @@ int run_plan(const std::vector<std::string_view>& args) {
         const std::string_view name = arg.substr(0, eq);
         const bool inline_value = eq != std::string_view::npos;
         if (!arg.starts_with("-") || arg == "-") continue;  // the input, added at the end
+        if (name == "--manifest") {  // the input too
+            if (!inline_value) ++i;
+            continue;
+        }
         std::string value;
         bool has_value = inline_value;
         if (inline_value) value = std::string(arg.substr(eq + 1));
@@ -2003,8 +2031,7 @@ int run_plan(const std::vector<std::string_view>& args) {
         dedup_argv.push_back(written);
         if (has_value && !long_option) dedup_argv.push_back(value);
     }
-    dedup_argv.push_back("--");
-    dedup_argv.push_back(input);
+    dedup_argv.insert(dedup_argv.end(), input.begin(), input.end());
     const std::size_t digits = std::to_string(parts - 1).size();
     const auto part_name = [&](std::size_t p) {
         std::string number = std::to_string(p);
@@ -2034,8 +2061,7 @@ int run_plan(const std::vector<std::string_view>& args) {
         std::vector<std::string> argv{"sketch", "--part", std::to_string(p) + "/" + std::to_string(parts), "-o",
                                       folder + "/" + part_name(p)};
         argv.insert(argv.end(), sketch_options.begin(), sketch_options.end());
-        argv.push_back("--");
-        argv.push_back(input);
+        argv.insert(argv.end(), input.begin(), input.end());
         print_task("sketch", p, parts, argv, {argv[4]});
     }
     // The file -o writes, where its temporary goes: through any symbolic link. None when -o names
@@ -2055,13 +2081,12 @@ int run_plan(const std::vector<std::string_view>& args) {
     {
         std::vector<std::string> argv{"group", "--sketches", folder, "--tasks", std::to_string(tasks)};
         argv.insert(argv.end(), sketch_options.begin(), sketch_options.end());
-        argv.push_back("--");
-        argv.push_back(input);
+        argv.insert(argv.end(), input.begin(), input.end());
         print_task("group", 0, 1, argv, {groups});
     }
     // The task stage: dedup's options but the merge's own (its output, --memory), plus the task's.
     std::vector<std::string> task_options;
-    for (std::size_t i = 1; i < dedup_argv.size() && dedup_argv[i] != "--"; ++i) {
+    for (std::size_t i = 1; i < dedup_argv.size() && dedup_argv[i] != "--" && !dedup_argv[i].starts_with("--manifest="); ++i) {
         if (dedup_argv[i] == "-o") {
             ++i;
             continue;
@@ -2076,8 +2101,7 @@ int run_plan(const std::vector<std::string_view>& args) {
         const std::string result = folder + "/task-" + number + "-of-" + std::to_string(tasks) + ".result";
         std::vector<std::string> argv{"dedup", "--task", std::to_string(k) + "/" + std::to_string(tasks)};
         argv.insert(argv.end(), task_options.begin(), task_options.end());
-        argv.push_back("--");
-        argv.push_back(input);
+        argv.insert(argv.end(), input.begin(), input.end());
         print_task("task", k, tasks, argv, {result});
     }
     if (split_output) {
@@ -2094,8 +2118,7 @@ int run_plan(const std::vector<std::string_view>& args) {
             std::vector<std::string> argv{"filter", "--sketches", folder, "--part", std::to_string(p) + "/" + std::to_string(parts),
                                           "-o", file};
             argv.insert(argv.end(), filter_options.begin(), filter_options.end());
-            argv.push_back("--");
-            argv.push_back(input);
+            argv.insert(argv.end(), input.begin(), input.end());
             print_task("filter", p, parts, argv, {output_target(file)});
         }
     } else {

@@ -30,6 +30,7 @@
 #include <ditto/store/parameters.hpp>
 
 #include "cli.hpp"
+#include "input_files.hpp"
 #include "sketch_file.hpp"
 
 namespace ditto_cli {
@@ -106,10 +107,6 @@ void decode_row(const unsigned char* p, const sketch_header& h, ditto::text_sket
     s.slots.clear();  // made again by the pipeline where needed
 }
 
-std::uint64_t modification_time(const struct stat& st) {
-    return static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
-}
-
 // "P/N" with 0 <= P < N <= 2^20.
 void parse_part(std::string_view text, std::uint32_t& part, std::uint32_t& parts) {
     if (!parse_index_of(text, 1u << 20, part, parts))
@@ -119,7 +116,7 @@ void parse_part(std::string_view text, std::uint32_t& part, std::uint32_t& parts
 }
 
 struct sketch_arguments {
-    std::string input;
+    input_argument input;
     std::string output_path;
     std::string output_option = "-o";
     ditto::jsonl_options jsonl;
@@ -132,7 +129,7 @@ struct sketch_arguments {
 
 void print_sketch_help(std::FILE* out) {
     std::fputs(
-        "Usage: ditto sketch --part P/N -o FILE [OPTIONS] INPUT\n"
+        "Usage: ditto sketch --part P/N -o FILE [OPTIONS] INPUT|--manifest LIST\n"
         "Do the per-document work of 'ditto dedup' (read, parse, normalize, shingle, MinHash\n"
         "sketch, band keys) for part P of N of a JSONL file, and write it to a sketch file. The\n"
         "parts can run at the same time on other machines that see the same file; then\n"
@@ -141,6 +138,9 @@ void print_sketch_help(std::FILE* out) {
         "byte for byte, as 'ditto dedup INPUT' alone. A part holds the lines that start in the\n"
         "P-th of N equal byte ranges of the file; the task holds its part in memory.\n"
         "\n"
+        "  --manifest LIST     instead of INPUT: the files LIST names, as one input (see 'ditto\n"
+        "                      dedup --help'); the parts are byte ranges of their sequence, not\n"
+        "                      the files, and every stage is given the same LIST\n"
         "  --part P/N          which part, 0 <= P < N (required)\n"
         "  -o, --output FILE   the sketch file (required), written under a temporary name and\n"
         "                      renamed when complete: a task that fails or is stopped never\n"
@@ -159,15 +159,10 @@ void print_sketch_help(std::FILE* out) {
 
 sketch_arguments parse_sketch_arguments(const std::vector<std::string_view>& args, bool& help) {
     sketch_arguments a;
-    bool have_input = false, have_part = false;
+    bool have_part = false;
     argument_reader r(args, help_command);
     while (r.next()) {
-        if (r.is_operand()) {
-            if (have_input) throw usage_error("one input file only, got '" + escape_text(r.argument()) + "' too", help_command);
-            a.input = std::string(r.argument());
-            have_input = true;
-            continue;
-        }
+        if (parse_input_argument(r, a.input)) continue;
         const std::string_view name = r.name();
         if (name == "-h" || name == "--help") {
             r.flag();
@@ -192,17 +187,13 @@ sketch_arguments parse_sketch_arguments(const std::vector<std::string_view>& arg
             r.unknown();
         }
     }
-    if (!have_input) throw usage_error("no input file", help_command);
-    if (a.input == "-") throw usage_error("the input must be a file every part can read (not standard input)", help_command);
+    if (!a.input.given) throw usage_error("no input file (or --manifest FILE)", help_command);
+    if (a.input.path == "-") throw usage_error("the input must be a file every part can read (not standard input)", help_command);
     if (!have_part) throw usage_error("--part P/N is required", help_command);
     if (a.output_path.empty()) throw usage_error("-o FILE is required", help_command);
     if (a.jsonl.text_field == a.jsonl.id_field)
         throw usage_error("--text-field and --id-field must differ, both are '" + escape_text(a.jsonl.text_field) + "'",
                           help_command);
-    struct stat in {}, out {};
-    if (::stat(a.input.c_str(), &in) == 0 && ::stat(a.output_path.c_str(), &out) == 0 && in.st_dev == out.st_dev &&
-        in.st_ino == out.st_ino)
-        throw usage_error(a.output_option + " " + escape_text(a.output_path) + " is the input file", help_command);
     return a;
 }
 
@@ -216,27 +207,16 @@ int run_sketch(const std::vector<std::string_view>& args) {
         return 0;
     }
     check_similarity_options(a.dedup, help_command);
+    const input_files input(a.input.path, a.input.manifest);
+    if (input.contains(a.output_path))
+        throw usage_error(a.output_option + " " + escape_text(a.output_path) +
+                              (input.is_manifest() ? " is one of the manifest's files" : " is the input file"),
+                          help_command);
     output out(a.output_path, a.output_option);
-    const std::string name = escape_text(a.input);
-    const int fd = ::open(a.input.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw data_error("cannot open " + name + ": " + std::strerror(errno));
-    const std::unique_ptr<int, void (*)(int*)> closer(new int(fd), [](int* f) {
-        ::close(*f);
-        delete f;
-    });
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) throw data_error("cannot read " + name + ": " + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) throw data_error(name + " is not a regular file: every part must be able to read it");
-    const auto size = static_cast<std::uint64_t>(st.st_size);
-    const auto read_exactly = [&](std::uint64_t offset, char* p, std::size_t n) {
-        const std::ptrdiff_t got = read_at(fd, offset, p, n);
-        if (got < 0) throw data_error("cannot read " + name + ": " + std::strerror(errno));
-        if (static_cast<std::size_t>(got) != n) throw data_error(name + " became shorter while it was read");
-    };
-    char head[4] = {};
-    const std::size_t head_bytes = static_cast<std::size_t>(std::min<std::uint64_t>(4, size));
-    read_exactly(0, head, head_bytes);
-    const std::uint64_t text_start = utf8_text_start(head, head_bytes, name);
+    const std::string& name = input.display_name();
+    const std::uint64_t size = input.size();
+    const auto read_exactly = [&](std::uint64_t offset, char* p, std::size_t n) { input.read(offset, p, n); };
+    const std::uint64_t text_start = input.text_start();
     // The part's lines: those starting in [lo, hi); the first after lo unless a line starts at lo.
     const std::uint64_t lo = part_start(text_start, size, a.part, a.parts);
     const std::uint64_t hi = part_start(text_start, size, a.part + 1, a.parts);
@@ -265,15 +245,16 @@ int run_sketch(const std::vector<std::string_view>& args) {
     ditto::jsonl_lines parsed = ditto::parse_jsonl(buffer.get(), 0, bytes, a.jsonl, pool, chunking);
     if (!a.skip_invalid && !parsed.bad.empty()) {
         const ditto::parse_error& e = parsed.bad.front().error;
-        throw data_error(name + ": byte " + std::to_string(begin + parsed.bad.front().begin + e.column()) + " (line " +
-                         std::to_string(e.line()) + " of part " + std::to_string(a.part) + "/" + std::to_string(a.parts) +
-                         "): " + e.what());
+        const std::uint64_t at = begin + parsed.bad.front().begin + e.column();
+        throw data_error(name + ": byte " + std::to_string(at) + (input.is_manifest() ? " = " + input.place(at) : std::string()) +
+                         " (line " + std::to_string(e.line()) + " of part " + std::to_string(a.part) + "/" +
+                         std::to_string(a.parts) + "): " + e.what());
     }
 
     sketch_header h;
     h.parameters = ditto::index_parameters_for(a.dedup);
     h.input_size = size;
-    h.input_mtime = modification_time(st);
+    h.input_mtime = input.modification_time();
     h.part = a.part;
     h.parts = a.parts;
     h.records = parsed.records.size();
@@ -314,9 +295,7 @@ int run_sketch(const std::vector<std::string_view>& args) {
     std::memcpy(footer + 8, sketch_footer_magic.data(), 8);
     out.write(std::string_view(reinterpret_cast<const char*>(footer), sizeof footer));
     // The input as sketched: a file changed meanwhile would give sketches of neither version.
-    struct stat now {};
-    if (::fstat(fd, &now) != 0 || static_cast<std::uint64_t>(now.st_size) != size || modification_time(now) != h.input_mtime)
-        throw data_error(name + " changed while it was sketched");
+    input.check_unchanged("sketched");
     out.commit();
     if (!a.quiet)
         std::fprintf(stderr, "ditto: part %u/%u of %s: %zu records (bytes %llu to %llu), %zu skipped lines, %llu bytes of sketches\n",

@@ -30,6 +30,7 @@
 #include <ditto/store/parameters.hpp>
 
 #include "cli.hpp"
+#include "input_files.hpp"
 #include "sketch_file.hpp"
 #include "stage_files.hpp"
 
@@ -292,7 +293,8 @@ namespace {
 constexpr const char* group_help_command = "ditto group --help";
 
 struct group_arguments {
-    std::string input, folder;
+    input_argument input;
+    std::string folder;
     std::uint32_t tasks = 0;
     ditto::dedup_options dedup;
     ditto::jsonl_options jsonl;
@@ -301,7 +303,7 @@ struct group_arguments {
 
 void print_group_help(std::FILE* out) {
     std::fputs(
-        "Usage: ditto group --sketches FOLDER --tasks K [OPTIONS] INPUT\n"
+        "Usage: ditto group --sketches FOLDER --tasks K [OPTIONS] INPUT|--manifest LIST\n"
         "Assign the documents of INPUT, sketched into FOLDER by 'ditto sketch', to K tasks of\n"
         "'ditto dedup --task k/K', so that documents which share an LSH bucket or their words\n"
         "(shingle sequence) go to one task: no similar pair, cluster or kept copy crosses\n"
@@ -326,15 +328,9 @@ void print_group_help(std::FILE* out) {
 
 group_arguments parse_group_arguments(const std::vector<std::string_view>& args, bool& help) {
     group_arguments a;
-    bool have_input = false;
     argument_reader r(args, group_help_command);
     while (r.next()) {
-        if (r.is_operand()) {
-            if (have_input) throw usage_error("more than one input file", group_help_command);
-            a.input = std::string(r.argument());
-            have_input = true;
-            continue;
-        }
+        if (parse_input_argument(r, a.input)) continue;
         const std::string_view name = r.name();
         if (name == "-h" || name == "--help") {
             help = true;
@@ -358,8 +354,8 @@ group_arguments parse_group_arguments(const std::vector<std::string_view>& args,
             r.unknown();
         }
     }
-    if (!have_input) throw usage_error("no input file", group_help_command);
-    if (a.input == "-") throw usage_error("the input must be the file the parts were sketched from (not standard input)", group_help_command);
+    if (!a.input.given) throw usage_error("no input file (or --manifest FILE)", group_help_command);
+    if (a.input.path == "-") throw usage_error("the input must be the file the parts were sketched from (not standard input)", group_help_command);
     if (a.folder.empty()) throw usage_error("--sketches FOLDER is required", group_help_command);
     if (a.tasks == 0) throw usage_error("--tasks K is required", group_help_command);
     if (a.jsonl.text_field == a.jsonl.id_field)
@@ -378,13 +374,9 @@ int run_group(const std::vector<std::string_view>& args) {
     }
     check_similarity_options(a.dedup, group_help_command);
     output out(a.folder + "/groups", "--sketches");
-    struct stat st {};
-    if (::stat(a.input.c_str(), &st) != 0) throw data_error("cannot read " + escape_text(a.input) + ": " + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) throw data_error(escape_text(a.input) + " is not a regular file");
-    const std::uint64_t mtime =
-        static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
-    sketch_files sketches(a.folder, ditto::index_parameters_for(a.dedup), static_cast<std::uint64_t>(st.st_size), mtime,
-                          a.jsonl, a.skip_invalid, nullptr);
+    const input_files input(a.input.path, a.input.manifest);
+    sketch_files sketches(a.folder, ditto::index_parameters_for(a.dedup), input.size(), input.modification_time(), a.jsonl,
+                          a.skip_invalid, nullptr);
     const std::size_t n = sketches.size();
     if (n > std::numeric_limits<std::uint32_t>::max() - 1)
         throw data_error("--sketches " + escape_text(a.folder) + " holds more than 4294967294 records");
@@ -443,7 +435,7 @@ int run_group(const std::vector<std::string_view>& args) {
     // of the m first texts of their shingle sequences in a bucket of split_buckets sequences.
     groups_file g;
     g.parameters = ditto::index_parameters_for(a.dedup);
-    g.input_size = static_cast<std::uint64_t>(st.st_size);
+    g.input_size = input.size();
     g.parts = static_cast<std::uint32_t>(sketches.parts());
     g.tasks = a.tasks;
     g.split_buckets = split;
@@ -508,7 +500,7 @@ constexpr const char* filter_help_command = "ditto filter --help";
 
 void print_filter_help(std::FILE* out) {
     std::fputs(
-        "Usage: ditto filter --sketches FOLDER --part P/N [-o FILE] [OPTIONS] INPUT\n"
+        "Usage: ditto filter --sketches FOLDER --part P/N [-o FILE] [OPTIONS] INPUT|--manifest LIST\n"
         "Write the kept lines of part P of N of INPUT (the lines 'ditto sketch --part P/N' read),\n"
         "from the results of every 'ditto dedup --task k/K' in FOLDER: the lines of the parts,\n"
         "concatenated in part order, are what 'ditto dedup INPUT' writes, byte for byte. Each\n"
@@ -533,20 +525,16 @@ void print_filter_help(std::FILE* out) {
 }  // namespace
 
 int run_filter(const std::vector<std::string_view>& args) {
-    std::string input, folder, output_path, output_option = "-o";
+    input_argument input;
+    std::string folder, output_path, output_option = "-o";
     std::uint32_t part = 0, parts = 0;
     ditto::dedup_options dedup;
     ditto::jsonl_options jsonl;
-    bool skip_invalid = false, quiet = false, have_input = false;
+    bool skip_invalid = false, quiet = false;
     argument_reader reader(args, filter_help_command);
     while (reader.next()) {
         argument_reader& r = reader;
-        if (r.is_operand()) {
-            if (have_input) throw usage_error("more than one input file", filter_help_command);
-            input = std::string(r.argument());
-            have_input = true;
-            continue;
-        }
+        if (parse_input_argument(r, input)) continue;
         const std::string_view name = r.name();
         if (name == "-h" || name == "--help") {
             print_filter_help(stdout);
@@ -583,18 +571,19 @@ int run_filter(const std::vector<std::string_view>& args) {
             r.unknown();
         }
     }
-    if (!have_input) throw usage_error("no input file", filter_help_command);
-    if (input == "-") throw usage_error("the input must be the file the parts were sketched from (not standard input)", filter_help_command);
+    if (!input.given) throw usage_error("no input file (or --manifest FILE)", filter_help_command);
+    if (input.path == "-") throw usage_error("the input must be the file the parts were sketched from (not standard input)", filter_help_command);
     if (folder.empty()) throw usage_error("--sketches FOLDER is required", filter_help_command);
     if (parts == 0) throw usage_error("--part P/N is required", filter_help_command);
     if (jsonl.text_field == jsonl.id_field)
         throw usage_error("--text-field and --id-field must differ, both are '" + jsonl.text_field + "'", filter_help_command);
     check_similarity_options(dedup, filter_help_command);
+    const input_files in(input.path, input.manifest);
     if (!output_path.empty()) {
-        struct stat named {}, source {};
-        if (::stat(output_path.c_str(), &named) == 0 && ::stat(input.c_str(), &source) == 0 && named.st_dev == source.st_dev &&
-            named.st_ino == source.st_ino)
-            throw usage_error(output_option + " " + escape_text(output_path) + " is the input file", filter_help_command);
+        if (in.contains(output_path))
+            throw usage_error(output_option + " " + escape_text(output_path) +
+                                  (in.is_manifest() ? " is one of the manifest's files" : " is the input file"),
+                              filter_help_command);
         const std::filesystem::path written = output_target(std::filesystem::absolute(output_path).string());
         std::error_code ec;
         if (std::filesystem::equivalent(written.parent_path(), folder, ec) &&
@@ -605,17 +594,9 @@ int run_filter(const std::vector<std::string_view>& args) {
     }
     output out(output_path, output_option);
 
-    const std::string input_name = escape_text(input);
-    const file_descriptor in(::open(input.c_str(), O_RDONLY | O_CLOEXEC));
-    if (in.fd < 0) throw data_error("cannot open " + input_name + ": " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(in.fd, &st) != 0) throw data_error("cannot read " + input_name + ": " + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) throw data_error(input_name + " is not a regular file");
-    const auto size = static_cast<std::uint64_t>(st.st_size);
-    const std::uint64_t mtime =
-        static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
+    const std::string& input_name = in.display_name();
     const ditto::index_parameters parameters = ditto::index_parameters_for(dedup);
-    sketch_files sketches(folder, parameters, size, mtime, jsonl, skip_invalid, nullptr, false);
+    sketch_files sketches(folder, parameters, in.size(), in.modification_time(), jsonl, skip_invalid, nullptr, false);
     if (sketches.parts() != parts)
         throw data_error("--sketches " + escape_text(folder) + " holds " + std::to_string(sketches.parts()) +
                          " parts, not " + std::to_string(parts) + " (--part " + std::to_string(part) + "/" + std::to_string(parts) + ")");
@@ -630,11 +611,7 @@ int run_filter(const std::vector<std::string_view>& args) {
     const std::size_t first = sketches.first_record(part);
     const std::size_t bytes = static_cast<std::size_t>(h.end - h.begin);
     std::unique_ptr<char[]> buffer(new char[bytes + 1]);
-    {
-        const std::ptrdiff_t got = read_at(in.fd, h.begin, buffer.get(), bytes);
-        if (got < 0) throw data_error("cannot read " + input_name + ": " + std::strerror(errno));
-        if (static_cast<std::size_t>(got) != bytes) throw data_error(input_name + " became shorter since it was sketched");
-    }
+    in.read(h.begin, buffer.get(), bytes);
     ditto::thread_pool pool(1);
     ditto::jsonl_chunk_options chunking;
     chunking.skip_invalid = skip_invalid;
@@ -708,9 +685,7 @@ int run_filter(const std::vector<std::string_view>& args) {
     const auto copy = [&](std::uint64_t from, std::uint64_t to) {
         while (from < to) {
             const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), to - from));
-            const std::ptrdiff_t got = read_at(in.fd, from, block.data(), n);
-            if (got < 0) throw data_error("cannot read " + input_name + ": " + std::strerror(errno));
-            if (static_cast<std::size_t>(got) != n) throw data_error(input_name + " became shorter while it was filtered");
+            in.read(from, block.data(), n);
             out.write(std::string_view(block.data(), n));
             from += n;
         }
@@ -727,10 +702,7 @@ int run_filter(const std::vector<std::string_view>& args) {
         at = std::min(lines[r].second + 1, h.end);
     }
     copy(at, h.end);
-    struct stat now {};
-    if (::fstat(in.fd, &now) != 0 || static_cast<std::uint64_t>(now.st_size) != size ||
-        now.st_mtim.tv_sec != st.st_mtim.tv_sec || now.st_mtim.tv_nsec != st.st_mtim.tv_nsec)
-        throw data_error(input_name + " changed while it was filtered");
+    in.check_unchanged("filtered");
     out.commit();
     // Every earlier stage is done: what killed tasks left in the folder goes (a locked one stays).
     const std::size_t leftovers = sketches.remove_leftovers();

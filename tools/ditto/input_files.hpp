@@ -1,0 +1,88 @@
+#pragma once
+// The input of a run that several tasks read by offset: one JSONL file as it is, or the files a
+// manifest names, as one sequence of bytes. A crawl comes as many shards; a manifest lets every
+// stage (and `ditto dedup` alone) treat them as one input, split into parts by byte ranges that
+// need not follow the files.
+//
+// A manifest is a text file naming one input file per line (UTF-8, "\n" or "\r\n" line ends;
+// a relative name is taken from the manifest's folder, so every task finds the same files from
+// any working directory; blank lines are ignored). Its input is the files' bytes one after the
+// other, each without its UTF-8 byte order mark and ending with a newline: one is added after a
+// file whose last line lacks it, so a line never spans two files. Offsets and line numbers are
+// those of that sequence. `ditto dedup --manifest M` gives, byte for byte, the output of `ditto
+// dedup` over the file made by writing that sequence out.
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace ditto_cli {
+
+struct file_descriptor;
+
+class input_files {
+public:
+    /// Opens path, a JSONL file (manifest false) or a manifest, and every file a manifest names.
+    /// Throws data_error when a file cannot be opened, is not a regular file, is UTF-16 or
+    /// UTF-32, or is named twice, and when a manifest names no file.
+    input_files(const std::string& path, bool manifest);
+    ~input_files();
+    input_files(const input_files&) = delete;
+    input_files& operator=(const input_files&) = delete;
+
+    /// The file, or the manifest, for messages.
+    [[nodiscard]] const std::string& display_name() const { return display_name_; }
+    [[nodiscard]] bool is_manifest() const { return manifest_; }
+    /// The bytes of the sequence.
+    [[nodiscard]] std::uint64_t size() const { return size_; }
+    /// Where the first line starts: after one file's UTF-8 byte order mark; 0 for a manifest
+    /// (its files' marks are not in the sequence).
+    [[nodiscard]] std::uint64_t text_start() const { return text_start_; }
+    /// The latest modification time of the files (ns since the epoch).
+    [[nodiscard]] std::uint64_t modification_time() const { return modified_; }
+    /// How many files; how many of them start with a byte order mark (a manifest's: left out).
+    [[nodiscard]] std::size_t files() const { return files_.size(); }
+    [[nodiscard]] std::size_t files_with_bom() const;
+
+    /// Bytes [offset, offset + n) of the sequence into p, from any thread. Throws data_error
+    /// when a file cannot be read, is shorter than it was, or was changed (size or time).
+    void read(std::uint64_t offset, char* p, std::size_t n) const;
+    /// A data_error naming the file when any file's size, modification or status change time
+    /// is not as when it was opened.
+    void check_unchanged(const std::string& while_doing) const;
+    /// Whether path names one of the files (an output that would overwrite it).
+    [[nodiscard]] bool contains(const std::string& path) const;
+    /// Whether file descriptor fd is one of the files.
+    [[nodiscard]] bool is(int fd) const;
+    /// Where offset lies, for messages: "FILE" for one file, "FILE (byte B of it)" for a manifest.
+    [[nodiscard]] std::string place(std::uint64_t offset) const;
+    /// For a manifest, which file holds the sequence's line `line` (counted from 1), given the
+    /// sequence's bytes [0, size()): "FILE:L"; for one file, "FILE:line".
+    [[nodiscard]] std::string line_place(const char* bytes, std::uint64_t line) const;
+
+private:
+    struct file {
+        std::string path;
+        std::uint64_t size = 0;     ///< bytes on disk
+        std::uint64_t skip = 0;     ///< a byte order mark's (manifest only)
+        std::uint64_t begin = 0;    ///< where its bytes start in the sequence
+        bool add_newline = false;   ///< a "\n" follows them in the sequence
+        std::uint64_t modified = 0, changed = 0, device = 0, inode = 0;
+        [[nodiscard]] std::uint64_t end() const { return begin + (size - skip) + (add_newline ? 1 : 0); }
+    };
+    std::shared_ptr<file_descriptor> open_file(std::size_t i) const;
+    [[nodiscard]] std::size_t file_at(std::uint64_t offset) const;
+
+    std::string display_name_;
+    bool manifest_ = false;
+    std::vector<file> files_;
+    std::uint64_t size_ = 0, text_start_ = 0, modified_ = 0;
+    // Open files, a few at a time (a manifest may name more than a process may hold open).
+    mutable std::mutex mutex_;
+    mutable std::vector<std::shared_ptr<file_descriptor>> open_;
+    mutable std::vector<std::size_t> recent_;
+};
+
+}  // namespace ditto_cli
