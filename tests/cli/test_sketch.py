@@ -667,7 +667,7 @@ def task_stage_mismatches_and_damage_are_errors():
     staged_run(CORPUS, 3, 2, [], folder3)
     expect(filtered(CORPUS, 3, [], folder3) == run(["dedup", "-q", CORPUS], check=0).stdout, "filtered parts differ")
     error(["filter", "--sketches", folder3, "--part", "0/2", CORPUS], 1, r"holds 3 parts, not 2")
-    error(["filter", "--sketches", folder3, "--part", "1/3", "--cluster", "connected", CORPUS], 1, r"other --cluster or --keep")
+    error(["filter", "--sketches", folder3, "--part", "1/3", "--cluster", "connected", CORPUS], 1, r"made with no --pairs, --cluster greedy, --keep first; this filter has .*--cluster connected")
     error(["filter", "--sketches", folder3, "--part", "1/3", "--ngram", "4", CORPUS], 1, r"other similarity options")
     result = os.path.join(folder3, "task-1-of-2.result")
     kept_result = open(result, "rb").read()

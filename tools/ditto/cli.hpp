@@ -339,6 +339,8 @@ std::string escape_text(std::string_view s);
 /// by the commands that sketch documents: when r is at one of them, parses its value into o and
 /// returns true.
 bool parse_similarity_option(argument_reader& r, ditto::dedup_options& o);
+/// Reads --keep first|longest or --cluster greedy|connected into o; false at another option.
+bool parse_rule_option(argument_reader& r, ditto::dedup_options& o);
 /// Checks the similarity options together (a recall no LSH shape reaches); throws usage_error.
 void check_similarity_options(const ditto::dedup_options& o, const std::string& help_command);
 

@@ -117,16 +117,7 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
             a.clean = true;
         } else if (parse_clean_option(r, a.cleaning)) {
             a.clean_option = std::string(name);
-        } else if (name == "--keep") {
-            const std::string_view v = r.value();
-            if (v == "first") a.dedup.keep = ditto::keep_rule::first;
-            else if (v == "longest") a.dedup.keep = ditto::keep_rule::longest;
-            else throw usage_error("--keep must be 'first' or 'longest', got '" + std::string(v) + "'", help_command);
-        } else if (name == "--cluster") {
-            const std::string_view v = r.value();
-            if (v == "greedy") a.dedup.clustering = ditto::cluster_rule::greedy;
-            else if (v == "connected") a.dedup.clustering = ditto::cluster_rule::connected;
-            else throw usage_error("--cluster must be 'greedy' or 'connected', got '" + std::string(v) + "'", help_command);
+        } else if (parse_rule_option(r, a.dedup)) {
         } else if (name == "--exact-pairs") {
             const std::string_view v = r.value();
             a.exact_pairs_given = true;
@@ -895,35 +886,8 @@ struct held_texts {
     std::string_view text(std::size_t i, std::string&) const { return (*records)[i].text; }
 };
 
-// The folder's groups file (every task's list, or only task `only`'s), checked against its
-// sketch files and the run's options.
-groups_file read_groups(const std::string& folder, const sketch_files& sketches, const dedup_arguments& a,
-                        std::uint32_t only = ~std::uint32_t{0}) {
-    const std::string path = folder + "/groups";
-    groups_file g = groups_file::read(path, only);
-    const std::string name = escape_text(path);
-    const std::string differ = ditto::differing_parameter_names(g.parameters, ditto::index_parameters_for(a.dedup));
-    if (!differ.empty()) throw data_error(name + " was made with other similarity options (" + differ + ")");
-    if (g.input_size != sketches.header().input_size || g.parts != sketches.parts() || g.records != sketches.size() ||
-        g.sketch_digest != sketches.digest())
-        throw data_error(name + " was made from other sketch files than the folder's (" + std::to_string(g.records) +
-                         " records in " + std::to_string(g.parts) + " parts; the folder's: " + std::to_string(sketches.size()) +
-                         " in " + std::to_string(sketches.parts()) + "): run 'ditto group' again");
-    if (g.split_buckets != a.dedup.split_buckets) throw data_error(name + " was made by another version of ditto");
-    return g;
-}
-
-std::uint32_t task_flags(const dedup_arguments& a) {
-    return (a.mode == output_mode::pairs ? task_flag_pairs : 0u) |
-           (a.dedup.clustering == ditto::cluster_rule::connected ? task_flag_connected : 0u) |
-           (a.dedup.keep == ditto::keep_rule::longest ? task_flag_longest : 0u);
-}
-
-// What a task's flags mean, for messages.
-std::string task_options_text(std::uint32_t flags) {
-    return std::string((flags & task_flag_pairs) ? "--pairs" : "no --pairs") + ", --cluster " +
-           ((flags & task_flag_connected) ? "connected" : "greedy") + ", --keep " + ((flags & task_flag_longest) ? "longest" : "first");
-}
+// The task-result flags of the run's options.
+std::uint32_t run_task_flags(const dedup_arguments& a) { return task_flags(a.mode == output_mode::pairs, a.dedup); }
 
 // The records (lines) of some documents, read from the input by offset and parsed as the whole
 // input would be. buffer holds their bytes; the texts point into it.
@@ -995,7 +959,7 @@ int run_dedup_task(dedup_arguments& a) {
     // task reads every sketch file; checksums per block would let it read only its rows.)
     sketch_files sketches(folder, ditto::index_parameters_for(a.dedup), input.size(), input.modification_time(), a.jsonl,
                           a.skip_invalid, nullptr);
-    groups_file groups = read_groups(folder, sketches, a, a.task);
+    groups_file groups = read_groups(folder, sketches, a.dedup, a.task);
     if (groups.tasks != a.tasks)
         throw data_error(escape_text(folder + "/groups") + " assigns the documents to " + std::to_string(groups.tasks) +
                          " tasks, not " + std::to_string(a.tasks) + " (--task " + std::to_string(a.task) + "/" +
@@ -1034,7 +998,7 @@ int run_dedup_task(dedup_arguments& a) {
     h.task = a.task;
     h.tasks = a.tasks;
     h.documents = documents.size();
-    h.flags = task_flags(a);
+    h.flags = run_task_flags(a);
     h.groups_crc = groups.crc;
     h.sketch_digest = groups.sketch_digest;
     ditto::crc32c crc;
@@ -1089,58 +1053,30 @@ int run_dedup_task(dedup_arguments& a) {
 // result over every record.
 void merge_task_results(const std::string& folder, const sketch_files& sketches, const dedup_arguments& a,
                         ditto::dedup_result& result, streamed_pairs& pairs) {
-    const groups_file groups = read_groups(folder, sketches, a);
-    std::error_code ec;
-    std::vector<std::string> paths;
-    for (std::filesystem::directory_iterator it(folder, ec), last; !ec && it != last; it.increment(ec))
-        if (it->path().extension() == ".result") paths.push_back(it->path().string());
-    if (ec) throw data_error("cannot read the folder --sketches " + escape_text(folder) + ": " + ec.message());
-    std::sort(paths.begin(), paths.end());
+    const groups_file groups = read_groups(folder, sketches, a.dedup);
     const std::size_t n = static_cast<std::size_t>(groups.records);
     std::vector<std::uint32_t> task_of(n);
     for (std::uint32_t t = 0; t < groups.tasks; ++t)
         for (const std::uint32_t d : groups.documents[t]) task_of[d] = t;
-    std::vector<std::string> of_task(groups.tasks);
     result.clusters.cluster.assign(n, n);
     result.clusters.keep.assign(n, false);
     result.exact_of.assign(n, n);
     std::vector<ditto::similar_pair> chunk;
-    std::size_t stale = 0;
-    std::string stale_example;
-    for (const std::string& path : paths) {
-        const task_result t(path);
-        const task_result_header& h = t.header();
-        const std::string name = escape_text(path);
-        if (h.tasks != groups.tasks || h.groups_crc != groups.crc || h.sketch_digest != groups.sketch_digest) {
-            // an earlier run's, of another grouping or other sketch files
-            if (stale++ == 0) stale_example = name;
-            continue;
-        }
-        if (!of_task[h.task].empty())
-            throw data_error("--sketches " + escape_text(folder) + " holds task " + std::to_string(h.task) + " twice (" +
-                             escape_text(of_task[h.task]) + ", " + name + ")");
-        of_task[h.task] = path;
-        const std::string differ = ditto::differing_parameter_names(h.parameters, ditto::index_parameters_for(a.dedup));
-        if (!differ.empty()) throw data_error(name + " was made with other similarity options (" + differ + ")");
-        if (h.input_size != groups.input_size) throw data_error(name + " was made from another version of the input");
-        if (h.flags != task_flags(a))
-            throw data_error(name + " was made with " + task_options_text(h.flags) + "; this merge has " +
-                             task_options_text(task_flags(a)) + ": give every task the merge's options");
-        if (h.documents != groups.task_documents[h.task])
-            throw data_error(name + " holds " + std::to_string(h.documents) + " documents; its task has " +
-                             std::to_string(groups.task_documents[h.task]));
-        const std::vector<std::uint32_t>& mine = groups.documents[h.task];
+    for_each_task_result(folder, groups, a.dedup, run_task_flags(a), 0, "this merge", true, [&](const task_result& t) {
+        const std::uint32_t task = t.header().task;
+        const std::string name = escape_text(t.path());
+        const std::vector<std::uint32_t>& mine = groups.documents[task];
         const std::vector<task_row> rows = t.rows();
         for (std::size_t i = 0; i < rows.size(); ++i) {
             const task_row& r = rows[i];
-            if (r.document != mine[i] || r.cluster >= n || r.exact_of >= n || task_of[r.cluster] != h.task ||
-                task_of[r.exact_of] != h.task)
+            if (r.document != mine[i] || r.cluster >= n || r.exact_of >= n || task_of[r.cluster] != task ||
+                task_of[r.exact_of] != task)
                 throw data_error(name + " does not hold its task's documents as grouped");
             result.clusters.cluster[mine[i]] = static_cast<std::size_t>(r.cluster);
             result.exact_of[mine[i]] = static_cast<std::size_t>(r.exact_of);
         }
         t.for_each_pair([&](std::uint64_t first, std::uint64_t second, double similarity) {
-            if (first >= n || second >= n || task_of[first] != h.task || task_of[second] != h.task)
+            if (first >= n || second >= n || task_of[first] != task || task_of[second] != task)
                 throw data_error(name + " lists a pair outside its task");
             chunk.push_back({static_cast<std::size_t>(first), static_cast<std::size_t>(second), similarity});
             if (chunk.size() == 4096) {
@@ -1150,17 +1086,7 @@ void merge_task_results(const std::string& folder, const sketch_files& sketches,
         });
         if (!chunk.empty()) pairs.add(chunk);
         chunk.clear();
-    }
-    for (std::uint32_t t = 0; t < groups.tasks; ++t)
-        if (of_task[t].empty())
-            throw data_error("--sketches " + escape_text(folder) + " lacks the result of task " + std::to_string(t) + " of " +
-                             std::to_string(groups.tasks) + " (task-*.result)" +
-                             (stale ? " of its groups file; " + count(stale, "result", "results") + " there (" + stale_example +
-                                          ") belong to another grouping"
-                                    : std::string()));
-    if (stale > 0)
-        std::fprintf(stderr, "ditto: warning: ignored %s in --sketches %s made for another grouping (%s)\n",
-                     count(stale, "task result", "task results").c_str(), escape_text(folder).c_str(), stale_example.c_str());
+    });
     std::size_t kept = 0;
     for (std::size_t i = 0; i < n; ++i) {
         const std::size_t c = result.clusters.cluster[i];
@@ -1176,6 +1102,25 @@ void merge_task_results(const std::string& folder, const sketch_files& sketches,
 }
 
 }  // namespace
+
+bool parse_rule_option(argument_reader& r, ditto::dedup_options& o) {
+    const std::string_view name = r.name();
+    if (name == "--keep") {
+        const std::string_view v = r.value();
+        if (v == "first") o.keep = ditto::keep_rule::first;
+        else if (v == "longest") o.keep = ditto::keep_rule::longest;
+        else throw usage_error("--keep must be 'first' or 'longest', got '" + escape_text(v) + "'", r.help_command());
+        return true;
+    }
+    if (name == "--cluster") {
+        const std::string_view v = r.value();
+        if (v == "greedy") o.clustering = ditto::cluster_rule::greedy;
+        else if (v == "connected") o.clustering = ditto::cluster_rule::connected;
+        else throw usage_error("--cluster must be 'greedy' or 'connected', got '" + escape_text(v) + "'", r.help_command());
+        return true;
+    }
+    return false;
+}
 
 bool parse_similarity_option(argument_reader& r, ditto::dedup_options& o) {
     const std::string_view name = r.name();

@@ -57,6 +57,18 @@ void read_exactly(int fd, const std::string& name, std::uint64_t offset, char* p
     if (static_cast<std::size_t>(got) != n) throw data_error(name + " is not a complete groups file: too short");
 }
 
+// A stage file's first bytes (head) and last 8 (tail): its magic, its end marker (a file cut
+// short lacks it) and its major version. kind names it ("groups file").
+void check_ends(const std::string& name, const std::string& kind, std::string_view magic, std::string_view end,
+                const unsigned char* head, const unsigned char* tail) {
+    const std::string complete = name + " is not a complete " + kind + ": it does not ";
+    if (std::memcmp(head, magic.data(), 8) != 0) throw data_error(complete + "start with " + std::string(magic));
+    if (std::memcmp(tail, end.data(), 8) != 0) throw data_error(complete + "end with " + std::string(end) + " (cut short?)");
+    if (get_u16(head + 8) != stage_major)
+        throw data_error(name + " is a " + kind + " of version " + std::to_string(get_u16(head + 8)) + "." +
+                         std::to_string(get_u16(head + 10)) + "; this ditto reads version " + std::to_string(stage_major));
+}
+
 std::uint32_t crc_of(const char* p, std::size_t n) {
     ditto::crc32c c;
     c.update(std::string_view(p, n));
@@ -120,11 +132,7 @@ groups_file groups_file::read(const std::string& path, std::uint32_t only) {
     char end[8];
     read_exactly(fd.fd, name, size - 8, end, 8);
     const auto* p = reinterpret_cast<const unsigned char*>(head.data());
-    if (std::string_view(head.data(), 8) != groups_magic) throw corrupt("it does not start with DITTOGRP");
-    if (std::string_view(end, 8) != groups_end) throw corrupt("it does not end with GROUPEND (cut short?)");
-    if (get_u16(p + 8) != stage_major)
-        throw data_error(name + " is a groups file of version " + std::to_string(get_u16(p + 8)) + "." +
-                         std::to_string(get_u16(p + 10)) + "; this ditto reads version " + std::to_string(stage_major));
+    check_ends(name, "groups file", groups_magic, groups_end, p, reinterpret_cast<const unsigned char*>(end));
     groups_file g;
     g.tasks = get_u32(p + 84);
     g.records = get_u64(p + 88);
@@ -231,11 +239,7 @@ task_result::task_result(const std::string& path) : path_(path) {
     unsigned char footer[24];
     read(body, footer, sizeof footer);
     const unsigned char* p = head.data();
-    if (std::memcmp(p, task_magic.data(), 8) != 0) throw corrupt("it does not start with DITTOTSK");
-    if (std::memcmp(footer + 16, task_end.data(), 8) != 0) throw corrupt("it does not end with TASKDONE (cut short?)");
-    if (get_u16(p + 8) != stage_major)
-        throw data_error(name + " is a task result of version " + std::to_string(get_u16(p + 8)) + "." +
-                         std::to_string(get_u16(p + 10)) + "; this ditto reads version " + std::to_string(stage_major));
+    check_ends(name, "task result", task_magic, task_end, p, footer + 16);
     if (get_u32(footer + 8) != crc.value()) throw corrupt("its checksum does not match (damaged)");
     std::size_t at = 0;
     const std::string problem = ditto::detail::decode_parameters(p + 16, header_.parameters, at);
@@ -286,6 +290,81 @@ std::vector<task_row> task_result::rows() const {
         done += take;
     }
     return out;
+}
+
+std::uint32_t task_flags(bool pairs, const ditto::dedup_options& options) {
+    return (pairs ? task_flag_pairs : 0u) | (options.clustering == ditto::cluster_rule::connected ? task_flag_connected : 0u) |
+           (options.keep == ditto::keep_rule::longest ? task_flag_longest : 0u);
+}
+
+std::string task_options_text(std::uint32_t flags) {
+    return std::string((flags & task_flag_pairs) ? "--pairs" : "no --pairs") + ", --cluster " +
+           ((flags & task_flag_connected) ? "connected" : "greedy") + ", --keep " + ((flags & task_flag_longest) ? "longest" : "first");
+}
+
+groups_file read_groups(const std::string& folder, const sketch_files& sketches, const ditto::dedup_options& options,
+                        std::uint32_t only) {
+    const std::string path = folder + "/groups";
+    groups_file g = groups_file::read(path, only);
+    const std::string name = escape_text(path);
+    const std::string differ = ditto::differing_parameter_names(g.parameters, ditto::index_parameters_for(options));
+    if (!differ.empty()) throw data_error(name + " was made with other similarity options (" + differ + ")");
+    if (g.input_size != sketches.header().input_size || g.parts != sketches.parts() || g.records != sketches.size() ||
+        g.sketch_digest != sketches.digest())
+        throw data_error(name + " was made from other sketch files than the folder's (" + std::to_string(g.records) +
+                         " records in " + std::to_string(g.parts) + " parts; the folder's: " + std::to_string(sketches.size()) +
+                         " in " + std::to_string(sketches.parts()) + "): run 'ditto group' again");
+    if (g.split_buckets != options.split_buckets) throw data_error(name + " was made by another version of ditto");
+    return g;
+}
+
+void for_each_task_result(const std::string& folder, const groups_file& groups, const ditto::dedup_options& options,
+                          std::uint32_t flags, std::uint32_t ignored_flags, const std::string& who, bool warn,
+                          const std::function<void(const task_result&)>& f) {
+    std::error_code ec;
+    std::vector<std::string> paths;
+    for (std::filesystem::directory_iterator it(folder, ec), last; !ec && it != last; it.increment(ec))
+        if (it->path().extension() == ".result") paths.push_back(it->path().string());
+    if (ec) throw data_error("cannot read the folder --sketches " + escape_text(folder) + ": " + ec.message());
+    std::sort(paths.begin(), paths.end());
+    const ditto::index_parameters parameters = ditto::index_parameters_for(options);
+    std::vector<std::string> of_task(groups.tasks);
+    std::size_t stale = 0;
+    std::string stale_example;
+    for (const std::string& path : paths) {
+        const task_result t(path);
+        const task_result_header& h = t.header();
+        const std::string name = escape_text(path);
+        if (h.tasks != groups.tasks || h.groups_crc != groups.crc || h.sketch_digest != groups.sketch_digest) {
+            // an earlier run's, of another grouping or other sketch files
+            if (stale++ == 0) stale_example = name;
+            continue;
+        }
+        if (!of_task[h.task].empty())
+            throw data_error("--sketches " + escape_text(folder) + " holds task " + std::to_string(h.task) + " twice (" +
+                             escape_text(of_task[h.task]) + ", " + name + ")");
+        of_task[h.task] = path;
+        const std::string differ = ditto::differing_parameter_names(h.parameters, parameters);
+        if (!differ.empty()) throw data_error(name + " was made with other similarity options (" + differ + ")");
+        if (h.input_size != groups.input_size) throw data_error(name + " was made from another version of the input");
+        if ((h.flags & ~ignored_flags) != (flags & ~ignored_flags))
+            throw data_error(name + " was made with " + task_options_text(h.flags) + "; " + who + " has " +
+                             task_options_text(flags) + ": give every task the same options");
+        if (h.documents != groups.task_documents[h.task])
+            throw data_error(name + " holds " + std::to_string(h.documents) + " documents; its task has " +
+                             std::to_string(groups.task_documents[h.task]));
+        f(t);
+    }
+    for (std::uint32_t t = 0; t < groups.tasks; ++t)
+        if (of_task[t].empty())
+            throw data_error("--sketches " + escape_text(folder) + " lacks the result of task " + std::to_string(t) + " of " +
+                             std::to_string(groups.tasks) + " (task-*.result)" +
+                             (stale ? " of its groups file; " + std::to_string(stale) + (stale == 1 ? " result" : " results") +
+                                          " there (" + stale_example + ") belong to another grouping"
+                                    : std::string()));
+    if (stale > 0 && warn)
+        std::fprintf(stderr, "ditto: warning: ignored %zu task result%s in --sketches %s made for another grouping (%s)\n", stale,
+                     stale == 1 ? "" : "s", escape_text(folder).c_str(), stale_example.c_str());
 }
 
 namespace {
@@ -547,16 +626,7 @@ int run_filter(const std::vector<std::string_view>& args) {
             const std::string_view v = r.value();
             if (!parse_index_of(v, 1u << 20, part, parts))
                 throw usage_error("--part must be P/N with 0 <= P < N, got '" + std::string(v) + "'", filter_help_command);
-        } else if (name == "--keep") {
-            const std::string_view v = r.value();
-            if (v == "first") dedup.keep = ditto::keep_rule::first;
-            else if (v == "longest") dedup.keep = ditto::keep_rule::longest;
-            else throw usage_error("--keep must be 'first' or 'longest', got '" + std::string(v) + "'", filter_help_command);
-        } else if (name == "--cluster") {
-            const std::string_view v = r.value();
-            if (v == "greedy") dedup.clustering = ditto::cluster_rule::greedy;
-            else if (v == "connected") dedup.clustering = ditto::cluster_rule::connected;
-            else throw usage_error("--cluster must be 'greedy' or 'connected', got '" + std::string(v) + "'", filter_help_command);
+        } else if (parse_rule_option(r, dedup)) {
         } else if (name == "--threads") {
             (void)parse_size(name, r.value(), 1, 4096, filter_help_command);
         } else if (parse_similarity_option(r, dedup) || parse_input_option(r, jsonl)) {
@@ -601,10 +671,7 @@ int run_filter(const std::vector<std::string_view>& args) {
         throw data_error("--sketches " + escape_text(folder) + " holds " + std::to_string(sketches.parts()) +
                          " parts, not " + std::to_string(parts) + " (--part " + std::to_string(part) + "/" + std::to_string(parts) + ")");
     const std::string groups_path = folder + "/groups";
-    const groups_file groups = groups_file::read(groups_path);
-    if (!ditto::differing_parameter_names(groups.parameters, parameters).empty() || groups.records != sketches.size() ||
-        groups.sketch_digest != sketches.digest() || groups.split_buckets != dedup.split_buckets)
-        throw data_error(escape_text(groups_path) + " was made from other sketch files than the folder's: run 'ditto group' again");
+    const groups_file groups = read_groups(folder, sketches, dedup);
     // The part's lines, parsed as the sketch task parsed them: every record must be the one
     // sketched (its line's place and its text's hash), so a changed input is an error.
     const sketch_header& h = sketches.part_header(part);
@@ -634,29 +701,12 @@ int run_filter(const std::vector<std::string_view>& args) {
     // Each record's keep flag from its task's row, a result open at a time. Results are checked
     // whole (a damaged row would keep or drop a line silently) and against the groups file: a
     // removed record's kept copy is in its task and kept.
-    const std::uint32_t flags = (dedup.clustering == ditto::cluster_rule::connected ? task_flag_connected : 0u) |
-                                (dedup.keep == ditto::keep_rule::longest ? task_flag_longest : 0u);
     std::vector<std::uint8_t> keep(lines.size(), 2);  // 2: not found yet
-    std::vector<std::uint8_t> found(groups.tasks, 0);
     {
-        std::error_code ec;
-        std::vector<std::string> paths;
-        for (std::filesystem::directory_iterator it(folder, ec), last; !ec && it != last; it.increment(ec))
-            if (it->path().extension() == ".result") paths.push_back(it->path().string());
-        if (ec) throw data_error("cannot read the folder --sketches " + escape_text(folder) + ": " + ec.message());
-        std::sort(paths.begin(), paths.end());
-        for (const std::string& path : paths) {
-            const task_result t(path);
-            const task_result_header& th = t.header();
-            const std::string name = escape_text(path);
-            if (th.tasks != groups.tasks || th.groups_crc != groups.crc || th.sketch_digest != groups.sketch_digest) continue;
-            if ((th.flags & ~task_flag_pairs) != flags)
-                throw data_error(name + " was made with other --cluster or --keep options than this filter's");
-            if (!ditto::differing_parameter_names(th.parameters, parameters).empty() || th.documents != groups.task_documents[th.task])
-                throw data_error(name + " does not hold its task's documents as grouped");
-            if (found[th.task]) throw data_error("--sketches " + escape_text(folder) + " holds task " + std::to_string(th.task) + " twice");
-            found[th.task] = 1;
-            const std::vector<std::uint32_t>& list = groups.documents[th.task];
+        for_each_task_result(folder, groups, dedup, task_flags(false, dedup), task_flag_pairs, "this filter", false,
+                             [&](const task_result& t) {
+            const std::string name = escape_text(t.path());
+            const std::vector<std::uint32_t>& list = groups.documents[t.header().task];
             const auto from = std::lower_bound(list.begin(), list.end(), static_cast<std::uint32_t>(first));
             for (auto at = from; at != list.end() && *at < first + lines.size(); ++at) {
                 const std::uint64_t position = static_cast<std::uint64_t>(at - list.begin());
@@ -670,11 +720,7 @@ int run_filter(const std::vector<std::string_view>& args) {
                 if (!sound) throw data_error(name + " does not hold its task's documents as grouped");
                 keep[*at - first] = row.cluster == row.document ? 1 : 0;
             }
-        }
-        for (std::uint32_t t = 0; t < groups.tasks; ++t)
-            if (!found[t])
-                throw data_error("--sketches " + escape_text(folder) + " lacks the result of task " + std::to_string(t) + " of " +
-                                 std::to_string(groups.tasks) + " (task-*.result)");
+        });
         if (std::find(keep.begin(), keep.end(), 2) != keep.end())
             throw data_error(escape_text(groups_path) + " leaves a record of part " + std::to_string(part) + " in no task");
     }

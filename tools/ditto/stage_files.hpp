@@ -51,10 +51,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include <ditto/store/parameters.hpp>
+#include <ditto/version.hpp>
+
+// Declared ahead in the library's versioned inline namespace (see version.hpp).
+namespace ditto::inline DITTO_ABI_NAMESPACE {
+struct dedup_options;
+}  // namespace ditto
 
 namespace ditto_cli {
 
@@ -147,5 +154,27 @@ private:
     task_result_header header_;
     std::uint64_t pairs_ = 0, pairs_at_ = 0;
 };
+
+class sketch_files;
+
+/// A task result's flags for a run's options (pairs: --pairs).
+[[nodiscard]] std::uint32_t task_flags(bool pairs, const ditto::dedup_options& options);
+/// What a task's flags mean, for messages ("--pairs, --cluster greedy, --keep first").
+[[nodiscard]] std::string task_options_text(std::uint32_t flags);
+
+/// FOLDER/groups (every task's list, or only task `only`'s), checked against the folder's sketch
+/// files and the run's similarity options. Throws data_error naming what differs.
+[[nodiscard]] groups_file read_groups(const std::string& folder, const sketch_files& sketches,
+                                      const ditto::dedup_options& options, std::uint32_t only = ~std::uint32_t{0});
+
+/// Calls f(result) for the result of every task of `groups` in folder (task-*.result, in name
+/// order), each checked against the groups file (its task's document count) and the run's
+/// options: similarity parameters, input size and flags (but those in `ignored_flags`). Results
+/// of another grouping or other sketch files are skipped, and named in a warning when warn is
+/// set. Throws data_error for a task found twice or missing, and for a result that does not
+/// match; `who` names the run in messages ("this merge").
+void for_each_task_result(const std::string& folder, const groups_file& groups, const ditto::dedup_options& options,
+                          std::uint32_t flags, std::uint32_t ignored_flags, const std::string& who, bool warn,
+                          const std::function<void(const task_result&)>& f);
 
 }  // namespace ditto_cli
