@@ -589,8 +589,33 @@ def a_manifest_of_shards_is_one_input_for_every_stage():
     error(["dedup", "--manifest", os.path.join(bad, "none")], 1, r"cannot open")
     error(["dedup", "--manifest", manifest, CORPUS], 2, r"give one input")
     error(["dedup", CORPUS, "--manifest", manifest], 2, r"give one input")
-    error(["dedup", CORPUS, CORPUS], 2, r"more than one input file .* --manifest FILE")
+    error(["dedup", CORPUS, CORPUS], 2, r"more than one input file .* --manifest LIST")
     error(["sketch", "--part", "0/2", "-o", one, "--manifest", manifest], 2, r"-o .* is one of the manifest's files")
+    error(["dedup", "-o", one, "--manifest", manifest], 2, r"-o .* is one of the manifest's files")
+    error(["plan", "--parts", "2", "--sketches", folder, "-o", one, "--manifest", manifest], 2, r"is one of the manifest's files")
+    error(["dedup", "--manifest", manifest, "--manifest", manifest], 2, r"--manifest given twice")
+    fifo = os.path.join(bad, "fifo")
+    os.mkfifo(fifo)
+    error(["dedup", "--manifest", listing("with-fifo", (one + "\n" + fifo + "\n").encode())], 1, r"with-fifo:2: .*fifo is not a regular file")
+    # Messages name the shard and its own line: a parse error (held, or read in blocks), a
+    # repeated id, and a sketch task's parse error at a shard's last byte.
+    first = listing("p.jsonl", b'{"id": "x", "text": "a b c d e f g"}\n{"id": "y", "text": "h i j k"}\n')
+    blank = listing("q.jsonl", b'{"id": "z", "text": "l m n"}\n\n')
+    repeated = listing("r.jsonl", b'{"id": "w", "text": "o p q"}\n{"id": "x", "text": "r s t"}\n')
+    pair = listing("pair", b"p.jsonl\nq.jsonl\n")
+    error(["dedup", "--manifest", pair], 1, r"q\.jsonl:2:1: ")
+    error(["dedup", "--memory", "16M", "--manifest", pair], 1, r"q\.jsonl:2:1: ")
+    error(["dedup", "--manifest", listing("ids", b"p.jsonl\nr.jsonl\n")], 1,
+          r"r\.jsonl:2: id \"x\" .* is also the id of .*p\.jsonl:1 ")
+    error(["sketch", "--part", "0/1", "-o", os.path.join(bad, "s.sketch"), "--manifest", pair], 1, r"= .*q\.jsonl \(byte 30 of it\)")
+    # A first shard with two byte order marks: the sequence starts with one, taken as dedup of the
+    # written sequence takes it.
+    marks = listing("marks.jsonl", b"\xef\xbb\xbf\xef\xbb\xbf" + b'{"id": "m", "text": "a b c d e f g"}\n')
+    both = listing("marks", b"marks.jsonl\np.jsonl\n")
+    written = listing("marks-sequence.jsonl", open(marks, "rb").read()[3:] + open(first, "rb").read())
+    for extra in [[], ["--memory", "16M"]]:
+        expect(run(["dedup", "-q", "--clusters"] + extra + ["--manifest", both], check=0).stdout ==
+               run(["dedup", "-q", "--clusters", written], check=0).stdout, f"two byte order marks {extra}: differs")
     # A shard changed after it was sketched: the merge and the filter refuse it.
     staged_run(manifest, 2, 2, [], folder)
     victim = os.path.join(os.path.dirname(manifest), "shard-002.jsonl")

@@ -163,10 +163,11 @@ bool parse_input_argument(argument_reader& r, input_argument& input) {
     const bool operand = r.is_operand();
     if (!operand && r.name() != "--manifest") return false;
     const std::string value(operand ? r.argument() : r.value());
+    if (input.given && input.manifest && !operand) throw usage_error("--manifest given twice", r.help_command());
     if (input.given)
-        throw usage_error(input.manifest || !operand ? "give one input: an input file or --manifest FILE, not both"
+        throw usage_error(input.manifest || !operand ? "give one input: an input file or --manifest LIST, not both"
                                                      : "more than one input file ('" + escape_text(input.path) + "', '" +
-                                                           escape_text(value) + "'); name several in a --manifest FILE",
+                                                           escape_text(value) + "'); name several in a --manifest LIST",
                           r.help_command());
     if (value.empty()) throw usage_error("--manifest needs a file name", r.help_command());
     input.path = value;
@@ -328,15 +329,15 @@ input_file::input_file(const input_files& files, const std::function<void(std::s
     } else {
         for (std::size_t i = 0; i < pieces; ++i) read_piece(i);
     }
+    if (files.is_manifest()) files.count_lines(bytes_.get());  // for messages, before any parsing
 }
 
 std::string input_file::located(const ditto::parse_error& e) const {
     if (!files_ || !files_->is_manifest()) return located_in_one_file(e);
-    return files_->line_place(bytes_.get(), e.line()) + ":" + std::to_string(e.column()) + ": " + e.what();
+    return files_->line_place(e.line()) + ":" + std::to_string(e.column()) + ": " + e.what();
 }
 
 std::size_t input_file::text_start() const {
-    if (files_) return static_cast<std::size_t>(files_->text_start());
     return utf8_text_start(bytes_.get(), size_, display_name_);
 }
 

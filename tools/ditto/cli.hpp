@@ -89,7 +89,7 @@ bool parse_input_option(argument_reader& r, ditto::jsonl_options& o);
 /// at another option. Throws usage_error for an empty name.
 bool parse_output_option(argument_reader& r, std::string& path, std::string& option);
 
-/// The input: one file, the operand, or a manifest of files (--manifest FILE, input_files.hpp)
+/// The input: one file, the operand, or a manifest of files (--manifest LIST, input_files.hpp)
 /// in its place. Reads either into path and sets manifest; false when r is at another option.
 /// Throws usage_error when both, or two inputs, are given.
 struct input_argument {

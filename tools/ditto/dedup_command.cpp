@@ -210,7 +210,9 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
         if (a.clean)
             throw usage_error("--sketches does not go with --clean (the parts were sketched from the texts as they "
                               "are); run 'ditto clean' first", help_command);
-        if (a.input.path == "-") throw usage_error("--sketches needs the input file the parts were sketched from", help_command);
+        if (a.input.path == "-")
+            throw usage_error(std::string("--sketches needs the input ") + (a.input.manifest ? "manifest" : "file") +
+                                  " the parts were sketched from (not standard input)", help_command);
         if (!a.output_path.empty()) {
             // An output named *.sketch in the folder would be read as a part by the next run.
             const std::filesystem::path written = output_target(std::filesystem::absolute(a.output_path).string());
@@ -713,6 +715,10 @@ public:
     [[nodiscard]] const std::string& display_name() const { return display_name_; }
     [[nodiscard]] std::uint64_t size() const { return size_; }
     [[nodiscard]] bool is_manifest() const { return files_ != nullptr; }
+    // "NAME:LINE", or for a manifest the file and its own line.
+    [[nodiscard]] std::string line_place(std::size_t line) const {
+        return files_ ? files_->line_place(line) : display_name_ + ":" + std::to_string(line);
+    }
 
     // Bytes [from, from + n) into p.
     void read(std::uint64_t from, std::size_t n, char* p) const {
@@ -816,7 +822,7 @@ streamed_input parse_streamed(const reread_input& file, const dedup_arguments& a
         file.read(base + have, take, buffer.data() + have);
         have += take;
         const bool end_of_file = base + have == file.size();
-        const std::size_t start = base == 0 && !file.is_manifest() ? utf8_text_start(buffer.data(), have, file.display_name()) : 0;
+        const std::size_t start = base == 0 ? utf8_text_start(buffer.data(), have, file.display_name()) : 0;
         if (base == 0) in.bom = start == 3;
         const std::optional<std::size_t> whole = whole_lines_end(buffer.data(), start, have, end_of_file);
         if (!whole) {  // a line longer than the buffer: make room for it
@@ -829,7 +835,7 @@ streamed_input parse_streamed(const reread_input& file, const dedup_arguments& a
         const auto located = [&](const ditto::parse_error& e) {
             const std::size_t line = lines + e.line();
             const std::size_t column = e.column() + (line == 1 && in.bom ? 3 : 0);
-            return file.display_name() + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + e.what();
+            return file.line_place(line) + ":" + std::to_string(column) + ": " + e.what();
         };
         if (!a.skip_invalid && !parsed.bad.empty()) throw data_error(located(parsed.bad.front().error));
         for (const auto& r : parsed.records) {
@@ -1388,6 +1394,9 @@ int run_dedup(const std::vector<std::string_view>& args) {
     // A manifest's files, opened (and checked) before anything is read.
     std::unique_ptr<input_files> manifest_files;
     if (a.input.manifest) manifest_files = std::make_unique<input_files>(a.input.path, true);
+    const input_files* const manifest = manifest_files.get();  // stays where it is when moved
+    if (manifest && !a.output_path.empty() && manifest->contains(a.output_path))
+        throw usage_error(a.output_option + " " + escape_text(a.output_path) + " is one of the manifest's files", help_command);
     const std::uint64_t manifest_time = manifest_files ? manifest_files->modification_time() : 0;
     const std::size_t manifest_boms = manifest_files ? manifest_files->files_with_bom() : 0;
     // Without --memory the input is held and parsed in place; with it, read in blocks, and the
@@ -1422,7 +1431,9 @@ int run_dedup(const std::vector<std::string_view>& args) {
                                         (::stat(a.output_path.c_str(), &named) == 0 && ::fstat(1, &standard) == 0 &&
                                          named.st_dev == standard.st_dev && named.st_ino == standard.st_ino);
         if (to_standard_output && reread->is(1))
-            throw usage_error("standard output is " + escape_text(reread->display_name()) +
+            throw usage_error("standard output is " +
+                                  (reread->is_manifest() ? std::string("one of the manifest's files")
+                                                         : escape_text(reread->display_name())) +
                                   ", which --memory reads again while the output is written; write elsewhere (-o)",
                               help_command);
         seconds_read = lap();
@@ -1469,13 +1480,19 @@ int run_dedup(const std::vector<std::string_view>& args) {
         invalid_utf8 = parsed.invalid_utf8;
     }
     const std::string& input_name = held ? held->display_name() : reread->display_name();
+    // Line `line` of the input, for messages ("FILE:LINE"; a manifest's file and its own line).
+    const auto line_at = [&](std::size_t line) {
+        return manifest ? manifest->line_place(line) : input_name + ":" + std::to_string(line);
+    };
     const std::uint64_t input_size = held ? held->size() : reread->size();
     if (bom)
         progress.message("ditto: warning: " + escape_text(input_name) +
                          " starts with a UTF-8 byte order mark; it is ignored (and not copied)");
     if (manifest_boms > 0)
         progress.message("ditto: warning: " + count(manifest_boms, "file", "files") + " of the manifest " + input_name +
-                         (manifest_boms == 1 ? " starts" : " start") + " with a UTF-8 byte order mark; it is ignored (and not copied)");
+                         (manifest_boms == 1 ? " starts with a UTF-8 byte order mark; it is"
+                                             : " start with a UTF-8 byte order mark; they are") +
+                         " ignored (and not copied)");
     // Ids are text, in one namespace: a record without the id field has its line number.
     bool any_id = false;
     for (auto& r : records) {
@@ -1492,9 +1509,9 @@ int run_dedup(const std::vector<std::string_view>& args) {
             const auto [it, inserted] = seen.emplace(records[i].id, i);
             if (inserted) continue;
             const record& first = records[it->second];
-            throw data_error(input_name + ":" + std::to_string(records[i].line) + ": id " +
-                             quoted_id(records[i].id) + " (" + id_kind_text(records[i], a.jsonl.id_field) +
-                             ") is also the id of line " + std::to_string(first.line) + " (" +
+            throw data_error(line_at(records[i].line) + ": id " + quoted_id(records[i].id) + " (" +
+                             id_kind_text(records[i], a.jsonl.id_field) + ") is also the id of " +
+                             (manifest ? line_at(first.line) : "line " + std::to_string(first.line)) + " (" +
                              id_kind_text(first, a.jsonl.id_field) + ")");
         }
     }
@@ -1595,9 +1612,8 @@ int run_dedup(const std::vector<std::string_view>& args) {
                 }
             });
             if (differs.load() < records.size())
-                throw data_error("--sketches " + escape_text(a.sketches) + ": the record on line " +
-                                 std::to_string(records[differs.load()].line) + " of " + escape_text(input_name) +
-                                 " is not the one sketched; was it changed since?");
+                throw data_error("--sketches " + escape_text(a.sketches) + ": the record of line " +
+                                 line_at(records[differs.load()].line) + " is not the one sketched; was it changed since?");
             merge_task_results(a.sketches, sketches, a, result, pairs);
             if (bounded) reread->check_unchanged();
         } else try {
@@ -1933,6 +1949,13 @@ int run_plan(const std::vector<std::string_view>& args) {
     if (a.input.path == "-") throw usage_error("the input must be a file every task can read (not standard input)", plan_help_command);
     check_similarity_options(a.dedup, plan_help_command);
     const std::string folder = absolute_path(a.sketches);
+    if (a.input.manifest) {
+        // The manifest's files are opened (every task will) and -o must not replace one of them.
+        const input_files files(a.input.path, true);
+        if (!a.output_path.empty() && files.contains(a.output_path))
+            throw usage_error(a.output_option + " " + escape_text(a.output_path) + " is one of the manifest's files",
+                              plan_help_command);
+    }
     // Every task's last arguments: the input file, or the manifest (whose relative names are
     // taken from its own folder, wherever the task runs).
     const std::vector<std::string> input =

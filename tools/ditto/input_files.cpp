@@ -34,9 +34,15 @@ input_files::input_files(const std::string& path, bool manifest) : display_name_
     if (!manifest) {
         names.emplace_back(path, 0);
     } else {
-        input_file list(path);
+        const auto list = [&] {
+            try {
+                return std::make_unique<input_file>(path);
+            } catch (const data_error& e) {
+                throw data_error(std::string("the manifest: ") + e.what());
+            }
+        }();
         const std::filesystem::path folder = std::filesystem::path(path).parent_path();
-        list.for_each_line([&](std::size_t line, const char* p, std::size_t n) {
+        list->for_each_line([&](std::size_t line, const char* p, std::size_t n) {
             std::string name(p, n);
             if (!name.empty() && name.back() == '\r') name.pop_back();
             if (name.find_first_not_of(" \t") == std::string::npos) return true;
@@ -55,7 +61,8 @@ input_files::input_files(const std::string& path, bool manifest) : display_name_
         file f;
         f.path = name;
         const std::string shown = escape_text(name);
-        const auto fd = std::make_shared<file_descriptor>(::open(name.c_str(), O_RDONLY | O_CLOEXEC));
+        // Not blocking: a FIFO named by mistake is refused below, not waited on for a writer.
+        const auto fd = std::make_shared<file_descriptor>(::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
         if (fd->fd < 0) throw data_error(where + "cannot open " + shown + ": " + std::strerror(errno));
         struct stat st {};
         if (::fstat(fd->fd, &st) != 0) throw data_error(where + "cannot read " + shown + ": " + std::strerror(errno));
@@ -93,6 +100,14 @@ input_files::input_files(const std::string& path, bool manifest) : display_name_
         open_.push_back(files_.size() <= open_files_kept ? fd : nullptr);
         if (files_.size() <= open_files_kept) recent_.push_back(files_.size() - 1);
     }
+    if (manifest) {
+        // The sequence's first bytes are taken as a file's would be (a first file that starts with
+        // two byte order marks starts the sequence with one): the same as the written sequence.
+        char head[4] = {};
+        const std::size_t head_bytes = static_cast<std::size_t>(std::min<std::uint64_t>(4, size_));
+        read(0, head, head_bytes);
+        text_start_ = utf8_text_start(head, head_bytes, display_name_);
+    }
 }
 
 input_files::~input_files() = default;
@@ -113,7 +128,7 @@ std::shared_ptr<file_descriptor> input_files::open_file(std::size_t i) const {
     if (open_[i]) return open_[i];
     const file& f = files_[i];
     const std::string shown = escape_text(f.path);
-    auto fd = std::make_shared<file_descriptor>(::open(f.path.c_str(), O_RDONLY | O_CLOEXEC));
+    auto fd = std::make_shared<file_descriptor>(::open(f.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (fd->fd < 0) throw data_error("cannot open " + shown + ": " + std::strerror(errno));
     struct stat st {};
     if (::fstat(fd->fd, &st) != 0) throw data_error("cannot read " + shown + ": " + std::strerror(errno));
@@ -185,19 +200,42 @@ bool input_files::is(int fd) const {
 std::string input_files::place(std::uint64_t offset) const {
     if (!manifest_) return display_name_;
     const file& f = files_[file_at(std::min(offset, size_ == 0 ? 0 : size_ - 1))];
-    return escape_text(f.path) + " (byte " + std::to_string(f.skip + std::min(offset - std::min(offset, f.begin), f.size)) + " of it)";
+    return escape_text(f.path) + " (byte " + std::to_string(f.skip + std::min(offset - std::min(offset, f.begin), f.size) + 1) +
+           " of it)";
 }
 
-std::string input_files::line_place(const char* bytes, std::uint64_t line) const {
-    if (!manifest_) return display_name_ + ":" + std::to_string(line);
-    std::uint64_t before = 0;  // lines of the files before
-    for (const file& f : files_) {
-        const auto lines = static_cast<std::uint64_t>(
-            std::count(bytes + f.begin, bytes + f.end(), '\n'));  // every file's bytes end with one
-        if (line <= before + lines) return escape_text(f.path) + ":" + std::to_string(line - before);
-        before += lines;
+void input_files::count_lines(const char* bytes) const {
+    const std::lock_guard lock(lines_mutex_);
+    if (!lines_before_.empty()) return;
+    std::vector<std::uint64_t> before(files_.size() + 1, 0);
+    std::vector<char> block(bytes ? 0 : std::size_t{1} << 20);
+    for (std::size_t i = 0; i < files_.size(); ++i) {
+        // Every file's bytes in the sequence end with a newline: its lines are its newlines.
+        const file& f = files_[i];
+        std::uint64_t lines = 0;
+        if (bytes) {
+            lines = static_cast<std::uint64_t>(std::count(bytes + f.begin, bytes + f.end(), '\n'));
+        } else {
+            for (std::uint64_t at = f.begin; at < f.end();) {
+                const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), f.end() - at));
+                read(at, block.data(), n);
+                lines += static_cast<std::uint64_t>(std::count(block.data(), block.data() + n, '\n'));
+                at += n;
+            }
+        }
+        before[i + 1] = before[i] + lines;
     }
-    return display_name_ + ":" + std::to_string(line);
+    lines_before_ = std::move(before);
+}
+
+std::string input_files::line_place(std::uint64_t line) const {
+    if (!manifest_) return display_name_ + ":" + std::to_string(line);
+    count_lines(nullptr);
+    // The first file whose lines reach line (an empty file has none).
+    const auto after = std::lower_bound(lines_before_.begin() + 1, lines_before_.end(), line);
+    if (line == 0 || after == lines_before_.end()) return display_name_ + ":" + std::to_string(line);
+    const auto i = static_cast<std::size_t>(after - lines_before_.begin()) - 1;
+    return escape_text(files_[i].path) + ":" + std::to_string(line - lines_before_[i]);
 }
 
 }  // namespace ditto_cli

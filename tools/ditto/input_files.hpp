@@ -37,8 +37,8 @@ public:
     [[nodiscard]] bool is_manifest() const { return manifest_; }
     /// The bytes of the sequence.
     [[nodiscard]] std::uint64_t size() const { return size_; }
-    /// Where the first line starts: after one file's UTF-8 byte order mark; 0 for a manifest
-    /// (its files' marks are not in the sequence).
+    /// Where the first line starts: after a UTF-8 byte order mark at the start (of the file, or
+    /// of a manifest's sequence, whose files' own marks are not in it).
     [[nodiscard]] std::uint64_t text_start() const { return text_start_; }
     /// The latest modification time of the files (ns since the epoch).
     [[nodiscard]] std::uint64_t modification_time() const { return modified_; }
@@ -56,11 +56,16 @@ public:
     [[nodiscard]] bool contains(const std::string& path) const;
     /// Whether file descriptor fd is one of the files.
     [[nodiscard]] bool is(int fd) const;
-    /// Where offset lies, for messages: "FILE" for one file, "FILE (byte B of it)" for a manifest.
+    /// Where offset lies, for messages: "FILE" for one file, "FILE (byte B of it)" for a
+    /// manifest (B counted from 1).
     [[nodiscard]] std::string place(std::uint64_t offset) const;
-    /// For a manifest, which file holds the sequence's line `line` (counted from 1), given the
-    /// sequence's bytes [0, size()): "FILE:L"; for one file, "FILE:line".
-    [[nodiscard]] std::string line_place(const char* bytes, std::uint64_t line) const;
+    /// Where the sequence's line `line` (counted from 1) lies, for messages: "FILE:line" for one
+    /// file, "FILE:L" in the file of a manifest that holds it. A manifest's files are read once
+    /// to count their lines, unless count_lines was given the sequence.
+    [[nodiscard]] std::string line_place(std::uint64_t line) const;
+    /// Counts the lines of a manifest's files in bytes, the whole sequence as read (before a
+    /// parser decodes escapes in place); null: reads the files.
+    void count_lines(const char* bytes) const;
 
 private:
     struct file {
@@ -83,6 +88,9 @@ private:
     mutable std::mutex mutex_;
     mutable std::vector<std::shared_ptr<file_descriptor>> open_;
     mutable std::vector<std::size_t> recent_;
+    // Lines before each file, for line_place (counted once, when first needed).
+    mutable std::mutex lines_mutex_;
+    mutable std::vector<std::uint64_t> lines_before_;
 };
 
 }  // namespace ditto_cli

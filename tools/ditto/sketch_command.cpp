@@ -187,7 +187,7 @@ sketch_arguments parse_sketch_arguments(const std::vector<std::string_view>& arg
             r.unknown();
         }
     }
-    if (!a.input.given) throw usage_error("no input file (or --manifest FILE)", help_command);
+    if (!a.input.given) throw usage_error("no input file (or --manifest LIST)", help_command);
     if (a.input.path == "-") throw usage_error("the input must be a file every part can read (not standard input)", help_command);
     if (!have_part) throw usage_error("--part P/N is required", help_command);
     if (a.output_path.empty()) throw usage_error("-o FILE is required", help_command);
@@ -246,7 +246,7 @@ int run_sketch(const std::vector<std::string_view>& args) {
     if (!a.skip_invalid && !parsed.bad.empty()) {
         const ditto::parse_error& e = parsed.bad.front().error;
         const std::uint64_t at = begin + parsed.bad.front().begin + e.column();
-        throw data_error(name + ": byte " + std::to_string(at) + (input.is_manifest() ? " = " + input.place(at) : std::string()) +
+        throw data_error(name + ": byte " + std::to_string(at) + (input.is_manifest() && at > 0 ? " = " + input.place(at - 1) : std::string()) +
                          " (line " + std::to_string(e.line()) + " of part " + std::to_string(a.part) + "/" +
                          std::to_string(a.parts) + "): " + e.what());
     }

@@ -433,7 +433,7 @@ group_arguments parse_group_arguments(const std::vector<std::string_view>& args,
             r.unknown();
         }
     }
-    if (!a.input.given) throw usage_error("no input file (or --manifest FILE)", group_help_command);
+    if (!a.input.given) throw usage_error("no input file (or --manifest LIST)", group_help_command);
     if (a.input.path == "-") throw usage_error("the input must be the file the parts were sketched from (not standard input)", group_help_command);
     if (a.folder.empty()) throw usage_error("--sketches FOLDER is required", group_help_command);
     if (a.tasks == 0) throw usage_error("--tasks K is required", group_help_command);
@@ -641,7 +641,7 @@ int run_filter(const std::vector<std::string_view>& args) {
             r.unknown();
         }
     }
-    if (!input.given) throw usage_error("no input file (or --manifest FILE)", filter_help_command);
+    if (!input.given) throw usage_error("no input file (or --manifest LIST)", filter_help_command);
     if (input.path == "-") throw usage_error("the input must be the file the parts were sketched from (not standard input)", filter_help_command);
     if (folder.empty()) throw usage_error("--sketches FOLDER is required", filter_help_command);
     if (parts == 0) throw usage_error("--part P/N is required", filter_help_command);
@@ -695,7 +695,9 @@ int run_filter(const std::vector<std::string_view>& args) {
             const auto& line = parsed.records[r];
             if (lines[r].first != h.begin + line.begin || lines[r].second != h.begin + line.end ||
                 ditto::hash128(line.record.text) != s.bytes)
-                throw changed("line " + std::to_string(line.line) + " of part " + std::to_string(part) + " differs");
+                throw changed((in.is_manifest() ? "the line at " + in.place(h.begin + line.begin)
+                                                : "line " + std::to_string(line.line) + " of part " + std::to_string(part)) +
+                              " differs");
         }
     }
     // Each record's keep flag from its task's row, a result open at a time. Results are checked
