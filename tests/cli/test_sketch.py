@@ -7,6 +7,7 @@ one notice, escapes, ill-formed UTF-8, CRLF, a byte order mark, no final newline
 the files, the input and the options is an error naming it.
 
 Usage: test_sketch.py DITTO SOURCE_DIR WORK_DIR [LARGE_BYTES]
+(DITTO_TEST_PART=stages or engines: only the shell-loop cases, or only the Dask ones.)
 LARGE_BYTES below 1 GB (the sanitizer builds) runs the generated corpus's part and task matrix on
 fewer modes."""
 
@@ -22,9 +23,15 @@ import sys
 import time
 
 DITTO, SOURCE, WORK = (os.path.abspath(a) for a in sys.argv[1:4])
-SANITIZED = len(sys.argv) > 4 and int(sys.argv[4]) < 1 << 30
+SANITIZED = len(sys.argv) > 4 and sys.argv[4] != "" and int(sys.argv[4]) < 1 << 30
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import case, error, expect, finish, generated_corpus, jsonl, run, setup, write  # noqa: E402
+
+# DITTO_TEST_PART: "stages" runs the stages' cases (shell loops), "engines" the Dask cases; unset,
+# both.
+PART = os.environ.get("DITTO_TEST_PART", "")
+stage_case = case if PART in ("", "stages") else (lambda f: f)
+engine_case = case if PART in ("", "engines") else (lambda f: f)
 
 setup(DITTO, WORK)
 NEWS = os.path.join(SOURCE, "examples/data/news.jsonl")
@@ -73,7 +80,7 @@ def filtered(path, parts, args, folder, extra=()):
     return out
 
 
-@case
+@stage_case
 def sample_corpus_every_part_count_and_mode():
     for parts in [1, 2, 3, 7]:
         folder = sketch_parts(NEWS, parts)
@@ -81,7 +88,7 @@ def sample_corpus_every_part_count_and_mode():
             same_as_dedup(mode, NEWS, folder)
 
 
-@case
+@stage_case
 def generated_corpus_every_part_count_mode_and_rule():
     expect(os.path.getsize(CORPUS) > 1 << 20, "the corpus should be over 1 MB")
     for parts in [1, 2, 3, 7]:
@@ -101,7 +108,7 @@ def generated_corpus_every_part_count_mode_and_rule():
         same_as_dedup(options, CORPUS, folder)
 
 
-@case
+@stage_case
 def skipped_lines_with_skip_invalid():
     lines = open(CORPUS, "rb").read().split(b"\n")
     for at in (5, len(lines) // 2, len(lines) - 3):
@@ -125,7 +132,7 @@ def skipped_lines_with_skip_invalid():
     expect(not os.path.exists(os.path.join(WORK, "x.sketch")), "a failed sketch left its file")
 
 
-@case
+@stage_case
 def sketch_files_are_the_same_for_any_thread_count_and_rerun():
     a = sketch_parts(CORPUS, 2, folder=os.path.join(WORK, "t1"), threads=1)
     b = sketch_parts(CORPUS, 2, folder=os.path.join(WORK, "t3"), threads=3)
@@ -137,7 +144,7 @@ def sketch_files_are_the_same_for_any_thread_count_and_rerun():
     expect(sorted(os.listdir(a)) == ["part-0.sketch", "part-1.sketch"], f"left behind: {os.listdir(a)}")
 
 
-@case
+@stage_case
 def mismatches_are_errors():
     folder = sketch_parts(CORPUS, 3)
     work = os.path.join(WORK, "broken")
@@ -232,7 +239,7 @@ def mismatches_are_errors():
     expect(not os.path.exists(os.path.join(WORK, "x.sketch")), "a refused sketch left a file")
 
 
-@case
+@stage_case
 def spilled_keys_with_sketches_without_slots():
     """About 40,000 short records: under --memory 16M the band keys spill, and the prefilter
     slots, absent from the sketch files, are made for the bucketed texts."""
@@ -257,7 +264,7 @@ def spilled_keys_with_sketches_without_slots():
         same_as_dedup(mode, path, folder, memory=True)
 
 
-@case
+@stage_case
 def a_full_disk_leaves_nothing():
     import resource
 
@@ -273,7 +280,7 @@ def a_full_disk_leaves_nothing():
     expect(os.listdir(folder) == [], f"left behind: {os.listdir(folder)}")
 
 
-@case
+@stage_case
 def more_parts_than_lines():
     text = " ".join("w%d" % i for i in range(30))
     path = write("two.jsonl", jsonl({"text": text}, {"text": text + " more"}))
@@ -287,7 +294,7 @@ def plan(args):
     return [json.loads(line) for line in p.stdout.decode().splitlines()]
 
 
-@case
+@stage_case
 def plan_lists_the_tasks_a_shell_loop_runs():
     folder = os.path.join(WORK, "planned")
     os.makedirs(folder, exist_ok=True)
@@ -339,7 +346,7 @@ def clear(folder):
     os.makedirs(folder)
 
 
-@case
+@stage_case
 def killed_sketch_tasks_then_a_rerun_give_the_same_output():
     # A task killed at any moment (SIGKILL: no cleanup of its own) and the stage run again: the
     # output of dedup alone, and the dedup task removes the temporaries the sketch tasks left.
@@ -444,7 +451,7 @@ def staged_run(path, parts, tasks, args, folder, extra_task=(), check_leftovers=
     return merged.stdout, p.stderr
 
 
-@case
+@stage_case
 def tasks_give_dedup_output_for_every_part_count_task_count_and_mode():
     folder = os.path.join(WORK, "staged")
     corpus_modes = MODES[:2] + MODES[3:5] + [["--cluster", "connected", "--clusters"], ["--keep", "longest", "--clusters"]]
@@ -473,7 +480,7 @@ def tasks_give_dedup_output_for_every_part_count_task_count_and_mode():
         expect(merged == alone, f"{mode}: the staged run differs")
 
 
-@case
+@stage_case
 def tasks_on_template_families_where_the_rarity_sample_decides():
     folder = os.path.join(WORK, "staged-templates")
     verbose = run(["dedup", "-v", "--clusters", TEMPLATES], check=0).stderr.decode()
@@ -525,7 +532,7 @@ def shards(name, data, cuts, seed):
     return manifest, write(name + "-sequence.jsonl", sequence)
 
 
-@case
+@stage_case
 def a_manifest_of_shards_is_one_input_for_every_stage():
     # The generated corpus in 12 shards of heavy-tailed sizes (two empty), and the template corpus
     # in 40 (more than a task keeps open at once).
@@ -630,7 +637,7 @@ def a_manifest_of_shards_is_one_input_for_every_stage():
             f.write(original)
 
 
-@case
+@stage_case
 def task_stage_mismatches_and_damage_are_errors():
     folder = os.path.join(WORK, "staged-bad")
     merged, _ = staged_run(CORPUS, 3, 3, ["--pairs"], folder)
@@ -738,7 +745,7 @@ def task_stage_mismatches_and_damage_are_errors():
     error(["group", "--sketches", folder, "--tasks", "0", CORPUS], 2, r"--tasks")
 
 
-@case
+@stage_case
 def damaged_stage_files_are_refused_never_crash():
     # Seeded random damage (flipped bytes, cuts, garbage appended) to the groups file and the task
     # results: the task and the merge exit 1 with a message, or 0 with dedup's own output; never
@@ -778,7 +785,7 @@ def damaged_stage_files_are_refused_never_crash():
             write(os.path.join(folder, n), originals[n])
 
 
-@case
+@stage_case
 def killed_task_and_group_stages_then_a_rerun_give_the_same_output():
     folder = os.path.join(WORK, "staged-killed")
     out = os.path.join(WORK, "staged-killed.out")
@@ -824,7 +831,7 @@ def python_with_dask(name):
     return None
 
 
-@case
+@engine_case
 def dask_driver_on_a_local_cluster():
     python = python_with_dask("dask_driver_on_a_local_cluster")
     if python is None:
@@ -878,6 +885,24 @@ def dask_driver_on_a_local_cluster():
            f"failing task: exit {p.returncode}: {p.stderr.decode()[-800:]}")
 
 
+@engine_case
+def dask_every_part_count_and_task_count():
+    python = python_with_dask("dask_every_part_count_and_task_count")
+    if python is None:
+        return
+    modes = [[], ["--clusters"], ["--pairs"], ["--report"]]
+    folder = os.path.join(WORK, "dask-matrix")
+    for i, (parts, tasks) in enumerate([(p, k) for p in [1, 2, 3, 7] for k in [1, 3]]):
+        mode = modes[i % len(modes)]
+        clear(folder)
+        out = os.path.join(WORK, "dask-matrix.out")
+        p = subprocess.run([python, DRIVER, "--ditto", DITTO, "--workers", "2", "--parts", str(parts), "--tasks", str(tasks),
+                            "--sketches", folder, "-o", out] + mode + [CORPUS], capture_output=True, cwd=WORK)
+        expect(p.returncode == 0, f"{parts} parts, {tasks} tasks: driver exit {p.returncode}: {p.stderr.decode()[-1000:]}")
+        alone = run(["dedup", "-q"] + mode + [CORPUS], check=0).stdout
+        expect(len(alone) > 0 and open(out, "rb").read() == alone, f"{parts} parts, {tasks} tasks, {mode} on Dask: differs")
+
+
 # Stands in for ditto on the workers: the first run of each victim task (a sketch task, the dedup
 # task) starts the real task, kills it a moment later, leaves a temporary as a write cut short
 # would and then kills the worker running it, as a machine lost mid-task would; every other run
@@ -909,7 +934,7 @@ os.execv(real, [real] + argv)
 """
 
 
-@case
+@engine_case
 def dask_workers_killed_mid_task():
     python = python_with_dask("dask_workers_killed_mid_task")
     if python is None:
