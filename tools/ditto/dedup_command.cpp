@@ -199,8 +199,6 @@ dedup_arguments parse_arguments(const std::vector<std::string_view>& args, bool&
     if ((a.tasks > 0 || a.merge) && a.sketches.empty())
         throw usage_error(std::string(a.merge ? "--merge" : "--task") + " goes with --sketches FOLDER", help_command);
     if (a.tasks > 0 && a.merge) throw usage_error("--task and --merge are separate stages", help_command);
-    if (a.tasks > 0 && a.memory > 0)
-        throw usage_error("--task holds its documents' texts (its share of the input): --memory does not apply", help_command);
     if (a.tasks > 0 && !a.output_path.empty())
         throw usage_error("--task writes FOLDER/task-k-of-K.result, where --merge finds it: " + a.output_option +
                               " does not apply", help_command);
@@ -895,6 +893,55 @@ struct held_texts {
 // The task-result flags of the run's options.
 std::uint32_t run_task_flags(const dedup_arguments& a) { return task_flags(a.mode == output_mode::pairs, a.dedup); }
 
+// --memory: what the pipeline may hold for n documents, given the bytes of the caller's own
+// (fixed). What the documents need whatever the budget (measured: about 620 bytes a document at
+// 128 slots and 18 bands): the pipeline's prefilter slots, band keys and per-text numbers, the
+// records and their ids. When that is above the budget, the band keys and slots go to
+// temporary files in spill_folder (sorted runs), and what stays is the records, the pipeline's
+// per-text numbers and results (about 150 bytes), the spill buffers and the slots of the texts
+// in an LSH bucket, not known yet: counted for a fifth of them. The shingle sets get what is
+// left. warn is given a message when even that is above the budget.
+void budget_memory(dedup_arguments& a, std::size_t n, std::uint64_t fixed, std::size_t concurrency,
+                   const std::string& spill_folder, const std::function<void(const std::string&)>& warn) {
+    // SimHash: a fingerprint and the Hamming tables' entries instead of slots and keys.
+    std::uint64_t state = n * (a.simhash ? 200 : 2 * a.dedup.sketch_size + 12 * a.dedup.lsh().bands + 200) + fixed;
+    if (state > a.memory && !a.simhash) {
+        a.dedup.spill = ditto::temporary_files_in(spill_folder);
+        a.dedup.spill_buffer = static_cast<std::size_t>(std::clamp<std::uint64_t>(
+            a.memory / (8 * (concurrency + 1)), std::uint64_t{1} << 20, std::uint64_t{256} << 20));
+        state = n * (2 * a.dedup.sketch_size / 5 + 150) + fixed + (concurrency + 1) * a.dedup.spill_buffer;
+    }
+    if (!a.set_memory_given) a.dedup.shingle_memory = static_cast<std::size_t>(a.memory > state ? a.memory - state : 0);
+    if (state > a.memory)
+        warn("ditto: warning: " + count(n, "document", "documents") + " need about " + std::to_string(state >> 20) +
+             " MiB of state (their places, ids and results), above --memory (" + std::to_string(a.memory >> 20) +
+             " MiB); the run goes on above it, its shingle sets all recomputed when needed");
+}
+
+// A task's texts under --memory: each record's line read again by offset and parsed when the
+// pipeline needs it (it checks every text against its sketch's hash).
+struct task_texts {
+    const input_files* input;
+    const std::vector<std::pair<std::uint64_t, std::uint64_t>>* lines;
+    const ditto::jsonl_options* jsonl;
+
+    [[nodiscard]] std::size_t size() const { return lines->size(); }
+    std::string_view text(std::size_t i, std::string& buffer) const {
+        const auto [begin, end] = (*lines)[i];
+        std::string line(static_cast<std::size_t>(end - begin), '\0');
+        input->read(begin, line.data(), line.size());
+        ditto::jsonl_parser parser(*jsonl);
+        try {
+            buffer.assign(parser.parse(line.data(), line.size(), 1).text);
+        } catch (const ditto::parse_error&) {
+            throw data_error(input->display_name() + " changed since it was sketched: the line at " + input->place(begin) +
+                             " no longer parses");
+        }
+        return buffer;
+    }
+};
+static_assert(ditto::text_source<task_texts>);
+
 // The records (lines) of some documents, read from the input by offset and parsed as the whole
 // input would be. buffer holds their bytes; the texts point into it.
 std::vector<record> read_documents(const input_files& input, const sketch_files& sketches,
@@ -974,7 +1021,30 @@ int run_dedup_task(dedup_arguments& a) {
     ditto::thread_pool pool(a.threads);
     std::unique_ptr<char[]> buffer, sample_buffer;
     ditto::jsonl_lines parsed, sample_parsed;
-    std::vector<record> records = read_documents(input, sketches, documents, a, pool, buffer, parsed);
+    // Without --memory the task holds its documents' lines (its share of the input); with it,
+    // their places only, and the texts are read again as the pipeline needs them.
+    const bool bounded = a.memory > 0;
+    std::vector<record> records;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> lines;
+    if (bounded) {
+        lines.resize(documents.size());
+        ditto::text_sketch s;
+        for (std::size_t i = 0; i < documents.size(); ++i) {
+            sketches.sketch(documents[i], s, lines[i].first, lines[i].second);
+            if (lines[i].second < lines[i].first || lines[i].second > input.size() || (i > 0 && lines[i].first <= lines[i - 1].second))
+                throw data_error("--sketches " + escape_text(a.sketches) + ": the rows of records " +
+                                 std::to_string(documents[i > 0 ? i - 1 : i]) + " and " + std::to_string(documents[i]) +
+                                 " give lines out of order (damaged?)");
+        }
+        std::error_code ec;
+        const std::string spill_folder = a.tmp_dir.empty() ? std::filesystem::temp_directory_path(ec).string() : a.tmp_dir;
+        budget_memory(a, documents.size(), documents.size() * sizeof lines[0], pool.concurrency(),
+                      spill_folder.empty() ? "/tmp" : spill_folder, [&](const std::string& m) {
+                          if (!a.quiet) std::fprintf(stderr, "%s\n", m.c_str());
+                      });
+    } else {
+        records = read_documents(input, sketches, documents, a, pool, buffer, parsed);
+    }
     {
         std::vector<std::uint32_t> sample(groups.sample.begin(), groups.sample.end());
         const std::vector<record> sampled = read_documents(input, sketches, sample, a, pool, sample_buffer, sample_parsed);
@@ -985,10 +1055,10 @@ int run_dedup_task(dedup_arguments& a) {
     streamed_pairs pairs;
     if (a.dedup.collect_pairs) a.dedup.pair_sink = [&](std::span<const ditto::similar_pair> chunk) { pairs.add(chunk); };
     const chosen_sketches chosen{&sketches, &documents};
-    const held_texts held_source{&records};
     ditto::dedup_result result;
     try {
-        result = ditto::dedup_sketched(held_source, chosen, a.dedup, pool);
+        if (bounded) result = ditto::dedup_sketched(task_texts{&input, &lines, &a.jsonl}, chosen, a.dedup, pool);
+        else result = ditto::dedup_sketched(held_texts{&records}, chosen, a.dedup, pool);
     } catch (const std::invalid_argument& e) {
         const std::string what = e.what();
         if (what.find("a sketch of other bytes") != std::string::npos)
@@ -1286,7 +1356,8 @@ void print_dedup_help(std::FILE* out) {
         "                      (FOLDER/groups): read its documents from FILE by offset and write\n"
         "                      their clusters (and with --pairs their pairs) to -o, by default\n"
         "                      FOLDER/task-k-of-K.result. Give every task and the merge the same\n"
-        "                      options\n"
+        "                      options. The task holds its documents' lines, or with --memory\n"
+        "                      reads them again by offset as the pipeline needs them\n"
         "  --merge             with --sketches: read FILE and every task's result in FOLDER and\n"
         "                      write what 'ditto dedup FILE' writes, byte for byte\n"
         "  --tmp-dir DIR       where temporary files go: the sorted runs of --pairs, and with\n"
@@ -1517,29 +1588,8 @@ int run_dedup(const std::vector<std::string_view>& args) {
     }
     seconds_parse = lap();
     if (bounded && !a.merge) {  // the merge runs no pipeline
-        // What the documents need whatever the budget (measured: about 620 bytes a document at
-        // 128 slots and 18 bands): the pipeline's prefilter slots, band keys and per-text
-        // numbers, the records and their ids. When that is above the budget, the band keys and
-        // slots go to temporary files (sorted runs), and what stays is the records, the
-        // pipeline's per-text numbers and results (about 150 bytes), the spill buffers and the
-        // slots of the texts in an LSH bucket, not known yet: counted for a fifth of them. The
-        // shingle sets get what is left.
-        const std::uint64_t fixed = arena_bytes(records) + 2 * block_bytes;
-        // SimHash: a fingerprint and the Hamming tables' entries instead of slots and keys.
-        std::uint64_t state = records.size() * (a.simhash ? 200 : 2 * a.dedup.sketch_size + 12 * a.dedup.lsh().bands + 200) + fixed;
-        if (state > a.memory && !a.simhash) {
-            a.dedup.spill = ditto::temporary_files_in(spill_folder);
-            a.dedup.spill_buffer = static_cast<std::size_t>(std::clamp<std::uint64_t>(
-                a.memory / (8 * (pool.concurrency() + 1)), std::uint64_t{1} << 20, std::uint64_t{256} << 20));
-            state = records.size() * (2 * a.dedup.sketch_size / 5 + 150) + fixed +
-                    (pool.concurrency() + 1) * a.dedup.spill_buffer;
-        }
-        if (!a.set_memory_given) a.dedup.shingle_memory = static_cast<std::size_t>(a.memory > state ? a.memory - state : 0);
-        if (state > a.memory)
-            progress.message("ditto: warning: " + count(records.size(), "document", "documents") + " need about " +
-                             std::to_string(state >> 20) + " MiB of state (their places, ids and results), above --memory (" +
-                             std::to_string(a.memory >> 20) + " MiB); the run goes on above it, its shingle sets all "
-                             "recomputed when needed");
+        budget_memory(a, records.size(), arena_bytes(records) + 2 * block_bytes, pool.concurrency(), spill_folder,
+                      [&](const std::string& m) { progress.message(m); });
     }
 
     // --clean: boilerplate lines go before dedup (so injected lines no longer keep copies apart),
@@ -2052,14 +2102,15 @@ int run_plan(const std::vector<std::string_view>& args) {
         argv.insert(argv.end(), input.begin(), input.end());
         print_task("group", 0, 1, argv, {groups});
     }
-    // The task stage: dedup's options but the merge's own (its output, --memory), plus the task's.
+    // The task stage: dedup's options but the merge's own output (--memory bounds each task too),
+    // plus the task's.
     std::vector<std::string> task_options;
     for (std::size_t i = 1; i < dedup_argv.size() && dedup_argv[i] != "--" && !dedup_argv[i].starts_with("--manifest="); ++i) {
         if (dedup_argv[i] == "-o") {
             ++i;
             continue;
         }
-        if (dedup_argv[i].starts_with("--output=") || dedup_argv[i].starts_with("--memory=")) continue;
+        if (dedup_argv[i].starts_with("--output=")) continue;
         task_options.push_back(dedup_argv[i]);
     }
     const std::size_t task_digits = std::to_string(tasks - 1).size();
