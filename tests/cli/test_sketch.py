@@ -30,6 +30,8 @@ from harness import case, error, expect, finish, generated_corpus, jsonl, run, s
 # DITTO_TEST_PART: "stages" runs the stages' cases (shell loops), "engines" the Dask cases; unset,
 # both.
 PART = os.environ.get("DITTO_TEST_PART", "")
+if PART not in ("", "stages", "engines"):
+    sys.exit(f"DITTO_TEST_PART must be stages or engines, not {PART!r}")
 stage_case = case if PART in ("", "stages") else (lambda f: f)
 engine_case = case if PART in ("", "engines") else (lambda f: f)
 
@@ -603,10 +605,12 @@ def a_manifest_of_shards_is_one_input_for_every_stage():
     error(["dedup", "--manifest", manifest, CORPUS], 2, r"give one input")
     error(["dedup", CORPUS, "--manifest", manifest], 2, r"give one input")
     error(["dedup", CORPUS, CORPUS], 2, r"more than one input file .* --manifest LIST")
-    error(["sketch", "--part", "0/2", "-o", one, "--manifest", manifest], 2, r"-o .* is one of the manifest's files")
-    error(["dedup", "-o", one, "--manifest", manifest], 2, r"-o .* is one of the manifest's files")
-    error(["plan", "--parts", "2", "--sketches", folder, "-o", one, "--manifest", manifest], 2, r"is one of the manifest's files")
+    error(["sketch", "--part", "0/2", "-o", one, "--manifest", manifest], 2, r"-o .* is the manifest or one of its files")
+    error(["dedup", "-o", one, "--manifest", manifest], 2, r"-o .* is the manifest or one of its files")
+    error(["plan", "--parts", "2", "--sketches", folder, "-o", one, "--manifest", manifest], 2, r"is the manifest or one of its files")
     error(["dedup", "--manifest", manifest, "--manifest", manifest], 2, r"--manifest given twice")
+    error(["dedup", "-o", manifest, "--manifest", manifest], 2, r"is the manifest or one of its files")
+    error(["plan", "--parts", "2", "--sketches", folder, "--manifest", "/dev/null"], 2, r"must be a regular file")
     fifo = os.path.join(bad, "fifo")
     os.mkfifo(fifo)
     error(["dedup", "--manifest", listing("with-fifo", (one + "\n" + fifo + "\n").encode())], 1, r"with-fifo:2: .*fifo is not a regular file")
@@ -621,6 +625,17 @@ def a_manifest_of_shards_is_one_input_for_every_stage():
     error(["dedup", "--manifest", listing("ids", b"p.jsonl\nr.jsonl\n")], 1,
           r"r\.jsonl:2: id \"x\" .* is also the id of .*p\.jsonl:1 ")
     error(["sketch", "--part", "0/1", "-o", os.path.join(bad, "s.sketch"), "--manifest", pair], 1, r"= .*q\.jsonl \(byte 30 of it\)")
+    # A parse error on the first line of a shard with a byte order mark: its column as the shard
+    # alone gives it (bytes of the file).
+    marked = listing("marked.jsonl", b'\xef\xbb\xbf{"text": "a b c", oops}\n')
+    alone = run(["dedup", marked], check=1).stderr.decode()
+    place = re.search(r"marked\.jsonl:1:[0-9]+: ", alone)
+    expect(place is not None, f"no place in {alone!r}")
+    for extra in [[], ["--memory", "16M"]]:
+        said = run(["dedup"] + extra + ["--manifest", listing("with-marked", b"p.jsonl\nmarked.jsonl\n")], check=1).stderr.decode()
+        expect(place.group(0) in said, f"{extra}: {said!r} does not say {place.group(0)!r}")
+    said = run(["dedup", "--skip-invalid", "--clusters", "--memory", "16M", "--manifest", pair], check=0).stderr.decode()
+    expect("q.jsonl:2:1: " in said, f"--skip-invalid --memory: {said!r}")
     # A first shard with two byte order marks: the sequence starts with one, taken as dedup of the
     # written sequence takes it.
     marks = listing("marks.jsonl", b"\xef\xbb\xbf\xef\xbb\xbf" + b'{"id": "m", "text": "a b c d e f g"}\n')
@@ -705,7 +720,7 @@ def task_stage_mismatches_and_damage_are_errors():
     staged_run(CORPUS, 3, 2, [], folder3)
     expect(filtered(CORPUS, 3, [], folder3) == run(["dedup", "-q", CORPUS], check=0).stdout, "filtered parts differ")
     error(["filter", "--sketches", folder3, "--part", "0/2", CORPUS], 1, r"holds 3 parts, not 2")
-    error(["filter", "--sketches", folder3, "--part", "1/3", "--cluster", "connected", CORPUS], 1, r"made with no --pairs, --cluster greedy, --keep first; this filter has .*--cluster connected")
+    error(["filter", "--sketches", folder3, "--part", "1/3", "--cluster", "connected", CORPUS], 1, r"made with --cluster greedy, --keep first; this filter has --cluster connected")
     error(["filter", "--sketches", folder3, "--part", "1/3", "--ngram", "4", CORPUS], 1, r"other similarity options")
     result = os.path.join(folder3, "task-1-of-2.result")
     kept_result = open(result, "rb").read()

@@ -169,7 +169,7 @@ bool parse_input_argument(argument_reader& r, input_argument& input) {
                                                      : "more than one input file ('" + escape_text(input.path) + "', '" +
                                                            escape_text(value) + "'); name several in a --manifest LIST",
                           r.help_command());
-    if (value.empty()) throw usage_error("--manifest needs a file name", r.help_command());
+    if (!operand && value.empty()) throw usage_error("--manifest needs a file name", r.help_command());
     input.path = value;
     input.manifest = !operand;
     input.given = true;
@@ -329,12 +329,12 @@ input_file::input_file(const input_files& files, const std::function<void(std::s
     } else {
         for (std::size_t i = 0; i < pieces; ++i) read_piece(i);
     }
-    if (files.is_manifest()) files.count_lines(bytes_.get());  // for messages, before any parsing
+    files.note_bytes(0, bytes_.get(), size_);  // a manifest's lines, for messages: before any parsing
 }
 
 std::string input_file::located(const ditto::parse_error& e) const {
     if (!files_ || !files_->is_manifest()) return located_in_one_file(e);
-    return files_->line_place(e.line()) + ":" + std::to_string(e.column()) + ": " + e.what();
+    return files_->line_place(e.line(), e.column()) + ": " + e.what();
 }
 
 std::size_t input_file::text_start() const {

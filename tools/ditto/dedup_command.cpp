@@ -717,6 +717,14 @@ public:
     [[nodiscard]] std::string line_place(std::size_t line) const {
         return files_ ? files_->line_place(line) : display_name_ + ":" + std::to_string(line);
     }
+    [[nodiscard]] std::string line_place(std::size_t line, std::size_t column) const {
+        return files_ ? files_->line_place(line, column)
+                      : display_name_ + ":" + std::to_string(line) + ":" + std::to_string(column);
+    }
+    // A manifest's bytes as read in order, for line_place.
+    void note_bytes(std::uint64_t offset, const char* bytes, std::size_t n) const {
+        if (files_) files_->note_bytes(offset, bytes, n);
+    }
 
     // Bytes [from, from + n) into p.
     void read(std::uint64_t from, std::size_t n, char* p) const {
@@ -829,11 +837,13 @@ streamed_input parse_streamed(const reread_input& file, const dedup_arguments& a
         }
         const std::size_t end = *whole;
         const std::size_t block_lines = count_lines(buffer.data(), start, end);
+        file.note_bytes(base, buffer.data(), end);  // before the parser decodes escapes in place
         ditto::jsonl_lines parsed = ditto::parse_jsonl(buffer.data(), start, end, a.jsonl, pool, chunking);
         const auto located = [&](const ditto::parse_error& e) {
             const std::size_t line = lines + e.line();
             const std::size_t column = e.column() + (line == 1 && in.bom ? 3 : 0);
-            return file.line_place(line) + ":" + std::to_string(column) + ": " + e.what();
+            if (file.is_manifest()) return file.line_place(line, e.column()) + ": " + e.what();
+            return file.display_name() + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + e.what();
         };
         if (!a.skip_invalid && !parsed.bad.empty()) throw data_error(located(parsed.bad.front().error));
         for (const auto& r : parsed.records) {
@@ -876,7 +886,7 @@ struct reread_texts {
             buffer.assign(parser.parse(line.data(), line.size(), r.line).text);
         } catch (const ditto::parse_error&) {
             throw data_error(file->display_name() + " changed while it was deduplicated (line " +
-                             std::to_string(r.line) + " no longer parses)");
+                             file->line_place(r.line) + " no longer parses)");
         }
         return buffer;
     }
@@ -1265,8 +1275,9 @@ void print_dedup_help(std::FILE* out) {
         "  --manifest LIST     the files LIST names, one per line (a relative name from LIST's\n"
         "                      folder; blank lines ignored), as one input: each file's lines\n"
         "                      in turn, its UTF-8 byte order mark left out and a newline added\n"
-        "                      after a last line without one. Line numbers count through the\n"
-        "                      files; the kept lines are written as one output\n"
+        "                      after a last line without one. Outputs count lines through the\n"
+        "                      files (ids of records without one); messages name a file and its\n"
+        "                      own line. The kept lines are written as one output\n"
         "  --text-field NAME   the field holding the text (default: text)\n"
         "  --id-field NAME     the field holding the id (default: id): a string or a number. Every\n"
         "                      id is text: a string's decoded text, a number as written, or, for a\n"
@@ -1467,7 +1478,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
     if (a.input.manifest) manifest_files = std::make_unique<input_files>(a.input.path, true);
     const input_files* const manifest = manifest_files.get();  // stays where it is when moved
     if (manifest && !a.output_path.empty() && manifest->contains(a.output_path))
-        throw usage_error(a.output_option + " " + escape_text(a.output_path) + " is one of the manifest's files", help_command);
+        throw usage_error(a.output_option + " " + escape_text(a.output_path) + " is the manifest or one of its files", help_command);
     const std::uint64_t manifest_time = manifest_files ? manifest_files->modification_time() : 0;
     const std::size_t manifest_boms = manifest_files ? manifest_files->files_with_bom() : 0;
     // Without --memory the input is held and parsed in place; with it, read in blocks, and the
@@ -2000,10 +2011,15 @@ int run_plan(const std::vector<std::string_view>& args) {
     check_similarity_options(a.dedup, plan_help_command);
     const std::string folder = absolute_path(a.sketches);
     if (a.input.manifest) {
+        // Every task reads the manifest again: a pipe would be empty for them.
+        struct stat list {};
+        if (::stat(a.input.path.c_str(), &list) != 0 || !S_ISREG(list.st_mode))
+            throw usage_error("--manifest " + escape_text(a.input.path) +
+                                  " must be a regular file, which every task reads again", plan_help_command);
         // The manifest's files are opened (every task will) and -o must not replace one of them.
         const input_files files(a.input.path, true);
         if (!a.output_path.empty() && files.contains(a.output_path))
-            throw usage_error(a.output_option + " " + escape_text(a.output_path) + " is one of the manifest's files",
+            throw usage_error(a.output_option + " " + escape_text(a.output_path) + " is the manifest or one of its files",
                               plan_help_command);
     }
     // Every task's last arguments: the input file, or the manifest (whose relative names are

@@ -53,6 +53,9 @@ input_files::input_files(const std::string& path, bool manifest) : display_name_
             return true;
         });
         if (names.empty()) throw data_error("the manifest " + display_name_ + " names no file");
+        struct stat st {};
+        if (::stat(path.c_str(), &st) == 0)
+            list_identity_ = {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
     }
     std::map<std::pair<std::uint64_t, std::uint64_t>, std::size_t> seen;  // (device, inode) -> manifest line
     files_.reserve(names.size());
@@ -184,6 +187,8 @@ void input_files::check_unchanged(const std::string& while_doing) const {
 bool input_files::contains(const std::string& path) const {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return false;
+    if (manifest_ && list_identity_ == std::make_pair(static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)))
+        return true;
     return std::any_of(files_.begin(), files_.end(), [&](const file& f) {
         return f.device == static_cast<std::uint64_t>(st.st_dev) && f.inode == static_cast<std::uint64_t>(st.st_ino);
     });
@@ -204,38 +209,61 @@ std::string input_files::place(std::uint64_t offset) const {
            " of it)";
 }
 
-void input_files::count_lines(const char* bytes) const {
+void input_files::note_bytes(std::uint64_t offset, const char* bytes, std::size_t n) const {
+    if (!manifest_) return;
     const std::lock_guard lock(lines_mutex_);
-    if (!lines_before_.empty()) return;
-    std::vector<std::uint64_t> before(files_.size() + 1, 0);
-    std::vector<char> block(bytes ? 0 : std::size_t{1} << 20);
-    for (std::size_t i = 0; i < files_.size(); ++i) {
-        // Every file's bytes in the sequence end with a newline: its lines are its newlines.
-        const file& f = files_[i];
-        std::uint64_t lines = 0;
-        if (bytes) {
-            lines = static_cast<std::uint64_t>(std::count(bytes + f.begin, bytes + f.end(), '\n'));
-        } else {
-            for (std::uint64_t at = f.begin; at < f.end();) {
-                const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), f.end() - at));
-                read(at, block.data(), n);
-                lines += static_cast<std::uint64_t>(std::count(block.data(), block.data() + n, '\n'));
-                at += n;
-            }
-        }
-        before[i + 1] = before[i] + lines;
+    note_locked(offset, bytes, n);
+}
+
+void input_files::note_locked(std::uint64_t offset, const char* bytes, std::size_t n) const {
+    if (offset != counted_to_ || n == 0) return;  // only in order: each byte counted once
+    if (lines_in_.empty()) lines_in_.assign(files_.size(), 0);
+    for (std::size_t i = file_at(offset); i < files_.size() && files_[i].begin < offset + n; ++i) {
+        const std::uint64_t from = std::max(offset, files_[i].begin), to = std::min(offset + n, files_[i].end());
+        if (from < to)
+            lines_in_[i] += static_cast<std::uint64_t>(std::count(bytes + (from - offset), bytes + (to - offset), '\n'));
     }
-    lines_before_ = std::move(before);
+    counted_to_ = offset + n;
+}
+
+bool input_files::locate(std::uint64_t line, std::size_t& index, std::uint64_t& own_line) const {
+    const std::lock_guard lock(lines_mutex_);
+    std::vector<char> block;
+    for (;;) {
+        // Every file's bytes in the sequence end with a newline: its lines are its newlines.
+        std::uint64_t before = 0;
+        for (std::size_t i = 0; i < files_.size() && !lines_in_.empty(); ++i) {
+            if (line <= before + lines_in_[i]) {
+                index = i;
+                own_line = line - before;
+                return true;
+            }
+            before += lines_in_[i];
+        }
+        if (counted_to_ >= size_) return false;
+        // Not counted that far yet (the input read in blocks): count on from where it stopped.
+        block.resize(std::size_t{1} << 20);
+        const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), size_ - counted_to_));
+        read(counted_to_, block.data(), n);
+        note_locked(counted_to_, block.data(), n);
+    }
 }
 
 std::string input_files::line_place(std::uint64_t line) const {
-    if (!manifest_) return display_name_ + ":" + std::to_string(line);
-    count_lines(nullptr);
-    // The first file whose lines reach line (an empty file has none).
-    const auto after = std::lower_bound(lines_before_.begin() + 1, lines_before_.end(), line);
-    if (line == 0 || after == lines_before_.end()) return display_name_ + ":" + std::to_string(line);
-    const auto i = static_cast<std::size_t>(after - lines_before_.begin()) - 1;
-    return escape_text(files_[i].path) + ":" + std::to_string(line - lines_before_[i]);
+    std::size_t index = 0;
+    std::uint64_t own = 0;
+    if (!manifest_ || line == 0 || !locate(line, index, own)) return display_name_ + ":" + std::to_string(line);
+    return escape_text(files_[index].path) + ":" + std::to_string(own);
+}
+
+std::string input_files::line_place(std::uint64_t line, std::uint64_t column) const {
+    std::size_t index = 0;
+    std::uint64_t own = 0;
+    if (!manifest_ || line == 0 || !locate(line, index, own))
+        return display_name_ + ":" + std::to_string(line) + ":" + std::to_string(column);
+    // Columns count bytes of the file: its byte order mark is before its first line's.
+    return escape_text(files_[index].path) + ":" + std::to_string(own) + ":" +
+           std::to_string(column + (own == 1 ? files_[index].skip : 0));
 }
 
 }  // namespace ditto_cli

@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ditto_cli {
@@ -52,7 +53,7 @@ public:
     /// A data_error naming the file when any file's size, modification or status change time
     /// is not as when it was opened.
     void check_unchanged(const std::string& while_doing) const;
-    /// Whether path names one of the files (an output that would overwrite it).
+    /// Whether path names one of the files, or the manifest (an output that would overwrite it).
     [[nodiscard]] bool contains(const std::string& path) const;
     /// Whether file descriptor fd is one of the files.
     [[nodiscard]] bool is(int fd) const;
@@ -60,12 +61,15 @@ public:
     /// manifest (B counted from 1).
     [[nodiscard]] std::string place(std::uint64_t offset) const;
     /// Where the sequence's line `line` (counted from 1) lies, for messages: "FILE:line" for one
-    /// file, "FILE:L" in the file of a manifest that holds it. A manifest's files are read once
-    /// to count their lines, unless count_lines was given the sequence.
+    /// file, "FILE:L" in the file of a manifest that holds it; with a column (bytes from 1 in the
+    /// line as read), "FILE:L:C" with C counted in the file. A manifest's lines are counted from
+    /// the bytes note_bytes was given, and the files read on from there when the line lies
+    /// beyond (a message's cost).
     [[nodiscard]] std::string line_place(std::uint64_t line) const;
-    /// Counts the lines of a manifest's files in bytes, the whole sequence as read (before a
-    /// parser decodes escapes in place); null: reads the files.
-    void count_lines(const char* bytes) const;
+    [[nodiscard]] std::string line_place(std::uint64_t line, std::uint64_t column) const;
+    /// The sequence's bytes [offset, offset + n) as read, for line_place: counted when they
+    /// continue where the last call ended (the input read in order from 0), else ignored.
+    void note_bytes(std::uint64_t offset, const char* bytes, std::size_t n) const;
 
 private:
     struct file {
@@ -84,13 +88,17 @@ private:
     bool manifest_ = false;
     std::vector<file> files_;
     std::uint64_t size_ = 0, text_start_ = 0, modified_ = 0;
+    std::pair<std::uint64_t, std::uint64_t> list_identity_{~std::uint64_t{0}, ~std::uint64_t{0}};  // the manifest's
     // Open files, a few at a time (a manifest may name more than a process may hold open).
     mutable std::mutex mutex_;
     mutable std::vector<std::shared_ptr<file_descriptor>> open_;
     mutable std::vector<std::size_t> recent_;
-    // Lines before each file, for line_place (counted once, when first needed).
+    void note_locked(std::uint64_t offset, const char* bytes, std::size_t n) const;
+    bool locate(std::uint64_t line, std::size_t& index, std::uint64_t& own_line) const;
+    // Each file's lines counted so far, and where counting stopped, for line_place.
     mutable std::mutex lines_mutex_;
-    mutable std::vector<std::uint64_t> lines_before_;
+    mutable std::vector<std::uint64_t> lines_in_;
+    mutable std::uint64_t counted_to_ = 0;
 };
 
 }  // namespace ditto_cli

@@ -210,7 +210,7 @@ int run_sketch(const std::vector<std::string_view>& args) {
     const input_files input(a.input.path, a.input.manifest);
     if (input.contains(a.output_path))
         throw usage_error(a.output_option + " " + escape_text(a.output_path) +
-                              (input.is_manifest() ? " is one of the manifest's files" : " is the input file"),
+                              (input.is_manifest() ? " is the manifest or one of its files" : " is the input file"),
                           help_command);
     output out(a.output_path, a.output_option);
     const std::string& name = input.display_name();

@@ -297,8 +297,8 @@ std::uint32_t task_flags(bool pairs, const ditto::dedup_options& options) {
            (options.keep == ditto::keep_rule::longest ? task_flag_longest : 0u);
 }
 
-std::string task_options_text(std::uint32_t flags) {
-    return std::string((flags & task_flag_pairs) ? "--pairs" : "no --pairs") + ", --cluster " +
+std::string task_options_text(std::uint32_t flags, std::uint32_t ignored) {
+    return std::string((ignored & task_flag_pairs) ? "" : (flags & task_flag_pairs) ? "--pairs, " : "no --pairs, ") + "--cluster " +
            ((flags & task_flag_connected) ? "connected" : "greedy") + ", --keep " + ((flags & task_flag_longest) ? "longest" : "first");
 }
 
@@ -348,8 +348,8 @@ void for_each_task_result(const std::string& folder, const groups_file& groups, 
         if (!differ.empty()) throw data_error(name + " was made with other similarity options (" + differ + ")");
         if (h.input_size != groups.input_size) throw data_error(name + " was made from another version of the input");
         if ((h.flags & ~ignored_flags) != (flags & ~ignored_flags))
-            throw data_error(name + " was made with " + task_options_text(h.flags) + "; " + who + " has " +
-                             task_options_text(flags) + ": give every task the same options");
+            throw data_error(name + " was made with " + task_options_text(h.flags, ignored_flags) + "; " + who + " has " +
+                             task_options_text(flags, ignored_flags) + ": give every task the same options");
         if (h.documents != groups.task_documents[h.task])
             throw data_error(name + " holds " + std::to_string(h.documents) + " documents; its task has " +
                              std::to_string(groups.task_documents[h.task]));
@@ -394,6 +394,7 @@ void print_group_help(std::FILE* out) {
         "\n"
         "  --sketches FOLDER   the folder of every part's sketch file (required)\n"
         "  --tasks K           tasks, 1..65536 (required)\n"
+        "  --manifest LIST     instead of INPUT: the files LIST names, as given to 'ditto sketch'\n"
         "  --threshold T, --ngram K, --shingle words:K|chars:K, --sketch-size N, --recall R\n"
         "                      as given to 'ditto sketch' (checked against the sketch files)\n"
         "  --text-field NAME, --id-field NAME, --invalid-utf8 replace|error, --skip-invalid\n"
@@ -588,6 +589,7 @@ void print_filter_help(std::FILE* out) {
         "  --sketches FOLDER   the folder of the sketch files, the groups file and the task\n"
         "                      results (required)\n"
         "  --part P/N          which part (required); N is the number of sketch files\n"
+        "  --manifest LIST     instead of INPUT: the files LIST names, as given to 'ditto sketch'\n"
         "  -o, --output FILE   write FILE instead of standard output (replaced at the end\n"
         "                      through a temporary file)\n"
         "  --keep first|longest, --cluster greedy|connected\n"
@@ -652,7 +654,7 @@ int run_filter(const std::vector<std::string_view>& args) {
     if (!output_path.empty()) {
         if (in.contains(output_path))
             throw usage_error(output_option + " " + escape_text(output_path) +
-                                  (in.is_manifest() ? " is one of the manifest's files" : " is the input file"),
+                                  (in.is_manifest() ? " is the manifest or one of its files" : " is the input file"),
                               filter_help_command);
         const std::filesystem::path written = output_target(std::filesystem::absolute(output_path).string());
         std::error_code ec;

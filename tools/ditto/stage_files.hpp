@@ -159,8 +159,9 @@ class sketch_files;
 
 /// A task result's flags for a run's options (pairs: --pairs).
 [[nodiscard]] std::uint32_t task_flags(bool pairs, const ditto::dedup_options& options);
-/// What a task's flags mean, for messages ("--pairs, --cluster greedy, --keep first").
-[[nodiscard]] std::string task_options_text(std::uint32_t flags);
+/// What a task's flags mean, for messages ("--pairs, --cluster greedy, --keep first"), but the
+/// ignored ones.
+[[nodiscard]] std::string task_options_text(std::uint32_t flags, std::uint32_t ignored = 0);
 
 /// FOLDER/groups (every task's list, or only task `only`'s), checked against the folder's sketch
 /// files and the run's similarity options. Throws data_error naming what differs.
