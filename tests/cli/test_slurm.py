@@ -6,10 +6,14 @@ input file and for a manifest of shards.
 
 Uses the cluster `sinfo` answers for; else, run as root where Debian's slurmctld, slurmd and
 munge are installed, starts a private single-node cluster (its own configuration, ports, spool
-and state under WORK_DIR) and stops it at the end. Skips, saying why, where neither can run a job.
+and state under WORK_DIR; munged, when it has to start it, stays) and stops it at the end, however
+the test ends. Skips (exit 77, which ctest shows as skipped), saying why, where neither can run a
+job.
 
 Usage: test_slurm.py DITTO SOURCE_DIR WORK_DIR"""
 
+import atexit
+import glob
 import os
 import shutil
 import signal
@@ -22,13 +26,28 @@ DITTO, SOURCE, WORK = (os.path.abspath(a) for a in sys.argv[1:4])
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import case, expect, finish, generated_corpus, run, setup, write  # noqa: E402
 
+SKIPPED = 77
+DEADLINE = time.time() + 420  # every wait of the test, under ctest's TIMEOUT
+
+# Daemons an earlier run left (killed by a timeout, say): stopped before their folder goes.
+for pid_file in glob.glob(os.path.join(WORK, "slurm", "*.pid")):
+    try:
+        os.kill(int(open(pid_file).read().split()[0]), signal.SIGKILL)
+    except (OSError, ValueError):
+        pass
 setup(DITTO, WORK)
 ENV = dict(os.environ, PATH=os.path.dirname(DITTO) + os.pathsep + os.environ.get("PATH", ""))
 started = []  # the daemons this test started: (name, pid file)
 
 
 def slurm(args, timeout=60):
-    return subprocess.run(args, capture_output=True, env=ENV, cwd=WORK, timeout=timeout)
+    return subprocess.run(args, capture_output=True, env=ENV, cwd=WORK, timeout=max(1, min(timeout, DEADLINE - time.time())))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def a_job_runs():
@@ -64,10 +83,10 @@ def private_cluster():
     conf = os.path.join(state, "slurm.conf")
     with open(conf, "w") as f:
         f.write(f"""ClusterName=dittotest
-SlurmctldHost={host}
+SlurmctldHost={host}(127.0.0.1)
 SlurmUser=root
-SlurmctldPort=16817
-SlurmdPort=16818
+SlurmctldPort={free_port()}
+SlurmdPort={free_port()}
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 JobAcctGatherType=jobacct_gather/none
@@ -84,15 +103,15 @@ SchedulerType=sched/backfill
 SchedulerParameters=sched_interval=1,batch_sched_delay=0,sched_min_interval=0
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
-NodeName={host} CPUs={os.cpu_count()} RealMemory=1000 State=UNKNOWN
+NodeName={host} NodeAddr=127.0.0.1 CPUs={os.cpu_count()} RealMemory=500 State=UNKNOWN
 PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 """)
     ENV["SLURM_CONF"] = conf
     for daemon in ["slurmctld", "slurmd"]:
-        p = subprocess.run([daemon, "-f", conf], capture_output=True, env=ENV)
+        started.append((daemon, os.path.join(state, daemon + ".pid")))
+        p = subprocess.run([daemon, "-f", conf], capture_output=True, env=ENV, timeout=30)
         if p.returncode != 0:
             return f"{daemon} did not start: {p.stderr.decode()[-300:]}"
-        started.append((daemon, os.path.join(state, daemon + ".pid")))
     for _ in range(30):
         if b"idle" in slurm(["sinfo", "-h", "-o", "%t"]).stdout:
             return None
@@ -111,7 +130,7 @@ def stop_private_cluster():
         except (OSError, ValueError, TypeError):
             pass
     try:
-        slurm(["scontrol", "shutdown"], timeout=20)
+        subprocess.run(["scontrol", "shutdown"], capture_output=True, env=ENV, timeout=20)
     except subprocess.TimeoutExpired:
         pass
     for pid in pids:
@@ -126,6 +145,7 @@ def stop_private_cluster():
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
+    started.clear()
 
 
 def submit(args, after=None):
@@ -138,9 +158,14 @@ def submit(args, after=None):
 
 
 def wait_for(job):
-    """Waits until job (and so every job it depends on) has ended; true when it succeeded."""
-    for _ in range(600):
-        if not slurm(["squeue", "-h", "-j", job]).stdout.strip():
+    """Waits until job (and so every job it depends on) has ended, or the test's deadline; true
+    when it succeeded. A query that fails (the controller busy) is asked again."""
+    while time.time() < DEADLINE:
+        try:
+            p = slurm(["squeue", "-h", "-j", job], timeout=20)
+        except subprocess.TimeoutExpired:
+            continue
+        if p.returncode == 0 and not p.stdout.strip():
             break
         time.sleep(0.5)
     done = os.path.join(WORK, "done-" + job)
@@ -217,7 +242,10 @@ def shards():
 def the_readme_recipe_on_slurm():
     if shutil.which("sbatch") is None:
         print("skip  the_readme_recipe_on_slurm: Slurm is not installed (slurm-client, slurmctld, slurmd)")
-        return
+        sys.exit(SKIPPED)
+    # However the test ends (a failure, ctest's SIGTERM at its timeout), what it started stops.
+    atexit.register(stop_private_cluster)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     ready = a_job_runs() if slurm(["sinfo", "-h"]).returncode == 0 else False
     if not ready:
         why = private_cluster()
@@ -225,7 +253,8 @@ def the_readme_recipe_on_slurm():
             why = "a job does not run on the private cluster"
         if why is not None:
             print(f"skip  the_readme_recipe_on_slurm: {why}")
-            return
+            stop_private_cluster()
+            sys.exit(SKIPPED)
     try:
         for parts, tasks, mode in [(4, 3, [])]:
             merged, filtered = recipe([CORPUS], parts, tasks, mode, "file-%d-%d" % (parts, tasks))
