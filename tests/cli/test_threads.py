@@ -4,7 +4,7 @@ outputs must be identical. Small enough to run under ThreadSanitizer in CI (labe
 it is the tool's share of the race checks: dedup held and with --memory (the streamed parser and
 the texts read again by offset), --clusters and --pairs, simhash, containment, sketch and dedup
 --sketches (rows held and read by pread from several threads), index build and dedup --against,
-clean, and translations.
+clean, translations, and a manifest of many files read on threads.
 
 Usage: test_threads.py DITTO SOURCE_DIR WORK_DIR"""
 
@@ -65,6 +65,32 @@ def sketches_and_indexes():
     same_on_threads(["dedup", "-q", "--against", "corpus-1.didx", "--pairs", CORPUS], "dedup --against")
     same_on_threads(["dedup", "-q", "--against", "corpus-1.didx", "--also-within", "--clusters", CORPUS],
                     "dedup --against --also-within")
+
+
+@case
+def a_manifest_read_on_threads():
+    # Over 8 MB in 40 shards: the input is read in 8 MB pieces on the pool, each piece through
+    # several files, with more files than are kept open (eviction while other threads read).
+    lines = generated_corpus(seed=12, originals=2200).splitlines(True)
+    folder = os.path.join(WORK, "shards")
+    os.makedirs(folder, exist_ok=True)
+    names, sequence = [], b""
+    step = len(lines) // 40 + 1
+    for i in range(0, len(lines), step):
+        body = b"".join(lines[i:i + step])
+        names.append("s%02d.jsonl" % len(names))
+        with open(os.path.join(folder, names[-1]), "wb") as f:
+            f.write(body)
+        sequence += body + (b"" if body.endswith(b"\n") else b"\n")
+    expect(len(names) >= 33 and len(sequence) > 8 << 20, f"{len(names)} shards, {len(sequence)} bytes")
+    with open(os.path.join(folder, "list"), "w") as f:
+        f.write("\n".join(names) + "\n")
+    written = write("sequence.jsonl", sequence)
+    manifest = ["--manifest", os.path.join(folder, "list")]
+    held = same_on_threads(["dedup", "-q", "--clusters"] + manifest, "dedup --manifest")
+    expect(held == run(["dedup", "-q", "--clusters", written], check=0).stdout, "dedup --manifest: differs from its sequence")
+    streamed = run(["dedup", "-q", "--clusters", "--memory", "16M", "--threads", "4"] + manifest, check=0).stdout
+    expect(streamed == held, "dedup --manifest --memory: differs")
 
 
 @case
