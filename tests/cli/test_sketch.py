@@ -646,6 +646,16 @@ def a_manifest_of_shards_is_one_input_for_every_stage():
                run(["dedup", "-q", "--clusters", written], check=0).stdout, f"two byte order marks {extra}: differs")
     # A shard changed after it was sketched: the merge and the filter refuse it.
     staged_run(manifest, 2, 2, [], folder)
+    # The same files in another order (the same total size): another input, said as such.
+    names = open(manifest, "rb").read().split(b"\n")
+    swapped = [n for n in names if n.strip()]
+    swapped[0], swapped[2] = swapped[2], swapped[0]
+    reordered = os.path.join(os.path.dirname(manifest), "reordered.manifest")
+    with open(reordered, "wb") as f:
+        f.write(b"\n".join(swapped) + b"\n")
+    for stage in [["dedup", "--sketches", folder, "--merge"], ["dedup", "--sketches", folder, "--task", "0/2"],
+                  ["filter", "--sketches", folder, "--part", "1/2"], ["group", "--sketches", folder, "--tasks", "2"]]:
+        error(stage + ["--manifest", reordered], 1, r"sketched from another list of files")
     victim = os.path.join(os.path.dirname(manifest), "shard-002.jsonl")
     original = open(victim, "rb").read()
     with open(victim, "wb") as f:

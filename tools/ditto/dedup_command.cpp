@@ -1020,7 +1020,7 @@ int run_dedup_task(dedup_arguments& a) {
     const std::string& input_name = input.display_name();
     // Checked whole: a damaged band key would move a document to other buckets silently. (Each
     // task reads every sketch file; checksums per block would let it read only its rows.)
-    sketch_files sketches(folder, ditto::index_parameters_for(a.dedup), input.size(), input.modification_time(), a.jsonl,
+    sketch_files sketches(folder, ditto::index_parameters_for(a.dedup), input.size(), input.layout(), input.modification_time(), a.jsonl,
                           a.skip_invalid, nullptr);
     groups_file groups = read_groups(folder, sketches, a.dedup, a.task);
     if (groups.tasks != a.tasks)
@@ -1651,7 +1651,8 @@ int run_dedup(const std::vector<std::string_view>& args) {
         std::vector<std::uint64_t> begins(records.size());
         for (std::size_t i = 0; i < records.size(); ++i) begins[i] = records[i].begin;
         progress.update("reading sketches", 0, 0);
-        sketch_files sketches(a.sketches, ditto::index_parameters_for(a.dedup), input_size, mtime, a.jsonl,
+        const std::uint32_t layout = manifest ? manifest->layout() : input_files::layout_of({input_size});
+        sketch_files sketches(a.sketches, ditto::index_parameters_for(a.dedup), input_size, layout, mtime, a.jsonl,
                                     a.skip_invalid, &begins);
         std::vector<std::uint64_t>().swap(begins);
         // Held in memory, as the input is, unless --memory: then read by offset as needed.

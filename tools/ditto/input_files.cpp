@@ -13,6 +13,9 @@
 #include <map>
 #include <utility>
 
+#include <ditto/store/crc32c.hpp>
+#include <ditto/store/format.hpp>
+
 #include "cli.hpp"
 #include "stage_files.hpp"
 
@@ -114,6 +117,23 @@ input_files::input_files(const std::string& path, bool manifest) : display_name_
 }
 
 input_files::~input_files() = default;
+
+std::uint32_t input_files::layout_of(const std::vector<std::uint64_t>& lengths) {
+    ditto::crc32c crc;
+    unsigned char bytes[8];
+    for (const std::uint64_t n : lengths) {
+        ditto::detail::put_u64(bytes, n);
+        crc.update(std::string_view(reinterpret_cast<const char*>(bytes), 8));
+    }
+    return crc.value();
+}
+
+std::uint32_t input_files::layout() const {
+    std::vector<std::uint64_t> lengths;
+    lengths.reserve(files_.size());
+    for (const file& f : files_) lengths.push_back(f.end() - f.begin);
+    return layout_of(lengths);
+}
 
 std::size_t input_files::files_with_bom() const {
     return static_cast<std::size_t>(std::count_if(files_.begin(), files_.end(), [](const file& f) { return f.skip > 0; }));

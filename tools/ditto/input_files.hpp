@@ -43,6 +43,11 @@ public:
     [[nodiscard]] std::uint64_t text_start() const { return text_start_; }
     /// The latest modification time of the files (ns since the epoch).
     [[nodiscard]] std::uint64_t modification_time() const { return modified_; }
+    /// A CRC-32C of the files' lengths in the sequence, in order (layout_of for one file): sketch
+    /// files keep it, so a manifest that lists other files, or the same in another order, is
+    /// told apart from the one sketched even at the same total size.
+    [[nodiscard]] std::uint32_t layout() const;
+    [[nodiscard]] static std::uint32_t layout_of(const std::vector<std::uint64_t>& lengths);
     /// How many files; how many of them start with a byte order mark (a manifest's: left out).
     [[nodiscard]] std::size_t files() const { return files_.size(); }
     [[nodiscard]] std::size_t files_with_bom() const;

@@ -40,7 +40,7 @@ namespace {
 constexpr std::string_view sketch_magic{"DITTOSKT", 8};
 constexpr std::string_view sketch_footer_magic{"SKETCHED", 8};
 constexpr std::uint16_t sketch_major = 2;
-constexpr std::uint16_t sketch_minor = 0;
+constexpr std::uint16_t sketch_minor = 1;  // 2.1: the input's layout at 148
 constexpr std::size_t sketch_footer_bytes = 16;
 constexpr const char* help_command = "ditto sketch --help";
 
@@ -72,6 +72,7 @@ std::string encode_header(const sketch_header& h) {
     put_u32(p + 132, h.slots);
     put_u64(p + 136, h.row_bytes());
     put_u32(p + 144, static_cast<std::uint32_t>(h.id_field.size()));
+    put_u32(p + 148, h.input_layout);
     std::memcpy(p + 152, h.text_field.data(), h.text_field.size());
     std::memcpy(p + 152 + (h.text_field.size() + 7) / 8 * 8, h.id_field.data(), h.id_field.size());
     return out;
@@ -255,6 +256,7 @@ int run_sketch(const std::vector<std::string_view>& args) {
     h.parameters = ditto::index_parameters_for(a.dedup);
     h.input_size = size;
     h.input_mtime = input.modification_time();
+    h.input_layout = input.layout();
     h.part = a.part;
     h.parts = a.parts;
     h.records = parsed.records.size();
@@ -306,7 +308,7 @@ int run_sketch(const std::vector<std::string_view>& args) {
 }
 
 sketch_files::sketch_files(const std::string& folder, const ditto::index_parameters& expected, std::uint64_t input_size,
-                           std::uint64_t input_mtime, const ditto::jsonl_options& input, bool skip_invalid,
+                           std::uint32_t input_layout, std::uint64_t input_mtime, const ditto::jsonl_options& input, bool skip_invalid,
                            const std::vector<std::uint64_t>* record_begin, bool check_contents) {
     const std::string where = "--sketches " + escape_text(folder);
     std::error_code ec;
@@ -378,6 +380,7 @@ sketch_files::sketch_files(const std::string& folder, const ditto::index_paramet
         if (!problem.empty()) throw corrupt(problem);
         h.input_size = get_u64(p + 72);
         h.input_mtime = get_u64(p + 80);
+        h.input_layout = get_u32(p + 148);
         h.part = get_u32(p + 88);
         h.parts = get_u32(p + 92);
         h.records = get_u64(p + 96);
@@ -408,6 +411,9 @@ sketch_files::sketch_files(const std::string& folder, const ditto::index_paramet
         if (h.input_size != input_size)
             throw data_error(name + " was sketched from another version of the input (of " + std::to_string(h.input_size) +
                              " bytes, not " + std::to_string(input_size) + ")");
+        if (h.input_layout != 0 && h.input_layout != input_layout)
+            throw data_error(name + " was sketched from another list of files (their number, order or lengths differ, "
+                                    "at the same total size)");
         if (h.input_mtime != input_mtime) time_differs_ = true;
         if (h.text_field != input.text_field)
             throw data_error(name + " was sketched from the field \"" + escape_text(h.text_field) + "\", not \"" +

@@ -2,7 +2,7 @@
 // Sketch files: `ditto sketch --part P/N` writes one for a part of a JSONL file (the pipeline's
 // per-text work: hashes, band keys, prefilter slots), and `ditto dedup --sketches FOLDER` reads
 // the N parts instead of sketching; `ditto group` and `ditto dedup --task` read them too.
-// Format (little-endian), version 2.0:
+// Format (little-endian), version 2.1:
 //
 //   0    "DITTOSKT"                      8 bytes
 //   8    major u16, minor u16, header bytes u32 (where the rows start)
@@ -12,7 +12,8 @@
 //   104  the part's lines: first byte u64, end u64 (input offsets)
 //   120  flags u32 (1: --skip-invalid, 2: --invalid-utf8 error), text field length u32
 //   128  bands u32, slots u32, row bytes u64
-//   144  id field length u32, 0 u32
+//   144  id field length u32, the input's layout u32 (input_files::layout: a CRC-32C of its
+//        files' lengths in order; 0 in files of version 2.0, not checked)
 //   152  the text field's bytes, then the id field's, each with zeros up to a multiple of 8
 //   rows, one per record in input order: text length u64, bytes hash (high, low) 2 x u64,
 //        sequence hash (high, low) 2 x u64, shingles u32, 0 u32, the record's line: first byte
@@ -37,6 +38,7 @@ namespace ditto_cli {
 struct sketch_header {
     ditto::index_parameters parameters;
     std::uint64_t input_size = 0, input_mtime = 0;
+    std::uint32_t input_layout = 0;  ///< input_files::layout()
     std::uint32_t part = 0, parts = 1;
     std::uint64_t records = 0;
     std::uint64_t begin = 0, end = 0;  ///< the part's lines, as input offsets
@@ -68,7 +70,8 @@ public:
     /// Opens every "*.sketch" file in folder. Throws data_error when a file is unreadable, not a
     /// regular file, corrupt (checksum, sizes) or of another format version; when parts are
     /// missing, repeated or of different splits; when their parameters differ from expected
-    /// (naming the fields); when they were made from an input of another size, or with other
+    /// (naming the fields); when they were made from an input of another size or layout (a manifest's files in
+    /// another order, or other files), or with other
     /// input options (fields, --skip-invalid, --invalid-utf8); and when a
     /// part's record count is not the number of records whose line starts in its range
     /// (record_begin: each record's line offset, in input order; null: not checked, for a task
@@ -78,7 +81,7 @@ public:
     /// footer, not checked against its bytes (`ditto filter`, which checks every row it uses
     /// against the input it parses).
     sketch_files(const std::string& folder, const ditto::index_parameters& expected, std::uint64_t input_size,
-                 std::uint64_t input_mtime, const ditto::jsonl_options& input, bool skip_invalid,
+                 std::uint32_t input_layout, std::uint64_t input_mtime, const ditto::jsonl_options& input, bool skip_invalid,
                  const std::vector<std::uint64_t>* record_begin, bool check_contents = true);
     ~sketch_files();
     sketch_files(const sketch_files&) = delete;

@@ -455,7 +455,7 @@ int run_group(const std::vector<std::string_view>& args) {
     check_similarity_options(a.dedup, group_help_command);
     output out(a.folder + "/groups", "--sketches");
     const input_files input(a.input.path, a.input.manifest);
-    sketch_files sketches(a.folder, ditto::index_parameters_for(a.dedup), input.size(), input.modification_time(), a.jsonl,
+    sketch_files sketches(a.folder, ditto::index_parameters_for(a.dedup), input.size(), input.layout(), input.modification_time(), a.jsonl,
                           a.skip_invalid, nullptr);
     const std::size_t n = sketches.size();
     if (n > std::numeric_limits<std::uint32_t>::max() - 1)
@@ -668,7 +668,7 @@ int run_filter(const std::vector<std::string_view>& args) {
 
     const std::string& input_name = in.display_name();
     const ditto::index_parameters parameters = ditto::index_parameters_for(dedup);
-    sketch_files sketches(folder, parameters, in.size(), in.modification_time(), jsonl, skip_invalid, nullptr, false);
+    sketch_files sketches(folder, parameters, in.size(), in.layout(), in.modification_time(), jsonl, skip_invalid, nullptr, false);
     if (sketches.parts() != parts)
         throw data_error("--sketches " + escape_text(folder) + " holds " + std::to_string(sketches.parts()) +
                          " parts, not " + std::to_string(parts) + " (--part " + std::to_string(part) + "/" + std::to_string(parts) + ")");
