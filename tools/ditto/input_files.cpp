@@ -87,14 +87,16 @@ input_files::input_files(const std::string& path, bool manifest) : display_name_
         }
         char head[4] = {};
         const std::size_t head_bytes = static_cast<std::size_t>(std::min<std::uint64_t>(4, f.size));
-        if (read_at(fd->fd, 0, head, head_bytes) != static_cast<std::ptrdiff_t>(head_bytes))
-            throw data_error(where + "cannot read " + shown + ": " + std::strerror(errno));
+        if (const std::ptrdiff_t got = read_at(fd->fd, 0, head, head_bytes); got != static_cast<std::ptrdiff_t>(head_bytes))
+            throw data_error(where + "cannot read " + shown + ": " + (got < 0 ? std::strerror(errno) : "it became shorter"));
         const std::uint64_t start = utf8_text_start(head, head_bytes, shown);
         if (manifest) {
             f.skip = start;
             char last = '\n';
-            if (f.size > f.skip && read_at(fd->fd, f.size - 1, &last, 1) != 1)
-                throw data_error(where + "cannot read " + shown + ": " + std::strerror(errno));
+            if (f.size > f.skip) {
+                if (const std::ptrdiff_t got = read_at(fd->fd, f.size - 1, &last, 1); got != 1)
+                    throw data_error(where + "cannot read " + shown + ": " + (got < 0 ? std::strerror(errno) : "it became shorter"));
+            }
             f.add_newline = last != '\n';
         } else {
             text_start_ = start;
