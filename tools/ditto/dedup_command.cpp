@@ -903,6 +903,14 @@ struct held_texts {
 // The task-result flags of the run's options.
 std::uint32_t run_task_flags(const dedup_arguments& a) { return task_flags(a.mode == output_mode::pairs, a.dedup); }
 
+// Where temporary files go: --tmp-dir, else TMPDIR, else /tmp.
+std::string temporary_folder(const dedup_arguments& a) {
+    if (!a.tmp_dir.empty()) return a.tmp_dir;
+    std::error_code ec;
+    const std::string folder = std::filesystem::temp_directory_path(ec).string();
+    return folder.empty() ? "/tmp" : folder;
+}
+
 // --memory: what the pipeline may hold for n documents, given the bytes of the caller's own
 // (fixed). What the documents need whatever the budget (measured: about 620 bytes a document at
 // 128 slots and 18 bands): the pipeline's prefilter slots, band keys and per-text numbers, the
@@ -954,24 +962,34 @@ static_assert(ditto::text_source<task_texts>);
 
 // The records (lines) of some documents, read from the input by offset and parsed as the whole
 // input would be. buffer holds their bytes; the texts point into it.
+// Some documents' lines (first byte, end) as their sketch rows give them, checked: records in
+// input order have lines in input order, apart, inside the input; else the rows are damaged.
+// hashes, when given, gets each text's byte hash.
+std::vector<std::pair<std::uint64_t, std::uint64_t>> document_lines(const input_files& input, const sketch_files& sketches,
+                                                                    const std::vector<std::uint32_t>& documents,
+                                                                    const dedup_arguments& a,
+                                                                    std::vector<ditto::content_hash>* hashes) {
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> lines(documents.size());
+    if (hashes) hashes->resize(documents.size());
+    ditto::text_sketch s;
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+        sketches.sketch(documents[i], s, lines[i].first, lines[i].second);
+        if (hashes) (*hashes)[i] = s.bytes;
+        if (lines[i].second < lines[i].first || lines[i].second > input.size() || (i > 0 && lines[i].first <= lines[i - 1].second))
+            throw data_error("--sketches " + escape_text(a.sketches) + ": the rows of records " +
+                             std::to_string(documents[i > 0 ? i - 1 : i]) + " and " + std::to_string(documents[i]) +
+                             " give lines out of order (damaged?)");
+    }
+    return lines;
+}
+
 std::vector<record> read_documents(const input_files& input, const sketch_files& sketches,
                                    const std::vector<std::uint32_t>& documents, const dedup_arguments& a,
                                    ditto::thread_pool& pool, std::unique_ptr<char[]>& buffer, ditto::jsonl_lines& parsed) {
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> lines(documents.size());
-    std::vector<ditto::content_hash> hashes(documents.size());
+    std::vector<ditto::content_hash> hashes;
+    const std::vector<std::pair<std::uint64_t, std::uint64_t>> lines = document_lines(input, sketches, documents, a, &hashes);
     std::uint64_t total = 0;
-    {
-        ditto::text_sketch s;
-        for (std::size_t i = 0; i < documents.size(); ++i) {
-            sketches.sketch(documents[i], s, lines[i].first, lines[i].second);
-            hashes[i] = s.bytes;
-            // Records in input order have lines in input order, apart: else the rows are damaged.
-            if (i > 0 && lines[i].first <= lines[i - 1].second)
-                throw data_error("--sketches " + escape_text(a.sketches) + ": the rows of records " + std::to_string(documents[i - 1]) +
-                                 " and " + std::to_string(documents[i]) + " give lines out of order (damaged?)");
-            total += lines[i].second - lines[i].first + 1;
-        }
-    }
+    for (const auto& [begin, end] : lines) total += end - begin + 1;
     const std::string& input_name = input.display_name();
     buffer.reset(new char[static_cast<std::size_t>(total) + 1]);
     std::size_t at = 0;
@@ -1037,21 +1055,10 @@ int run_dedup_task(dedup_arguments& a) {
     std::vector<record> records;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> lines;
     if (bounded) {
-        lines.resize(documents.size());
-        ditto::text_sketch s;
-        for (std::size_t i = 0; i < documents.size(); ++i) {
-            sketches.sketch(documents[i], s, lines[i].first, lines[i].second);
-            if (lines[i].second < lines[i].first || lines[i].second > input.size() || (i > 0 && lines[i].first <= lines[i - 1].second))
-                throw data_error("--sketches " + escape_text(a.sketches) + ": the rows of records " +
-                                 std::to_string(documents[i > 0 ? i - 1 : i]) + " and " + std::to_string(documents[i]) +
-                                 " give lines out of order (damaged?)");
-        }
-        std::error_code ec;
-        const std::string spill_folder = a.tmp_dir.empty() ? std::filesystem::temp_directory_path(ec).string() : a.tmp_dir;
-        budget_memory(a, documents.size(), documents.size() * sizeof lines[0], pool.concurrency(),
-                      spill_folder.empty() ? "/tmp" : spill_folder, [&](const std::string& m) {
-                          if (!a.quiet) std::fprintf(stderr, "%s\n", m.c_str());
-                      });
+        lines = document_lines(input, sketches, documents, a, nullptr);
+        // A warning shows under -q too, as dedup's do.
+        budget_memory(a, documents.size(), documents.size() * sizeof lines[0], pool.concurrency(), temporary_folder(a),
+                      [](const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); });
     } else {
         records = read_documents(input, sketches, documents, a, pool, buffer, parsed);
     }
@@ -1501,12 +1508,10 @@ int run_dedup(const std::vector<std::string_view>& args) {
     std::size_t block_bytes = 0;  // --memory: the block the input is parsed in
     std::string spill_folder;     // --memory: where the temporary files go
     if (bounded) {
-        std::error_code ec;
-        const std::string folder = a.tmp_dir.empty() ? std::filesystem::temp_directory_path(ec).string() : a.tmp_dir;
         if (!typed) progress.update(reading, 0, 0);
+        spill_folder = temporary_folder(a);
         reread = manifest_files ? std::make_unique<reread_input>(std::move(manifest_files))
-                                : std::make_unique<reread_input>(a.input.path, folder.empty() ? "/tmp" : folder);
-        spill_folder = folder.empty() ? "/tmp" : folder;
+                                : std::make_unique<reread_input>(a.input.path, spill_folder);
         // -o naming standard output (/dev/stdout, /dev/fd/1) writes to it as it is, too.
         struct stat named {}, standard {};
         const bool to_standard_output = a.output_path.empty() ||
