@@ -1484,8 +1484,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
     std::unique_ptr<input_files> manifest_files;
     if (a.input.manifest) manifest_files = std::make_unique<input_files>(a.input.path, true);
     const input_files* const manifest = manifest_files.get();  // stays where it is when moved
-    if (manifest && !a.output_path.empty() && manifest->contains(a.output_path))
-        throw usage_error(a.output_option + " " + escape_text(a.output_path) + " is the manifest or one of its files", help_command);
+    if (manifest) manifest->refuse_as_output(a.output_path, a.output_option, help_command);
     const std::uint64_t manifest_time = manifest_files ? manifest_files->modification_time() : 0;
     const std::size_t manifest_boms = manifest_files ? manifest_files->files_with_bom() : 0;
     // Without --memory the input is held and parsed in place; with it, read in blocks, and the
@@ -2024,9 +2023,7 @@ int run_plan(const std::vector<std::string_view>& args) {
                                   " must be a regular file, which every task reads again", plan_help_command);
         // The manifest's files are opened (every task will) and -o must not replace one of them.
         const input_files files(a.input.path, true);
-        if (!a.output_path.empty() && files.contains(a.output_path))
-            throw usage_error(a.output_option + " " + escape_text(a.output_path) + " is the manifest or one of its files",
-                              plan_help_command);
+        files.refuse_as_output(a.output_path, a.output_option, plan_help_command);
     }
     // Every task's last arguments: the input file, or the manifest (whose relative names are
     // taken from its own folder, wherever the task runs).

@@ -30,6 +30,10 @@ std::uint64_t nanoseconds(const struct timespec& t) {
 // At most this many files stay open (a manifest may name thousands).
 constexpr std::size_t open_files_kept = 32;
 
+bool same_identity(std::uint64_t device, std::uint64_t inode, const struct stat& st) {
+    return device == static_cast<std::uint64_t>(st.st_dev) && inode == static_cast<std::uint64_t>(st.st_ino);
+}
+
 }  // namespace
 
 input_files::input_files(const std::string& path, bool manifest) : display_name_(escape_text(path)), manifest_(manifest) {
@@ -157,8 +161,7 @@ std::shared_ptr<file_descriptor> input_files::open_file(std::size_t i) const {
     if (fd->fd < 0) throw data_error("cannot open " + shown + ": " + std::strerror(errno));
     struct stat st {};
     if (::fstat(fd->fd, &st) != 0) throw data_error("cannot read " + shown + ": " + std::strerror(errno));
-    if (static_cast<std::uint64_t>(st.st_size) != f.size || nanoseconds(st.st_mtim) != f.modified ||
-        static_cast<std::uint64_t>(st.st_dev) != f.device || static_cast<std::uint64_t>(st.st_ino) != f.inode)
+    if (!as_opened(f, st, false))
         throw data_error(shown + " (named in " + display_name_ + ") was changed or replaced while it was read");
     if (recent_.size() >= open_files_kept) {
         // The longest open goes: a reader still using it keeps it open until it is done.
@@ -199,29 +202,34 @@ void input_files::check_unchanged(const std::string& while_doing) const {
         if (::stat(f.path.c_str(), &st) != 0) throw data_error("cannot read " + escape_text(f.path) + ": " + std::strerror(errno));
         // The status change time too: a write that keeps the size and sets the modification
         // time back still changes it.
-        if (static_cast<std::uint64_t>(st.st_size) != f.size || nanoseconds(st.st_mtim) != f.modified ||
-            nanoseconds(st.st_ctim) != f.changed || static_cast<std::uint64_t>(st.st_dev) != f.device ||
-            static_cast<std::uint64_t>(st.st_ino) != f.inode)
-            throw data_error(escape_text(f.path) + " changed while it was " + while_doing);
+        if (!as_opened(f, st, true)) throw data_error(escape_text(f.path) + " changed while it was " + while_doing);
     }
+}
+
+bool input_files::as_opened(const file& f, const struct stat& st, bool with_change_time) {
+    return static_cast<std::uint64_t>(st.st_size) == f.size && nanoseconds(st.st_mtim) == f.modified &&
+           (!with_change_time || nanoseconds(st.st_ctim) == f.changed) && same_identity(f.device, f.inode, st);
+}
+
+bool input_files::holds(const struct stat& st) const {
+    return std::any_of(files_.begin(), files_.end(), [&](const file& f) { return same_identity(f.device, f.inode, st); });
 }
 
 bool input_files::contains(const std::string& path) const {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return false;
-    if (manifest_ && list_identity_ == std::make_pair(static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)))
-        return true;
-    return std::any_of(files_.begin(), files_.end(), [&](const file& f) {
-        return f.device == static_cast<std::uint64_t>(st.st_dev) && f.inode == static_cast<std::uint64_t>(st.st_ino);
-    });
+    return (manifest_ && same_identity(list_identity_.first, list_identity_.second, st)) || holds(st);
+}
+
+void input_files::refuse_as_output(const std::string& path, const std::string& option, const std::string& help) const {
+    if (!path.empty() && contains(path))
+        throw usage_error(option + " " + escape_text(path) + (manifest_ ? " is the manifest or one of its files" : " is the input file"),
+                          help);
 }
 
 bool input_files::is(int fd) const {
     struct stat st {};
-    if (::fstat(fd, &st) != 0) return false;
-    return std::any_of(files_.begin(), files_.end(), [&](const file& f) {
-        return f.device == static_cast<std::uint64_t>(st.st_dev) && f.inode == static_cast<std::uint64_t>(st.st_ino);
-    });
+    return ::fstat(fd, &st) == 0 && holds(st);
 }
 
 std::string input_files::place(std::uint64_t offset) const {

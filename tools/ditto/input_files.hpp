@@ -14,6 +14,8 @@
 
 #include <cstdint>
 #include <memory>
+
+#include <sys/stat.h>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -60,6 +62,9 @@ public:
     void check_unchanged(const std::string& while_doing) const;
     /// Whether path names one of the files, or the manifest (an output that would overwrite it).
     [[nodiscard]] bool contains(const std::string& path) const;
+    /// A usage_error (pointing at help) when path, given to option (-o), names one of the files
+    /// or the manifest; nothing for an empty path (standard output).
+    void refuse_as_output(const std::string& path, const std::string& option, const std::string& help) const;
     /// Whether file descriptor fd is one of the files.
     [[nodiscard]] bool is(int fd) const;
     /// Where offset lies, for messages: "FILE" for one file, "FILE (byte B of it)" for a
@@ -87,6 +92,11 @@ private:
         [[nodiscard]] std::uint64_t end() const { return begin + (size - skip) + (add_newline ? 1 : 0); }
     };
     std::shared_ptr<file_descriptor> open_file(std::size_t i) const;
+    // Whether st is f as it was opened: its size, modification time (and status change time)
+    // and identity.
+    static bool as_opened(const file& f, const struct stat& st, bool with_change_time);
+    // Whether st is one of the files.
+    [[nodiscard]] bool holds(const struct stat& st) const;
     [[nodiscard]] std::size_t file_at(std::uint64_t offset) const;
 
     std::string display_name_;

@@ -209,10 +209,7 @@ int run_sketch(const std::vector<std::string_view>& args) {
     }
     check_similarity_options(a.dedup, help_command);
     const input_files input(a.input.path, a.input.manifest);
-    if (input.contains(a.output_path))
-        throw usage_error(a.output_option + " " + escape_text(a.output_path) +
-                              (input.is_manifest() ? " is the manifest or one of its files" : " is the input file"),
-                          help_command);
+    input.refuse_as_output(a.output_path, a.output_option, help_command);
     output out(a.output_path, a.output_option);
     const std::string& name = input.display_name();
     const std::uint64_t size = input.size();

@@ -652,10 +652,7 @@ int run_filter(const std::vector<std::string_view>& args) {
     check_similarity_options(dedup, filter_help_command);
     const input_files in(input.path, input.manifest);
     if (!output_path.empty()) {
-        if (in.contains(output_path))
-            throw usage_error(output_option + " " + escape_text(output_path) +
-                                  (in.is_manifest() ? " is the manifest or one of its files" : " is the input file"),
-                              filter_help_command);
+        in.refuse_as_output(output_path, output_option, filter_help_command);
         const std::filesystem::path written = output_target(std::filesystem::absolute(output_path).string());
         std::error_code ec;
         if (std::filesystem::equivalent(written.parent_path(), folder, ec) &&
