@@ -159,6 +159,16 @@ bool parse_output_option(argument_reader& r, std::string& path, std::string& opt
     return true;
 }
 
+bool parse_index_of(std::string_view text, std::uint32_t most, std::uint32_t& index, std::uint32_t& count) {
+    const std::size_t slash = text.find('/');
+    const auto number = [](std::string_view digits, std::uint32_t& out) {
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+        return !digits.empty() && ec == std::errc{} && end == digits.data() + digits.size();
+    };
+    return slash != std::string_view::npos && number(text.substr(0, slash), index) && number(text.substr(slash + 1), count) &&
+           count > 0 && count <= most && index < count;
+}
+
 bool parse_input_argument(argument_reader& r, input_argument& input) {
     const bool operand = r.is_operand();
     if (!operand && r.name() != "--manifest") return false;
@@ -815,20 +825,6 @@ void output::commit() {
     }
     committed_ = true;
     remove_on_signal("");
-}
-
-}  // namespace ditto_cli
-
-namespace ditto_cli {
-
-bool parse_index_of(std::string_view text, std::uint32_t most, std::uint32_t& index, std::uint32_t& count) {
-    const std::size_t slash = text.find('/');
-    const auto number = [](std::string_view digits, std::uint32_t& out) {
-        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
-        return !digits.empty() && ec == std::errc{} && end == digits.data() + digits.size();
-    };
-    return slash != std::string_view::npos && number(text.substr(0, slash), index) && number(text.substr(slash + 1), count) &&
-           count > 0 && count <= most && index < count;
 }
 
 }  // namespace ditto_cli

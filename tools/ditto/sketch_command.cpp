@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -213,7 +212,6 @@ int run_sketch(const std::vector<std::string_view>& args) {
     output out(a.output_path, a.output_option);
     const std::string& name = input.display_name();
     const std::uint64_t size = input.size();
-    const auto read_exactly = [&](std::uint64_t offset, char* p, std::size_t n) { input.read(offset, p, n); };
     const std::uint64_t text_start = input.text_start();
     // The part's lines: those starting in [lo, hi); the first after lo unless a line starts at lo.
     const std::uint64_t lo = part_start(text_start, size, a.part, a.parts);
@@ -223,7 +221,7 @@ int run_sketch(const std::vector<std::string_view>& args) {
         std::vector<char> block(1 << 16);
         for (std::uint64_t pos = at - 1; pos < size;) {
             const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), size - pos));
-            read_exactly(pos, block.data(), n);
+            input.read(pos, block.data(), n);
             const void* nl = std::memchr(block.data(), '\n', n);
             if (nl) return pos + static_cast<std::uint64_t>(static_cast<const char*>(nl) - block.data()) + 1;
             pos += n;
@@ -234,7 +232,7 @@ int run_sketch(const std::vector<std::string_view>& args) {
     const std::uint64_t end = std::max(begin, a.part + 1 == a.parts ? size : line_start_at_or_after(hi));
     const std::size_t bytes = static_cast<std::size_t>(end - begin);
     std::unique_ptr<char[]> buffer(new char[bytes + 1]);
-    read_exactly(begin, buffer.get(), bytes);
+    input.read(begin, buffer.get(), bytes);
 
     ditto::thread_pool pool(a.threads);
     ditto::jsonl_chunk_options chunking;

@@ -70,10 +70,9 @@ public:
     /// Opens every "*.sketch" file in folder. Throws data_error when a file is unreadable, not a
     /// regular file, corrupt (checksum, sizes) or of another format version; when parts are
     /// missing, repeated or of different splits; when their parameters differ from expected
-    /// (naming the fields); when they were made from an input of another size or layout (a manifest's files in
-    /// another order, or other files), or with other
-    /// input options (fields, --skip-invalid, --invalid-utf8); and when a
-    /// part's record count is not the number of records whose line starts in its range
+    /// (naming the fields); when they were made from an input of another size or layout (a
+    /// manifest's files in another order, or other files), or with other input options (fields,
+    /// --skip-invalid, --invalid-utf8); and when a part's record count is not the number of records whose line starts in its range
     /// (record_begin: each record's line offset, in input order; null: not checked, for a task
     /// that does not parse the whole input). The texts are checked against the rows' byte
     /// hashes by the pipeline (dedup_sketched).
