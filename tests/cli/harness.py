@@ -62,6 +62,17 @@ def error(args, code, pattern, stdin=None):
     expect(p.stdout == b"", f"wrote {p.stdout!r} to stdout on error")
 
 
+def manifest_sequence(paths):
+    """The bytes a manifest naming these files is read as: each file in turn, without its UTF-8
+    byte order mark, ending with a newline (one added after a last line without it)."""
+    sequence = b""
+    for path in paths:
+        body = open(path, "rb").read()
+        body = body[3:] if body.startswith(b"\xef\xbb\xbf") else body
+        sequence += body + (b"\n" if body and not body.endswith(b"\n") else b"")
+    return sequence
+
+
 def jsonl(*records):
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
 

@@ -25,7 +25,7 @@ import time
 DITTO, SOURCE, WORK = (os.path.abspath(a) for a in sys.argv[1:4])
 SANITIZED = len(sys.argv) > 4 and sys.argv[4] != "" and int(sys.argv[4]) < 1 << 30
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import case, error, expect, finish, generated_corpus, jsonl, run, setup, write  # noqa: E402
+from harness import case, error, expect, finish, generated_corpus, jsonl, manifest_sequence, run, setup, write  # noqa: E402
 
 # DITTO_TEST_PART: "stages" runs the stages' cases (shell loops), "engines" the Dask cases; unset,
 # both.
@@ -518,7 +518,7 @@ def shards(name, data, cuts, seed):
     lines = data.splitlines(True)
     if lines and lines[0].startswith(b"\xef\xbb\xbf"):
         lines[0] = lines[0][3:]
-    names, sequence, at = [], b"", 0
+    names, paths, at = [], [], 0
     for i, count in enumerate(cuts + [len(lines)]):
         body = b"".join(lines[at:at + count])
         at += count
@@ -531,13 +531,13 @@ def shards(name, data, cuts, seed):
         with open(os.path.join(folder, shard), "wb") as f:
             f.write((b"\xef\xbb\xbf" if i % 4 == 1 else b"") + body)
         names.append(shard if i != 3 else os.path.join(folder, shard))
-        sequence += body + (b"\n" if body and not body.endswith(b"\n") else b"")
+        paths.append(os.path.join(folder, shard))
         if at >= len(lines):
             break
     manifest = os.path.join(folder, name + ".manifest")
     with open(manifest, "wb") as f:
         f.write(("\n".join(names[:2]) + "\n\n" + names[2] + "\r\n" + "\n".join(names[2 + 1:]) + "\n").encode())
-    return manifest, write(name + "-sequence.jsonl", sequence)
+    return manifest, write(name + "-sequence.jsonl", manifest_sequence(paths))
 
 
 @stage_case

@@ -24,7 +24,7 @@ import time
 
 DITTO, SOURCE, WORK = (os.path.abspath(a) for a in sys.argv[1:4])
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import case, expect, finish, generated_corpus, run, setup, write  # noqa: E402
+from harness import case, expect, finish, generated_corpus, manifest_sequence, run, setup, write  # noqa: E402
 
 SKIPPED = 77
 DEADLINE = time.time() + 420  # every wait of the test, under ctest's TIMEOUT
@@ -230,12 +230,7 @@ def shards():
     manifest = os.path.join(folder, "list.txt")
     with open(manifest, "w") as f:
         f.write("\n".join(names) + "\n")
-    sequence = b""
-    for n in names:
-        body = open(os.path.join(folder, n), "rb").read()
-        body = body[3:] if body.startswith(b"\xef\xbb\xbf") else body
-        sequence += body + (b"\n" if body and not body.endswith(b"\n") else b"")
-    return manifest, write("sequence.jsonl", sequence)
+    return manifest, write("sequence.jsonl", manifest_sequence([os.path.join(folder, n) for n in names]))
 
 
 @case

@@ -13,7 +13,7 @@ import sys
 
 DITTO, SOURCE, WORK = (os.path.abspath(a) for a in sys.argv[1:4])
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import case, expect, finish, generated_corpus, run, setup, write  # noqa: E402
+from harness import case, expect, finish, generated_corpus, manifest_sequence, run, setup, write  # noqa: E402
 
 setup(DITTO, WORK)
 CORPUS = write("corpus.jsonl", generated_corpus(seed=11, originals=300))
@@ -74,14 +74,14 @@ def a_manifest_read_on_threads():
     lines = generated_corpus(seed=12, originals=2200).splitlines(True)
     folder = os.path.join(WORK, "shards")
     os.makedirs(folder, exist_ok=True)
-    names, sequence = [], b""
+    names = []
     step = len(lines) // 40 + 1
     for i in range(0, len(lines), step):
         body = b"".join(lines[i:i + step])
         names.append("s%02d.jsonl" % len(names))
         with open(os.path.join(folder, names[-1]), "wb") as f:
             f.write(body)
-        sequence += body + (b"" if body.endswith(b"\n") else b"\n")
+    sequence = manifest_sequence([os.path.join(folder, n) for n in names])
     expect(len(names) >= 33 and len(sequence) > 8 << 20, f"{len(names)} shards, {len(sequence)} bytes")
     with open(os.path.join(folder, "list"), "w") as f:
         f.write("\n".join(names) + "\n")
