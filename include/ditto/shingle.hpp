@@ -66,13 +66,16 @@ decltype(auto) with_ring(std::size_t k, F&& f) {
 // oldest), and one shingle of all the tokens when there are fewer than k.
 template <class ForEachHash, class Sink>
 void roll_shingles(std::size_t k, std::uint64_t power, std::uint64_t seed, ForEachHash&& for_each_hash, Sink&& sink) {
+    // window_t = (window_t-1 - h_t-k * base^(k-1)) * base + h_t, computed as window_t-1 * base +
+    // h_t - h_t-k * base^k with the last term made when h_t-k came: the chain from one window to
+    // the next is one multiplication and an addition. The ring starts at zero, which drops nothing.
+    const std::uint64_t drop_power = power * shingle_base;
     with_ring<std::uint64_t>(k, [&](std::uint64_t* ring) {
         std::uint64_t window = 0;
         std::size_t count = 0, slot = 0;
         for_each_hash([&](std::uint64_t h) {
-            if (count >= k) window -= ring[slot] * power;
-            window = window * shingle_base + h;
-            ring[slot] = h;
+            window = window * shingle_base + (h - ring[slot]);
+            ring[slot] = h * drop_power;
             slot = slot + 1 == k ? 0 : slot + 1;
             if (++count >= k) sink(mix64(window, seed));
         });

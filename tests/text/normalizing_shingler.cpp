@@ -1,5 +1,6 @@
 #include <ditto/text/normalizing_shingler.hpp>
 
+#include <ditto/detail/load.hpp>
 #include <ditto/detail/swar.hpp>
 #include <ditto/shingle.hpp>
 #include <ditto/text/normalize.hpp>
@@ -168,6 +169,23 @@ TEST_CASE("token_hasher: equals hash64 for every length and several seeds", "[no
             for (std::size_t at = 0; at + n <= bytes.size(); at += 13) {
                 const std::string_view s(bytes.data() + at, n);
                 REQUIRE(h(s) == ditto::hash64(s, seed));
+            }
+    }
+}
+
+TEST_CASE("token_hasher::from_words equals hash64 for every length up to 16, whatever surrounds the token",
+          "[normalizing_shingler]") {
+    std::mt19937_64 rng(11);
+    std::string bytes;
+    for (int i = 0; i < 96; ++i) bytes.push_back(static_cast<char>(rng()));
+    for (const std::uint64_t seed : {ditto::default_seed, std::uint64_t{0}, std::uint64_t{rng()}}) {
+        const ditto::detail::token_hasher h(seed);
+        for (std::size_t n = 1; n <= ditto::detail::token_hasher::short_limit; ++n)
+            for (std::size_t at = 8; at + n + 8 <= bytes.size(); at += 5) {
+                const std::string_view s(bytes.data() + at, n);
+                const std::uint64_t first = ditto::detail::load8(bytes.data() + at);
+                const std::uint64_t last = ditto::detail::load8(bytes.data() + at + n - 8);
+                REQUIRE(h.from_words(first, last, n) == ditto::hash64(s, seed));
             }
     }
 }

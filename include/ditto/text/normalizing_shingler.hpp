@@ -117,7 +117,12 @@ public:
     template <shingle_sink F>
     void operator()(std::string_view text, F&& sink) const {
         detail::roll_shingles(k_, power_, seed_, [&](auto&& push) {
-            for_each_normalized_token(text, [&](std::string_view token) { push(hash_token(token)); });
+            if constexpr (std::is_same_v<H, default_hasher>) {
+                std::string buffer;
+                scan<false, true>(text, buffer, push);  // hashes the tokens as it finds them
+            } else {
+                for_each_normalized_token(text, [&](std::string_view token) { push(hash_(token, seed_)); });
+            }
         }, sink);
     }
 
@@ -131,7 +136,7 @@ public:
     template <class F>
     void for_each_normalized_token(std::string_view text, F&& f) const {
         std::string buffer;
-        scan<false>(text, buffer, f);
+        scan<false, false>(text, buffer, f);
     }
 
     /// Calls f(bytes, begin, end) with each token of normalize(text), in order, and the input
@@ -145,29 +150,23 @@ public:
     template <class F>
     [[nodiscard]] bool for_each_mapped_token(std::string_view text, F&& f) const {
         std::string buffer;
-        return scan<true>(text, buffer, f);
+        return scan<true, false>(text, buffer, f);
     }
     /// The same, building tokens that are not input bytes in buffer: a caller that keeps it
     /// allocates nothing once it has grown to the longest such token.
     template <class F>
     [[nodiscard]] bool for_each_mapped_token(std::string_view text, std::string& buffer, F&& f) const {
-        return scan<true>(text, buffer, f);
+        return scan<true, false>(text, buffer, f);
     }
 
 private:
-    // The pass behind both: with Spans, f also gets each token's input bytes, and the pass stops
-    // (returning false) where those need the normalizer's offset map. tok: where a token that is
-    // not input bytes is built.
-    template <bool Spans, class F>
+    // The pass behind all three: with Spans, f also gets each token's input bytes, and the pass
+    // stops (returning false) where those need the normalizer's offset map; with Hashes (the
+    // default hasher only), f gets each token's hash instead of its bytes, and a token of input
+    // bytes is hashed from the input, lower-cased on the way, without being copied. tok: where a
+    // token that is not input bytes is built.
+    template <bool Spans, bool Hashes, class F>
     bool scan(std::string_view text, std::string& tok, F&& f) const;
-
-    [[nodiscard]] std::uint64_t hash_token(std::string_view token) const {
-        if constexpr (std::is_same_v<H, default_hasher>) {
-            return token_hash_(token);
-        } else {
-            return hash_(token, seed_);
-        }
-    }
 
     normalizer normalizer_;
     std::size_t k_;
@@ -179,7 +178,7 @@ private:
 };
 
 template <hasher H>
-template <bool Spans, class F>
+template <bool Spans, bool Hashes, class F>
 bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok, F&& f) const {
     using detail::token_class;
     const normalize_options& options = normalizer_.options();
@@ -221,7 +220,12 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
     // made it (a replaced one: to where the next output starts, the same place, since the pass
     // gives up at code points that produce nothing).
     const auto emit = [&](std::string_view token, std::size_t begin, std::size_t end) {
-        if constexpr (Spans) {
+        if constexpr (Hashes) {
+            static_assert(!Spans);
+            (void)begin;
+            (void)end;
+            f(token_hash_(token));
+        } else if constexpr (Spans) {
             ++tokens_given;
             f(token, begin, end);
         } else {
@@ -253,8 +257,32 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
         }
         emit(std::string_view(lowered, length), at, at + length);
     };
+    // With Hashes: hashes the token at input [at, at + length), made of ASCII and two-byte letters
+    // copied as they are, with its ASCII capitals lower-cased. A token of at most 16 bytes with 8
+    // readable bytes either side is hashed from two words of the input, whatever its length.
+    const auto emit_input = [&](std::size_t at, std::size_t length) {
+        if constexpr (Hashes) {
+            if (length <= detail::token_hasher::short_limit && at + 8 <= n && at + length >= 8) {
+                std::uint64_t first = detail::load8(in + at), last = detail::load8(in + at + length - 8);
+                if (fold_ascii) {
+                    first = detail::ascii_lower(first);
+                    last = detail::ascii_lower(last);
+                }
+                f(token_hash_.from_words(first, last, length));
+                return;
+            }
+        }
+        emit_lowered(at, length);
+    };
     // Emits the current token, whose run ends at end.
     const auto finish = [&](std::size_t end) {
+        if constexpr (Hashes) {
+            if (tok.empty()) {
+                emit_input(run_begin, end - run_begin);
+                in_token = state::outside;
+                return;
+            }
+        }
         if (tok.empty() && !run_upper) {
             emit(text.substr(run_begin, end - run_begin), run_begin, end);  // the input bytes are the token's
         } else {
@@ -437,7 +465,7 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
         const std::uint64_t high = w & detail::highs;
         const std::uint64_t low = w & ~detail::highs;
         m.word |= gather(detail::ascii_word_bytes(low) & ~high) << shift;
-        if (fold_ascii) m.upper |= gather(detail::ascii_upper_bytes(low) & ~high) << shift;
+        if (!Hashes && fold_ascii) m.upper |= gather(detail::ascii_upper_bytes(low) & ~high) << shift;
         m.non_ascii |= gather(high) << shift;
     };
     // Two-byte code points the pass copies into words (copied_word) join the word mask: the
@@ -526,11 +554,15 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
                 }
                 const unsigned e = static_cast<unsigned>(std::countr_zero(ends));
                 ends &= ends - 1;
-                const std::uint64_t span = ((std::uint64_t{1} << (e - b)) - 1) << b;
-                if ((upper & span) == 0) {
-                    emit(text.substr(pos + b, e - b), pos + b, pos + e);
+                if constexpr (Hashes) {
+                    emit_input(pos + b, e - b);
                 } else {
-                    emit_lowered(pos + b, e - b);
+                    const std::uint64_t span = ((std::uint64_t{1} << (e - b)) - 1) << b;
+                    if ((upper & span) == 0) {
+                        emit(std::string_view(text.data() + pos + b, e - b), pos + b, pos + e);
+                    } else {
+                        emit_lowered(pos + b, e - b);
+                    }
                 }
                 split = pos + e;
             }
