@@ -228,6 +228,24 @@ TEST_CASE("normalizing_word_shingler: hand-written cases give the reference toke
         for (const auto& text : cases) check_same(text, options);
 }
 
+TEST_CASE("normalizing_word_shingler: every two-byte and General Punctuation code point inside ASCII text",
+          "[normalizing_shingler]") {
+    // The block scan decides these from tables (letters copied into a word, separators): each
+    // between words, inside one, and next to a capital, in a text long enough for whole blocks.
+    std::vector<char32_t> code_points;
+    for (char32_t cp = 0x80; cp < 0x800; ++cp) code_points.push_back(cp);
+    for (char32_t cp = 0x2000; cp < 0x2070; ++cp) code_points.push_back(cp);
+    for (const auto& options : all_options()) {
+        if (options.on_invalid != ditto::invalid_utf8::replace) continue;
+        for (const char32_t cp : code_points) {
+            const std::string c = utf8(cp);
+            const std::string text = "the quick brown" + c + "fox jumps over" + c + " the lazy dog " + c + "Again" + c +
+                                     " and again and again, until the block ends" + c + "x";
+            check_same(text, options);
+        }
+    }
+}
+
 TEST_CASE("normalizing_word_shingler: random mixed-script text gives the reference tokens", "[normalizing_shingler]") {
     std::mt19937 rng(20261129);
     const auto pool = pieces();

@@ -48,27 +48,90 @@ namespace ditto::inline v0_1 {
 
 namespace detail {
 
-// The two-byte code points (U+0080..U+07FF) that the fused pass, meeting them, copies unchanged
-// into a word token: what its per-code-point path decides. The block scan takes them in its
-// stride (lower-case Latin, Greek and Cyrillic letters under most options).
-struct copied_letters {
-    std::uint64_t bits[(0x800 - 0x80) / 64] = {};
-    [[nodiscard]] bool has(char32_t cp) const noexcept { return (bits[(cp - 0x80) / 64] >> ((cp - 0x80) % 64)) & 1; }
+// What the normalizer makes of one code point that is mapped (its property byte has the mapped
+// or strippable-mark bit) or that punctuation folding may change, taken alone: the fused pass's
+// per-code-point path, and the tables below, ask this.
+struct code_point_mapping {
+    enum kind_t : std::uint8_t { sensitive, unchanged, replaced } kind = unchanged;
+    std::uint8_t size = 0;
+    char32_t out[code_point_buffer::capacity * 3];  // "..." is the longest folding
 };
 
-inline bool copied_as_word(const normalizer& normalize, char32_t cp) {
+inline void map_for_pass(const normalizer& normalize, char32_t cp, bool mapped, bool punctuation,
+                         code_point_mapping& m) {
+    const normalize_options& o = normalize.options();
+    const bool nfk = o.canonical_equivalence && o.fold_compatibility;
+    m.size = 0;
+    // The normalizer's order: canonical equivalence first, then the mappings, then punctuation
+    // folding of each code point they produce.
+    const char32_t first_sensitive = nfk ? unicode::data::nfkc_first_sensitive : unicode::data::nfc_first_sensitive;
+    if (mapped && o.canonical_equivalence && cp >= first_sensitive && unicode::is_normalization_sensitive(cp, nfk)) {
+        m.kind = code_point_mapping::sensitive;
+        return;
+    }
+    code_point_buffer seq;
+    const bool changed = mapped && normalize.map_code_point(cp, seq);
+    if (!punctuation && !changed) {
+        m.kind = code_point_mapping::unchanged;
+        return;
+    }
+    if (!changed) {
+        seq.size = 0;
+        seq.push(cp);
+    }
+    m.kind = code_point_mapping::replaced;
+    for (std::size_t k = 0; k < seq.size; ++k) {
+        const char* folded = o.fold_punctuation ? punctuation_folding(seq.data[k]) : nullptr;
+        if (folded == nullptr) m.out[m.size++] = seq.data[k];
+        for (; folded != nullptr && *folded != '\0'; ++folded) m.out[m.size++] = static_cast<unsigned char>(*folded);
+    }
+}
+
+// How the fused pass's per-code-point path treats a code point, for the block scan's tables.
+enum class pass_role : std::uint8_t { other, copied_word, separator };
+
+inline pass_role role_in_pass(const normalizer& normalize, char32_t cp) {
     const normalize_options& o = normalize.options();
     const std::uint8_t property = unicode::property_byte(cp);
-    if (o.collapse_whitespace && unicode::is_white_space(cp, property)) return false;
-    if (o.fold_punctuation && maybe_punctuation(cp)) return false;
-    if ((property & (unicode::detail::mapped_bit | unicode::detail::strippable_mark_bit)) != 0) {
-        const bool nfk = o.canonical_equivalence && o.fold_compatibility;
-        if (o.canonical_equivalence && unicode::is_normalization_sensitive(cp, nfk)) return false;
-        code_point_buffer seq;
-        if (normalize.map_code_point(cp, seq)) return false;
+    if (o.collapse_whitespace && unicode::is_white_space(cp, property)) return pass_role::separator;
+    const bool punctuation = o.fold_punctuation && maybe_punctuation(cp);
+    const bool mapped = (property & (unicode::detail::mapped_bit | unicode::detail::strippable_mark_bit)) != 0;
+    if (!punctuation && !mapped) {
+        const token_class cls = token_class_of(cp);
+        return cls == token_class::word ? pass_role::copied_word
+               : cls == token_class::separator ? pass_role::separator
+                                               : pass_role::other;
     }
-    return token_class_of(cp) == token_class::word;
+    code_point_mapping m;
+    map_for_pass(normalize, cp, mapped, punctuation, m);
+    if (m.kind == code_point_mapping::sensitive) return pass_role::other;
+    if (m.kind == code_point_mapping::unchanged) return token_class_of(cp) == token_class::word ? pass_role::copied_word : pass_role::other;
+    // Replaced by separators only: it ends a token and starts none, like an ASCII space. (A code
+    // point deleted is no separator: the text either side of it joins.)
+    if (m.size == 0) return pass_role::other;
+    for (std::size_t k = 0; k < m.size; ++k)
+        if (token_class_of(m.out[k]) != token_class::separator) return pass_role::other;
+    return pass_role::separator;
 }
+
+// The code points the block scan takes in its stride, decided by role_in_pass: two-byte ones
+// (U+0080..U+07FF) copied unchanged into a word (lower-case Latin, Greek and Cyrillic letters
+// under most options) or that are separators (no-break space, guillemets), and General
+// Punctuation (U+2000..U+206F) separators (typographic quotes and dashes, spaces).
+struct copied_letters {
+    static constexpr char32_t punctuation_first = 0x2000, punctuation_end = 0x2070;
+    std::uint64_t bits[(0x800 - 0x80) / 64] = {};
+    std::uint64_t separator_bits[(0x800 - 0x80) / 64] = {};
+    std::uint64_t punctuation_separator_bits[2] = {};
+    [[nodiscard]] bool has(char32_t cp) const noexcept { return (bits[(cp - 0x80) / 64] >> ((cp - 0x80) % 64)) & 1; }
+    [[nodiscard]] bool separator(char32_t cp) const noexcept {
+        return (separator_bits[(cp - 0x80) / 64] >> ((cp - 0x80) % 64)) & 1;
+    }
+    [[nodiscard]] bool punctuation_separator(char32_t cp) const noexcept {
+        const char32_t i = cp - punctuation_first;  // wraps for cp below the block
+        return i < punctuation_end - punctuation_first && ((punctuation_separator_bits[i / 64] >> (i % 64)) & 1);
+    }
+};
 
 // The table for normalize's options, made once per process for each combination of the
 // options that decide it (every field but on_invalid, which only concerns ill-formed input):
@@ -85,8 +148,18 @@ inline const copied_letters& copied_letters_for(const normalizer& normalize) {
     static std::array<copied_letters, foldings * 32> tables;
     static std::array<std::once_flag, foldings * 32> made;
     std::call_once(made[key], [&] {
-        for (char32_t cp = 0x80; cp < 0x800; ++cp)
-            if (copied_as_word(normalize, cp)) tables[key].bits[(cp - 0x80) / 64] |= std::uint64_t{1} << ((cp - 0x80) % 64);
+        copied_letters& t = tables[key];
+        for (char32_t cp = 0x80; cp < 0x800; ++cp) {
+            const pass_role role = role_in_pass(normalize, cp);
+            const std::uint64_t bit = std::uint64_t{1} << ((cp - 0x80) % 64);
+            if (role == pass_role::copied_word) t.bits[(cp - 0x80) / 64] |= bit;
+            if (role == pass_role::separator) t.separator_bits[(cp - 0x80) / 64] |= bit;
+        }
+        for (char32_t cp = copied_letters::punctuation_first; cp < copied_letters::punctuation_end; ++cp)
+            if (role_in_pass(normalize, cp) == pass_role::separator) {
+                const char32_t i = cp - copied_letters::punctuation_first;
+                t.punctuation_separator_bits[i / 64] |= std::uint64_t{1} << (i % 64);
+            }
     });
     return tables[key];
 }
@@ -194,8 +267,6 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
     const bool fold_punctuation = options.fold_punctuation;
     const bool canonical = options.canonical_equivalence;
     const bool nfk = canonical && options.fold_compatibility;
-    const char32_t first_sensitive =
-        nfk ? unicode::data::nfkc_first_sensitive : unicode::data::nfc_first_sensitive;
     constexpr std::uint8_t mapped_bits = unicode::detail::mapped_bit | unicode::detail::strippable_mark_bit;
 
     enum class state { outside, word, standalone };
@@ -411,11 +482,7 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
     // What the normalizer makes of a mapped or punctuation code point, remembered in a small
     // direct-mapped cache: the same few (quotes, capitals, accented letters) recur, and the
     // mapping tables are binary searches.
-    struct mapping {
-        enum kind_t : std::uint8_t { sensitive, unchanged, replaced } kind = unchanged;
-        std::uint8_t size = 0;
-        char32_t out[detail::code_point_buffer::capacity * 3];  // "..." is the longest folding
-    };
+    using mapping = detail::code_point_mapping;
     constexpr std::size_t cache_slots = 64;
     char32_t cache_keys[cache_slots];
     std::fill(cache_keys, cache_keys + cache_slots, char32_t{0});  // 0 is ASCII, never looked up
@@ -425,29 +492,7 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
         mapping& m = cache[slot];
         if (cache_keys[slot] == cp) return m;
         cache_keys[slot] = cp;
-        m.size = 0;
-        // The normalizer's order: canonical equivalence first, then the mappings, then
-        // punctuation folding of each code point they produce.
-        if (mapped && canonical && cp >= first_sensitive && unicode::is_normalization_sensitive(cp, nfk)) {
-            m.kind = mapping::sensitive;
-            return m;
-        }
-        detail::code_point_buffer seq;
-        const bool changed = mapped && normalizer_.map_code_point(cp, seq);
-        if (!punctuation && !changed) {
-            m.kind = mapping::unchanged;
-            return m;
-        }
-        if (!changed) {
-            seq.size = 0;
-            seq.push(cp);
-        }
-        m.kind = mapping::replaced;
-        for (std::size_t k = 0; k < seq.size; ++k) {
-            const char* folded = fold_punctuation ? detail::punctuation_folding(seq.data[k]) : nullptr;
-            if (folded == nullptr) m.out[m.size++] = seq.data[k];
-            for (; folded != nullptr && *folded != '\0'; ++folded) m.out[m.size++] = static_cast<unsigned char>(*folded);
-        }
+        detail::map_for_pass(normalizer_, cp, mapped, punctuation, m);
         return m;
     };
     // ASCII from pos on, until a non-ASCII byte or the end, from bit masks of up to 64 bytes
@@ -471,6 +516,9 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
     // Two-byte code points the pass copies into words (copied_word) join the word mask: the
     // stride then goes on through "für", "naïve" or "привет". Bytes [0, length) of the block at
     // base; a lead byte in the last place stays non-ASCII for the per-code-point path.
+    // Separators among them (a no-break space, typographic quotes and dashes) leave the
+    // non-ASCII mask for neither: they end a token like an ASCII space. Each is a split point: it
+    // is no normalization-sensitive code point, and a token boundary falls at it.
     const auto take_copied_letters = [&](masks& m, std::size_t at, unsigned length) {
         std::uint64_t todo = m.non_ascii;
         while (todo != 0) {
@@ -478,12 +526,25 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
             todo &= todo - 1;
             if (i + 1 >= length) break;
             const unsigned lead = in[at + i], next = in[at + i + 1];
-            if (lead < 0xC2 || lead >= 0xE0 || (next & 0xC0) != 0x80) continue;
+            if ((next & 0xC0) != 0x80) continue;
+            if (lead == 0xE2) {  // U+2000..U+2FFF
+                if (i + 2 >= length || (in[at + i + 2] & 0xC0) != 0x80) continue;
+                todo &= todo - 1;
+                todo &= todo - 1;  // the continuation bytes
+                const auto cp = static_cast<char32_t>(0x2000 | ((next & 0x3F) << 6) | (in[at + i + 2] & 0x3F));
+                if (copied_->punctuation_separator(cp)) m.non_ascii &= ~(std::uint64_t{7} << i);
+                continue;
+            }
+            if (lead < 0xC2 || lead >= 0xE0) continue;
             todo &= todo - 1;  // the continuation byte
-            if (!copied_->has(static_cast<char32_t>(((lead & 0x1F) << 6) | (next & 0x3F)))) continue;
+            const auto cp = static_cast<char32_t>(((lead & 0x1F) << 6) | (next & 0x3F));
             const std::uint64_t both = std::uint64_t{3} << i;
-            m.word |= both;
-            m.non_ascii &= ~both;
+            if (copied_->has(cp)) {
+                m.word |= both;
+                m.non_ascii &= ~both;
+            } else if (copied_->separator(cp)) {
+                m.non_ascii &= ~both;
+            }
         }
     };
     masks block;
