@@ -60,26 +60,43 @@ decltype(auto) with_ring(std::size_t k, F&& f) {
     return std::forward<F>(f)(ring.data());
 }
 
+// The window of the last k token hashes, rolled one hash at a time: a small value, so a scanning
+// loop that takes a copy keeps it in registers. window_t = (window_t-1 - h_t-k * base^(k-1)) * base
+// + h_t is computed as window_t-1 * base + h_t - h_t-k * base^k, the last term made when h_t-k
+// came: the chain from one window to the next is one multiplication and an addition. The ring
+// (k values, zero at first, which drops nothing) is outside.
+template <class Sink>
+struct shingle_roller {
+    std::uint64_t* ring;
+    std::size_t k;
+    std::uint64_t drop_power;  // base^k
+    std::uint64_t seed;
+    Sink* sink;
+    std::uint64_t window = 0;
+    std::size_t count = 0, slot = 0;
+
+    void operator()(std::uint64_t h) {
+        window = window * shingle_base + (h - ring[slot]);
+        ring[slot] = h * drop_power;
+        slot = slot + 1 == k ? 0 : slot + 1;
+        if (++count >= k) (*sink)(mix64(window, seed));
+    }
+    // The one shingle of a text with fewer than k tokens.
+    void finish() {
+        if (count > 0 && count < k) (*sink)(mix64(window, seed));
+    }
+};
+
 // Word shingles from a stream of token hashes: for_each_hash(push) calls push(h) for each token
-// hash in text order; sink gets mix64(window, seed) for each window of k tokens, where window is
-// the polynomial of the last k hashes in base shingle_base (power = base^(k-1) removes the
-// oldest), and one shingle of all the tokens when there are fewer than k.
+// hash in text order (push is a shingle_roller); sink gets mix64(window, seed) for each window of k
+// tokens, where window is the polynomial of the last k hashes in base shingle_base (power =
+// base^(k-1) removes the oldest), and one shingle of all the tokens when there are fewer than k.
 template <class ForEachHash, class Sink>
 void roll_shingles(std::size_t k, std::uint64_t power, std::uint64_t seed, ForEachHash&& for_each_hash, Sink&& sink) {
-    // window_t = (window_t-1 - h_t-k * base^(k-1)) * base + h_t, computed as window_t-1 * base +
-    // h_t - h_t-k * base^k with the last term made when h_t-k came: the chain from one window to
-    // the next is one multiplication and an addition. The ring starts at zero, which drops nothing.
-    const std::uint64_t drop_power = power * shingle_base;
     with_ring<std::uint64_t>(k, [&](std::uint64_t* ring) {
-        std::uint64_t window = 0;
-        std::size_t count = 0, slot = 0;
-        for_each_hash([&](std::uint64_t h) {
-            window = window * shingle_base + (h - ring[slot]);
-            ring[slot] = h * drop_power;
-            slot = slot + 1 == k ? 0 : slot + 1;
-            if (++count >= k) sink(mix64(window, seed));
-        });
-        if (count > 0 && count < k) sink(mix64(window, seed));
+        shingle_roller<std::remove_reference_t<Sink>> roller{ring, k, power * shingle_base, seed, &sink};
+        for_each_hash(roller);
+        roller.finish();
     });
 }
 

@@ -26,6 +26,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -88,7 +89,7 @@ inline void map_for_pass(const normalizer& normalize, char32_t cp, bool mapped, 
 }
 
 // How the fused pass's per-code-point path treats a code point, for the block scan's tables.
-enum class pass_role : std::uint8_t { other, copied_word, separator };
+enum class pass_role : std::uint8_t { other, copied_word, expanded_word, separator };
 
 inline pass_role role_in_pass(const normalizer& normalize, char32_t cp) {
     const normalize_options& o = normalize.options();
@@ -109,21 +110,40 @@ inline pass_role role_in_pass(const normalizer& normalize, char32_t cp) {
     // Replaced by separators only: it ends a token and starts none, like an ASCII space. (A code
     // point deleted is no separator: the text either side of it joins.)
     if (m.size == 0) return pass_role::other;
-    for (std::size_t k = 0; k < m.size; ++k)
-        if (token_class_of(m.out[k]) != token_class::separator) return pass_role::other;
-    return pass_role::separator;
+    bool separators = true, words = true;
+    for (std::size_t k = 0; k < m.size; ++k) {
+        const token_class cls = token_class_of(m.out[k]);
+        separators = separators && cls == token_class::separator;
+        words = words && cls == token_class::word;
+    }
+    // Replaced by word code points only (a capital by its lower case, ß by "ss"): inside a word
+    // or starting one, they go on with it like a copied letter, as other bytes.
+    return separators ? pass_role::separator : words ? pass_role::expanded_word : pass_role::other;
 }
 
 // The code points the block scan takes in its stride, decided by role_in_pass: two-byte ones
 // (U+0080..U+07FF) copied unchanged into a word (lower-case Latin, Greek and Cyrillic letters
-// under most options) or that are separators (no-break space, guillemets), and General
-// Punctuation (U+2000..U+206F) separators (typographic quotes and dashes, spaces).
+// under most options), replaced by word code points (capitals, ß, accented letters under
+// strip_diacritics: their UTF-8 is kept here, at most 7 bytes) or that are separators (no-break
+// space, guillemets), and General Punctuation (U+2000..U+206F) separators (typographic quotes and
+// dashes, spaces).
 struct copied_letters {
     static constexpr char32_t punctuation_first = 0x2000, punctuation_end = 0x2070;
     std::uint64_t bits[(0x800 - 0x80) / 64] = {};
+    std::uint64_t expanded_bits[(0x800 - 0x80) / 64] = {};
     std::uint64_t separator_bits[(0x800 - 0x80) / 64] = {};
     std::uint64_t punctuation_separator_bits[2] = {};
+    // For each expanded code point: its replacement's UTF-8 in the low bytes, its length in the top one.
+    std::vector<std::uint64_t> expansions;
     [[nodiscard]] bool has(char32_t cp) const noexcept { return (bits[(cp - 0x80) / 64] >> ((cp - 0x80) % 64)) & 1; }
+    [[nodiscard]] bool expanded(char32_t cp) const noexcept {
+        return (expanded_bits[(cp - 0x80) / 64] >> ((cp - 0x80) % 64)) & 1;
+    }
+    /// Appends the replacement of an expanded code point to out.
+    void append_expansion(char32_t cp, std::string& out) const {
+        const std::uint64_t e = expansions[cp - 0x80];
+        for (unsigned k = 0; k < (e >> 56); ++k) out.push_back(static_cast<char>(e >> (8 * k)));
+    }
     [[nodiscard]] bool separator(char32_t cp) const noexcept {
         return (separator_bits[(cp - 0x80) / 64] >> ((cp - 0x80) % 64)) & 1;
     }
@@ -154,6 +174,23 @@ inline const copied_letters& copied_letters_for(const normalizer& normalize) {
             const std::uint64_t bit = std::uint64_t{1} << ((cp - 0x80) % 64);
             if (role == pass_role::copied_word) t.bits[(cp - 0x80) / 64] |= bit;
             if (role == pass_role::separator) t.separator_bits[(cp - 0x80) / 64] |= bit;
+            if (role != pass_role::expanded_word) continue;
+            code_point_mapping m;
+            const std::uint8_t property = unicode::property_byte(cp);
+            map_for_pass(normalize, cp,
+                         (property & (unicode::detail::mapped_bit | unicode::detail::strippable_mark_bit)) != 0,
+                         normalize.options().fold_punctuation && maybe_punctuation(cp), m);
+            std::string bytes;
+            for (std::size_t k = 0; k < m.size; ++k) {
+                char encoded[4];
+                bytes.append(encoded, encode_utf8(m.out[k], encoded));
+            }
+            if (bytes.size() > 7) continue;  // left to the per-code-point path
+            if (t.expansions.empty()) t.expansions.assign(0x800 - 0x80, 0);
+            std::uint64_t packed = std::uint64_t{bytes.size()} << 56;
+            for (std::size_t k = 0; k < bytes.size(); ++k) packed |= std::uint64_t{static_cast<unsigned char>(bytes[k])} << (8 * k);
+            t.expansions[cp - 0x80] = packed;
+            t.expanded_bits[(cp - 0x80) / 64] |= bit;
         }
         for (char32_t cp = copied_letters::punctuation_first; cp < copied_letters::punctuation_end; ++cp)
             if (role_in_pass(normalize, cp) == pass_role::separator) {
@@ -252,7 +289,10 @@ private:
 
 template <hasher H>
 template <bool Spans, bool Hashes, class F>
-bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok, F&& f) const {
+bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok, F&& given) const {
+    // With Hashes, given is a small value (the shingle roller): the pass works on a copy, which
+    // stays in registers, and gives it back at the end.
+    std::conditional_t<Hashes, std::remove_cvref_t<F>, F&&> f = static_cast<F&&>(given);
     using detail::token_class;
     const normalize_options& options = normalizer_.options();
     if (options.on_invalid == invalid_utf8::error) {
@@ -277,6 +317,7 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
     // bytes that normalize to themselves but for ASCII capitals, which run_upper tracks.
     std::size_t run_begin = 0;
     bool run_upper = false;
+    bool run_expand = false;  // the run holds expanded two-byte letters (see copied_letters)
     tok.clear();
     std::string scratch;  // the normalizer's output for a stretch it handles
     // With Spans: where the current token's first code point starts in the input, and whether
@@ -306,10 +347,30 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
         }
     };
 
+    // Appends the normalized form of the input bytes [from, end) of a run to tok.
+    const auto append_run = [&](std::size_t from, std::size_t end) {
+        for (std::size_t i = from; i < end; ++i) {
+            const unsigned c = in[i];
+            if (c < 0x80) {
+                tok.push_back(static_cast<char>(ascii.folded[c]));
+            } else if (c >= 0xC2 && c < 0xE0 && i + 1 < end &&
+                       copied_->expanded(static_cast<char32_t>(((c & 0x1F) << 6) | (in[i + 1] & 0x3F)))) {
+                copied_->append_expansion(static_cast<char32_t>(((c & 0x1F) << 6) | (in[i + 1] & 0x3F)), tok);
+                ++i;
+            } else {
+                tok.push_back(static_cast<char>(c));
+            }
+        }
+    };
     const auto flush_run = [&](std::size_t end) {
-        for (std::size_t i = run_begin; i < end; ++i) tok.push_back(static_cast<char>(in[i] < 0x80 ? ascii.folded[in[i]] : in[i]));
+        if (run_expand) {
+            append_run(run_begin, end);
+        } else {
+            for (std::size_t i = run_begin; i < end; ++i) tok.push_back(static_cast<char>(in[i] < 0x80 ? ascii.folded[in[i]] : in[i]));
+        }
         run_begin = end;
         run_upper = false;
+        run_expand = false;
     };
     // Emits the token at input [at, at + length) (ASCII, and two-byte letters copied as they are)
     // with its ASCII capitals lower-cased, 8 bytes at a time where the input has them.
@@ -328,6 +389,13 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
         }
         emit(std::string_view(lowered, length), at, at + length);
     };
+    // ASCII capitals lower-cased in a word of which only the bytes of a token matter: ASCII
+    // letters and digits (which have 0x20 set but for the capitals) and non-ASCII bytes (left
+    // alone), so setting 0x20 in every ASCII byte is enough.
+    const auto lower_word_bytes = [](std::uint64_t w) { return w | ((~w & detail::highs) >> 2); };
+    const auto store8 = [](char* p, std::uint64_t w) {
+        for (unsigned k = 0; k < 8; ++k) p[k] = static_cast<char>(w >> (8 * k));
+    };
     // With Hashes: hashes the token at input [at, at + length), made of ASCII and two-byte letters
     // copied as they are, with its ASCII capitals lower-cased. A token of at most 16 bytes with 8
     // readable bytes either side is hashed from two words of the input, whatever its length.
@@ -336,8 +404,8 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
             if (length <= detail::token_hasher::short_limit && at + 8 <= n && at + length >= 8) {
                 std::uint64_t first = detail::load8(in + at), last = detail::load8(in + at + length - 8);
                 if (fold_ascii) {
-                    first = detail::ascii_lower(first);
-                    last = detail::ascii_lower(last);
+                    first = lower_word_bytes(first);
+                    last = lower_word_bytes(last);
                 }
                 f(token_hash_.from_words(first, last, length));
                 return;
@@ -345,16 +413,51 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
         }
         emit_lowered(at, length);
     };
+    // Emits the token at input [at, at + length) (at most 64 bytes) holding expanded letters, whose
+    // lead bytes are the bits of leads (bit i: byte at + i). Where each expansion is two bytes, as
+    // the letter is (a capital's lower case, ß's "ss"), the token is the input lower-cased word by
+    // word with the expansions written over their letters.
+    const auto emit_expanded = [&](std::size_t at, std::size_t length, std::uint64_t leads) {
+        if (at + 72 <= n) {
+            char bytes[8 + 64];
+            std::memset(bytes, 0, 8);  // read, not used, by the hash of a short token
+            for (std::size_t i = 0; i < length; i += 8) {
+                const std::uint64_t w = detail::load8(in + at + i);
+                store8(bytes + 8 + i, fold_ascii ? lower_word_bytes(w) : w);
+            }
+            bool same_length = true;
+            for (std::uint64_t todo = leads; todo != 0 && same_length; todo &= todo - 1) {
+                const auto i = static_cast<unsigned>(std::countr_zero(todo));
+                const std::uint64_t x = copied_->expansions[(((in[at + i] & 0x1Fu) << 6) | (in[at + i + 1] & 0x3Fu)) - 0x80];
+                same_length = (x >> 56) == 2;
+                bytes[8 + i] = static_cast<char>(x);
+                bytes[8 + i + 1] = static_cast<char>(x >> 8);
+            }
+            if (same_length) {
+                if constexpr (Hashes) {
+                    if (length <= detail::token_hasher::short_limit) {
+                        f(token_hash_.from_words(detail::load8(bytes + 8), detail::load8(bytes + length), length));
+                        return;
+                    }
+                }
+                emit(std::string_view(bytes + 8, length), at, at + length);
+                return;
+            }
+        }
+        append_run(at, at + length);
+        emit(std::string_view(tok), at, at + length);
+        tok.clear();
+    };
     // Emits the current token, whose run ends at end.
     const auto finish = [&](std::size_t end) {
         if constexpr (Hashes) {
-            if (tok.empty()) {
+            if (tok.empty() && !run_expand) {
                 emit_input(run_begin, end - run_begin);
                 in_token = state::outside;
                 return;
             }
         }
-        if (tok.empty() && !run_upper) {
+        if (tok.empty() && !run_upper && !run_expand) {
             emit(text.substr(run_begin, end - run_begin), run_begin, end);  // the input bytes are the token's
         } else {
             flush_run(end);
@@ -369,6 +472,7 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
         if constexpr (Spans) token_start = pos;
         run_begin = pos;
         run_upper = false;
+        run_expand = false;
         if (!verbatim) tok.assign(bytes, length);
     };
     // One normalized code point (bytes, class) produced by the input code point at pos; verbatim:
@@ -503,7 +607,7 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
     // non-ASCII byte, so a short ASCII stretch between non-ASCII characters (a space between
     // Cyrillic words) costs one word.
     struct masks {
-        std::uint64_t word = 0, upper = 0, non_ascii = 0;
+        std::uint64_t word = 0, upper = 0, non_ascii = 0, expand = 0;  // expand: lead bytes of expanded letters
     };
     const auto gather = [](std::uint64_t marks) { return ((marks >> 7) * 0x0102040810204080ULL) >> 56; };
     const auto classify8 = [&](std::uint64_t w, unsigned shift, masks& m) {
@@ -542,6 +646,10 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
             if (copied_->has(cp)) {
                 m.word |= both;
                 m.non_ascii &= ~both;
+            } else if (copied_->expanded(cp)) {
+                m.word |= both;
+                m.non_ascii &= ~both;
+                m.expand |= std::uint64_t{1} << i;
             } else if (copied_->separator(cp)) {
                 m.non_ascii &= ~both;
             }
@@ -586,12 +694,14 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
             const std::uint64_t valid = limit == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << limit) - 1;
             const std::uint64_t word = (block.word >> offset) & valid;
             const std::uint64_t upper = block.upper >> offset;
+            const std::uint64_t expand = block.expand >> offset;
             const std::uint64_t carry = in_token == state::word ? 1 : 0;
             std::uint64_t starts = word & ~((word << 1) | carry);
             std::uint64_t ends = ~word & ((word << 1) | carry) & valid;
             if (in_token == state::word) {
                 if (ends == 0) {  // the token goes on past this stretch
                     run_upper |= (upper & valid) != 0;
+                    run_expand |= (expand & valid) != 0;
                     pos += limit;
                     if (limit < size) return;
                     continue;
@@ -599,6 +709,7 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
                 const unsigned e = static_cast<unsigned>(std::countr_zero(ends));
                 ends &= ends - 1;
                 run_upper |= (upper & ((std::uint64_t{1} << e) - 1)) != 0;
+                run_expand |= (expand & ((std::uint64_t{1} << e) - 1)) != 0;
                 finish(pos + e);
                 split = pos + e;
             }
@@ -610,13 +721,27 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
                     if constexpr (Spans) token_start = pos + b;
                     run_begin = pos + b;
                     run_upper = (upper & valid & ~((std::uint64_t{1} << b) - 1)) != 0;
+                    run_expand = (expand & valid & ~((std::uint64_t{1} << b) - 1)) != 0;
                     split = pos + b;
                     break;
                 }
                 const unsigned e = static_cast<unsigned>(std::countr_zero(ends));
                 ends &= ends - 1;
-                if constexpr (Hashes) {
-                    emit_input(pos + b, e - b);
+                if (const std::uint64_t expanded = expand & (((std::uint64_t{1} << (e - b)) - 1) << b); expanded != 0) {
+                    emit_expanded(pos + b, e - b, expanded >> b);
+                } else if constexpr (Hashes) {
+                    // emit_input's first case, spelled out: the compilers do not all inline it.
+                    const std::size_t at = pos + b, length = e - b;
+                    if (length <= detail::token_hasher::short_limit && at + 8 <= n && at + length >= 8) {
+                        std::uint64_t first = detail::load8(in + at), last = detail::load8(in + at + length - 8);
+                        if (fold_ascii) {
+                            first = lower_word_bytes(first);
+                            last = lower_word_bytes(last);
+                        }
+                        f(token_hash_.from_words(first, last, length));
+                    } else {
+                        emit_input(at, length);
+                    }
                 } else {
                     const std::uint64_t span = ((std::uint64_t{1} << (e - b)) - 1) << b;
                     if ((upper & span) == 0) {
@@ -708,8 +833,10 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
         pos = next;
         run_begin = next;
         run_upper = false;
+        run_expand = false;
     }
     if (in_token != state::outside) finish(n);
+    if constexpr (Hashes) given = f;
     if constexpr (Spans) {
         if (deleted_after != 0 && deleted_after == tokens_given) return false;
     }
