@@ -42,7 +42,7 @@ std::vector<std::string_view> split(std::string_view text, std::size_t size) {
 // The pipeline's shingles of doc into hashes (cleared first).
 void pipeline_shingles(const ditto::normalizing_word_shingler<>& shingle, std::string_view doc, std::vector<std::uint64_t>& hashes) {
     hashes.clear();
-    shingle(doc, [&](std::uint64_t h) { hashes.push_back(h); });
+    shingle.append_to(doc, hashes);
 }
 
 template <std::size_t K, class Sketcher>

@@ -539,7 +539,11 @@ content_hash sketch_one_text(const Parts& parts, std::string_view text, std::vec
                              std::span<std::uint32_t> slots, std::uint64_t* key_row, std::size_t bands,
                              std::uint16_t* slot_row) {
     hashes.clear();
-    parts.shingler(text, [&](std::uint64_t h) { hashes.push_back(h); });
+    if constexpr (requires { parts.shingler.append_to(text, hashes); }) {
+        parts.shingler.append_to(text, hashes);  // the library's shinglers: a faster way to the same
+    } else {
+        parts.shingler(text, [&](std::uint64_t h) { hashes.push_back(h); });
+    }
     const content_hash sequence =
         hash128(std::string_view(reinterpret_cast<const char*>(hashes.data()), hashes.size() * sizeof(std::uint64_t)));
     if (hashes.empty()) return sequence;

@@ -11,6 +11,7 @@
 // one code point per maximal subpart). A non-empty text shorter than k code points yields one
 // k-gram of the whole text.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -60,18 +61,50 @@ decltype(auto) with_ring(std::size_t k, F&& f) {
     return std::forward<F>(f)(ring.data());
 }
 
+// A sink that appends to a vector through a cursor, for shingle_roller to hold by value: a scanning
+// loop then keeps the cursor in a register, where push_back would load and store the vector's
+// end for every hash. The vector is longer than its hashes until finish().
+class vector_appender {
+public:
+    explicit vector_appender(std::vector<std::uint64_t>& out) : out_(&out), size_(out.size()) {
+        out.resize(std::max<std::size_t>(out.size() + 256, out.capacity()));
+        next_ = out.data() + size_;
+        end_ = out.data() + out.size();
+    }
+    void operator()(std::uint64_t h) {
+        if (next_ == end_) grow();
+        *next_++ = h;
+    }
+    /// Cuts the vector to the hashes appended.
+    void finish() { out_->resize(static_cast<std::size_t>(next_ - out_->data())); }
+
+private:
+    void grow() {
+        const std::size_t used = out_->size();
+        out_->resize(2 * used);
+        next_ = out_->data() + used;
+        end_ = out_->data() + out_->size();
+    }
+    std::vector<std::uint64_t>* out_;
+    std::size_t size_;
+    std::uint64_t* next_ = nullptr;
+    std::uint64_t* end_ = nullptr;
+};
+
 // The window of the last k token hashes, rolled one hash at a time: a small value, so a scanning
 // loop that takes a copy keeps it in registers. window_t = (window_t-1 - h_t-k * base^(k-1)) * base
 // + h_t is computed as window_t-1 * base + h_t - h_t-k * base^k, the last term made when h_t-k
 // came: the chain from one window to the next is one multiplication and an addition. The ring
-// (k values, zero at first, which drops nothing) is outside.
+// (k values, zero at first, which drops nothing) is outside. A vector_appender sink is held by
+// value (so it is copied with the roller), any other by pointer.
 template <class Sink>
 struct shingle_roller {
+    static constexpr bool by_value = std::is_same_v<std::remove_cv_t<Sink>, vector_appender>;
     std::uint64_t* ring;
     std::size_t k;
     std::uint64_t drop_power;  // base^k
     std::uint64_t seed;
-    Sink* sink;
+    std::conditional_t<by_value, vector_appender, Sink*> sink;
     std::uint64_t window = 0;
     std::size_t count = 0, slot = 0;
 
@@ -79,11 +112,20 @@ struct shingle_roller {
         window = window * shingle_base + (h - ring[slot]);
         ring[slot] = h * drop_power;
         slot = slot + 1 == k ? 0 : slot + 1;
-        if (++count >= k) (*sink)(mix64(window, seed));
+        if (++count >= k) give(mix64(window, seed));
     }
     // The one shingle of a text with fewer than k tokens.
     void finish() {
-        if (count > 0 && count < k) (*sink)(mix64(window, seed));
+        if (count > 0 && count < k) give(mix64(window, seed));
+    }
+
+private:
+    void give(std::uint64_t shingle) {
+        if constexpr (by_value) {
+            sink(shingle);
+        } else {
+            (*sink)(shingle);
+        }
     }
 };
 
@@ -93,10 +135,18 @@ struct shingle_roller {
 // base^(k-1) removes the oldest), and one shingle of all the tokens when there are fewer than k.
 template <class ForEachHash, class Sink>
 void roll_shingles(std::size_t k, std::uint64_t power, std::uint64_t seed, ForEachHash&& for_each_hash, Sink&& sink) {
+    using roller_type = shingle_roller<std::remove_reference_t<Sink>>;
     with_ring<std::uint64_t>(k, [&](std::uint64_t* ring) {
-        shingle_roller<std::remove_reference_t<Sink>> roller{ring, k, power * shingle_base, seed, &sink};
-        for_each_hash(roller);
-        roller.finish();
+        if constexpr (roller_type::by_value) {
+            roller_type roller{ring, k, power * shingle_base, seed, sink};
+            for_each_hash(roller);
+            roller.finish();
+            sink = roller.sink;  // the cursor, moved on
+        } else {
+            roller_type roller{ring, k, power * shingle_base, seed, &sink};
+            for_each_hash(roller);
+            roller.finish();
+        }
     });
 }
 

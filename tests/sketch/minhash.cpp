@@ -10,10 +10,12 @@
 #include <ditto/sketch/minhash.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <numeric>
 #include <random>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -169,6 +171,49 @@ TEST_CASE("slot values of different widths come from the same keys", "[sketch]")
         CHECK(s32[i] == static_cast<std::uint32_t>(s64[i] >> 32));
         // 16-bit slots are a hash of the winning key (its top bits would be mostly the round).
         CHECK(s16[i] == ditto::detail::key_slot<std::uint16_t>(ditto::detail::top_bits<std::uint64_t>(s64[i]) ));
+    }
+}
+
+namespace {
+
+// fast_sketcher as its definition reads: round 0 over every element's mixed hash, then rounds that
+// offer every element's key to its bin until no bin is empty (the sketcher passes over elements
+// whose bin was full when the round started, which must change nothing).
+std::vector<std::uint32_t> fast_reference(const std::vector<std::uint64_t>& hashes, std::size_t k, std::uint64_t seed) {
+    std::vector<std::uint64_t> key(k, ~std::uint64_t{0});
+    const int round_bits = static_cast<int>(std::bit_width(2 * k - 1));
+    std::vector<std::uint64_t> element;
+    for (const std::uint64_t x : hashes) element.push_back(ditto::mix64(x, seed));
+    const auto offer = [&](std::size_t bin, std::uint64_t candidate) { key[bin] = std::min(key[bin], candidate); };
+    for (const std::uint64_t h : element) offer(ditto::detail::reduce(h, k), std::rotl(h, 32) >> round_bits);
+    const auto empty = [&] { return std::count(key.begin(), key.end(), ~std::uint64_t{0}) > 0; };
+    for (std::uint64_t round = 1; empty(); ++round) {
+        for (const std::uint64_t e : element) {
+            const std::uint64_t h = ditto::detail::fold_multiply(e ^ (round * 0x9e3779b97f4a7c15ULL), 0xd1b54a32d192ed03ULL);
+            const std::size_t bin = round < k ? ditto::detail::reduce(h, k)
+                                              : (ditto::detail::reduce(e, k) + static_cast<std::size_t>(round)) % k;
+            offer(bin, (round << (64 - round_bits)) | (std::rotl(h, 32) >> round_bits));
+        }
+    }
+    std::vector<std::uint32_t> out;
+    for (const std::uint64_t x : key) out.push_back(ditto::detail::key_slot<std::uint32_t>(x));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("fast_sketcher equals its definition, round by round", "[sketch]") {
+    std::mt19937_64 rng(17);
+    for (const std::size_t k : {1u, 2u, 3u, 64u, 100u, 128u, 256u, 1000u, 1500u}) {
+        for (const std::size_t n : {1u, 2u, 5u, 50u, 127u, 128u, 340u, 1000u, 5000u}) {
+            std::vector<std::uint64_t> hashes(n);
+            for (auto& h : hashes) h = rng();
+            const std::uint64_t seed = rng();
+            std::vector<std::uint32_t> got(k);
+            ditto::fast_sketcher(seed).fill(std::span<const std::uint64_t>(hashes), std::span<std::uint32_t>(got));
+            INFO("k = " << k << ", n = " << n);
+            CHECK(got == fast_reference(hashes, k, seed));
+        }
     }
 }
 

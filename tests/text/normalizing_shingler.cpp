@@ -5,6 +5,7 @@
 #include <ditto/shingle.hpp>
 #include <ditto/text/normalize.hpp>
 #include <ditto/text/token_hash.hpp>
+#include <ditto/text/text_shingler.hpp>
 #include <ditto/text/tokenize.hpp>
 
 #include <algorithm>
@@ -187,6 +188,49 @@ TEST_CASE("token_hasher::from_words equals hash64 for every length up to 16, wha
                 const std::uint64_t last = ditto::detail::load8(bytes.data() + at + n - 8);
                 REQUIRE(h.from_words(first, last, n) == ditto::hash64(s, seed));
             }
+    }
+}
+
+TEST_CASE("append_to: the sink's hashes, appended; nothing on an exception", "[normalizing_shingler]") {
+    std::mt19937 rng(5);
+    const auto pool = pieces();
+    std::vector<std::string> well_formed;
+    for (const auto& p : pool)
+        if (ditto::find_invalid_utf8(p) == std::string_view::npos) well_formed.push_back(p);
+    normalize_options strict;
+    strict.on_invalid = ditto::invalid_utf8::error;
+    for (const std::size_t k : {1u, 3u, 5u, 40u}) {
+        const ditto::normalizing_word_shingler<> shingle(strict, k);
+        const ditto::text_shingler words(ditto::shingle_kind::words, strict, k);
+        const ditto::text_shingler chars(ditto::shingle_kind::characters, strict, k);
+        for (int round = 0; round < 200; ++round) {
+            // Up to a few thousand hashes, so the appender grows its vector more than once.
+            const std::string text = random_text(rng, round % 10 == 0 ? pool : well_formed, rng() % 2000);
+            std::vector<std::uint64_t> expected = {1, 2, 3};
+            bool threw = false;
+            try {
+                shingle(text, [&](std::uint64_t h) { expected.push_back(h); });
+            } catch (const ditto::parse_error&) {
+                threw = true;
+            }
+            std::vector<std::uint64_t> got = {1, 2, 3};
+            if (threw) {
+                REQUIRE_THROWS_AS(shingle.append_to(text, got), ditto::parse_error);
+                REQUIRE(got == std::vector<std::uint64_t>{1, 2, 3});
+                REQUIRE_THROWS_AS(chars.append_to(text, got), ditto::parse_error);
+                REQUIRE(got == std::vector<std::uint64_t>{1, 2, 3});
+                continue;
+            }
+            shingle.append_to(text, got);
+            REQUIRE(got == expected);
+            std::vector<std::uint64_t> through_kind = {1, 2, 3};
+            words.append_to(text, through_kind);
+            REQUIRE(through_kind == expected);
+            std::vector<std::uint64_t> char_grams = {1, 2, 3}, char_expected = {1, 2, 3};
+            chars.append_to(text, char_grams);
+            chars(text, [&](std::uint64_t h) { char_expected.push_back(h); });
+            REQUIRE(char_grams == char_expected);
+        }
     }
 }
 

@@ -238,7 +238,24 @@ public:
 
     /// The shingle hashes of the normalized text, in text order (repeats included).
     [[nodiscard]] std::vector<std::uint64_t> operator()(std::string_view text) const {
-        return detail::collect_shingles(*this, text);
+        std::vector<std::uint64_t> out;
+        append_to(text, out);
+        return out;
+    }
+
+    /// Appends the shingle hashes of the normalized text to out, in text order: what operator()
+    /// with a sink that pushes them back gives, faster (the pass keeps out's end in a register).
+    /// On an exception out is as it was.
+    void append_to(std::string_view text, std::vector<std::uint64_t>& out) const {
+        const std::size_t size = out.size();
+        detail::vector_appender append(out);
+        try {
+            (*this)(text, append);
+        } catch (...) {
+            out.resize(size);
+            throw;
+        }
+        append.finish();
     }
 
     /// Calls f(bytes) with the bytes of each token of normalize(text), in order: the tokens

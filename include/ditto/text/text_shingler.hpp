@@ -76,6 +76,22 @@ public:
         else chars_(text, sink);
     }
 
+    /// Appends the shingle hashes of the normalized text to out, in text order (as operator()
+    /// with a sink that pushes them back). On an exception out is as it was.
+    void append_to(std::string_view text, std::vector<std::uint64_t>& out) const {
+        if (kind_ == shingle_kind::words) {
+            words_.append_to(text, out);
+            return;
+        }
+        const std::size_t size = out.size();
+        try {
+            chars_(text, [&](std::uint64_t h) { out.push_back(h); });
+        } catch (...) {
+            out.resize(size);
+            throw;
+        }
+    }
+
     /// The shingle hashes of the normalized text, in text order (repeats included).
     [[nodiscard]] std::vector<std::uint64_t> operator()(std::string_view text) const {
         return detail::collect_shingles(*this, text);
