@@ -22,6 +22,7 @@
 #include <vector>
 
 #include <ditto/concepts.hpp>
+#include <ditto/detail/inline.hpp>
 #include <ditto/error.hpp>
 #include <ditto/hash.hpp>
 #include <ditto/text/tokenize.hpp>
@@ -71,7 +72,7 @@ public:
         next_ = out.data() + size_;
         end_ = out.data() + out.size();
     }
-    void operator()(std::uint64_t h) {
+    DITTO_ALWAYS_INLINE void operator()(std::uint64_t h) {
         if (next_ == end_) grow();
         *next_++ = h;
     }
@@ -108,7 +109,7 @@ struct shingle_roller {
     std::uint64_t window = 0;
     std::size_t count = 0, slot = 0;
 
-    void operator()(std::uint64_t h) {
+    DITTO_ALWAYS_INLINE void operator()(std::uint64_t h) {
         window = window * shingle_base + (h - ring[slot]);
         ring[slot] = h * drop_power;
         slot = slot + 1 == k ? 0 : slot + 1;
@@ -120,7 +121,7 @@ struct shingle_roller {
     }
 
 private:
-    void give(std::uint64_t shingle) {
+    DITTO_ALWAYS_INLINE void give(std::uint64_t shingle) {
         if constexpr (by_value) {
             sink(shingle);
         } else {

@@ -1,8 +1,11 @@
 // The strict JSONL record parser: decoding (escapes, surrogate pairs, in place and grown), the
 // field rules, the whole JSON grammar, and error locations.
 #include <ditto/io/jsonl.hpp>
+#include <ditto/text/utf8.hpp>
 
 #include <cstdint>
+#include <iterator>
+#include <random>
 #include <stdexcept>
 #include <string>
 
@@ -200,4 +203,124 @@ TEST_CASE("jsonl: raw UTF-8 in strings against the reference decoder, at every a
             }
         }
     }
+}
+
+namespace {
+
+// A string body as the two encoders restore_jsonl_line knows write it, spelled out by hand from
+// the JSON grammar (independent of append_json_escaped): short escapes, \u00xx for other
+// controls, and with ascii every code point from DEL up as \u escapes in lower-case hex.
+std::string encoded_by_hand(const std::u32string& text, bool ascii) {
+    std::string out;
+    const auto u = [&](unsigned unit) {
+        const char* hex = "0123456789abcdef";
+        out += "\\u";
+        for (int shift = 12; shift >= 0; shift -= 4) out += hex[(unit >> shift) & 15];
+    };
+    for (const char32_t c : text) {
+        switch (c) {
+            case '"': out += "\\\""; continue;
+            case '\\': out += "\\\\"; continue;
+            case '\b': out += "\\b"; continue;
+            case '\f': out += "\\f"; continue;
+            case '\n': out += "\\n"; continue;
+            case '\r': out += "\\r"; continue;
+            case '\t': out += "\\t"; continue;
+            default: break;
+        }
+        if (c < 0x20 || (ascii && c >= 0x7F)) {
+            if (c >= 0x10000) {
+                u(0xD800 + static_cast<unsigned>((c - 0x10000) >> 10));
+                u(0xDC00 + static_cast<unsigned>((c - 0x10000) & 0x3FF));
+            } else {
+                u(static_cast<unsigned>(c));
+            }
+            continue;
+        }
+        char b[4];
+        out.append(b, ditto::encode_utf8(c, b));
+    }
+    return out;
+}
+
+std::u32string random_text(std::mt19937& rng) {
+    const char32_t pool[] = {'a', 'b', ' ', 'Z', '0', '"', '\\', '/', '\n', '\t', '\r', '\b', '\f', 0x01, 0x1F, 0x7F,
+                             0xE9, 0x3B1, 0x43F, 0x4E2D, 0x2028, 0xFFFD, 0x1F600, 0x10FFFF};
+    std::u32string t;
+    const std::size_t n = rng() % 40;
+    for (std::size_t i = 0; i < n; ++i) t.push_back(pool[rng() % std::size(pool)]);
+    return t;
+}
+
+}  // namespace
+
+TEST_CASE("jsonl: a line its encoder's escapes were written by is written back as read", "[jsonl]") {
+    std::mt19937 rng(21);
+    for (int round = 0; round < 4000; ++round) {
+        const bool ascii = rng() % 2 == 0;
+        const std::string text = encoded_by_hand(random_text(rng), ascii);
+        const std::string id = encoded_by_hand(random_text(rng), ascii);
+        std::string line;
+        switch (rng() % 4) {
+            case 0: line = "{\"text\": \"" + text + "\", \"id\": \"" + id + "\"}"; break;
+            case 1: line = "{\"id\":\"" + id + "\",\"n\":[1,\"x\\n\"],\"text\":\"" + text + "\"}"; break;
+            case 2: line = " { \"text\" : \"" + text + "\" , \"id\" : 17 } "; break;
+            default: line = "{\"meta\": {\"a\": \"\\u00e9\\/\"}, \"text\": \"" + text + "\"}\r"; break;
+        }
+        const std::string as_read = line;
+        ditto::jsonl_parser p({});
+        const ditto::jsonl_record r = parse(p, line);
+        INFO(as_read);
+        REQUIRE(ditto::jsonl_restorable(line, r));
+        std::string back;
+        ditto::restore_jsonl_line(line, r, back);
+        REQUIRE(back == as_read);
+        CHECK(ditto::json_escaped_size(r.text, r.text_form.ascii) == r.text_form.encoded_size);
+    }
+}
+
+TEST_CASE("jsonl: lines written otherwise are not restorable, and a restorable one is always exact", "[jsonl]") {
+    // Forms no encoder restore_jsonl_line knows writes: each must not be taken for one.
+    for (const std::string body : {"a\\/b", "\\u00E9", "\\u0041", "\\u0022", "\\u005c", "\\u000a", "\\u0009",
+                                   "caf\\u00e9 caf\xC3\xA9", "\\ud83d\\ude00\xF0\x9F\x98\x80", "\\uD83D\\uDE00",
+                                   "\x7F\\u00e9", "bad \xFF byte", "lone \\udc00", "\x01"}) {
+        std::string line = "{\"text\": \"" + std::string(body) + "\"}";
+        ditto::jsonl_parser p({});
+        ditto::jsonl_record r;
+        try {
+            r = parse(p, line);
+        } catch (const ditto::parse_error&) {
+            continue;  // a raw control: not JSON at all
+        }
+        INFO(body);
+        CHECK_FALSE(ditto::jsonl_restorable(line, r));
+    }
+    {  // a key with an escape changes the line outside text and id
+        std::string line = "{\"te\\u0078t\": \"a\\nb\"}";
+        ditto::jsonl_parser p({});
+        const auto r = parse(p, line);
+        CHECK(r.text == "a\nb");
+        CHECK_FALSE(ditto::jsonl_restorable(line, r));
+    }
+    // Random escapes of every kind: whenever the line is called restorable, it comes back exact.
+    std::mt19937 rng(8);
+    const char* pieces[] = {"a", " ", "\\n", "\\/", "\\u00e9", "\\u00E9", "\xC3\xA9", "\\\"", "\\\\", "\\u0001",
+                            "\\u007f", "\x7F", "\\ud83d\\ude00", "\xF0\x9F\x98\x80", "\\t", "\\u0020", "\\b"};
+    std::size_t restorable = 0;
+    for (int round = 0; round < 20000; ++round) {
+        std::string body;
+        const std::size_t n = rng() % 6;
+        for (std::size_t i = 0; i < n; ++i) body += pieces[rng() % std::size(pieces)];
+        std::string line = "{\"id\": \"" + std::string(pieces[rng() % std::size(pieces)]) + "\", \"text\": \"" + body + "\"}";
+        const std::string as_read = line;
+        ditto::jsonl_parser p({});
+        const auto r = parse(p, line);
+        if (!ditto::jsonl_restorable(line, r)) continue;
+        ++restorable;
+        std::string back;
+        ditto::restore_jsonl_line(line, r, back);
+        INFO(as_read);
+        REQUIRE(back == as_read);
+    }
+    CHECK(restorable > 2000);  // the check is not vacuous
 }

@@ -296,7 +296,8 @@ struct record {
     ditto::json_id_kind id_kind;  // none: the id is the line number
     std::size_t line;
     std::size_t begin, end;      // the line's bytes in the input, without its "\n"
-    std::uint64_t original;      // where its bytes as read were spilled, or not_spilled
+    std::uint64_t original;      // where its bytes as read were spilled, or not_spilled, or ditto::jsonl_restored
+    ditto::json_string_form text_form, id_form;  // jsonl_restored: how text and id were written
 };
 constexpr std::uint64_t not_spilled = ditto::jsonl_not_kept;
 
@@ -852,7 +853,7 @@ streamed_input parse_streamed(const reread_input& file, const dedup_arguments& a
                                             ? ids.store(std::to_string(line))
                                             : ids.store(r.record.id);
             in.records.push_back(record{{}, id, r.record.id_kind, line, static_cast<std::size_t>(base + r.begin),
-                                        static_cast<std::size_t>(base + r.end), not_spilled});
+                                        static_cast<std::size_t>(base + r.end), not_spilled, {}, {}});
         }
         for (const auto& b : parsed.bad)
             in.skipped.push_back({lines + b.line, static_cast<std::size_t>(base + b.begin),
@@ -1013,7 +1014,7 @@ std::vector<record> read_documents(const input_files& input, const sketch_files&
                              " of " + input_name + (input.is_manifest() ? " = " + input.place(lines[i].first) : std::string()) +
                              " is not the one sketched; was it changed since?");
         records.push_back(record{r.record.text, r.record.id, r.record.id_kind, r.line, static_cast<std::size_t>(lines[i].first),
-                                 static_cast<std::size_t>(lines[i].second), r.original});
+                                 static_cast<std::size_t>(lines[i].second), r.original, {}, {}});
     }
     return records;
 }
@@ -1547,6 +1548,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
                                                        std::size_t{8} << 20);
         chunking.skip_invalid = a.skip_invalid;
         chunking.keep_originals = a.mode == output_mode::lines;
+        chunking.restore = true;
         chunking.keep = [&](std::string_view bytes) {
             std::lock_guard lock(originals_mutex);
             return originals.add(bytes);
@@ -1557,7 +1559,8 @@ int run_dedup(const std::vector<std::string_view>& args) {
         if (!a.skip_invalid && !parsed.bad.empty()) throw data_error(input.located(parsed.bad.front().error));
         records.reserve(parsed.records.size());
         for (const auto& r : parsed.records)
-            records.push_back(record{r.record.text, r.record.id, r.record.id_kind, r.line, r.begin, r.end, r.original});
+            records.push_back(record{r.record.text, r.record.id, r.record.id_kind, r.line, r.begin, r.end, r.original,
+                                     r.record.text_form, r.record.id_form});
         std::vector<ditto::jsonl_line>().swap(parsed.records);  // the texts stay (in the buffer and parsed.parsers)
         skipped.reserve(parsed.bad.size());
         for (const auto& b : parsed.bad)
@@ -1612,7 +1615,9 @@ int run_dedup(const std::vector<std::string_view>& args) {
     dedup_cleaning cleaning;
     std::vector<std::string_view> texts(a.clean ? records.size() : 0);
     for (std::size_t i = 0; i < texts.size(); ++i) texts[i] = records[i].text;
+    std::vector<std::string_view> parsed_texts;  // --clean: the texts as parsed, for lines written back
     if (a.clean) {
+        parsed_texts = texts;
         progress.update("cleaning", 0, 0);
         clean_lines_for_dedup(texts, a.cleaning, pool, cleaning);
         for (std::size_t i = 0; i < records.size(); ++i) records[i].text = texts[i];
@@ -1727,7 +1732,24 @@ int run_dedup(const std::vector<std::string_view>& args) {
             if (held) out.write(std::string_view(held->data() + from, static_cast<std::size_t>(to - from)));
             else reread->copy(out, from, to);
         };
-        auto emit = [&](std::size_t begin, std::size_t end, std::uint64_t spilled) {
+        // A line parsing changed, as read: its escapes written back, or from the spill file.
+        std::string restored;
+        // i: the record's index, when it is one.
+        const auto as_read = [&](std::size_t begin, std::size_t end, std::uint64_t spilled,
+                                 std::size_t i) -> std::string_view {
+            if (spilled != ditto::jsonl_restored) return originals.get(spilled, end - begin);
+            const record* r = &records[i];
+            ditto::jsonl_record as_parsed;
+            as_parsed.text = a.clean ? parsed_texts[i] : r->text;
+            as_parsed.id = r->id;
+            as_parsed.id_kind = r->id_kind;
+            as_parsed.text_form = r->text_form;
+            as_parsed.id_form = r->id_form;
+            restored.clear();
+            ditto::restore_jsonl_line(std::string_view(held->data() + begin, end - begin), as_parsed, restored);
+            return restored;
+        };
+        auto emit = [&](std::size_t begin, std::size_t end, std::uint64_t spilled, std::size_t i = 0) {
             const std::size_t with_newline = static_cast<std::size_t>(std::min<std::uint64_t>(end + 1, input_size));
             if (spilled == not_spilled && begin == run_end) {
                 run_end = with_newline;
@@ -1739,7 +1761,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
                 run_end = with_newline;
                 return;
             }
-            out.write(originals.get(spilled, end - begin));
+            out.write(as_read(begin, end, spilled, i));
             run_begin = end;  // its "\n", if any, is as read: it goes out with what follows
             run_end = with_newline;
         };
@@ -1751,15 +1773,16 @@ int run_dedup(const std::vector<std::string_view>& args) {
             if (a.clean && cleaning.changed[i]) {  // the record with its cleaned text, else as read
                 write_input(run_begin, run_end);
                 const std::size_t length = records[i].end - records[i].begin;
-                const std::string_view raw = records[i].original == not_spilled
-                                                 ? std::string_view(held->data() + records[i].begin, length)
-                                                 : originals.get(records[i].original, length);
+                const std::string_view raw =
+                    records[i].original == not_spilled
+                        ? std::string_view(held->data() + records[i].begin, length)
+                        : as_read(records[i].begin, records[i].end, records[i].original, i);
                 out.write(replace_json_member(raw, a.jsonl.text_field, texts[i]));
                 out.write("\n");
                 run_begin = run_end = static_cast<std::size_t>(std::min<std::uint64_t>(records[i].end + 1, input_size));
                 continue;
             }
-            emit(records[i].begin, records[i].end, records[i].original);
+            emit(records[i].begin, records[i].end, records[i].original, i);
         }
         for (; s < skipped.size(); ++s) emit(skipped[s].begin, skipped[s].end, skipped[s].original);
         write_input(run_begin, run_end);

@@ -38,12 +38,27 @@ struct jsonl_options {
 /// The JSON type of a record's id.
 enum class json_id_kind : unsigned char { none, string, number };
 
+/// How a string decoded in place was written in the line, for writing the line back as read
+/// (restore_jsonl_line): its bytes between the quotes, and whether its escapes are those of an
+/// encoder that writes non-ASCII (and DEL) as \u escapes (lower-case hex, surrogate pairs), as
+/// Python's json.dumps does by default, rather than as UTF-8. Either way every other escape is the
+/// short one (\" \\ \b \f \n \r \t) or \u00xx for the other controls, and nothing else is
+/// escaped; a string written otherwise makes its record not restorable.
+struct json_string_form {
+    std::size_t encoded_size = 0;
+    bool ascii = false;
+};
+
 /// What a record holds. Views point into the parsed line buffer or the parser's side store.
 struct jsonl_record {
     std::string_view text;                    ///< the decoded text field
     std::string_view id;                      ///< the decoded id string, or the number as written
     json_id_kind id_kind = json_id_kind::none;
     std::size_t invalid_utf8 = 0;             ///< ill-formed sequences replaced or skipped in text and id
+    json_string_form text_form, id_form;      ///< how text and a string id were written
+    /// Whether parsing changed the line only in text and id, in forms restore_jsonl_line writes
+    /// back (it may still find a string's length does not match: see jsonl_restorable).
+    bool restorable = true;
 };
 
 /// Parses JSONL records. One parser per thread; records stay valid while the line buffers and the
@@ -96,12 +111,12 @@ public:
                     has_text = true;
                     if (p_ == end_ || *p_ != '"')
                         fail("field \"" + options_.text_field + "\" must be a string, got " + describe_value());
-                    record.text = string(true, true);
+                    record.text = string(true, true, &record.text_form);
                 } else if (!options_.id_field.empty() && key == options_.id_field) {
                     if (record.id_kind != json_id_kind::none)
                         fail_at(key_start, "duplicate field \"" + options_.id_field + "\"");
                     if (p_ < end_ && *p_ == '"') {
-                        record.id = string(true, true);
+                        record.id = string(true, true, &record.id_form);
                         record.id_kind = json_id_kind::string;
                     } else if (p_ < end_ && (*p_ == '-' || (*p_ >= '0' && *p_ <= '9'))) {
                         const char* start = p_;
@@ -252,6 +267,14 @@ private:
 
     // Handles an ill-formed sequence or lone surrogate at `where` under the policy: returns
     // whether U+FFFD is to be written.
+    // Whether the 4 bytes at p (if there are 4) are digits and lower-case hex letters.
+    bool lower_case_hex(const char* p) const noexcept {
+        if (end_ - p < 4) return false;
+        for (int i = 0; i < 4; ++i)
+            if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f'))) return false;
+        return true;
+    }
+
     bool invalid(const char* where, const char* what, bool counted) {
         if (options_.on_invalid == invalid_utf8::error) fail_at(where, what);
         if (counted) ++record_->invalid_utf8;
@@ -328,9 +351,10 @@ private:
     // Bytes that stay as they are (ASCII other than '"', '\\' and controls, well-formed UTF-8)
     // form runs; a run is moved into place once, when an escape, an ill-formed byte or the
     // closing quote ends it, and not at all while nothing before it has shrunk.
-    std::string_view string(bool decode, bool counted) {
+    std::string_view string(bool decode, bool counted, json_string_form* form = nullptr) {
         ++p_;  // the opening quote
         char* out = p_;   // decoded bytes go here while in place
+        bool odd = false;  // an escape restore_jsonl_line would not write, or a byte replaced
         std::string* grown = nullptr;
         auto put = [&](const char* bytes, std::size_t n) {
             if (!decode) return;
@@ -393,9 +417,12 @@ private:
                 p_ += d.length;
                 if (d.valid) {
                     put(at, d.length);
-                } else if (invalid(at, "invalid UTF-8 in a string", counted)) {
-                    char buffer[4];
-                    put(buffer, encode_utf8(replacement_character, buffer));
+                } else {
+                    odd = true;
+                    if (invalid(at, "invalid UTF-8 in a string", counted)) {
+                        char buffer[4];
+                        put(buffer, encode_utf8(replacement_character, buffer));
+                    }
                 }
                 start_run();
                 continue;
@@ -404,6 +431,9 @@ private:
             if (c == '"') {
                 ++p_;
                 if (!decode) return {};
+                // A changed key, or text or id written in a form restore_jsonl_line does not write.
+                if (form != nullptr) form->encoded_size = static_cast<std::size_t>(p_ - 1 - string_start_);
+                if (grown || (form == nullptr ? out != p_ - 1 : odd)) record_->restorable = false;
                 if (grown) return *grown;
                 return std::string_view(string_start_, static_cast<std::size_t>(out - string_start_));
             }
@@ -427,18 +457,22 @@ private:
                 default: fail_at(at, "invalid escape (expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u)");
             }
             if (e != 'u') {
+                odd = odd || e == '/';
                 put(&single, 1);
                 start_run();
                 continue;
             }
+            const bool lower_hex = lower_case_hex(p_);
             char32_t cp = hex4();
             if (cp >= 0xD800 && cp <= 0xDBFF) {
                 // A high surrogate must be followed by an escaped low surrogate.
                 if (end_ - p_ >= 6 && p_[0] == '\\' && p_[1] == 'u') {
                     char* save = p_;
                     p_ += 2;
+                    const bool low_lower_hex = lower_case_hex(p_);
                     const unsigned low = hex4();
                     if (low >= 0xDC00 && low <= 0xDFFF) {
+                        odd = odd || !low_lower_hex;
                         cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
                     } else {
                         p_ = save;  // the next escape is read on its own
@@ -450,6 +484,11 @@ private:
             } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
                 cp = 0xFFFFFFFF;
             }
+            // The \u escapes an encoder writes: non-ASCII and DEL in the ASCII form, the controls
+            // without a short escape in both; in lower-case hex.
+            if (cp >= 0x7F && form != nullptr) form->ascii = true;
+            odd = odd || !lower_hex || cp == 0xFFFFFFFF || (cp >= 0x20 && cp < 0x7F) || cp == '\b' ||
+                  cp == '\f' || cp == '\n' || cp == '\r' || cp == '\t';
             if (cp == 0xFFFFFFFF) {
                 if (!invalid(at, "unpaired surrogate escape in a string", counted)) {
                     start_run();
@@ -472,5 +511,165 @@ private:
     std::size_t line_ = 0;
     jsonl_record* record_ = nullptr;
 };
+
+namespace detail {
+
+// Bytes of s that an encoder writes as an escape of 2 bytes (\" \\ \b \f \n \r \t), high bit
+// set in each; controls (below 0x20) in `controls`.
+inline std::uint64_t json_short_escapes(std::uint64_t w, std::uint64_t& controls) noexcept {
+    const std::uint64_t low = w & ~highs;
+    controls = bytes_below(low, 0x20) & ~w;
+    const std::uint64_t shorts = bytes_equal(w, '\b') | bytes_equal(w, '\f') | bytes_equal(w, '\n') |
+                                 bytes_equal(w, '\r') | bytes_equal(w, '\t');
+    return (bytes_equal(w, '"') | bytes_equal(w, '\\') | shorts) & ~w;
+}
+
+// The \u escape of a UTF-16 unit, lower-case hex.
+inline void append_u_escape(unsigned unit, std::string& out) {
+    const char* digits = "0123456789abcdef";
+    const char e[6] = {'\\', 'u', digits[(unit >> 12) & 15], digits[(unit >> 8) & 15], digits[(unit >> 4) & 15],
+                       digits[unit & 15]};
+    out.append(e, 6);
+}
+
+}  // namespace detail
+
+/// The bytes append_json_escaped writes for s.
+[[nodiscard]] inline std::size_t json_escaped_size(std::string_view s, bool ascii) noexcept {
+    // The count of bytes whose high bit is set (by a multiply: std::popcount is a library call
+    // where the target has no instruction for it).
+    const auto marked_bytes = [](std::uint64_t marks) {
+        return static_cast<std::size_t>(((marks >> 7) * detail::ones) >> 56);
+    };
+    std::size_t size = s.size(), i = 0;
+    if (!ascii) {  // each short escape one byte more, each other control five more
+        for (; i + 8 <= s.size(); i += 8) {
+            std::uint64_t controls;
+            const std::uint64_t shorts = detail::json_short_escapes(detail::load8(s.data() + i), controls);
+            size += marked_bytes(shorts) + 5 * marked_bytes(controls & ~shorts);
+        }
+    }
+    for (; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t') size += 1;
+        else if (c < 0x20 || (ascii && c == 0x7F)) size += 5;
+        else if (ascii && c >= 0x80) {
+            // A sequence becomes one \u escape (6 bytes), or two beyond U+FFFF: its lead byte stands
+            // for all of it, its continuation bytes for nothing.
+            if (c >= 0xF0) size += 12 - 1;
+            else if (c >= 0xC0) size += 6 - 1;
+            else size -= 1;
+        }
+    }
+    return size;
+}
+
+/// Appends s (well-formed UTF-8) to out as the body of a JSON string: \" \\ \b \f \n \r \t,
+/// \u00xx for the other controls, and with ascii non-ASCII and DEL as \u escapes (lower-case hex,
+/// surrogate pairs beyond U+FFFF); everything else as it is.
+inline void append_json_escaped(std::string_view s, bool ascii, std::string& out) {
+    std::size_t run = 0;  // s[run, i) goes out as it is
+    for (std::size_t i = 0; i < s.size();) {
+        // Past bytes that go out as they are, 8 at a time.
+        while (i + 8 <= s.size()) {
+            const std::uint64_t w = detail::load8(s.data() + i);
+            std::uint64_t controls;
+            const std::uint64_t shorts = detail::json_short_escapes(w, controls);
+            const std::uint64_t stops = shorts | controls | (ascii ? (w & detail::highs) | detail::bytes_equal(w, 0x7F) : 0);
+            if (stops != 0) {
+                i += detail::first_marked_byte(stops);
+                break;
+            }
+            i += 8;
+        }
+        if (i == s.size()) break;
+        const auto c = static_cast<unsigned char>(s[i]);
+        const char* shorts = nullptr;
+        switch (c) {
+            case '"': shorts = "\\\""; break;
+            case '\\': shorts = "\\\\"; break;
+            case '\b': shorts = "\\b"; break;
+            case '\f': shorts = "\\f"; break;
+            case '\n': shorts = "\\n"; break;
+            case '\r': shorts = "\\r"; break;
+            case '\t': shorts = "\\t"; break;
+            default: break;
+        }
+        if (shorts == nullptr && c >= 0x20 && !(ascii && c >= 0x7F)) {
+            ++i;
+            continue;
+        }
+        out.append(s.data() + run, i - run);
+        if (shorts != nullptr) {
+            out.append(shorts, 2);
+            ++i;
+        } else if (c < 0x80) {
+            detail::append_u_escape(c, out);
+            ++i;
+        } else {
+            const decoded_code_point d = decode_utf8(s, i);
+            if (d.code_point >= 0x10000) {
+                const char32_t v = d.code_point - 0x10000;
+                detail::append_u_escape(0xD800 + static_cast<unsigned>(v >> 10), out);
+                detail::append_u_escape(0xDC00 + static_cast<unsigned>(v & 0x3FF), out);
+            } else {
+                detail::append_u_escape(static_cast<unsigned>(d.code_point), out);
+            }
+            i += d.length;
+        }
+        run = i;
+    }
+    out.append(s.data() + run, s.size() - run);
+}
+
+namespace detail {
+// The strings parsing changed in a line, in line order: (offset in the line, decoded, form).
+struct changed_string {
+    std::size_t at;
+    std::string_view decoded;
+    json_string_form form;
+};
+inline std::size_t changed_strings(std::string_view parsed, const jsonl_record& r, changed_string (&out)[2]) {
+    std::size_t n = 0;
+    const auto add = [&](std::string_view decoded, const json_string_form& form) {
+        if (decoded.size() == form.encoded_size) return;  // no escape: as read
+        out[n++] = {static_cast<std::size_t>(decoded.data() - parsed.data()), decoded, form};
+    };
+    add(r.text, r.text_form);
+    if (r.id_kind == json_id_kind::string) add(r.id, r.id_form);
+    if (n == 2 && out[1].at < out[0].at) std::swap(out[0], out[1]);
+    return n;
+}
+}  // namespace detail
+
+/// Whether restore_jsonl_line gives a parsed line back as read: parsing changed nothing in it but
+/// the text and the id, and those were written in the forms json_string_form describes (the sizes
+/// their escaping gives are the sizes they had). parsed: the line as parse left it, its size
+/// what parse was given.
+[[nodiscard]] inline bool jsonl_restorable(std::string_view parsed, const jsonl_record& r) noexcept {
+    if (!r.restorable) return false;
+    detail::changed_string changed[2];
+    const std::size_t n = detail::changed_strings(parsed, r, changed);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto& c = changed[i];
+        if (c.at + c.decoded.size() > parsed.size()) return false;  // not in the line (the side store)
+        if (json_escaped_size(c.decoded, c.form.ascii) != c.form.encoded_size) return false;
+    }
+    return true;
+}
+
+/// Appends the line as read to out, given the line as parse left it and its record, for which
+/// jsonl_restorable holds.
+inline void restore_jsonl_line(std::string_view parsed, const jsonl_record& r, std::string& out) {
+    detail::changed_string changed[2];
+    const std::size_t n = detail::changed_strings(parsed, r, changed);
+    std::size_t from = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        out.append(parsed.data() + from, changed[i].at - from);
+        append_json_escaped(changed[i].decoded, changed[i].form.ascii, out);
+        from = changed[i].at + changed[i].form.encoded_size;
+    }
+    out.append(parsed.data() + from, parsed.size() - from);
+}
 
 }  // namespace ditto

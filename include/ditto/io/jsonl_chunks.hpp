@@ -16,6 +16,11 @@
 // thread, one piece at a time per thread: it must be safe to call concurrently), which returns
 // where it put the bytes; each such line's `original` is that place plus the line's offset in the
 // buffer. So at most one piece's originals per thread are held in memory at once.
+//
+// With restore as well, a line with an escape is copied to a scratch buffer instead, then parsed;
+// when its escapes are ones restore_jsonl_line writes back (jsonl_restorable: the default forms
+// of common encoders), the copy is dropped and its `original` is jsonl_restored, else it goes to
+// the originals as before. A corpus whose texts all hold "\n" escapes then keeps nothing.
 
 #include <algorithm>
 #include <atomic>
@@ -40,12 +45,15 @@ namespace ditto::inline v0_1 {
 
 /// A line's `original` when its bytes were not copied (they are still as read in the buffer).
 inline constexpr std::uint64_t jsonl_not_kept = ~std::uint64_t{0};
+/// A line's `original` when parsing changed it and restore_jsonl_line writes it back as read.
+inline constexpr std::uint64_t jsonl_restored = ~std::uint64_t{0} - 1;
 
 /// How parse_jsonl cuts and treats the buffer.
 struct jsonl_chunk_options {
     std::size_t chunk_bytes = std::size_t{4} << 20;  ///< about this many bytes per task (at least 1)
     bool skip_invalid = false;   ///< collect bad lines and go on; otherwise the first one ends parsing
     bool keep_originals = false;  ///< copy lines that parsing would change first (see the header comment)
+    bool restore = false;  ///< with keep_originals: lines restore_jsonl_line writes back are not kept
     /// With keep_originals: stores a piece's originals, returns where they start. Called concurrently.
     std::function<std::uint64_t(std::string_view)> keep;
     /// When set: called after each piece with the bytes parsed so far (concurrently).
@@ -109,6 +117,7 @@ struct jsonl_piece {
     std::exception_ptr failure;            // anything but a parse error (or from keep)
     std::unique_ptr<jsonl_parser> parser, strict;
     std::string originals;
+    std::string scratch;  // restore: the line being parsed, as read
 };
 
 inline void parse_jsonl_piece(jsonl_piece& piece, char* data, std::size_t begin, std::size_t end,
@@ -141,7 +150,22 @@ inline void parse_jsonl_piece(jsonl_piece& piece, char* data, std::size_t begin,
                         if (options.on_invalid == invalid_utf8::error) throw;  // the same parser: the same error
                     }
                 }
-                if (!parsed) {
+                if (!parsed && chunking.restore) {
+                    piece.scratch.assign(text, length);
+                    try {
+                        r = piece.parser->parse(text, length, line);
+                    } catch (const parse_error&) {
+                        original = piece.originals.size();
+                        piece.originals.append(piece.scratch);
+                        throw;
+                    }
+                    if (jsonl_restorable(std::string_view(text, length), r)) {
+                        original = jsonl_restored;
+                    } else {
+                        original = piece.originals.size();
+                        piece.originals.append(piece.scratch);
+                    }
+                } else if (!parsed) {
                     original = piece.originals.size();
                     piece.originals.append(text, length);
                     r = piece.parser->parse(text, length, line);
@@ -188,10 +212,11 @@ jsonl_lines parse_jsonl(char* data, std::size_t start, std::size_t size, const j
             if (chunking.keep_originals && !piece.originals.empty()) {
                 const std::uint64_t base = chunking.keep(piece.originals);
                 for (auto& r : piece.records)
-                    if (r.original != jsonl_not_kept) r.original += base;
+                    if (r.original != jsonl_not_kept && r.original != jsonl_restored) r.original += base;
                 for (auto& b : piece.bad)
                     if (b.original != jsonl_not_kept) b.original += base;
                 std::string().swap(piece.originals);
+                std::string().swap(piece.scratch);
             }
         } catch (...) {
             piece.failure = std::current_exception();

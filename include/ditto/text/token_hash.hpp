@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include <ditto/detail/inline.hpp>
 #include <ditto/detail/load.hpp>
 #include <ditto/hash.hpp>
 
@@ -48,7 +49,8 @@ public:
     /// the 8 bytes starting at the token, last the 8 bytes ending where it ends (bytes outside
     /// the token may be anything). Equal to (*this)(token), without a branch on the length: a
     /// scanner that can read 8 bytes either side of its tokens calls this.
-    [[nodiscard]] std::uint64_t from_words(std::uint64_t first, std::uint64_t last, std::size_t n) const noexcept {
+    [[nodiscard]] DITTO_ALWAYS_INLINE std::uint64_t from_words(std::uint64_t first, std::uint64_t last,
+                                                               std::size_t n) const noexcept {
         const auto middle = static_cast<unsigned>(8 * (n / 2)), end = static_cast<unsigned>(8 * (n - 1)) & 63;
         const std::uint64_t three = ((first & 0xFF) << 16) | (((first >> middle) & 0xFF) << 8) | ((first >> end) & 0xFF);
         const std::uint64_t a = n >= 8 ? first : n >= 4 ? (first & 0xFFFFFFFFu) : three;
