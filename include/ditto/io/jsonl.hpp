@@ -514,14 +514,10 @@ private:
 
 namespace detail {
 
-// Bytes of s that an encoder writes as an escape of 2 bytes (\" \\ \b \f \n \r \t), high bit
-// set in each; controls (below 0x20) in `controls`.
-inline std::uint64_t json_short_escapes(std::uint64_t w, std::uint64_t& controls) noexcept {
-    const std::uint64_t low = w & ~highs;
-    controls = bytes_below(low, 0x20) & ~w;
-    const std::uint64_t shorts = bytes_equal(w, '\b') | bytes_equal(w, '\f') | bytes_equal(w, '\n') |
-                                 bytes_equal(w, '\r') | bytes_equal(w, '\t');
-    return (bytes_equal(w, '"') | bytes_equal(w, '\\') | shorts) & ~w;
+// The bytes of w an encoder escapes whatever its form: '"', '\\' and the controls, high bit set
+// in each.
+inline std::uint64_t json_escaped_bytes(std::uint64_t w) noexcept {
+    return (bytes_below(w & ~highs, 0x20) | bytes_equal(w, '"') | bytes_equal(w, '\\')) & ~w;
 }
 
 // The \u escape of a UTF-16 unit, lower-case hex.
@@ -544,9 +540,14 @@ inline void append_u_escape(unsigned unit, std::string& out) {
     std::size_t size = s.size(), i = 0;
     if (!ascii) {  // each short escape one byte more, each other control five more
         for (; i + 8 <= s.size(); i += 8) {
-            std::uint64_t controls;
-            const std::uint64_t shorts = detail::json_short_escapes(detail::load8(s.data() + i), controls);
-            size += marked_bytes(shorts) + 5 * marked_bytes(controls & ~shorts);
+            const std::uint64_t w = detail::load8(s.data() + i);
+            const std::uint64_t escaped = detail::json_escaped_bytes(w);
+            if (escaped == 0) continue;
+            const std::uint64_t shorts = (detail::bytes_equal(w, '\b') | detail::bytes_equal(w, '\t') |
+                                          detail::bytes_equal(w, '\n') | detail::bytes_equal(w, '\f') |
+                                          detail::bytes_equal(w, '\r') | detail::bytes_equal(w, '"') |
+                                          detail::bytes_equal(w, '\\')) & ~w;
+            size += marked_bytes(shorts) + 5 * marked_bytes(escaped & ~shorts);
         }
     }
     for (; i < s.size(); ++i) {
@@ -573,9 +574,8 @@ inline void append_json_escaped(std::string_view s, bool ascii, std::string& out
         // Past bytes that go out as they are, 8 at a time.
         while (i + 8 <= s.size()) {
             const std::uint64_t w = detail::load8(s.data() + i);
-            std::uint64_t controls;
-            const std::uint64_t shorts = detail::json_short_escapes(w, controls);
-            const std::uint64_t stops = shorts | controls | (ascii ? (w & detail::highs) | detail::bytes_equal(w, 0x7F) : 0);
+            const std::uint64_t stops =
+                detail::json_escaped_bytes(w) | (ascii ? (w & detail::highs) | detail::bytes_equal(w, 0x7F) : 0);
             if (stops != 0) {
                 i += detail::first_marked_byte(stops);
                 break;
