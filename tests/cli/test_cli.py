@@ -65,6 +65,44 @@ def default_output_is_the_kept_lines_byte_for_byte():
 
 
 @case
+def kept_lines_with_escapes_come_out_as_read_whatever_their_encoder():
+    # Escapes decoded in place are written back from the decoded text when they are the forms a
+    # common encoder writes (Python's json.dumps with and without ensure_ascii); other forms (\/,
+    # upper-case hex, mixed raw and escaped non-ASCII, an escaped key, a replaced byte) are kept
+    # as read another way. Either way each kept line is byte for byte a line of the input, in order.
+    texts = ['line one\nline "two"\ttab \\ back', "caf\u00e9 \u0436\u0438\u0437\u043d\u044c \U0001F600 \x7f \x01 \u2028 end",
+             "plain words only here"]
+    lines = []
+    for n in range(60):
+        body = f"{texts[n % 3]} number {n // 2} and more words for a shingle"
+        record = {"id": f"r{n}", "text": body, "meta": {"k": "v\n"}}
+        if n % 4 == 0:
+            line = json.dumps(record)
+        elif n % 4 == 1:
+            line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+        elif n % 4 == 2:
+            line = json.dumps(record).replace("\\u00e9", "\\u00E9").replace("\\n", "\\u000a")
+        else:
+            line = json.dumps({"t\\u0065xt": body, "id": f"r{n}"}, ensure_ascii=False).replace("t\\\\u0065xt", "t\\u0065xt")
+        lines.append((line + ("\r\n" if n % 7 == 0 else "\n")).encode())
+    lines.append(b'{"id": "bad", "text": "caf\xc3\xa9 \\u00e9 a\\/b \xff number 0 and more words for a shingle"}\n')
+    path = write("escapes.jsonl", b"".join(lines))
+    for extra in ([], ["--threads", "3"]):
+        kept = run(["dedup", "--quiet"] + extra + [path], check=0).stdout.split(b"\n")
+        expect(kept[-1] == b"", f"{extra}: output does not end with a newline")
+        at = 0
+        for line in kept[:-1]:
+            while at < len(lines) and lines[at] != line + b"\n":
+                at += 1
+            expect(at < len(lines), f"{extra}: {line!r} is not an input line (in order)")
+            at += 1
+        report = run(["dedup", "--report"] + extra + [path], check=0).stderr.decode()
+        removed = re.search(r"(\d+) duplicates removed", report)
+        expect(removed is not None and len(kept) - 1 == len(lines) - int(removed.group(1)),
+               f"{extra}: {len(kept) - 1} lines kept, {report}")
+
+
+@case
 def pairs_are_sorted_tsv_with_four_decimals():
     path = write("pairs.jsonl", jsonl({"id": "z", "text": SEVEN}, {"id": "m", "text": SIX},
                                       {"id": "a", "text": SIX}, {"id": "q", "text": "nothing in common here"}))

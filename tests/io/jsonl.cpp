@@ -295,6 +295,17 @@ TEST_CASE("jsonl: lines written otherwise are not restorable, and a restorable o
         INFO(body);
         CHECK_FALSE(ditto::jsonl_restorable(line, r));
     }
+    // Ill-formed bytes in a key replaced at the same length (a 3-byte maximal subpart by U+FFFD),
+    // alone or with escapes that shrink it as much: the key changed all the same.
+    for (const std::string& line_as_read : {std::string("{\"\xf0\x9f\x98\":1,\"text\":\"a\"}"),
+                                           std::string("{\"k\\n\\n\xff\":0,\"text\":\"a\\n\"}"),
+                                           std::string("{\"text\":\"x\",\"\\u00e9\xff\xff\":0}")}) {
+        std::string line = line_as_read;
+        ditto::jsonl_parser p({});
+        const auto r = parse(p, line);
+        INFO(line_as_read);
+        CHECK_FALSE(ditto::jsonl_restorable(line, r));
+    }
     {  // a key with an escape changes the line outside text and id
         std::string line = "{\"te\\u0078t\": \"a\\nb\"}";
         ditto::jsonl_parser p({});

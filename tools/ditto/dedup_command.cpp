@@ -1,6 +1,7 @@
 // `ditto dedup`: read a JSONL corpus, find the near-duplicate documents, and print the kept lines,
 // the similar pairs, the clusters, or a report for people.
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <cstdint>
@@ -297,7 +298,6 @@ struct record {
     std::size_t line;
     std::size_t begin, end;      // the line's bytes in the input, without its "\n"
     std::uint64_t original;      // where its bytes as read were spilled, or not_spilled, or ditto::jsonl_restored
-    ditto::json_string_form text_form, id_form;  // jsonl_restored: how text and id were written
 };
 constexpr std::uint64_t not_spilled = ditto::jsonl_not_kept;
 
@@ -853,7 +853,7 @@ streamed_input parse_streamed(const reread_input& file, const dedup_arguments& a
                                             ? ids.store(std::to_string(line))
                                             : ids.store(r.record.id);
             in.records.push_back(record{{}, id, r.record.id_kind, line, static_cast<std::size_t>(base + r.begin),
-                                        static_cast<std::size_t>(base + r.end), not_spilled, {}, {}});
+                                        static_cast<std::size_t>(base + r.end), not_spilled});
         }
         for (const auto& b : parsed.bad)
             in.skipped.push_back({lines + b.line, static_cast<std::size_t>(base + b.begin),
@@ -1014,7 +1014,7 @@ std::vector<record> read_documents(const input_files& input, const sketch_files&
                              " of " + input_name + (input.is_manifest() ? " = " + input.place(lines[i].first) : std::string()) +
                              " is not the one sketched; was it changed since?");
         records.push_back(record{r.record.text, r.record.id, r.record.id_kind, r.line, static_cast<std::size_t>(lines[i].first),
-                                 static_cast<std::size_t>(lines[i].second), r.original, {}, {}});
+                                 static_cast<std::size_t>(lines[i].second), r.original});
     }
     return records;
 }
@@ -1503,6 +1503,8 @@ int run_dedup(const std::vector<std::string_view>& args) {
     // lines exactly as read: for it, a line that parsing would change (one with an escape, or
     // ill-formed UTF-8 to replace) is first copied to a spill file, read back when writing.
     spill_file originals;
+    // Kept-lines output without --memory: for each record, how its text and id were written.
+    std::vector<std::array<ditto::json_string_form, 2>> string_forms;
     double seconds_read = 0, seconds_parse = 0;
     bool bom = false;
     std::size_t block_bytes = 0;  // --memory: the block the input is parsed in
@@ -1559,8 +1561,11 @@ int run_dedup(const std::vector<std::string_view>& args) {
         if (!a.skip_invalid && !parsed.bad.empty()) throw data_error(input.located(parsed.bad.front().error));
         records.reserve(parsed.records.size());
         for (const auto& r : parsed.records)
-            records.push_back(record{r.record.text, r.record.id, r.record.id_kind, r.line, r.begin, r.end, r.original,
-                                     r.record.text_form, r.record.id_form});
+            records.push_back(record{r.record.text, r.record.id, r.record.id_kind, r.line, r.begin, r.end, r.original});
+        if (chunking.keep_originals) {  // how the lines written back had their text and id written
+            string_forms.reserve(parsed.records.size());
+            for (const auto& r : parsed.records) string_forms.push_back({r.record.text_form, r.record.id_form});
+        }
         std::vector<ditto::jsonl_line>().swap(parsed.records);  // the texts stay (in the buffer and parsed.parsers)
         skipped.reserve(parsed.bad.size());
         for (const auto& b : parsed.bad)
@@ -1734,22 +1739,24 @@ int run_dedup(const std::vector<std::string_view>& args) {
         };
         // A line parsing changed, as read: its escapes written back, or from the spill file.
         std::string restored;
-        // i: the record's index, when it is one.
+        // i: the record's index, or not_a_record (a skipped line, never written back from its parse).
+        constexpr std::size_t not_a_record = ~std::size_t{0};
         const auto as_read = [&](std::size_t begin, std::size_t end, std::uint64_t spilled,
                                  std::size_t i) -> std::string_view {
             if (spilled != ditto::jsonl_restored) return originals.get(spilled, end - begin);
+            if (i == not_a_record) throw std::logic_error("a skipped line to write back from its parse");
             const record* r = &records[i];
             ditto::jsonl_record as_parsed;
             as_parsed.text = a.clean ? parsed_texts[i] : r->text;
             as_parsed.id = r->id;
             as_parsed.id_kind = r->id_kind;
-            as_parsed.text_form = r->text_form;
-            as_parsed.id_form = r->id_form;
+            as_parsed.text_form = string_forms[i][0];
+            as_parsed.id_form = string_forms[i][1];
             restored.clear();
             ditto::restore_jsonl_line(std::string_view(held->data() + begin, end - begin), as_parsed, restored);
             return restored;
         };
-        auto emit = [&](std::size_t begin, std::size_t end, std::uint64_t spilled, std::size_t i = 0) {
+        auto emit = [&](std::size_t begin, std::size_t end, std::uint64_t spilled, std::size_t i) {
             const std::size_t with_newline = static_cast<std::size_t>(std::min<std::uint64_t>(end + 1, input_size));
             if (spilled == not_spilled && begin == run_end) {
                 run_end = with_newline;
@@ -1768,7 +1775,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
         std::size_t s = 0;
         for (std::size_t i = 0; i < records.size(); ++i) {
             for (; s < skipped.size() && skipped[s].line < records[i].line; ++s)
-                emit(skipped[s].begin, skipped[s].end, skipped[s].original);
+                emit(skipped[s].begin, skipped[s].end, skipped[s].original, not_a_record);
             if (!clusters.keep[i]) continue;
             if (a.clean && cleaning.changed[i]) {  // the record with its cleaned text, else as read
                 write_input(run_begin, run_end);
@@ -1784,7 +1791,7 @@ int run_dedup(const std::vector<std::string_view>& args) {
             }
             emit(records[i].begin, records[i].end, records[i].original, i);
         }
-        for (; s < skipped.size(); ++s) emit(skipped[s].begin, skipped[s].end, skipped[s].original);
+        for (; s < skipped.size(); ++s) emit(skipped[s].begin, skipped[s].end, skipped[s].original, not_a_record);
         write_input(run_begin, run_end);
     } else if (a.mode == output_mode::pairs) {
         write_pairs(out, records, result, pairs, a.full_pairs, a.pairs_memory);

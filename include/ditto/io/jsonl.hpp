@@ -433,7 +433,8 @@ private:
                 if (!decode) return {};
                 // A changed key, or text or id written in a form restore_jsonl_line does not write.
                 if (form != nullptr) form->encoded_size = static_cast<std::size_t>(p_ - 1 - string_start_);
-                if (grown || (form == nullptr ? out != p_ - 1 : odd)) record_->restorable = false;
+                // (A key's replaced bytes may keep its length: odd counts for keys too.)
+                if (grown || odd || (form == nullptr && out != p_ - 1)) record_->restorable = false;
                 if (grown) return *grown;
                 return std::string_view(string_start_, static_cast<std::size_t>(out - string_start_));
             }

@@ -209,6 +209,7 @@ jsonl_lines parse_jsonl(char* data, std::size_t start, std::size_t size, const j
         detail::jsonl_piece& piece = pieces[i];
         try {
             detail::parse_jsonl_piece(piece, data, begin, ends[i], options, chunking);
+            std::string().swap(piece.scratch);
             if (chunking.keep_originals && !piece.originals.empty()) {
                 const std::uint64_t base = chunking.keep(piece.originals);
                 for (auto& r : piece.records)
@@ -216,7 +217,6 @@ jsonl_lines parse_jsonl(char* data, std::size_t start, std::size_t size, const j
                 for (auto& b : piece.bad)
                     if (b.original != jsonl_not_kept) b.original += base;
                 std::string().swap(piece.originals);
-                std::string().swap(piece.scratch);
             }
         } catch (...) {
             piece.failure = std::current_exception();

@@ -53,8 +53,11 @@ public:
                                                                std::size_t n) const noexcept {
         const auto middle = static_cast<unsigned>(8 * (n / 2)), end = static_cast<unsigned>(8 * (n - 1)) & 63;
         const std::uint64_t three = ((first & 0xFF) << 16) | (((first >> middle) & 0xFF) << 8) | ((first >> end) & 0xFF);
-        const std::uint64_t a = n >= 8 ? first : n >= 4 ? (first & 0xFFFFFFFFu) : three;
-        const std::uint64_t b = n >= 8 ? last : n >= 4 ? (last >> 32) : 0;
+        // Selected by masks: GCC compiles the same choice with ?: to branches, which the varying
+        // length of tokens mispredicts.
+        const std::uint64_t long8 = 0 - static_cast<std::uint64_t>(n >= 8), long4 = 0 - static_cast<std::uint64_t>(n >= 4);
+        const std::uint64_t a = (first & long8) | (~long8 & (((first & 0xFFFFFFFFu) & long4) | (three & ~long4)));
+        const std::uint64_t b = (last & long8) | (~long8 & ((last >> 32) & long4));
         const std::uint64_t state = state_[n];
         const std::uint64_t x = fold_multiply(a ^ hash_k2, b ^ state);
         return fold_multiply(x ^ hash_k3, a ^ b ^ state ^ hash_k4);
