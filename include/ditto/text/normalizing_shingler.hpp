@@ -129,23 +129,18 @@ inline pass_role role_in_pass(const normalizer& normalize, char32_t cp) {
 // dashes, spaces).
 struct copied_letters {
     static constexpr char32_t punctuation_first = 0x2000, punctuation_end = 0x2070;
-    std::uint64_t bits[(0x800 - 0x80) / 64] = {};
-    std::uint64_t expanded_bits[(0x800 - 0x80) / 64] = {};
-    std::uint64_t separator_bits[(0x800 - 0x80) / 64] = {};
+    // One byte per two-byte code point, read without a branch by the block scan: taken_bit (one of
+    // the three kinds), word_bit (copied or expanded), expanded_bit.
+    static constexpr std::uint8_t taken_bit = 1, word_bit = 2, expanded_bit = 4;
+    std::uint8_t two_byte_roles[0x800 - 0x80] = {};
     std::uint64_t punctuation_separator_bits[2] = {};
     // For each expanded code point: its replacement's UTF-8 in the low bytes, its length in the top one.
     std::vector<std::uint64_t> expansions;
-    [[nodiscard]] bool has(char32_t cp) const noexcept { return (bits[(cp - 0x80) / 64] >> ((cp - 0x80) % 64)) & 1; }
-    [[nodiscard]] bool expanded(char32_t cp) const noexcept {
-        return (expanded_bits[(cp - 0x80) / 64] >> ((cp - 0x80) % 64)) & 1;
-    }
+    [[nodiscard]] bool expanded(char32_t cp) const noexcept { return (two_byte_roles[cp - 0x80] & expanded_bit) != 0; }
     /// Appends the replacement of an expanded code point to out.
     void append_expansion(char32_t cp, std::string& out) const {
         const std::uint64_t e = expansions[cp - 0x80];
         for (unsigned k = 0; k < (e >> 56); ++k) out.push_back(static_cast<char>(e >> (8 * k)));
-    }
-    [[nodiscard]] bool separator(char32_t cp) const noexcept {
-        return (separator_bits[(cp - 0x80) / 64] >> ((cp - 0x80) % 64)) & 1;
     }
     [[nodiscard]] bool punctuation_separator(char32_t cp) const noexcept {
         const char32_t i = cp - punctuation_first;  // wraps for cp below the block
@@ -171,9 +166,8 @@ inline const copied_letters& copied_letters_for(const normalizer& normalize) {
         copied_letters& t = tables[key];
         for (char32_t cp = 0x80; cp < 0x800; ++cp) {
             const pass_role role = role_in_pass(normalize, cp);
-            const std::uint64_t bit = std::uint64_t{1} << ((cp - 0x80) % 64);
-            if (role == pass_role::copied_word) t.bits[(cp - 0x80) / 64] |= bit;
-            if (role == pass_role::separator) t.separator_bits[(cp - 0x80) / 64] |= bit;
+            if (role == pass_role::copied_word) t.two_byte_roles[cp - 0x80] = copied_letters::taken_bit | copied_letters::word_bit;
+            if (role == pass_role::separator) t.two_byte_roles[cp - 0x80] = copied_letters::taken_bit;
             if (role != pass_role::expanded_word) continue;
             code_point_mapping m;
             const std::uint8_t property = unicode::property_byte(cp);
@@ -190,7 +184,7 @@ inline const copied_letters& copied_letters_for(const normalizer& normalize) {
             std::uint64_t packed = std::uint64_t{bytes.size()} << 56;
             for (std::size_t k = 0; k < bytes.size(); ++k) packed |= std::uint64_t{static_cast<unsigned char>(bytes[k])} << (8 * k);
             t.expansions[cp - 0x80] = packed;
-            t.expanded_bits[(cp - 0x80) / 64] |= bit;
+            t.two_byte_roles[cp - 0x80] = copied_letters::taken_bit | copied_letters::word_bit | copied_letters::expanded_bit;
         }
         for (char32_t cp = copied_letters::punctuation_first; cp < copied_letters::punctuation_end; ++cp)
             if (role_in_pass(normalize, cp) == pass_role::separator) {
@@ -658,18 +652,12 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
             }
             if (lead < 0xC2 || lead >= 0xE0) continue;
             todo &= todo - 1;  // the continuation byte
-            const auto cp = static_cast<char32_t>(((lead & 0x1F) << 6) | (next & 0x3F));
+            // Branch-free from the code point's role byte: letters of each kind alternate at random.
+            const unsigned role = copied_->two_byte_roles[(((lead & 0x1F) << 6) | (next & 0x3F)) - 0x80];
             const std::uint64_t both = std::uint64_t{3} << i;
-            if (copied_->has(cp)) {
-                m.word |= both;
-                m.non_ascii &= ~both;
-            } else if (copied_->expanded(cp)) {
-                m.word |= both;
-                m.non_ascii &= ~both;
-                m.expand |= std::uint64_t{1} << i;
-            } else if (copied_->separator(cp)) {
-                m.non_ascii &= ~both;
-            }
+            m.word |= both & (0 - static_cast<std::uint64_t>((role >> 1) & 1));
+            m.non_ascii &= ~(both & (0 - static_cast<std::uint64_t>(role & 1)));
+            m.expand |= static_cast<std::uint64_t>((role >> 2) & 1) << i;
         }
     };
     masks block;
