@@ -35,6 +35,7 @@
 #include <vector>
 
 #include <ditto/concepts.hpp>
+#include <ditto/detail/inline.hpp>
 #include <ditto/detail/swar.hpp>
 #include <ditto/error.hpp>
 #include <ditto/hash.hpp>
@@ -662,7 +663,7 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
     };
     masks block;
     std::size_t base = 0, block_end = 0;  // block holds the masks of [base, block_end)
-    const auto ascii_stretch = [&] {
+    const auto ascii_stretch = [&]() DITTO_LAMBDA_ALWAYS_INLINE {
         if (in_token == state::standalone) {  // ASCII has no marks: the token ends here
             finish(pos);
             split = pos;
