@@ -62,34 +62,31 @@ decltype(auto) with_ring(std::size_t k, F&& f) {
     return std::forward<F>(f)(ring.data());
 }
 
-// A sink that appends to a vector through a cursor, for shingle_roller to hold by value: a scanning
-// loop then keeps the cursor in a register, where push_back would load and store the vector's
-// end for every hash. The vector is longer than its hashes until finish().
+// A sink that appends to a vector through a cursor over a buffer of the caller's (on its stack),
+// for shingle_roller to hold by value: a scanning loop then keeps the cursor in a register, where
+// push_back would load and store the vector's end for every hash. A full buffer is appended to the
+// vector in one piece, as is what is left at finish(): nothing is written twice or zero-filled.
 class vector_appender {
 public:
-    explicit vector_appender(std::vector<std::uint64_t>& out) : out_(&out), size_(out.size()) {
-        out.resize(std::max<std::size_t>(out.size() + 256, out.capacity()));
-        next_ = out.data() + size_;
-        end_ = out.data() + out.size();
-    }
+    static constexpr std::size_t buffer_size = 256;
+    vector_appender(std::vector<std::uint64_t>& out, std::uint64_t (&buffer)[buffer_size])
+        : out_(&out), begin_(buffer), next_(buffer), end_(buffer + buffer_size) {}
     DITTO_ALWAYS_INLINE void operator()(std::uint64_t h) {
-        if (next_ == end_) grow();
+        if (next_ == end_) flush();
         *next_++ = h;
     }
-    /// Cuts the vector to the hashes appended.
-    void finish() { out_->resize(static_cast<std::size_t>(next_ - out_->data())); }
+    /// Appends what the buffer holds to the vector.
+    void finish() { flush(); }
 
 private:
-    void grow() {
-        const std::size_t used = out_->size();
-        out_->resize(2 * used);
-        next_ = out_->data() + used;
-        end_ = out_->data() + out_->size();
+    void flush() {
+        out_->insert(out_->end(), begin_, next_);
+        next_ = begin_;
     }
     std::vector<std::uint64_t>* out_;
-    std::size_t size_;
-    std::uint64_t* next_ = nullptr;
-    std::uint64_t* end_ = nullptr;
+    std::uint64_t* begin_;
+    std::uint64_t* next_;
+    std::uint64_t* end_;
 };
 
 // The window of the last k token hashes, rolled one hash at a time: a small value, so a scanning

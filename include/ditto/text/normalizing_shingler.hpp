@@ -54,8 +54,9 @@ namespace detail {
 // or strippable-mark bit) or that punctuation folding may change, taken alone: the fused pass's
 // per-code-point path, and the tables below, ask this.
 struct code_point_mapping {
-    enum kind_t : std::uint8_t { sensitive, unchanged, replaced } kind = unchanged;
-    std::uint8_t size = 0;
+    // Left uninitialized (map_for_pass sets both): the pass keeps a cache of 64 of these per call.
+    enum kind_t : std::uint8_t { sensitive, unchanged, replaced } kind;
+    std::uint8_t size;
     char32_t out[code_point_buffer::capacity * 3];  // "..." is the longest folding
 };
 
@@ -243,7 +244,8 @@ public:
     /// On an exception out is as it was.
     void append_to(std::string_view text, std::vector<std::uint64_t>& out) const {
         const std::size_t size = out.size();
-        detail::vector_appender append(out);
+        std::uint64_t buffer[detail::vector_appender::buffer_size];
+        detail::vector_appender append(out, buffer);
         try {
             (*this)(text, append);
         } catch (...) {
@@ -408,18 +410,26 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
     const auto store8 = [](char* p, std::uint64_t w) {
         for (unsigned k = 0; k < 8; ++k) p[k] = static_cast<char>(w >> (8 * k));
     };
+    // The hash of the token at input [at, at + length) (1 <= length <= 16, n >= 8) from the 8 bytes
+    // starting at it and the 8 ending with it; near an end of the text, the 8 bytes there, shifted
+    // so the token's bytes sit where those words would have them.
+    const auto hash_input = [&](std::size_t at, std::size_t length) {
+        std::uint64_t first = at + 8 <= n ? detail::load8(in + at) : detail::load8(in + n - 8) >> (8 * (at + 8 - n));
+        std::uint64_t last = at + length >= 8 ? detail::load8(in + at + length - 8)
+                                              : detail::load8(in) << (8 * (8 - (at + length)));
+        if (fold_ascii) {
+            first = lower_word_bytes(first);
+            last = lower_word_bytes(last);
+        }
+        return token_hash_.from_words(first, last, length);
+    };
     // With Hashes: hashes the token at input [at, at + length), made of ASCII and two-byte letters
     // copied as they are, with its ASCII capitals lower-cased. A token of at most 16 bytes with 8
     // readable bytes either side is hashed from two words of the input, whatever its length.
     const auto emit_input = [&](std::size_t at, std::size_t length) {
         if constexpr (Hashes) {
-            if (length <= detail::token_hasher::short_limit && at + 8 <= n && at + length >= 8) {
-                std::uint64_t first = detail::load8(in + at), last = detail::load8(in + at + length - 8);
-                if (fold_ascii) {
-                    first = lower_word_bytes(first);
-                    last = lower_word_bytes(last);
-                }
-                f(token_hash_.from_words(first, last, length));
+            if (length <= detail::token_hasher::short_limit && n >= 8) {
+                f(hash_input(at, length));
                 return;
             }
         }
@@ -685,9 +695,9 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
                     }
                 } else {
                     const auto length = static_cast<unsigned>(n - pos);
-                    std::uint64_t w[8] = {};
-                    for (unsigned i = 0; i < length; ++i) w[i / 8] |= std::uint64_t{in[pos + i]} << (8 * (i % 8));
-                    for (unsigned k = 0; k < 8; ++k) classify8(w[k], 8 * k, block);
+                    unsigned char tail[64] = {};
+                    std::memcpy(tail, in + pos, length);
+                    for (unsigned k = 0; k < 8; ++k) classify8(detail::load8(tail + 8 * k), 8 * k, block);
                     if (block.non_ascii != 0) take_copied_letters(block, pos, length);
                     block_end = n;
                 }
@@ -738,13 +748,8 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
                 } else if constexpr (Hashes) {
                     // emit_input's first case, spelled out: the compilers do not all inline it.
                     const std::size_t at = pos + b, length = e - b;
-                    if (length <= detail::token_hasher::short_limit && at + 8 <= n && at + length >= 8) {
-                        std::uint64_t first = detail::load8(in + at), last = detail::load8(in + at + length - 8);
-                        if (fold_ascii) {
-                            first = lower_word_bytes(first);
-                            last = lower_word_bytes(last);
-                        }
-                        f(token_hash_.from_words(first, last, length));
+                    if (length <= detail::token_hasher::short_limit && n >= 8) {
+                        f(hash_input(at, length));
                     } else {
                         emit_input(at, length);
                     }
