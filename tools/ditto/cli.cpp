@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -268,6 +269,16 @@ input_file::input_file(const std::string& path, const std::function<void(std::si
                                : std::size_t{1} << 20;
     bytes_.reset(static_cast<char*>(std::malloc(capacity)));
     if (!bytes_) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    // A large buffer in huge pages where the system gives them on request: reading a gigabyte
+    // otherwise takes a page fault every 4 KB, a third of the read's time. Advice only.
+    if (capacity >= (std::size_t{64} << 20)) {
+        constexpr std::uintptr_t huge = std::uintptr_t{2} << 20;
+        const auto at = reinterpret_cast<std::uintptr_t>(bytes_.get());
+        const std::uintptr_t from = (at + huge - 1) & ~(huge - 1), to = (at + capacity) & ~(huge - 1);
+        if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE);
+    }
+#endif
     // A regular file: its size in pieces, on the pool. A piece read short means the file shrank
     // meanwhile: what was read up to there is the input (as a reader going to its end would find).
     constexpr std::size_t piece = std::size_t{8} << 20;
