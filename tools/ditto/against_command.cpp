@@ -120,7 +120,8 @@ struct new_record {
     std::string_view text, id;
     ditto::json_id_kind id_kind;
     std::size_t file, line, begin, end;
-    std::uint64_t original;
+    std::uint64_t original;  // where its bytes as read were spilled, jsonl_not_kept or jsonl_restored
+    ditto::json_string_form text_form, id_form;  // jsonl_restored: how text and id were written
 };
 struct new_document {
     std::string_view text;
@@ -268,6 +269,7 @@ int run_dedup_against(const std::vector<std::string_view>& args) {
         in.file = std::make_unique<input_file>(a.inputs[f], std::function<void(std::size_t)>{}, &pool);
         ditto::jsonl_chunk_options chunking;
         chunking.keep_originals = a.mode == against_mode::lines;
+        chunking.restore = true;
         chunking.keep = [&](std::string_view bytes) {
             std::lock_guard lock(originals_mutex);
             return originals.add(bytes);
@@ -279,7 +281,8 @@ int run_dedup_against(const std::vector<std::string_view>& args) {
         for (const auto& r : in.lines.records) {
             std::string_view id = r.record.id;
             if (r.record.id_kind == ditto::json_id_kind::none) id = in.line_ids.emplace_back(std::to_string(r.line));
-            records.push_back({r.record.text, id, r.record.id_kind, f, r.line, r.begin, r.end, r.original});
+            records.push_back({r.record.text, id, r.record.id_kind, f, r.line, r.begin, r.end, r.original,
+                               r.record.text_form, r.record.id_form});
         }
     }
     {
@@ -389,13 +392,26 @@ int run_dedup_against(const std::vector<std::string_view>& args) {
     auto new_id = [&](std::size_t i) { return escape_text(records[i].id); };
     auto stored_id = [&](std::uint32_t d) { return escape_text(index.documents[d].id); };
     if (a.mode == against_mode::lines) {
+        std::string restored;
         for (std::size_t i = 0; i < n; ++i) {
             if (!keep[i]) continue;
             const auto& r = records[i];
-            if (r.original == ditto::jsonl_not_kept)
-                out.write(std::string_view(inputs[r.file].file->data() + r.begin, r.end - r.begin));
-            else
+            const std::string_view parsed(inputs[r.file].file->data() + r.begin, r.end - r.begin);
+            if (r.original == ditto::jsonl_not_kept) {
+                out.write(parsed);
+            } else if (r.original == ditto::jsonl_restored) {  // written back from its decoded text
+                ditto::jsonl_record as_parsed;
+                as_parsed.text = r.text;
+                as_parsed.id = r.id;
+                as_parsed.id_kind = r.id_kind;
+                as_parsed.text_form = r.text_form;
+                as_parsed.id_form = r.id_form;
+                restored.clear();
+                ditto::restore_jsonl_line(parsed, as_parsed, restored);
+                out.write(restored);
+            } else {
                 out.write(originals.get(r.original, r.end - r.begin));
+            }
             out.write("\n");
         }
     } else if (a.mode == against_mode::pairs && a.full_pairs) {
