@@ -301,6 +301,30 @@ TEST_CASE("normalizing_word_shingler: random mixed-script text gives the referen
     }
 }
 
+TEST_CASE("normalizing_word_shingler: the reference hashes under every option combination", "[normalizing_shingler]") {
+    // The hashing pass (the shingler's own, with the default hasher) has paths of its own: tokens
+    // hashed from words of the input, long tokens lowered into a buffer, expanded letters written
+    // over. Texts long enough for whole blocks, with long words in capitals, as well as short ones.
+    std::mt19937 rng(1201);
+    auto pool = pieces();
+    pool.push_back("LONGCAPITALWORDOF24BYTES");
+    pool.push_back("Seventeen-ByteSXY");
+    pool.push_back("MiXeDcAsE0123456789ABCDEFGHIJ");
+    for (const auto& options : all_options()) {
+        if (options.on_invalid == ditto::invalid_utf8::error) continue;  // the error's place is checked above
+        const ditto::normalizer normalize(options);
+        for (const std::size_t k : {1u, 5u}) {
+            const ditto::normalizing_word_shingler<> fused(options, k);
+            const ditto::word_shingler<> reference(k);
+            for (int i = 0; i < 12; ++i) {
+                const std::string text = random_text(rng, pool, 1 + rng() % (i % 2 == 0 ? 8 : 60));
+                INFO("text: " << escaped(text) << ", case_fold " << static_cast<int>(options.case_fold) << ", k " << k);
+                REQUIRE(fused(text) == reference(normalize(text)));
+            }
+        }
+    }
+}
+
 TEST_CASE("normalizing_word_shingler: random NFD and long ASCII text under the default options",
           "[normalizing_shingler]") {
     std::mt19937 rng(99);

@@ -255,14 +255,9 @@ public:
             filled += offer(key, detail::reduce(h, k), std::rotl(h, 32) >> round_bits);
         }
         // A later round's keys are above every key of the rounds before (the round is in their top
-        // bits), so a round can only fill the bins still empty when it starts: an element whose
-        // bin is full is passed over, which changes no key.
-        detail::scratch<std::uint64_t, 16> empty_buffer((k + 63) / 64);
-        std::uint64_t* empty = empty_buffer.data();
+        // bits), so a round can only fill the bins still empty when it starts, those whose key is
+        // at least the round's: an element whose bin is full is passed over, which changes no key.
         for (std::uint64_t round = 1; filled < k; ++round) {
-            std::fill(empty, empty + (k + 63) / 64, std::uint64_t{0});
-            for (std::size_t b = 0; b < k; ++b)
-                empty[b / 64] |= static_cast<std::uint64_t>(key[b] == ~std::uint64_t{0}) << (b % 64);
             const std::uint64_t round_key = round << (64 - round_bits);
             const std::uint64_t salt = round * 0x9e3779b97f4a7c15ULL;
             for (std::size_t i = 0; i < n; ++i) {
@@ -270,7 +265,7 @@ public:
                 // Up to round K - 1 the bin is random; then element i sweeps bin (start_i + round) mod K.
                 const std::size_t bin = round < k ? detail::reduce(h, k)
                                                   : (detail::reduce(element[i], k) + static_cast<std::size_t>(round)) % k;
-                if ((empty[bin / 64] >> (bin % 64)) & 1) filled += offer(key, bin, round_key | (std::rotl(h, 32) >> round_bits));
+                if (key[bin] >= round_key) filled += offer(key, bin, round_key | (std::rotl(h, 32) >> round_bits));
             }
         }
         for (std::size_t i = 0; i < k; ++i) out[i] = detail::key_slot<V>(key[i]);

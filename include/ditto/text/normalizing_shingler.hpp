@@ -248,11 +248,11 @@ public:
         detail::vector_appender append(out, buffer);
         try {
             (*this)(text, append);
+            append.finish();
         } catch (...) {
             out.resize(size);
             throw;
         }
-        append.finish();
     }
 
     /// Calls f(bytes) with the bytes of each token of normalize(text), in order: the tokens
@@ -398,7 +398,8 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
             return;
         }
         for (std::size_t i = 0; i < length; i += 8) {
-            const std::uint64_t w = detail::ascii_lower(detail::load8(in + at + i));  // two-byte letters unchanged
+            const std::uint64_t w8 = detail::load8(in + at + i);
+            const std::uint64_t w = fold_ascii ? detail::ascii_lower(w8) : w8;  // two-byte letters unchanged
             for (std::size_t k = 0; k < 8; ++k) lowered[i + k] = static_cast<char>(w >> (8 * k));
         }
         emit(std::string_view(lowered, length), at, at + length);
@@ -424,8 +425,8 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
         return token_hash_.from_words(first, last, length);
     };
     // With Hashes: hashes the token at input [at, at + length), made of ASCII and two-byte letters
-    // copied as they are, with its ASCII capitals lower-cased. A token of at most 16 bytes with 8
-    // readable bytes either side is hashed from two words of the input, whatever its length.
+    // copied as they are, with its ASCII capitals lower-cased. A token of at most 16 bytes in a text
+    // of at least 8 is hashed from two words of the input (hash_input), whatever its length.
     const auto emit_input = [&](std::size_t at, std::size_t length) {
         if constexpr (Hashes) {
             if (length <= detail::token_hasher::short_limit && n >= 8) {

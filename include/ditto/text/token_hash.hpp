@@ -51,7 +51,8 @@ public:
     /// scanner that can read 8 bytes either side of its tokens calls this.
     [[nodiscard]] DITTO_ALWAYS_INLINE std::uint64_t from_words(std::uint64_t first, std::uint64_t last,
                                                                std::size_t n) const noexcept {
-        const auto middle = static_cast<unsigned>(8 * (n / 2)), end = static_cast<unsigned>(8 * (n - 1)) & 63;
+        // (Both shifts kept below 64: for n >= 8 the three bytes are not used.)
+        const auto middle = static_cast<unsigned>(8 * (n / 2)) & 63, end = static_cast<unsigned>(8 * (n - 1)) & 63;
         const std::uint64_t three = ((first & 0xFF) << 16) | (((first >> middle) & 0xFF) << 8) | ((first >> end) & 0xFF);
         // Selected by masks: GCC compiles the same choice with ?: to branches, which the varying
         // length of tokens mispredicts.
