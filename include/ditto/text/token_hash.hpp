@@ -20,8 +20,17 @@ namespace ditto::inline v0_1::detail {
 class token_hasher {
 public:
     explicit token_hasher(std::uint64_t seed = default_seed) noexcept : seed_(seed) {
-        for (std::size_t n = 0; n <= short_limit; ++n)
-            state_[n] = fold_multiply(seed ^ hash_k0 ^ (static_cast<std::uint64_t>(n) * hash_k4), hash_k1);
+        for (std::size_t n = 0; n <= short_limit; ++n) {
+            length_entry& e = lengths_[n];
+            e.state = fold_multiply(seed ^ hash_k0 ^ (static_cast<std::uint64_t>(n) * hash_k4), hash_k1);
+            const bool long8 = n >= 8, long4 = n >= 4;
+            e.first_mask = long8 ? ~std::uint64_t{0} : long4 ? 0xFFFFFFFFu : 0;
+            e.three_mask = long4 ? 0 : ~std::uint64_t{0};
+            e.last_mask = long4 ? ~std::uint64_t{0} : 0;
+            e.last_shift = long4 && !long8 ? 32 : 0;
+            e.middle = n > 0 && !long4 ? static_cast<unsigned char>(8 * (n / 2)) : 0;
+            e.end = n > 0 && !long4 ? static_cast<unsigned char>(8 * (n - 1)) : 0;
+        }
     }
 
     [[nodiscard]] std::uint64_t seed() const noexcept { return seed_; }
@@ -40,7 +49,7 @@ public:
         } else if (n > 0) {
             a = (std::uint64_t{p[0]} << 16) | (std::uint64_t{p[n / 2]} << 8) | p[n - 1];
         }
-        const std::uint64_t state = state_[n];
+        const std::uint64_t state = lengths_[n].state;
         const std::uint64_t x = fold_multiply(a ^ hash_k2, b ^ state);
         return fold_multiply(x ^ hash_k3, a ^ b ^ state ^ hash_k4);
     }
@@ -51,24 +60,30 @@ public:
     /// scanner that can read 8 bytes either side of its tokens calls this.
     [[nodiscard]] DITTO_ALWAYS_INLINE std::uint64_t from_words(std::uint64_t first, std::uint64_t last,
                                                                std::size_t n) const noexcept {
-        // (Both shifts kept below 64: for n >= 8 the three bytes are not used.)
-        const auto middle = static_cast<unsigned>(8 * (n / 2)) & 63, end = static_cast<unsigned>(8 * (n - 1)) & 63;
-        const std::uint64_t three = ((first & 0xFF) << 16) | (((first >> middle) & 0xFF) << 8) | ((first >> end) & 0xFF);
-        // Selected by masks: GCC compiles the same choice with ?: to branches, which the varying
-        // length of tokens mispredicts.
-        const std::uint64_t long8 = 0 - static_cast<std::uint64_t>(n >= 8), long4 = 0 - static_cast<std::uint64_t>(n >= 4);
-        const std::uint64_t a = (first & long8) | (~long8 & (((first & 0xFFFFFFFFu) & long4) | (three & ~long4)));
-        const std::uint64_t b = (last & long8) | (~long8 & ((last >> 32) & long4));
-        const std::uint64_t state = state_[n];
-        const std::uint64_t x = fold_multiply(a ^ hash_k2, b ^ state);
-        return fold_multiply(x ^ hash_k3, a ^ b ^ state ^ hash_k4);
+        // Which bytes make a and b comes from a table by length: selecting them with ?: (or with
+        // masks computed from n) costs GCC branches the varying length mispredicts, or twice the
+        // instructions.
+        const length_entry& e = lengths_[n];
+        const std::uint64_t three = ((first & 0xFF) << 16) | (((first >> e.middle) & 0xFF) << 8) | ((first >> e.end) & 0xFF);
+        const std::uint64_t a = (first & e.first_mask) | (three & e.three_mask);
+        const std::uint64_t b = (last >> e.last_shift) & e.last_mask;
+        const std::uint64_t x = fold_multiply(a ^ hash_k2, b ^ e.state);
+        return fold_multiply(x ^ hash_k3, a ^ b ^ e.state ^ hash_k4);
     }
 
     static constexpr std::size_t short_limit = 16;
 
 private:
+    // What hashing n bytes needs: the seed folded with n, and for from_words which bytes of
+    // the two words make a (the first 8 or 4 bytes, or three single bytes) and b (the last 8 or
+    // 4 bytes, or none).
+    struct length_entry {
+        std::uint64_t state, first_mask, three_mask, last_mask;
+        unsigned char last_shift, middle, end;  // shifts in bits, all below 64
+    };
+
     std::uint64_t seed_;
-    std::uint64_t state_[short_limit + 1];
+    length_entry lengths_[short_limit + 1];
 };
 
 }  // namespace ditto::detail
