@@ -633,7 +633,12 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
         std::uint64_t word = 0, upper = 0, non_ascii = 0, expand = 0;  // expand: lead bytes of expanded letters
     };
     const auto gather = [](std::uint64_t marks) { return ((marks >> 7) * 0x0102040810204080ULL) >> 56; };
+    // With Hashes: the block's bytes, ASCII capitals lower-cased when folding, with 8 bytes of
+    // room either side, so a short token inside the block is hashed from two words read here
+    // wherever it lies in the text (from_words ignores the bytes around the token).
+    unsigned char block_bytes[8 + 64 + 8] = {};
     const auto classify8 = [&](std::uint64_t w, unsigned shift, masks& m) {
+        if constexpr (Hashes) store8(reinterpret_cast<char*>(block_bytes) + 8 + shift, fold_ascii ? lower_word_bytes(w) : w);
         const std::uint64_t high = w & detail::highs;
         const std::uint64_t low = w & ~detail::highs;
         m.word |= gather(detail::ascii_word_bytes(low) & ~high) << shift;
@@ -744,13 +749,14 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
                 }
                 const unsigned e = static_cast<unsigned>(std::countr_zero(ends));
                 ends &= ends - 1;
-                if (const std::uint64_t expanded = expand & (((std::uint64_t{1} << (e - b)) - 1) << b); expanded != 0) {
+                const std::uint64_t expanded = expand == 0 ? 0 : expand & (((std::uint64_t{1} << (e - b)) - 1) << b);
+                if (expanded != 0) {
                     emit_expanded(pos + b, e - b, expanded >> b);
                 } else if constexpr (Hashes) {
-                    // emit_input's first case, spelled out: the compilers do not all inline it.
                     const std::size_t at = pos + b, length = e - b;
-                    if (length <= detail::token_hasher::short_limit && n >= 8) {
-                        f(hash_input(at, length));
+                    if (length <= detail::token_hasher::short_limit) {
+                        const unsigned char* p = block_bytes + 8 + (at - base);
+                        f(token_hash_.from_words(detail::load8(p), detail::load8(p + length - 8), length));
                     } else {
                         emit_input(at, length);
                     }
