@@ -1,6 +1,6 @@
 // SimHash fingerprints: hand-computed values for tiny inputs (one, two and three shingles are the
 // mixed hash, the AND and the majority of the mixed hashes), order and repeat independence, and
-// the Hamming distance against the angle theory over many seeds.
+// the Hamming distance against the angle theory over many seeds, and against a bit-by-bit count.
 #include <ditto/sketch/simhash.hpp>
 
 #include <cmath>
@@ -92,4 +92,20 @@ TEST_CASE("simhash: distance tracks the angle, E[d] = 64 theta / pi", "[simhash]
     CHECK(ditto::simhash_cosine(0) == 1.0);
     CHECK(std::abs(ditto::simhash_cosine(32)) < 1e-12);
     CHECK(ditto::simhash_angle(64) == std::numbers::pi);
+}
+
+TEST_CASE("hamming_distance: the differing bits, counted one by one", "[simhash]") {
+    static_assert(ditto::hamming_distance(0, 0) == 0);
+    static_assert(ditto::hamming_distance(0, ~std::uint64_t{0}) == 64);
+    static_assert(ditto::hamming_distance(0b1011, 0b0110) == 3);
+    std::uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < 10000; ++i) {
+        x = ditto::mix64(x, seed);
+        // Sparse, dense and uniform words.
+        const std::uint64_t a = i % 3 == 0 ? x & (x >> 7) & (x >> 13) : i % 3 == 1 ? x | (x >> 5) : x;
+        const std::uint64_t b = i % 2 == 0 ? 0 : ditto::mix64(a, seed);
+        unsigned slow = 0;
+        for (unsigned bit = 0; bit < 64; ++bit) slow += static_cast<unsigned>(((a ^ b) >> bit) & 1);
+        REQUIRE(ditto::hamming_distance(a, b) == slow);
+    }
 }

@@ -1,7 +1,8 @@
 #pragma once
 // Byte-parallel tests on 8 bytes in a 64-bit word ("SWAR"), for the ASCII fast paths of the
 // normalizer and the tokenizer: portable C++, no intrinsics. Each test sets the high bit of the
-// bytes that pass it; none lets a carry cross from one byte into the next for ASCII input.
+// bytes that pass it; none lets a carry cross from one byte into the next for ASCII input. And a
+// bit count the same way.
 
 #include <bit>
 #include <cstdint>
@@ -51,6 +52,19 @@ inline constexpr std::uint64_t highs = 0x8080808080808080ULL;
 // Index of the first byte whose high bit is set in mask (mask != 0).
 [[nodiscard]] constexpr unsigned first_marked_byte(std::uint64_t mask) noexcept {
     return static_cast<unsigned>(std::countr_zero(mask)) / 8;
+}
+
+// The number of set bits. std::popcount is a library call on x86-64 unless the target has the
+// instruction (-mpopcnt, -march=...); this is a dozen inline operations otherwise.
+[[nodiscard]] constexpr unsigned bit_count(std::uint64_t x) noexcept {
+#if defined(__POPCNT__)
+    return static_cast<unsigned>(std::popcount(x));
+#else
+    x -= (x >> 1) & 0x5555555555555555ULL;
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return static_cast<unsigned>((x * ones) >> 56);
+#endif
 }
 
 }  // namespace ditto::detail

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include <ditto/concepts.hpp>
+#include <ditto/detail/swar.hpp>
 #include <ditto/error.hpp>
 
 namespace ditto::inline v0_1 {
@@ -276,7 +277,7 @@ private:
             for (std::size_t i = run; i < end; ++i) {
                 const std::uint64_t ki = table[i].key;
                 for (std::size_t j = i + 1; j < end; ++j) {
-                    const unsigned d = static_cast<unsigned>(std::popcount(ki ^ table[j].key));
+                    const unsigned d = detail::bit_count(ki ^ table[j].key);
                     if (d > k) continue;
                     const std::uint32_t a = table[i].id, b = table[j].id;
                     // Distance 0 agrees on every block: the first table (blocks 0 .. m-k-1) reports it.

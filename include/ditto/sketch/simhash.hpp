@@ -24,7 +24,6 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -32,6 +31,7 @@
 #include <span>
 #include <vector>
 
+#include <ditto/detail/swar.hpp>
 #include <ditto/hash.hpp>
 
 namespace ditto::inline v0_1 {
@@ -107,7 +107,7 @@ private:
 
 /// The number of bits in which two fingerprints differ.
 [[nodiscard]] constexpr unsigned hamming_distance(std::uint64_t a, std::uint64_t b) noexcept {
-    return static_cast<unsigned>(std::popcount(a ^ b));
+    return detail::bit_count(a ^ b);
 }
 
 /// The angle (radians) between the weight vectors of two texts that SimHash distance d

@@ -93,7 +93,8 @@ inline void map_for_pass(const normalizer& normalize, char32_t cp, bool mapped, 
 // How the fused pass's per-code-point path treats a code point, for the block scan's tables.
 enum class pass_role : std::uint8_t { other, copied_word, expanded_word, separator };
 
-inline pass_role role_in_pass(const normalizer& normalize, char32_t cp) {
+// The role of cp; for an expanded_word, m holds its replacement.
+inline pass_role role_in_pass(const normalizer& normalize, char32_t cp, code_point_mapping& m) {
     const normalize_options& o = normalize.options();
     const std::uint8_t property = unicode::property_byte(cp);
     if (o.collapse_whitespace && unicode::is_white_space(cp, property)) return pass_role::separator;
@@ -105,7 +106,6 @@ inline pass_role role_in_pass(const normalizer& normalize, char32_t cp) {
                : cls == token_class::separator ? pass_role::separator
                                                : pass_role::other;
     }
-    code_point_mapping m;
     map_for_pass(normalize, cp, mapped, punctuation, m);
     if (m.kind == code_point_mapping::sensitive) return pass_role::other;
     if (m.kind == code_point_mapping::unchanged) return token_class_of(cp) == token_class::word ? pass_role::copied_word : pass_role::other;
@@ -166,16 +166,12 @@ inline const copied_letters& copied_letters_for(const normalizer& normalize) {
     static std::array<std::once_flag, foldings * 32> made;
     std::call_once(made[key], [&] {
         copied_letters& t = tables[key];
+        code_point_mapping m;
         for (char32_t cp = 0x80; cp < 0x800; ++cp) {
-            const pass_role role = role_in_pass(normalize, cp);
+            const pass_role role = role_in_pass(normalize, cp, m);
             if (role == pass_role::copied_word) t.two_byte_roles[cp - 0x80] = copied_letters::taken_bit | copied_letters::word_bit;
             if (role == pass_role::separator) t.two_byte_roles[cp - 0x80] = copied_letters::taken_bit;
             if (role != pass_role::expanded_word) continue;
-            code_point_mapping m;
-            const std::uint8_t property = unicode::property_byte(cp);
-            map_for_pass(normalize, cp,
-                         (property & (unicode::detail::mapped_bit | unicode::detail::strippable_mark_bit)) != 0,
-                         normalize.options().fold_punctuation && maybe_punctuation(cp), m);
             std::string bytes;
             for (std::size_t k = 0; k < m.size; ++k) {
                 char encoded[4];
@@ -189,7 +185,7 @@ inline const copied_letters& copied_letters_for(const normalizer& normalize) {
             t.two_byte_roles[cp - 0x80] = copied_letters::taken_bit | copied_letters::word_bit | copied_letters::expanded_bit;
         }
         for (char32_t cp = copied_letters::punctuation_first; cp < copied_letters::punctuation_end; ++cp)
-            if (role_in_pass(normalize, cp) == pass_role::separator) {
+            if (role_in_pass(normalize, cp, m) == pass_role::separator) {
                 const char32_t i = cp - copied_letters::punctuation_first;
                 t.punctuation_separator_bits[i / 64] |= std::uint64_t{1} << (i % 64);
             }
@@ -361,26 +357,31 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
         }
     };
 
-    // Appends the normalized form of the input bytes [from, end) of a run to tok.
+    // Appends the input bytes [from, end) of a run to tok, ASCII folded, other bytes as they are.
+    const auto append_folded = [&](std::size_t from, std::size_t end) {
+        for (std::size_t i = from; i < end; ++i) tok.push_back(static_cast<char>(in[i] < 0x80 ? ascii.folded[in[i]] : in[i]));
+    };
+    // Appends the normalized form of the input bytes [from, end) of a run that holds expanded
+    // letters to tok.
     const auto append_run = [&](std::size_t from, std::size_t end) {
         for (std::size_t i = from; i < end; ++i) {
             const unsigned c = in[i];
-            if (c < 0x80) {
-                tok.push_back(static_cast<char>(ascii.folded[c]));
-            } else if (c >= 0xC2 && c < 0xE0 && i + 1 < end &&
-                       copied_->expanded(static_cast<char32_t>(((c & 0x1F) << 6) | (in[i + 1] & 0x3F)))) {
-                copied_->append_expansion(static_cast<char32_t>(((c & 0x1F) << 6) | (in[i + 1] & 0x3F)), tok);
-                ++i;
-            } else {
-                tok.push_back(static_cast<char>(c));
+            if (c >= 0xC2 && c < 0xE0 && i + 1 < end) {
+                const auto cp = static_cast<char32_t>(((c & 0x1F) << 6) | (in[i + 1] & 0x3F));
+                if (copied_->expanded(cp)) {
+                    copied_->append_expansion(cp, tok);
+                    ++i;
+                    continue;
+                }
             }
+            tok.push_back(c < 0x80 ? static_cast<char>(ascii.folded[c]) : static_cast<char>(c));
         }
     };
     const auto flush_run = [&](std::size_t end) {
         if (run_expand) {
             append_run(run_begin, end);
         } else {
-            for (std::size_t i = run_begin; i < end; ++i) tok.push_back(static_cast<char>(in[i] < 0x80 ? ascii.folded[in[i]] : in[i]));
+            append_folded(run_begin, end);
         }
         run_begin = end;
         run_upper = false;
@@ -391,8 +392,7 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
     const auto emit_lowered = [&](std::size_t at, std::size_t length) {
         char lowered[80];
         if (length > 64 || at + 72 > n) {
-            for (std::size_t i = 0; i < length; ++i)
-                tok.push_back(static_cast<char>(in[at + i] < 0x80 ? ascii.folded[in[at + i]] : in[at + i]));
+            append_folded(at, at + length);
             emit(std::string_view(tok), at, at + length);
             tok.clear();
             return;
@@ -758,7 +758,7 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
                         const unsigned char* p = block_bytes + 8 + (at - base);
                         f(token_hash_.from_words(detail::load8(p), detail::load8(p + length - 8), length));
                     } else {
-                        emit_input(at, length);
+                        emit_lowered(at, length);
                     }
                 } else {
                     const std::uint64_t span = ((std::uint64_t{1} << (e - b)) - 1) << b;
