@@ -1,6 +1,7 @@
 #include <ditto/text/utf8.hpp>
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -178,4 +179,33 @@ TEST_CASE("utf8: encode_utf8 writes U+FFFD for surrogates and values above U+10F
     CHECK(std::string(out, 3) == "\xEF\xBF\xBD");
     CHECK(ditto::encode_utf8(0x110000, out) == 3);
     CHECK(std::string(out, 3) == "\xEF\xBF\xBD");
+}
+
+TEST_CASE("utf8: find_invalid_utf8 finds the first ill-formed sequence in long mixed text", "[utf8]") {
+    // The reference walks the text code point by code point with decode_utf8 (checked against
+    // table 3-7 above); find_invalid_utf8 skips ASCII by words and checks 2- and 3-byte forms in
+    // place, so the pieces put every form at every offset from a word's start and the text's end.
+    const std::vector<std::string> pieces = {"a", "word ", "12345678", "é", "Привет ", "漢字", "😀", "\xC2\xA0",
+                                             "\xEF\xBF\xBD", "\xE0\xA0\x80", "\xED\x9F\xBF", "\xF4\x8F\xBF\xBF"};
+    const std::vector<std::string> broken = {"\xFF", "\x80", "\xC0\xAF", "\xC3", "\xE2\x82", "\xED\xA0\x80",
+                                             "\xE0\x80\xAF", "\xF4\x90\x80\x80", "\xF0\x9F\x98", "\xC3\x28"};
+    std::mt19937 rng(5);
+    for (int i = 0; i < 20000; ++i) {
+        std::string text;
+        const std::size_t count = rng() % 40;
+        for (std::size_t k = 0; k < count; ++k) text += pieces[rng() % pieces.size()];
+        if (i % 2 == 1) text.insert(rng() % (text.size() + 1), broken[rng() % broken.size()]);
+        std::size_t expected = std::string_view::npos;
+        for (std::size_t pos = 0; pos < text.size();) {
+            const auto d = ditto::decode_utf8(text, pos);
+            if (!d.valid) {
+                expected = pos;
+                break;
+            }
+            pos += d.length;
+        }
+        INFO("case " << i);
+        REQUIRE(ditto::find_invalid_utf8(text) == expected);
+        REQUIRE(ditto::is_valid_utf8(text) == (expected == std::string_view::npos));
+    }
 }

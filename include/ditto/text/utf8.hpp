@@ -95,14 +95,32 @@ namespace detail {
 
 /// Offset of the first byte of the first ill-formed sequence, or std::string_view::npos.
 [[nodiscard]] inline std::size_t find_invalid_utf8(std::string_view text) noexcept {
+    // Words of ASCII skipped whole; the well-formed 2- and 3-byte forms checked in place (no code
+    // point is needed), so text in other scripts does not pay a call per character; the rest, and
+    // every ill-formed sequence, through decode_utf8.
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
     std::size_t pos = 0;
-    for (;;) {
-        pos = detail::skip_ascii(text, pos);
-        if (pos >= text.size()) return std::string_view::npos;
-        const auto d = decode_utf8(text, pos);
-        if (!d.valid) return pos;
-        pos += d.length;
+    while (pos < n) {
+        if (n - pos >= 8 && (detail::load8(p + pos) & 0x8080808080808080ULL) == 0) {
+            pos += 8;
+            continue;
+        }
+        const unsigned lead = p[pos];
+        if (lead < 0x80) {
+            ++pos;
+        } else if (lead >= 0xC2 && lead < 0xE0 && n - pos >= 2 && (p[pos + 1] & 0xC0) == 0x80) {
+            pos += 2;
+        } else if (lead > 0xE0 && lead < 0xF0 && lead != 0xED && n - pos >= 3 && (p[pos + 1] & 0xC0) == 0x80 &&
+                   (p[pos + 2] & 0xC0) == 0x80) {
+            pos += 3;
+        } else {
+            const auto d = decode_utf8(text, pos);
+            if (!d.valid) return pos;
+            pos += d.length;
+        }
     }
+    return std::string_view::npos;
 }
 
 [[nodiscard]] inline bool is_valid_utf8(std::string_view text) noexcept {
