@@ -5,8 +5,9 @@
 //
 // Most text needs nothing of the normalizer but ASCII lower-casing and per-code-point lookups, so
 // the pass reproduces those steps itself: ASCII as bit masks of up to 64 bytes (word bytes,
-// capitals and non-ASCII bytes, found 8 at a time with SWAR tests; an ASCII token without capitals
-// is hashed straight from the input), other code points by their property byte (copied, or mapped
+// capitals and non-ASCII bytes, found 8 at a time with SWAR tests; a short token is hashed from two
+// words of a lower-cased copy of its block, or of the input), other code points by their property
+// byte (copied, or mapped
 // by the normalizer's own per-code-point mapping and punctuation folding). Whatever may change
 // under canonical equivalence (combining marks, non-NFC forms; a mark that is provably in normal
 // form already excepted) and ill-formed UTF-8 go to the normalizer itself: the pass runs it on the
@@ -636,7 +637,7 @@ bool normalizing_word_shingler<H>::scan(std::string_view text, std::string& tok,
     // With Hashes: the block's bytes, ASCII capitals lower-cased when folding, with 8 bytes of
     // room either side, so a short token inside the block is hashed from two words read here
     // wherever it lies in the text (from_words ignores the bytes around the token).
-    unsigned char block_bytes[8 + 64 + 8] = {};
+    unsigned char block_bytes[Hashes ? 8 + 64 + 8 : 1] = {};
     const auto classify8 = [&](std::uint64_t w, unsigned shift, masks& m) {
         if constexpr (Hashes) store8(reinterpret_cast<char*>(block_bytes) + 8 + shift, fold_ascii ? lower_word_bytes(w) : w);
         const std::uint64_t high = w & detail::highs;

@@ -102,10 +102,8 @@ namespace detail {
     const std::size_t n = text.size();
     std::size_t pos = 0;
     while (pos < n) {
-        if (n - pos >= 8 && (detail::load8(p + pos) & 0x8080808080808080ULL) == 0) {
-            pos += 8;
-            continue;
-        }
+        while (n - pos >= 8 && (detail::load8(p + pos) & 0x8080808080808080ULL) == 0) pos += 8;
+        if (pos == n) break;
         const unsigned lead = p[pos];
         if (lead < 0x80) {
             ++pos;
