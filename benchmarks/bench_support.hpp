@@ -48,8 +48,13 @@ inline std::string make_latin(std::size_t bytes) {
     bool sentence_start = true;
     while (out.size() < bytes) {
         const std::size_t r = g.below(100);
-        std::string word = r < 3 ? std::to_string(g.below(100)) + "," + std::to_string(g.below(10))
-                                 : latin_words[g.below(std::size(latin_words))];
+        std::string word;
+        if (r < 3) {  // one draw per statement: the operands of + are evaluated in no fixed order
+            word = std::to_string(g.below(100));
+            word += "," + std::to_string(g.below(10));
+        } else {
+            word = latin_words[g.below(std::size(latin_words))];
+        }
         if (sentence_start && word[0] >= 'a' && word[0] <= 'z') word[0] = static_cast<char>(word[0] - 32);
         sentence_start = false;
         if (r == 4) word = "„" + word + "“";
