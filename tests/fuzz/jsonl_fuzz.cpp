@@ -3,7 +3,9 @@
 // buffer. The oracle is the definition of parse_jsonl: its result must equal parsing the lines
 // one after another with one jsonl_parser (the same records, line numbers and byte ranges, the
 // same errors), whatever the chunk size. Also: decoded texts and ids are valid UTF-8 unless the
-// policy is error (then nothing was replaced), and kept originals are the lines' bytes as read.
+// policy is error (then nothing was replaced), kept originals are the lines' bytes as read, and a
+// line jsonl_restorable accepts (or that parse_jsonl marks jsonl_restored) is written back by
+// restore_jsonl_line exactly as read.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -37,9 +39,18 @@ struct serial_line {
     std::size_t error_offset = 0, error_line = 0, error_column = 0;
 };
 
+// Line [begin, end) of input written back from its parse, which must give its bytes as read.
+void check_restored(std::string_view parsed, const ditto::jsonl_record& r, const std::string& input, std::size_t begin,
+                    std::size_t end, int line) {
+    std::string back;
+    ditto::restore_jsonl_line(parsed, r, back);
+    if (input.compare(begin, end - begin, back) != 0) fail(line);
+}
+
 // Every line of buffer[0, size) parsed in order by one parser; stops after the first bad line
 // unless skip_invalid.
 std::vector<serial_line> parse_serially(std::string buffer, const ditto::jsonl_options& options, bool skip_invalid) {
+    const std::string input = buffer;
     ditto::jsonl_parser parser(options);
     std::vector<serial_line> lines;
     std::size_t number = 0;
@@ -57,6 +68,8 @@ std::vector<serial_line> parse_serially(std::string buffer, const ditto::jsonl_o
             l.id = r.id;
             l.id_kind = r.id_kind;
             l.invalid_utf8 = r.invalid_utf8;
+            const std::string_view parsed(buffer.data() + pos, stop - pos);
+            if (ditto::jsonl_restorable(parsed, r)) check_restored(parsed, r, input, pos, stop, __LINE__);
         } catch (const ditto::parse_error& e) {
             l.message = e.what();
             l.error_offset = e.byte_offset();
@@ -83,6 +96,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ditto::jsonl_chunk_options chunking;
     chunking.skip_invalid = (bits & 0x08) != 0;
     chunking.keep_originals = (bits & 0x10) != 0;
+    chunking.restore = chunking.keep_originals && (bits & 0x20) != 0;
     chunking.chunk_bytes = std::size_t{1} << ((bits >> 5) * 2);  // 1, 4, ..., 16384 bytes
     std::string kept;
     chunking.keep = [&](std::string_view bytes) {
@@ -110,10 +124,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (!ditto::is_valid_utf8(g.record.text) ||
                 (g.record.id_kind == ditto::json_id_kind::string && !ditto::is_valid_utf8(g.record.id)))
                 fail(__LINE__);
-            if (g.original != ditto::jsonl_not_kept &&
+            if (g.original != ditto::jsonl_not_kept && g.original != ditto::jsonl_restored &&
                 (g.original > kept.size() || kept.compare(g.original, w.end - w.begin, input, w.begin, w.end - w.begin) != 0))
                 fail(__LINE__);
             if (!chunking.keep_originals && g.original != ditto::jsonl_not_kept) fail(__LINE__);
+            if (g.original == ditto::jsonl_restored) {
+                if (!chunking.restore) fail(__LINE__);
+                check_restored(std::string_view(buffer.data() + g.begin, g.end - g.begin), g.record, input, g.begin, g.end,
+                               __LINE__);
+            }
         } else {
             if (b >= got.bad.size()) fail(__LINE__);
             const ditto::jsonl_bad_line& g = got.bad[b++];
