@@ -108,7 +108,8 @@ TEST_CASE("tokenize: the block-scanning loop form equals the range form on rando
     const std::vector<std::string> pieces = {"a", "word", "Alphabetic", std::string(70, 'x'), std::string(130, 'Q'),
                                              " ", "  ", ", ", ".\n", "7", "30.000", "ä", "Straße", "Ж", "слово",
                                              "e\u0301", "漢", "字", "か\u3099", "😀", "\xFF", std::string(1, '\0'),
-                                             std::string(63, ' '), std::string(64, '-')};
+                                             std::string(63, ' '), std::string(64, '-'), "\xD0", "\xE6\xBC",
+                                             "привет", "ελληνικά"};
     std::mt19937 rng(2024);
     for (int round = 0; round < 2000; ++round) {
         std::string text;

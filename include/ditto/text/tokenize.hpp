@@ -219,14 +219,20 @@ void for_each_token(std::string_view text, F&& f) {
     std::size_t pos = 0;
     bool in_token = false;  // a token started at `start` continues at pos
     std::size_t start = 0;
-    // Continues or ends the current token at pos, looking at one character.
+    // Continues or ends the current token at pos: through the non-ASCII word characters and
+    // marks from there, one by one (a run of Cyrillic or Greek goes on here, not back through
+    // the masks for each letter), then one ASCII byte.
     const auto step_in_token = [&](std::size_t at) {
-        const auto c = static_cast<unsigned char>(text[at]);
-        if (c < 0x80) {
-            if (detail::ascii_word.word[c]) return at + 1;
-        } else {
+        for (;;) {
+            const auto c = static_cast<unsigned char>(text[at]);
+            if (c < 0x80) {
+                if (detail::ascii_word.word[c]) return at + 1;
+                break;
+            }
             const auto k = detail::classify(text, at);
-            if (k.cls == detail::token_class::word || k.cls == detail::token_class::mark) return at + k.length;
+            if (k.cls != detail::token_class::word && k.cls != detail::token_class::mark) break;
+            at += k.length;
+            if (at == n) return at;
         }
         f(token{text.substr(start, at - start), start});
         in_token = false;
